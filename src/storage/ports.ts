@@ -1,0 +1,204 @@
+/**
+ * Storage ports: everything Portcullis persists, as interfaces owned by their callers.
+ *
+ * Backends (`memory/`, `sqlite/`, `mongodb/`) implement `Store`; nothing outside their folder
+ * sees a driver type, a SQL string or a document shape. Every backend passes the same contract
+ * suite (`test/contract/`), written once as a function of a backend factory (ORY Hydra's habit).
+ *
+ * Time: every timestamp in these ports is epoch **milliseconds** unless the name says otherwise;
+ * backends take a `now()` clock so the contract suite can test expiry without sleeping.
+ */
+
+/** The oidc-provider models we persist (oidc-provider 9 `Adapter` names). */
+export const OIDC_MODELS = [
+  'Session',
+  'Interaction',
+  'AuthorizationCode',
+  'AccessToken',
+  'RefreshToken',
+  'ClientCredentials',
+  'Grant',
+  'Client',
+  'InitialAccessToken',
+  'RegistrationAccessToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PushedAuthorizationRequest',
+  'ReplayDetection',
+  'PreAuthorizedCode',
+] as const;
+export type OidcModelName = (typeof OIDC_MODELS)[number];
+
+/**
+ * Models whose entries carry a `grantId` and are revoked together when a grant is revoked
+ * (RFC 9700 §4.14.2: reuse of a refresh token or code revokes the whole grant).
+ */
+export const GRANTABLE_MODELS: ReadonlySet<OidcModelName> = new Set<OidcModelName>([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/** An oidc-provider payload: a plain JSON object. Backends store and return it as is. */
+export type OidcPayload = Record<string, unknown>;
+
+export interface ListPage<T> {
+  items: T[];
+  /** Opaque cursor for the next page, or `undefined` when this was the last page. */
+  nextCursor: string | undefined;
+}
+
+export interface ListOptions {
+  /** Cursor returned by a previous call; omitted for the first page. */
+  cursor?: string | undefined;
+  /** Page size; callers clamp it, backends honour it as given (>= 1). */
+  limit: number;
+}
+
+/**
+ * Storage of oidc-provider models, the shape of oidc-provider's `Adapter` with the model name
+ * as the first argument. Reads never return an expired entry, even before it is swept.
+ */
+export interface OidcModelStore {
+  /**
+   * Inserts or replaces an entry. `expiresAt` (epoch ms) is absent for entries that never
+   * expire (e.g. `Client`). Backends index `payload.grantId`, `payload.uid` and
+   * `payload.userCode` for the finders below; `uid` and `userCode` are unique per model.
+   */
+  upsert(model: OidcModelName, id: string, payload: OidcPayload, expiresAt?: number): Promise<void>;
+  find(model: OidcModelName, id: string): Promise<OidcPayload | undefined>;
+  /** Finds by `payload.uid` (Session). */
+  findByUid(model: OidcModelName, uid: string): Promise<OidcPayload | undefined>;
+  /** Finds by `payload.userCode` (DeviceCode). */
+  findByUserCode(model: OidcModelName, userCode: string): Promise<OidcPayload | undefined>;
+  /**
+   * Marks the entry consumed (`payload.consumed` = epoch **seconds**, as oidc-provider expects)
+   * in one atomic step, and only if it exists, has not expired and is not consumed yet.
+   * Returns `true` when this call consumed it, `false` otherwise: of two concurrent calls for
+   * one id, exactly one gets `true` (RFC 6749 §4.1.2: a code is used at most once).
+   */
+  consume(model: OidcModelName, id: string): Promise<boolean>;
+  destroy(model: OidcModelName, id: string): Promise<void>;
+  /** Deletes every entry of `model` whose `payload.grantId` is `grantId`. */
+  revokeByGrantId(model: OidcModelName, grantId: string): Promise<void>;
+  /**
+   * Lists unexpired entries of a model ordered by id (used for `Client`, admin listings).
+   * The cursor is opaque to callers.
+   */
+  list(model: OidcModelName, options: ListOptions): Promise<ListPage<{ id: string; payload: OidcPayload }>>;
+}
+
+/** A person who can sign in. `id` is the OIDC `sub`: stable, never reused, never the username. */
+export interface AccountRecord {
+  id: string;
+  /** As entered at creation (display form). */
+  username: string;
+  /** Lower-cased, NFKC-normalised username: the unique key logins are matched against. */
+  usernameNormalized: string;
+  email: string | undefined;
+  /** Lower-cased email; unique when present. */
+  emailNormalized: string | undefined;
+  emailVerified: boolean;
+  /** argon2id PHC string. Never leaves the accounts service. */
+  passwordHash: string;
+  disabled: boolean;
+  /** Standard OIDC profile claims (name, given_name, ...), already validated. */
+  claims: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type AccountPatch = Partial<
+  Pick<AccountRecord, 'email' | 'emailNormalized' | 'emailVerified' | 'passwordHash' | 'disabled' | 'claims'>
+>;
+
+export interface AccountStore {
+  /** Inserts a new account; throws `StoreConflictError` naming the field when the normalised
+   *  username or email is taken (by another account's username or email alike). */
+  create(record: AccountRecord): Promise<void>;
+  findById(id: string): Promise<AccountRecord | undefined>;
+  /** Finds by normalised username or normalised email, whichever matches. */
+  findByLogin(normalizedLogin: string): Promise<AccountRecord | undefined>;
+  /** Applies the patch and sets `updatedAt`; returns the updated record, or `undefined` if absent.
+   *  Throws `StoreConflictError` when a new email is taken. */
+  update(id: string, patch: AccountPatch, updatedAt: number): Promise<AccountRecord | undefined>;
+  /** Ordered by `usernameNormalized`. */
+  list(options: ListOptions): Promise<ListPage<AccountRecord>>;
+}
+
+/**
+ * A signing key. Zero-downtime rotation (see `src/oidc/signing-keys.ts`): a key is published in
+ * the JWKS from `createdAt`, signs from `activatesAt`, stops signing at `retiredAt`, and is
+ * removed from the JWKS at `expiresAt` (after every token it signed has expired).
+ */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  /** Private JWK (includes `kid`, `alg`, `use: 'sig'`). */
+  privateJwk: Record<string, unknown>;
+  createdAt: number;
+  activatesAt: number;
+  retiredAt: number | undefined;
+  expiresAt: number | undefined;
+}
+
+export interface KeyStore {
+  /** Every stored key, ordered by `createdAt` ascending, then `kid`. */
+  list(): Promise<SigningKeyRecord[]>;
+  /** Throws `StoreConflictError` when the kid exists. */
+  add(record: SigningKeyRecord): Promise<void>;
+  /** Sets `retiredAt`/`expiresAt`; returns false when no such kid. */
+  update(kid: string, patch: Pick<SigningKeyRecord, 'retiredAt' | 'expiresAt'>): Promise<boolean>;
+  remove(kid: string): Promise<void>;
+}
+
+/**
+ * Small named values the server generates once and every process must share (development
+ * cookie keys, ...). `setIfAbsent` is atomic so two processes starting together agree.
+ */
+export interface SettingStore {
+  get(name: string): Promise<unknown>;
+  /** Stores `value` unless `name` is already set; returns whichever value is now stored. */
+  setIfAbsent(name: string, value: unknown): Promise<unknown>;
+}
+
+export type StoreBackend = 'memory' | 'sqlite' | 'mongodb';
+
+export interface Store {
+  readonly backend: StoreBackend;
+  readonly oidc: OidcModelStore;
+  readonly accounts: AccountStore;
+  readonly keys: KeyStore;
+  readonly settings: SettingStore;
+  /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
+  ping(): Promise<void>;
+  /** Deletes expired oidc entries; returns how many. Cheap enough to run every minute. */
+  sweepExpired(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a backend when a unique key is taken. `field` names the key (e.g. `username`). */
+export class StoreConflictError extends Error {
+  readonly field: string;
+  constructor(field: string) {
+    super(`${field} is already taken`);
+    this.name = 'StoreConflictError';
+    this.field = field;
+  }
+}
+
+/** Thrown by a backend when the database cannot be reached (maps to 503 upstream). */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface StoreOptions {
+  /** Clock, injectable so contract tests can move time. Defaults to `Date.now`. */
+  now?: () => number;
+}
