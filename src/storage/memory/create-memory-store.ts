@@ -1,0 +1,38 @@
+import { StoreUnavailableError } from '../ports.ts';
+import type { Store, StoreOptions } from '../ports.ts';
+import { createMemoryAccountStore } from './create-memory-account-store.ts';
+import { createMemoryKeyStore } from './create-memory-key-store.ts';
+import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
+import { createMemorySettingStore } from './create-memory-setting-store.ts';
+
+/**
+ * A store that lives and dies with the process: for development and tests. It honours the same
+ * contract as the durable backends (test/contract/store-contract.ts), including deep copies so
+ * callers cannot change stored state through objects they passed in or got back.
+ */
+export function createMemoryStore(options: StoreOptions = {}): Store {
+  const now = options.now ?? Date.now;
+  const oidc = createMemoryOidcStore(now);
+  let open = true;
+
+  return {
+    backend: 'memory',
+    oidc,
+    accounts: createMemoryAccountStore(),
+    keys: createMemoryKeyStore(),
+    settings: createMemorySettingStore(),
+
+    async ping() {
+      // /readyz must turn unready once the store is closed during shutdown.
+      if (!open) throw new StoreUnavailableError('store is closed');
+    },
+
+    async sweepExpired() {
+      return oidc.sweepExpired();
+    },
+
+    async close() {
+      open = false;
+    },
+  };
+}

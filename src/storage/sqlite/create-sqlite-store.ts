@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Store, StoreOptions } from '../ports.ts';
+import { createSqliteAccountStore } from './create-sqlite-account-store.ts';
+import { createSqliteKeyStore } from './create-sqlite-key-store.ts';
+import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
+import { createSqliteSettingStore } from './create-sqlite-setting-store.ts';
+import { guarded } from './map-sqlite-error.ts';
+import { migrate } from './sqlite-migrations.ts';
+
+/**
+ * A store in one SQLite file, through Node 24's built-in `node:sqlite` (no native addon).
+ * `file` may be `':memory:'` (one connection's private database, for tests).
+ */
+export function createSqliteStore(options: StoreOptions & { file: string }): Store {
+  const now = options.now ?? Date.now;
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+
+  const db = guarded(() => new DatabaseSync(options.file));
+  try {
+    // busy_timeout first, so switching to WAL waits for another process instead of failing.
+    db.exec('PRAGMA busy_timeout = 5000');
+    // WAL lets readers run while one writer commits; NORMAL sync is durable across process
+    // crashes and loses at most the last commits on power loss (sqlite.org/wal.html).
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec('PRAGMA foreign_keys = ON');
+    guarded(() => migrate(db, now));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const oidc = createSqliteOidcStore(db, now);
+  const ping = db.prepare('SELECT 1');
+
+  return {
+    backend: 'sqlite',
+    oidc,
+    accounts: createSqliteAccountStore(db),
+    keys: createSqliteKeyStore(db),
+    settings: createSqliteSettingStore(db),
+
+    async ping() {
+      guarded(() => ping.get());
+    },
+
+    async sweepExpired() {
+      return oidc.sweepExpired();
+    },
+
+    async close() {
+      // Idempotent: shutdown paths may close twice.
+      if (db.isOpen) db.close();
+    },
+  };
+}

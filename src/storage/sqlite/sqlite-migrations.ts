@@ -1,0 +1,96 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from './in-transaction.ts';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/**
+ * The schema, as an ordered list of migrations. Never edit a shipped migration: append one.
+ * Each pending migration runs once, in the same immediate transaction as its `schema_version`
+ * row, so two processes opening one file together cannot both apply it.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'oidc entries, accounts, signing keys, settings',
+    sql: `
+      CREATE TABLE IF NOT EXISTS oidc_entries (
+        model TEXT NOT NULL,
+        id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        grant_id TEXT,
+        uid TEXT,
+        user_code TEXT,
+        expires_at INTEGER,
+        consumed INTEGER,
+        PRIMARY KEY (model, id)
+      );
+      CREATE INDEX IF NOT EXISTS oidc_entries_grant ON oidc_entries (model, grant_id);
+      CREATE UNIQUE INDEX IF NOT EXISTS oidc_entries_uid ON oidc_entries (model, uid);
+      CREATE UNIQUE INDEX IF NOT EXISTS oidc_entries_user_code ON oidc_entries (model, user_code);
+      CREATE INDEX IF NOT EXISTS oidc_entries_expires_at ON oidc_entries (expires_at);
+
+      CREATE TABLE IF NOT EXISTS accounts (
+        id TEXT PRIMARY KEY NOT NULL,
+        username TEXT NOT NULL,
+        username_normalized TEXT NOT NULL UNIQUE,
+        email TEXT,
+        email_normalized TEXT UNIQUE,
+        email_verified INTEGER NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL,
+        claims TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE IF NOT EXISTS signing_keys (
+        kid TEXT PRIMARY KEY NOT NULL,
+        alg TEXT NOT NULL,
+        private_jwk TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        activates_at INTEGER NOT NULL,
+        retired_at INTEGER,
+        expires_at INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS signing_keys_created ON signing_keys (created_at, kid);
+
+      CREATE TABLE IF NOT EXISTS settings (
+        name TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/** Applies the migrations `db` has not seen yet; returns the versions it applied. */
+export function migrate(
+  db: DatabaseSync,
+  now: () => number,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY NOT NULL,
+    description TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  return inTransaction(db, () => {
+    // Read inside the write transaction: another process may have migrated since we looked.
+    const row = db.prepare('SELECT MAX(version) AS version FROM schema_version').get();
+    const current = typeof row?.version === 'number' ? row.version : 0;
+    const record = db.prepare(
+      'INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)',
+    );
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.description, now());
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * What only the SQLite backend promises beyond the shared contract: data survives closing and
+ * reopening the file, the database runs in WAL mode, migrations run once per file, and two
+ * connections on one file (as two processes would have) still agree.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { StoreUnavailableError } from '../../src/storage/ports.ts';
+import type { AccountRecord, SigningKeyRecord } from '../../src/storage/ports.ts';
+import { createSqliteStore } from '../../src/storage/sqlite/create-sqlite-store.ts';
+import { MIGRATIONS, migrate } from '../../src/storage/sqlite/sqlite-migrations.ts';
+
+const HOUR = 60 * 60 * 1000;
+
+describe('sqlite store durability', () => {
+  let dir: string;
+  let fileCount = 0;
+  const newFile = (): string => join(dir, `db-${String(fileCount++)}`, 'portcullis.db');
+
+  /** Reads a file with its own connection, as an operator's `sqlite3` shell would. */
+  const inspect = <T>(file: string, read: (db: DatabaseSync) => T): T => {
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'portcullis-sqlite-durability-'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps everything written after the store is closed and reopened on the same file', async () => {
+    const file = newFile();
+    const now = Date.now();
+    const account: AccountRecord = {
+      id: 'sub-1',
+      username: 'Ada',
+      usernameNormalized: 'ada',
+      email: 'ada@example.test',
+      emailNormalized: 'ada@example.test',
+      emailVerified: true,
+      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+      disabled: false,
+      claims: { name: 'Ada Lovelace' },
+      createdAt: now,
+      updatedAt: now,
+    };
+    const key: SigningKeyRecord = {
+      kid: 'kid-1',
+      alg: 'ES256',
+      privateJwk: { kty: 'EC', kid: 'kid-1' },
+      createdAt: now,
+      activatesAt: now,
+      retiredAt: undefined,
+      expiresAt: now + HOUR,
+    };
+
+    const first = createSqliteStore({ file });
+    await first.oidc.upsert('Session', 'sess-1', { jti: 'sess-1', uid: 'uid-1' }, now + HOUR);
+    await first.oidc.upsert('AuthorizationCode', 'code-1', { jti: 'code-1' }, now + HOUR);
+    expect(await first.oidc.consume('AuthorizationCode', 'code-1')).toBe(true);
+    await first.oidc.upsert('Client', 'client-1', { client_id: 'client-1' });
+    await first.accounts.create(account);
+    await first.keys.add(key);
+    await first.settings.setIfAbsent('cookie-keys', ['k1']);
+    await first.close();
+
+    const reopened = createSqliteStore({ file });
+    try {
+      expect(await reopened.oidc.findByUid('Session', 'uid-1')).toEqual({
+        jti: 'sess-1',
+        uid: 'uid-1',
+      });
+      expect(await reopened.oidc.find('Client', 'client-1')).toEqual({ client_id: 'client-1' });
+      expect(await reopened.oidc.find('AuthorizationCode', 'code-1')).toMatchObject({
+        consumed: expect.any(Number),
+      });
+      expect(await reopened.oidc.consume('AuthorizationCode', 'code-1')).toBe(false);
+      expect(await reopened.accounts.findByLogin('ada@example.test')).toEqual(account);
+      expect(await reopened.keys.list()).toEqual([key]);
+      expect(await reopened.settings.get('cookie-keys')).toEqual(['k1']);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('runs the database in WAL mode with the parent directory created', async () => {
+    const file = newFile();
+    const store = createSqliteStore({ file });
+    try {
+      await store.settings.setIfAbsent('probe', 1);
+      const mode = inspect(file, (db) => db.prepare('PRAGMA journal_mode').get());
+      expect(mode).toEqual(expect.objectContaining({ journal_mode: 'wal' }));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('applies every migration once and does not re-run them when the file is reopened', async () => {
+    const file = newFile();
+    const readVersions = (): unknown[] =>
+      inspect(file, (db) =>
+        db.prepare('SELECT version, applied_at FROM schema_version ORDER BY version').all(),
+      );
+
+    await createSqliteStore({ file, now: () => 1_000 }).close();
+    const before = readVersions();
+    await createSqliteStore({ file, now: () => 2_000 }).close();
+
+    expect(before).toEqual(
+      MIGRATIONS.map((m) => expect.objectContaining({ version: m.version, applied_at: 1_000 })),
+    );
+    expect(readVersions()).toEqual(before);
+  });
+
+  it('applies only the migrations a file has not seen yet', () => {
+    const db = new DatabaseSync(':memory:');
+    try {
+      const first = { version: 1, description: 'one', sql: 'CREATE TABLE one (x INTEGER)' };
+      const second = { version: 2, description: 'two', sql: 'CREATE TABLE two (x INTEGER)' };
+
+      expect(migrate(db, () => 1, [first])).toEqual([1]);
+      // Re-running version 1 would fail: its CREATE TABLE has no IF NOT EXISTS.
+      expect(migrate(db, () => 2, [first, second])).toEqual([2]);
+      expect(migrate(db, () => 3, [first, second])).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls back a failing migration entirely, recording no version', () => {
+    const db = new DatabaseSync(':memory:');
+    try {
+      const broken = {
+        version: 1,
+        description: 'broken',
+        sql: 'CREATE TABLE half (x INTEGER); NOT SQL',
+      };
+
+      expect(() => migrate(db, () => 1, [broken])).toThrow();
+
+      expect(
+        db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get(),
+      ).toBeUndefined();
+      expect(db.prepare('SELECT COUNT(*) AS n FROM schema_version').get()).toEqual(
+        expect.objectContaining({ n: 0 }),
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('works on a private in-memory database', async () => {
+    const store = createSqliteStore({ file: ':memory:' });
+    try {
+      await store.oidc.upsert('Client', 'c', { client_id: 'c' });
+      expect(await store.oidc.find('Client', 'c')).toEqual({ client_id: 'c' });
+      await expect(store.ping()).resolves.toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lets two connections on one file agree: one consume wins, one setting value, shared writes', async () => {
+    const file = newFile();
+    const a = createSqliteStore({ file });
+    const b = createSqliteStore({ file });
+    try {
+      await a.oidc.upsert('AuthorizationCode', 'code', { jti: 'code' }, Date.now() + HOUR);
+
+      const consumed = await Promise.all([
+        a.oidc.consume('AuthorizationCode', 'code'),
+        b.oidc.consume('AuthorizationCode', 'code'),
+        a.oidc.consume('AuthorizationCode', 'code'),
+        b.oidc.consume('AuthorizationCode', 'code'),
+      ]);
+      const settled = await Promise.all([
+        a.settings.setIfAbsent('s', 'from-a'),
+        b.settings.setIfAbsent('s', 'from-b'),
+      ]);
+
+      expect(consumed.filter(Boolean)).toHaveLength(1);
+      expect(settled).toEqual(['from-a', 'from-a']);
+      expect(await b.oidc.find('AuthorizationCode', 'code')).toMatchObject({ jti: 'code' });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('reports a closed store as unavailable, and tolerates closing twice', async () => {
+    const store = createSqliteStore({ file: newFile() });
+    await store.close();
+
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.oidc.find('Client', 'x')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.accounts.findById('x')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+});
