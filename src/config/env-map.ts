@@ -1,0 +1,80 @@
+/**
+ * The only place that names environment variables. Each maps to one configuration key; the README's
+ * configuration table lists them. Values are converted by kind; a value that does not convert is
+ * passed on as the raw string so the schema reports it against the variable's name.
+ */
+
+export type EnvKind = 'string' | 'integer' | 'boolean' | 'list';
+
+export interface EnvBinding {
+  readonly env: string;
+  readonly path: readonly string[];
+  readonly kind: EnvKind;
+}
+
+export const ENV_BINDINGS: readonly EnvBinding[] = [
+  { env: 'NODE_ENV', path: ['env'], kind: 'string' },
+  { env: 'HOST', path: ['server', 'host'], kind: 'string' },
+  { env: 'PORT', path: ['server', 'port'], kind: 'integer' },
+  { env: 'ISSUER', path: ['server', 'issuer'], kind: 'string' },
+  { env: 'TRUST_PROXY', path: ['server', 'trustProxy'], kind: 'boolean' },
+  { env: 'ALLOWED_HOSTS', path: ['server', 'allowedHosts'], kind: 'list' },
+  { env: 'BODY_LIMIT_BYTES', path: ['server', 'bodyLimitBytes'], kind: 'integer' },
+  { env: 'STORE', path: ['store', 'backend'], kind: 'string' },
+  { env: 'DATA_DIR', path: ['store', 'dataDir'], kind: 'string' },
+  { env: 'STORE_SWEEP_INTERVAL_SECONDS', path: ['store', 'sweepIntervalSeconds'], kind: 'integer' },
+  { env: 'MONGODB_URI', path: ['store', 'mongodb', 'uri'], kind: 'string' },
+  { env: 'MONGODB_DB', path: ['store', 'mongodb', 'dbName'], kind: 'string' },
+  { env: 'MONGODB_MAX_POOL_SIZE', path: ['store', 'mongodb', 'maxPoolSize'], kind: 'integer' },
+  {
+    env: 'MONGODB_SERVER_SELECTION_TIMEOUT_MS',
+    path: ['store', 'mongodb', 'serverSelectionTimeoutMs'],
+    kind: 'integer',
+  },
+  { env: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { env: 'COOKIE_KEYS', path: ['secrets', 'cookieKeys'], kind: 'list' },
+  { env: 'ACCESS_TOKEN_TTL', path: ['ttl', 'accessToken'], kind: 'integer' },
+  { env: 'AUTHORIZATION_CODE_TTL', path: ['ttl', 'authorizationCode'], kind: 'integer' },
+  { env: 'ID_TOKEN_TTL', path: ['ttl', 'idToken'], kind: 'integer' },
+  { env: 'REFRESH_TOKEN_TTL', path: ['ttl', 'refreshToken'], kind: 'integer' },
+  { env: 'CLIENT_CREDENTIALS_TTL', path: ['ttl', 'clientCredentials'], kind: 'integer' },
+  { env: 'SESSION_TTL', path: ['ttl', 'session'], kind: 'integer' },
+  { env: 'GRANT_TTL', path: ['ttl', 'grant'], kind: 'integer' },
+  { env: 'INTERACTION_TTL', path: ['ttl', 'interaction'], kind: 'integer' },
+  { env: 'KEY_ALGORITHMS', path: ['keys', 'algorithms'], kind: 'list' },
+  { env: 'KEY_PUBLISH_LEAD_SECONDS', path: ['keys', 'publishLeadSeconds'], kind: 'integer' },
+  { env: 'KEY_RELOAD_INTERVAL_SECONDS', path: ['keys', 'reloadIntervalSeconds'], kind: 'integer' },
+  { env: 'FEATURE_INTROSPECTION', path: ['features', 'introspection'], kind: 'boolean' },
+  { env: 'FEATURE_REVOCATION', path: ['features', 'revocation'], kind: 'boolean' },
+  { env: 'FEATURE_RP_INITIATED_LOGOUT', path: ['features', 'rpInitiatedLogout'], kind: 'boolean' },
+  { env: 'PRODUCT_NAME', path: ['ui', 'productName'], kind: 'string' },
+  { env: 'PASSWORD_MIN_LENGTH', path: ['passwords', 'minLength'], kind: 'integer' },
+];
+
+/** The environment variable bound to a configuration path, for error messages and docs. */
+export function envNameFor(path: readonly PropertyKey[]): string | undefined {
+  // Longest binding that is a prefix of the path, so `secrets.cookieKeys.0` names COOKIE_KEYS.
+  const key = path.map(String);
+  return ENV_BINDINGS.filter((b) => b.path.every((p, i) => key[i] === p))
+    .sort((a, b) => b.path.length - a.path.length)[0]?.env;
+}
+
+export function convertEnvValue(kind: EnvKind, raw: string): unknown {
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'integer':
+      return /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+    case 'boolean': {
+      const v = raw.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(v)) return true;
+      if (['false', '0', 'no', 'off'].includes(v)) return false;
+      return raw;
+    }
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+  }
+}

@@ -1,0 +1,56 @@
+import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import type { ViewRenderer } from '../http/render-view.ts';
+import { negotiateLanguage } from '../i18n/negotiate-language.ts';
+import { errorPage, loggedOutPage, logoutPage } from '../interactions/view-models.ts';
+import type { ProviderPages } from './provider-configuration.ts';
+
+function languageOf(ctx: KoaContextWithOIDC): string {
+  const uiLocales = ctx.oidc?.params?.ui_locales;
+  return negotiateLanguage(typeof uiLocales === 'string' ? uiLocales : undefined, ctx.get('accept-language'));
+}
+
+/** The provider's own pages, rendered with our templates instead of the library's defaults
+ *  (which load a web font from a third party, against RFC 9700 §4.2.4). */
+export function createProviderPages(deps: { render: ViewRenderer; productName: string }): ProviderPages {
+  return {
+    async logoutSource(ctx, form) {
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = await deps.render(
+        'logout',
+        logoutPage({
+          // The library's own hidden form with its xsrf token; our template outputs it raw.
+          formHtml: form,
+          clientName: ctx.oidc.client?.clientName,
+          productName: deps.productName,
+          lang: languageOf(ctx),
+        }),
+      );
+    },
+    async postLogoutSuccessSource(ctx) {
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = await deps.render(
+        'logged-out',
+        loggedOutPage({ clientName: ctx.oidc.client?.clientName, productName: deps.productName, lang: languageOf(ctx) }),
+      );
+    },
+    async renderError(ctx, out: ErrorOut, error) {
+      const status = (error as { statusCode?: number; status?: number }).statusCode ?? (error as { status?: number }).status ?? 500;
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = await deps.render(
+        'error',
+        errorPage({
+          status,
+          // OAuth error descriptions are written for people (RFC 6749 §5.2); 5xx are replaced by
+          // the generic text inside errorPage.
+          message: out.error_description,
+          requestId: String(ctx.get('x-request-id') || ''),
+          productName: deps.productName,
+          lang: languageOf(ctx),
+        }),
+      );
+    },
+  };
+}

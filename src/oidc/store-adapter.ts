@@ -1,0 +1,63 @@
+import { errors } from 'oidc-provider';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { GRANTABLE_MODELS, OIDC_MODELS, type OidcModelName, type OidcModelStore } from '../storage/ports.ts';
+
+const CONSUMED_MESSAGES: Partial<Record<OidcModelName, string>> = {
+  AuthorizationCode: 'authorization code already consumed',
+  RefreshToken: 'refresh token already used',
+  DeviceCode: 'device code already consumed',
+};
+
+function isModel(name: string): name is OidcModelName {
+  return (OIDC_MODELS as readonly string[]).includes(name);
+}
+
+/**
+ * oidc-provider's `Adapter` over our storage port, one instance per model.
+ *
+ * oidc-provider redeems a code or refresh token as find → check `consumed` → consume, so two
+ * concurrent redemptions can both pass the check. Our `consume` is atomic and tells who won;
+ * the loser is treated exactly like a replay: its request fails with `invalid_grant` and the
+ * whole grant is revoked (RFC 9700 §4.14.2, RFC 6749 §4.1.2: a code used twice revokes the tokens
+ * issued from it).
+ */
+export function createStoreAdapterFactory(store: OidcModelStore, now: () => number = Date.now) {
+  async function revokeGrant(grantId: string): Promise<void> {
+    await Promise.all([
+      ...[...GRANTABLE_MODELS].map((model) => store.revokeByGrantId(model, grantId)),
+      store.destroy('Grant', grantId),
+    ]);
+  }
+
+  return function adapterFor(name: string): Adapter {
+    if (!isModel(name)) throw new Error(`oidc-provider asked for an unknown model: ${name}`);
+    const model = name;
+    return {
+      async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+        const expiresAt = typeof expiresIn === 'number' ? now() + expiresIn * 1000 : undefined;
+        await store.upsert(model, id, payload as Record<string, unknown>, expiresAt);
+      },
+      async find(id: string) {
+        return (await store.find(model, id)) as AdapterPayload | undefined;
+      },
+      async findByUid(uid: string) {
+        return (await store.findByUid(model, uid)) as AdapterPayload | undefined;
+      },
+      async findByUserCode(userCode: string) {
+        return (await store.findByUserCode(model, userCode)) as AdapterPayload | undefined;
+      },
+      async consume(id: string) {
+        if (await store.consume(model, id)) return;
+        const entry = await store.find(model, id);
+        if (typeof entry?.grantId === 'string') await revokeGrant(entry.grantId);
+        throw new errors.InvalidGrant(CONSUMED_MESSAGES[model] ?? 'grant already consumed');
+      },
+      async destroy(id: string) {
+        await store.destroy(model, id);
+      },
+      async revokeByGrantId(grantId: string) {
+        await store.revokeByGrantId(model, grantId);
+      },
+    };
+  };
+}
