@@ -7,7 +7,7 @@ import { createViewRenderer } from './http/render-view.ts';
 import type { Logger } from './logging/logger.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createFindAccount } from './oidc/find-account.ts';
-import { createProviderHolder } from './oidc/provider-holder.ts';
+import { createProviderHolder, type ReloadingProviderHolder } from './oidc/provider-holder.ts';
 import { createProviderPages } from './oidc/render-hooks.ts';
 import { openServices, type Services } from './open-services.ts';
 
@@ -17,6 +17,8 @@ export const ASSETS_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 export interface RunningServer {
   server: Server;
   services: Services;
+  /** The current provider; `refresh()` re-reads the signing keys now instead of on the interval. */
+  providers: ReloadingProviderHolder;
   /** The base URL the server listens on (not necessarily the issuer, e.g. behind a proxy). */
   url: string;
   /** Stops accepting, lets in-flight requests finish (bounded), closes the store. */
@@ -77,6 +79,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   return {
     server,
     services,
+    providers,
     url,
     stop(options = {}) {
       stopping ??= (async () => {

@@ -1,4 +1,4 @@
-import type { Configuration, ErrorOut, FindAccount, JWKS, KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Configuration, type ErrorOut, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { OidcModelStore } from '../storage/ports.ts';
 import { createStoreAdapterFactory } from './store-adapter.ts';
@@ -98,7 +98,14 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
-      revocation: { enabled: config.features.revocation },
+      revocation: {
+        enabled: config.features.revocation,
+        // RFC 7009 §2.1: a client may revoke only tokens issued to it.
+        async allowedPolicy(_ctx, client, token) {
+          if (token.clientId === client.clientId) return true;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       introspection: {
         enabled: config.features.introspection,
         // The library's default lets any confidential client introspect any token; only APIs
@@ -114,6 +121,11 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       },
     },
     renderError: pages.renderError,
+    // Browser-based clients may call the token, userinfo and revocation endpoints from the origins
+    // of their own redirect URIs only (ASVS 3.4.2: no reflected or wildcard origins).
+    clientBasedCORS(_ctx, origin, client) {
+      return client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false;
+    },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
