@@ -1,0 +1,25 @@
+/**
+ * Collection names: one collection per oidc-provider model (so each gets only the indexes its
+ * lookups need, and a model's TTL sweep never scans another's documents), plus accounts, signing
+ * keys and settings.
+ */
+import { OIDC_MODELS } from '../ports.ts';
+import type { OidcModelName } from '../ports.ts';
+
+/** `AuthorizationCode` → `oidc_authorization_code`. */
+export function oidcCollectionName(model: OidcModelName): string {
+  return `oidc_${model.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toLowerCase()}`;
+}
+
+export const OIDC_COLLECTIONS: ReadonlyArray<{ model: OidcModelName; name: string }> =
+  OIDC_MODELS.map((model) => ({ model, name: oidcCollectionName(model) }));
+
+export const ACCOUNTS_COLLECTION = 'accounts';
+export const SIGNING_KEYS_COLLECTION = 'signing_keys';
+export const SETTINGS_COLLECTION = 'settings';
+
+/**
+ * Insert-once markers that make `consume` atomic on servers whose conditional updates are not
+ * (FerretDB 1.x, see detect-atomic-updates.ts). Unused, and empty, on MongoDB.
+ */
+export const CONSUME_MARKERS_COLLECTION = 'oidc_consume_markers';

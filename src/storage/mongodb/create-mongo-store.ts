@@ -1,0 +1,84 @@
+/**
+ * The MongoDB backend: connects (waiting with backoff at start), ensures indexes, and wires the
+ * per-concern stores. Where the server has no TTL indexes (FerretDB, some hosted
+ * MongoDB-compatible services) it sweeps expired oidc entries itself.
+ */
+import type { Store } from '../ports.ts';
+import { connectMongoDatabase } from './connect-mongo-database.ts';
+import { createMongoAccountStore } from './create-mongo-account-store.ts';
+import { createMongoKeyStore } from './create-mongo-key-store.ts';
+import { createMongoOidcStore } from './create-mongo-oidc-store.ts';
+import { createMongoSettingStore } from './create-mongo-setting-store.ts';
+import { detectAtomicUpdates } from './detect-atomic-updates.ts';
+import { ensureMongoIndexes } from './ensure-mongo-indexes.ts';
+import { guard } from './mongo-errors.ts';
+import type { MongoStoreOptions } from './mongo-store-options.ts';
+
+/** MongoDB's TTL monitor runs every 60 s; the fallback sweep keeps the same pace. */
+const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+
+export async function createMongoStore(options: MongoStoreOptions): Promise<Store> {
+  const log = options.log ?? (() => undefined);
+  const now = options.now ?? Date.now;
+  const { client, db } = await connectMongoDatabase(options, log);
+
+  let ttlIndexes: boolean;
+  let atomicUpdates: boolean;
+  try {
+    ({ ttlIndexes } = await guard('ensureIndexes', () => ensureMongoIndexes(db, log)));
+    atomicUpdates = await guard('buildInfo', () => detectAtomicUpdates(db));
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+  if (!atomicUpdates) {
+    log(
+      'mongodb: this server does not apply conditional updates atomically (FerretDB); consume uses insert-once markers',
+    );
+  }
+
+  const oidc = createMongoOidcStore(db, { now, atomicUpdates });
+
+  let sweepTimer: NodeJS.Timeout | undefined;
+  if (!ttlIndexes) {
+    let sweeping = false;
+    const sweep = async (): Promise<void> => {
+      if (sweeping) return; // a slow sweep is not stacked on by the next tick
+      sweeping = true;
+      try {
+        await oidc.sweepExpired();
+      } catch (error) {
+        // Logged, not thrown: an outage must not crash the process; the next tick retries.
+        log('mongodb: periodic sweep of expired entries failed', {
+          reason: error instanceof Error ? error.message : 'unknown',
+        });
+      } finally {
+        sweeping = false;
+      }
+    };
+    sweepTimer = setInterval(
+      () => void sweep(),
+      // Floor: a zero interval would be a busy loop against the database.
+      Math.max(100, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS),
+    );
+    // The sweep alone must not keep the process alive.
+    sweepTimer.unref();
+  }
+
+  return {
+    backend: 'mongodb',
+    oidc,
+    accounts: createMongoAccountStore(db),
+    keys: createMongoKeyStore(db),
+    settings: createMongoSettingStore(db),
+    ping: () =>
+      guard('ping', async () => {
+        await db.command({ ping: 1 });
+      }),
+    sweepExpired: () => oidc.sweepExpired(),
+    close: async () => {
+      clearInterval(sweepTimer);
+      await client.close();
+    },
+  };
+}

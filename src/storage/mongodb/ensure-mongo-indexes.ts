@@ -1,0 +1,117 @@
+/**
+ * Creates every index the MongoDB backend's lookups need. Idempotent: run at every start and by
+ * `portcullis db migrate` in deploy pipelines; existing identical indexes are left alone.
+ */
+import type { Db, Document } from 'mongodb';
+import { GRANTABLE_MODELS } from '../ports.ts';
+import {
+  ACCOUNTS_COLLECTION,
+  CONSUME_MARKERS_COLLECTION,
+  OIDC_COLLECTIONS,
+  SIGNING_KEYS_COLLECTION,
+} from './collection-names.ts';
+import { isNotImplementedError } from './mongo-errors.ts';
+import type { MongoStoreLog } from './mongo-store-options.ts';
+
+export interface EnsureIndexesResult {
+  /** False when the server refused TTL indexes: expired entries must then be swept. */
+  ttlIndexes: boolean;
+  /** How many indexes this run created (0 when all existed). */
+  created: number;
+}
+
+interface IndexSpec {
+  key: Record<string, 1>;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  expireAfterSeconds?: number;
+}
+
+// Unique lookups use *sparse* indexes rather than partial ones: FerretDB 1.24 answers
+// `partialFilterExpression` with NotImplemented, and for one field a sparse index is equivalent
+// as long as documents omit the field (never store `null`), which the backend guarantees.
+const UID_INDEX: IndexSpec = { key: { uid: 1 }, name: 'uid_unique', unique: true, sparse: true };
+const USER_CODE_INDEX: IndexSpec = {
+  key: { userCode: 1 },
+  name: 'userCode_unique',
+  unique: true,
+  sparse: true,
+};
+const GRANT_ID_INDEX: IndexSpec = { key: { grantId: 1 }, name: 'grantId' };
+// expireAfterSeconds 0: a document expires at the instant in `expiresAt` (documents with
+// `expiresAt: null` are never removed). MongoDB's TTL monitor runs about once a minute, which is
+// why every read also filters on `expiresAt`.
+const TTL_INDEX: IndexSpec = {
+  key: { expiresAt: 1 },
+  name: 'expiresAt_ttl',
+  expireAfterSeconds: 0,
+};
+// Without TTL support, a plain index keeps the periodic sweep's range delete cheap.
+const SWEEP_INDEX: IndexSpec = { key: { expiresAt: 1 }, name: 'expiresAt_sweep' };
+
+const ACCOUNT_INDEXES: readonly IndexSpec[] = [
+  { key: { usernameNormalized: 1 }, name: 'usernameNormalized_unique', unique: true },
+  { key: { emailNormalized: 1 }, name: 'emailNormalized_unique', unique: true, sparse: true },
+  // Multikey unique index over [usernameNormalized, emailNormalized]: on MongoDB it rejects,
+  // atomically, a username equal to another account's email and vice versa (the login form
+  // accepts either). FerretDB 1.24 indexes the array as one value, so there only the
+  // backend's check before insert guards that case (see create-mongo-account-store.ts).
+  { key: { logins: 1 }, name: 'logins_unique', unique: true },
+];
+
+const SIGNING_KEY_INDEXES: readonly IndexSpec[] = [
+  { key: { createdAt: 1, _id: 1 }, name: 'createdAt_kid' },
+];
+
+/**
+ * Creates one index. One per command on purpose: FerretDB 1.24.2 panics (and drops the
+ * connection) on a `createIndexes` listing several indexes that all exist already.
+ * Returns how many indexes the server created (0 or 1).
+ */
+async function createIndex(db: Db, collection: string, spec: IndexSpec): Promise<number> {
+  const reply: Document = await db.command({ createIndexes: collection, indexes: [spec] });
+  const before = reply['numIndexesBefore'];
+  const after = reply['numIndexesAfter'];
+  return typeof before === 'number' && typeof after === 'number' ? Math.max(0, after - before) : 0;
+}
+
+export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<EnsureIndexesResult> {
+  let created = 0;
+  const ensure = async (collection: string, spec: IndexSpec): Promise<void> => {
+    const count = await createIndex(db, collection, spec);
+    if (count > 0) log('mongodb: created index', { collection, index: spec.name });
+    created += count;
+  };
+
+  let ttlIndexes = true;
+  const ensureExpiry = async (collection: string): Promise<void> => {
+    if (ttlIndexes) {
+      try {
+        await ensure(collection, TTL_INDEX);
+      } catch (error) {
+        if (!isNotImplementedError(error)) throw error;
+        // Once refused, the server refuses for every collection: decide once, log once.
+        ttlIndexes = false;
+        log(
+          'mongodb: this server does not support TTL indexes (NotImplemented); expired entries ' +
+            'will be removed by a periodic sweep instead',
+        );
+      }
+    }
+    if (!ttlIndexes) await ensure(collection, SWEEP_INDEX);
+  };
+
+  for (const { model, name } of OIDC_COLLECTIONS) {
+    await ensureExpiry(name);
+    await ensure(name, UID_INDEX);
+    await ensure(name, USER_CODE_INDEX);
+    if (GRANTABLE_MODELS.has(model)) await ensure(name, GRANT_ID_INDEX);
+  }
+  await ensureExpiry(CONSUME_MARKERS_COLLECTION);
+  for (const spec of ACCOUNT_INDEXES) await ensure(ACCOUNTS_COLLECTION, spec);
+  for (const spec of SIGNING_KEY_INDEXES) await ensure(SIGNING_KEYS_COLLECTION, spec);
+
+  log('mongodb: indexes ensured', { created, ttlIndexes });
+  return { ttlIndexes, created };
+}

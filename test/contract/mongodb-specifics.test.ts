@@ -1,0 +1,256 @@
+/**
+ * What the MongoDB backend promises beyond the storage contract: its indexes, expiry without a
+ * TTL monitor, atomic consume on either kind of server, and behaviour when the server goes away
+ * and comes back. Runs on the server from global-setup (own database), and on a FerretDB of its
+ * own for the outage tests.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
+import { GRANTABLE_MODELS, StoreUnavailableError } from '../../src/storage/ports.ts';
+import type { Store } from '../../src/storage/ports.ts';
+import { OIDC_COLLECTIONS } from '../../src/storage/mongodb/collection-names.ts';
+import { createMongoOidcStore } from '../../src/storage/mongodb/create-mongo-oidc-store.ts';
+import { createMongoStore } from '../../src/storage/mongodb/create-mongo-store.ts';
+import { ensureMongoIndexes } from '../../src/storage/mongodb/ensure-mongo-indexes.ts';
+import { startFerretDb } from '../helpers/ferretdb.ts';
+import type { FerretDb } from '../helpers/ferretdb.ts';
+import { requireMongoUri, uniqueDatabaseName } from '../helpers/mongodb-uri.ts';
+
+const HOUR = 60 * 60 * 1000;
+const uniq = (label: string): string => `${label}-${randomUUID()}`;
+
+/** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+}
+
+async function indexesOf(db: Db, collection: string): Promise<Array<Record<string, unknown>>> {
+  const indexes = await db.collection(collection).listIndexes().toArray();
+  return indexes
+    .map((index) => ({ ...index }))
+    .sort((a, b) => String(a['name']).localeCompare(String(b['name'])));
+}
+
+describe('MongoDB backend on the shared server', () => {
+  const uri = requireMongoUri();
+  const dbName = uniqueDatabaseName('mongodb_specifics');
+  const logLines: string[] = [];
+  let client: MongoClient;
+  let db: Db;
+  let store: Store;
+
+  beforeAll(async () => {
+    client = new MongoClient(uri);
+    db = client.db(dbName);
+    store = await createMongoStore({
+      uri,
+      dbName,
+      log: (msg) => logLines.push(msg),
+      sweepIntervalMs: 200,
+    });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await db.dropDatabase();
+    await client.close();
+  });
+
+  it('creates every lookup index at start, and a second run creates nothing and changes nothing', async () => {
+    for (const { model, name } of OIDC_COLLECTIONS) {
+      const names = (await indexesOf(db, name)).map((index) => index['name']);
+      expect(names).toEqual(expect.arrayContaining(['uid_unique', 'userCode_unique']));
+      expect(names.some((n) => n === 'expiresAt_ttl' || n === 'expiresAt_sweep')).toBe(true);
+      expect(names.includes('grantId')).toBe(GRANTABLE_MODELS.has(model));
+    }
+    const accountIndexes = await indexesOf(db, 'accounts');
+    expect(accountIndexes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'usernameNormalized_unique', unique: true }),
+        expect.objectContaining({ name: 'emailNormalized_unique', unique: true }),
+        expect.objectContaining({ name: 'logins_unique', unique: true }),
+      ]),
+    );
+    expect(logLines).toContain('mongodb: indexes ensured');
+
+    const collections = [...OIDC_COLLECTIONS.map((c) => c.name), 'accounts', 'signing_keys'];
+    const before = await Promise.all(collections.map((c) => indexesOf(db, c)));
+    const second = await ensureMongoIndexes(db, () => undefined);
+    const after = await Promise.all(collections.map((c) => indexesOf(db, c)));
+
+    expect(second.created).toBe(0);
+    expect(after).toEqual(before);
+  });
+
+  it('removes expired entries without a sweepExpired call: by TTL index, or by its own sweep where TTL is unsupported', async () => {
+    const ttlIndex = (await indexesOf(db, 'oidc_access_token')).find(
+      (index) => index['name'] === 'expiresAt_ttl',
+    );
+    if (ttlIndex !== undefined) {
+      // MongoDB: its TTL monitor deletes at expiresAt (it runs once a minute, too slow to wait for).
+      expect(ttlIndex).toMatchObject({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
+      return;
+    }
+    // FerretDB answers NotImplemented for TTL indexes: said once in the log, then swept by the
+    // store itself (every 200 ms in this test, 60 s by default).
+    expect(logLines.filter((line) => line.includes('does not support TTL indexes'))).toHaveLength(
+      1,
+    );
+    const expired = uniq('at');
+    const live = uniq('at');
+    await store.oidc.upsert('AccessToken', expired, { jti: expired }, Date.now() + 300);
+    await store.oidc.upsert('AccessToken', live, { jti: live }, Date.now() + HOUR);
+    const tokens = db.collection('oidc_access_token');
+
+    const gone = await eventually(
+      async () => (await tokens.countDocuments({ _id: expired as never })) === 0,
+      10_000,
+    );
+
+    expect(gone).toBe(true);
+    expect(await tokens.countDocuments({ _id: live as never })).toBe(1);
+  });
+
+  it('consumes with one conditional update where updates are atomic: never twice, never expired', async () => {
+    // The single-update path MongoDB uses, driven directly so it runs on FerretDB too
+    // (sequentially: FerretDB's updates are not atomic under concurrency, hence its markers).
+    let clock = Date.now();
+    const oidc = createMongoOidcStore(db, { now: () => clock, atomicUpdates: true });
+    const code = uniq('code');
+    const expiring = uniq('code');
+    await oidc.upsert('AuthorizationCode', code, { jti: code }, clock + HOUR);
+    await oidc.upsert('AuthorizationCode', expiring, { jti: expiring }, clock + 1000);
+
+    expect(await oidc.consume('AuthorizationCode', code)).toBe(true);
+    expect(await oidc.consume('AuthorizationCode', code)).toBe(false);
+    expect(await oidc.find('AuthorizationCode', code)).toEqual({
+      jti: code,
+      consumed: Math.floor(clock / 1000),
+    });
+    clock += 1000;
+    expect(await oidc.consume('AuthorizationCode', expiring)).toBe(false);
+    expect(await oidc.consume('AuthorizationCode', uniq('missing'))).toBe(false);
+  });
+
+  it('stores keys holding dots or $ escaped, never as document paths', async () => {
+    const id = uniq('sess');
+    await store.oidc.upsert(
+      'Session',
+      id,
+      { authorizations: { 'app.example.com': { sid: 's' } } },
+      Date.now() + HOUR,
+    );
+
+    const raw = await db.collection('oidc_session').findOne({ _id: id as never });
+
+    expect(raw?.['payload']).toEqual({ authorizations: { 'app%2Eexample%2Ecom': { sid: 's' } } });
+  });
+});
+
+describe('MongoDB backend when the server goes away', () => {
+  let server: FerretDb;
+  const dbName = uniqueDatabaseName('mongodb_outage');
+
+  beforeAll(async () => {
+    server = await startFerretDb();
+  });
+
+  afterAll(async () => {
+    await server.destroy();
+  });
+
+  it('answers StoreUnavailableError while the server is down, and works again once it is back, with no reconnect call', async () => {
+    const store = await createMongoStore({
+      uri: server.uri,
+      dbName,
+      serverSelectionTimeoutMs: 1000,
+    });
+    try {
+      const id = uniq('rt');
+      await store.oidc.upsert('RefreshToken', id, { jti: id }, Date.now() + HOUR);
+
+      await server.stop();
+
+      await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.oidc.find('RefreshToken', id)).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      await expect(
+        store.oidc.upsert('RefreshToken', uniq('rt'), {}, Date.now() + HOUR),
+      ).rejects.toBeInstanceOf(StoreUnavailableError);
+      const error = await store.ping().catch((e: unknown) => e);
+      expect((error as Error).message).not.toContain(server.uri);
+
+      await server.start();
+
+      const recovered = await eventually(
+        () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        20_000,
+      );
+      expect(recovered).toBe(true);
+      expect(await store.oidc.find('RefreshToken', id)).toEqual({ jti: id });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('waits for the server at start, logging each attempt, instead of failing at the first refusal', async () => {
+    await server.stop();
+    const lines: string[] = [];
+    const starting = createMongoStore({
+      uri: server.uri,
+      dbName,
+      serverSelectionTimeoutMs: 300,
+      connectAttempts: 30,
+      connectBackoffMs: 100,
+      log: (msg) => lines.push(msg),
+    });
+    await sleep(1000);
+    await server.start();
+
+    const store = await starting;
+    try {
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(
+        lines.filter((line) => line === 'mongodb: not reachable yet, retrying').length,
+      ).toBeGreaterThan(0);
+      expect(lines).toContain('mongodb: connected');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives up with StoreUnavailableError after its bounded attempts', async () => {
+    await server.stop();
+    const lines: string[] = [];
+    try {
+      await expect(
+        createMongoStore({
+          uri: server.uri,
+          dbName,
+          serverSelectionTimeoutMs: 200,
+          connectAttempts: 3,
+          connectBackoffMs: 50,
+          log: (msg) => lines.push(msg),
+        }),
+      ).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(lines.filter((line) => line === 'mongodb: not reachable yet, retrying')).toHaveLength(
+        2,
+      );
+    } finally {
+      await server.start();
+    }
+  });
+});
