@@ -1,13 +1,13 @@
-// Regenerates the configuration table between the markers in README.md (`npm run config:docs`).
+// Regenerates the generated sections of README.md (`npm run config:docs`): the configuration
+// table (from the config schema) and the CLI reference (from the CLI's help texts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderConfigTable } from '../src/config/config-table.ts';
+import { renderCliReference } from '../src/cli/cli-reference.ts';
+import { replaceSection } from '../src/config/readme-sections.ts';
 
 const README = new URL('../README.md', import.meta.url);
-const START = '<!-- config-table:start -->';
-const END = '<!-- config-table:end -->';
-const text = readFileSync(README, 'utf8');
-const from = text.indexOf(START);
-const to = text.indexOf(END);
-if (from < 0 || to < from) throw new Error(`README.md lacks the ${START} / ${END} markers`);
-writeFileSync(README, `${text.slice(0, from + START.length)}\n${renderConfigTable()}\n${text.slice(to)}`);
-console.log('README.md configuration table updated');
+let text = readFileSync(README, 'utf8');
+text = replaceSection(text, 'config-table', renderConfigTable());
+text = replaceSection(text, 'cli-reference', renderCliReference());
+writeFileSync(README, text);
+console.log('README.md: configuration table and CLI reference updated');
