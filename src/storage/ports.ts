@@ -89,6 +89,16 @@ export interface OidcModelStore {
    * The cursor is opaque to callers.
    */
   list(model: OidcModelName, options: ListOptions): Promise<ListPage<{ id: string; payload: OidcPayload }>>;
+  /**
+   * Unexpired entries of a model whose `payload.accountId` is `accountId` (Session, Grant,
+   * tokens), at most `limit`, oldest `payload.iat` first. Used to end a user's other sessions
+   * and to enforce a limit of concurrent sessions.
+   */
+  findByAccountId(model: OidcModelName, accountId: string, limit: number): Promise<{ id: string; payload: OidcPayload }[]>;
+  /** Deletes every entry of `model` whose `payload.accountId` is `accountId`; returns how many. */
+  revokeByAccountId(model: OidcModelName, accountId: string): Promise<number>;
+  /** Deletes every entry of `model` whose `payload.clientId` is `clientId`; returns how many. */
+  revokeByClientId(model: OidcModelName, clientId: string): Promise<number>;
 }
 
 /** A person who can sign in. `id` is the OIDC `sub`: stable, never reused, never the username. */
@@ -165,6 +175,72 @@ export interface SettingStore {
   setIfAbsent(name: string, value: unknown): Promise<unknown>;
 }
 
+/** A counter in a fixed time window, shared by every process (brute-force and rate limits). */
+export interface CounterState {
+  count: number;
+  /** When the window ends and the counter starts again from zero (epoch ms). */
+  resetAt: number;
+}
+
+export interface CounterStore {
+  /**
+   * Adds `by` (default 1) to counter `key` and returns its new state, atomically across
+   * processes. A missing or expired counter starts at 0 with a window ending at now + `windowMs`;
+   * hits inside a window never move its end (attempts during a lockout do not extend it).
+   * Throws `RangeError` unless `windowMs` and `by` are positive whole numbers.
+   */
+  hit(key: string, windowMs: number, by?: number): Promise<CounterState>;
+  /** The counter's state, or `undefined` when it is missing or its window has ended. */
+  get(key: string): Promise<CounterState | undefined>;
+  reset(key: string): Promise<void>;
+  /** Deletes counters whose window has ended; returns how many. */
+  sweepExpired(): Promise<number>;
+}
+
+/**
+ * A security or audit event (ASVS 16.3): sign-ins, lockouts, logouts, consent, revocations,
+ * admin changes. Never holds a password, token or secret.
+ */
+export interface SecurityEvent {
+  /** Unique id; time-ordered ids are fine but not required. */
+  id: string;
+  time: number;
+  /** Dotted name, e.g. `login.failed`, `user.disabled`, `client.created`. */
+  type: string;
+  /** The user the event is about (OIDC `sub`), if any. */
+  subject?: string | undefined;
+  clientId?: string | undefined;
+  /** Who did it: a user's `sub`, an admin client's id, `cli`, or `system`. */
+  actor?: string | undefined;
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+  /** Small, flat, non-secret details (e.g. `{ reason: 'locked' }`). */
+  details?: Record<string, string | number | boolean> | undefined;
+}
+
+export interface EventFilter {
+  type?: string | undefined;
+  /** Matches every type starting with this prefix (e.g. `login.`). */
+  typePrefix?: string | undefined;
+  subject?: string | undefined;
+  clientId?: string | undefined;
+  /** Inclusive lower bound on `time`. */
+  since?: number | undefined;
+  /** Exclusive upper bound on `time`. */
+  until?: number | undefined;
+}
+
+export interface EventStore {
+  /** Throws `StoreConflictError('id')` when the id exists. */
+  append(event: SecurityEvent): Promise<void>;
+  /** Newest first (by `time`, then `id`), keyset-paginated; a cursor that is not ours restarts
+   *  from the newest event. */
+  list(filter: EventFilter, options: ListOptions): Promise<ListPage<SecurityEvent>>;
+  /** Deletes events older than `time` (retention); returns how many. */
+  pruneBefore(time: number): Promise<number>;
+}
+
 export type StoreBackend = 'memory' | 'sqlite' | 'mongodb';
 
 export interface Store {
@@ -173,9 +249,11 @@ export interface Store {
   readonly accounts: AccountStore;
   readonly keys: KeyStore;
   readonly settings: SettingStore;
+  readonly counters: CounterStore;
+  readonly events: EventStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
-  /** Deletes expired oidc entries; returns how many. Cheap enough to run every minute. */
+  /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */
   sweepExpired(): Promise<number>;
   close(): Promise<void>;
 }

@@ -11,8 +11,11 @@ import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { GRANTABLE_MODELS, StoreUnavailableError } from '../../src/storage/ports.ts';
 import type { Store } from '../../src/storage/ports.ts';
+import { backfillOidcOwnerFields } from '../../src/storage/mongodb/backfill-oidc-owner-fields.ts';
 import { OIDC_COLLECTIONS } from '../../src/storage/mongodb/collection-names.ts';
+import { createMongoCounterStore } from '../../src/storage/mongodb/create-mongo-counter-store.ts';
 import { createMongoOidcStore } from '../../src/storage/mongodb/create-mongo-oidc-store.ts';
+import { createMongoSlotCounterStore } from '../../src/storage/mongodb/create-mongo-slot-counter-store.ts';
 import { createMongoStore } from '../../src/storage/mongodb/create-mongo-store.ts';
 import { ensureMongoIndexes } from '../../src/storage/mongodb/ensure-mongo-indexes.ts';
 import { startFerretDb } from '../helpers/ferretdb.ts';
@@ -70,7 +73,18 @@ describe('MongoDB backend on the shared server', () => {
       expect(names).toEqual(expect.arrayContaining(['uid_unique', 'userCode_unique']));
       expect(names.some((n) => n === 'expiresAt_ttl' || n === 'expiresAt_sweep')).toBe(true);
       expect(names.includes('grantId')).toBe(GRANTABLE_MODELS.has(model));
+      expect(names).toEqual(expect.arrayContaining(['accountId', 'clientId']));
     }
+    for (const collection of ['counters', 'counter_slots']) {
+      const names = (await indexesOf(db, collection)).map((index) => index['name']);
+      expect(names.some((n) => n === 'expiresAt_ttl' || n === 'expiresAt_sweep')).toBe(true);
+    }
+    expect((await indexesOf(db, 'counter_slots')).map((index) => index['name'])).toContain(
+      'key_window_n',
+    );
+    expect((await indexesOf(db, 'events')).map((index) => index['name'])).toEqual(
+      expect.arrayContaining(['time_id', 'type_time_id', 'subject_time_id', 'clientId_time_id']),
+    );
     const accountIndexes = await indexesOf(db, 'accounts');
     expect(accountIndexes).toEqual(
       expect.arrayContaining([
@@ -81,7 +95,14 @@ describe('MongoDB backend on the shared server', () => {
     );
     expect(logLines).toContain('mongodb: indexes ensured');
 
-    const collections = [...OIDC_COLLECTIONS.map((c) => c.name), 'accounts', 'signing_keys'];
+    const collections = [
+      ...OIDC_COLLECTIONS.map((c) => c.name),
+      'accounts',
+      'signing_keys',
+      'counters',
+      'counter_slots',
+      'events',
+    ];
     const before = await Promise.all(collections.map((c) => indexesOf(db, c)));
     const second = await ensureMongoIndexes(db, () => undefined);
     const after = await Promise.all(collections.map((c) => indexesOf(db, c)));
@@ -138,6 +159,106 @@ describe('MongoDB backend on the shared server', () => {
     clock += 1000;
     expect(await oidc.consume('AuthorizationCode', expiring)).toBe(false);
     expect(await oidc.consume('AuthorizationCode', uniq('missing'))).toBe(false);
+  });
+
+  it('counts with $inc where updates are atomic: starts, adds, restarts an ended window, resets, sweeps', async () => {
+    // The path MongoDB uses, driven directly so it runs on FerretDB too (sequentially, as above).
+    // Its clock is ten hours ahead: no TTL monitor or background sweep removes these meanwhile.
+    let clock = Date.now() + 10 * HOUR;
+    const counters = createMongoCounterStore(db, () => clock);
+    const key = uniq('login');
+    const ended = uniq('login');
+
+    expect(await counters.hit(key, 1000)).toEqual({ count: 1, resetAt: clock + 1000 });
+    clock += 999;
+    expect(await counters.hit(key, 1000, 2)).toEqual({ count: 3, resetAt: clock + 1 });
+    clock += 1;
+    expect(await counters.get(key)).toBeUndefined();
+    expect(await counters.hit(key, 1000)).toEqual({ count: 1, resetAt: clock + 1000 });
+    await counters.reset(key);
+    expect(await counters.get(key)).toBeUndefined();
+
+    await counters.hit(ended, 1000);
+    await counters.hit(key, HOUR);
+    clock += 1000;
+    expect(await counters.sweepExpired()).toBe(1);
+    expect(await db.collection('counters').countDocuments({ _id: ended as never })).toBe(0);
+    expect(await counters.get(key)).toEqual({ count: 1, resetAt: clock - 1000 + HOUR });
+  });
+
+  it('counts with insert-once slots where updates are not atomic: concurrent hits and window starts are exact', async () => {
+    // The path FerretDB uses, driven directly so it also runs on MongoDB. Clock ahead, as above.
+    let clock = Date.now() + 10 * HOUR;
+    const counters = createMongoSlotCounterStore(db, () => clock);
+    const key = uniq('login');
+
+    // Ten hits race to start the first window, half of them adding 3: 5 + 15 = 20 in all.
+    const first = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => counters.hit(key, 1000, i % 2 === 0 ? 1 : 3)),
+    );
+    const counts = first.map((state) => state.count);
+    expect(new Set(counts).size).toBe(10);
+    expect(Math.max(...counts)).toBe(20);
+    expect(new Set(first.map((state) => state.resetAt))).toEqual(new Set([clock + 1000]));
+    expect(await counters.get(key)).toEqual({ count: 20, resetAt: clock + 1000 });
+
+    // Ten hits at the window's end race to start the next one: one window, counts 1 to 10.
+    clock += 1000;
+    const next = await Promise.all(Array.from({ length: 10 }, () => counters.hit(key, 5000)));
+    expect(next.map((state) => state.count).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
+    expect(new Set(next.map((state) => state.resetAt))).toEqual(new Set([clock + 5000]));
+
+    await counters.reset(key);
+    expect(await counters.get(key)).toBeUndefined();
+    expect(await counters.hit(key, 1000)).toEqual({ count: 1, resetAt: clock + 1000 });
+  });
+
+  it('backfills the owner fields of entries written before they existed, once per database', async () => {
+    const backfillDb = client.db(uniqueDatabaseName('mongodb_backfill'));
+    const expiresAt = new Date(Date.now() + HOUR);
+    const sessions = backfillDb.collection<{ _id: string; payload: object; expiresAt: Date }>(
+      'oidc_session',
+    );
+    try {
+      await sessions.insertMany([
+        { _id: 's1', payload: { jti: 's1', accountId: 'acct', iat: 2 }, expiresAt },
+        { _id: 's2', payload: { jti: 's2', accountId: 'acct', iat: 1 }, expiresAt },
+        { _id: 's3', payload: { jti: 's3', accountId: 42 }, expiresAt },
+      ]);
+      await backfillDb
+        .collection<{ _id: string; payload: object; expiresAt: Date }>('oidc_access_token')
+        .insertOne({
+          _id: 'at',
+          payload: { jti: 'at', accountId: 'acct', clientId: 'app' },
+          expiresAt,
+        });
+      const lines: string[] = [];
+      const backfilled = await createMongoStore({
+        uri,
+        dbName: backfillDb.databaseName,
+        log: (msg) => lines.push(msg),
+        sweepIntervalMs: HOUR,
+      });
+      try {
+        const found = await backfilled.oidc.findByAccountId('Session', 'acct', 10);
+        expect(found.map((entry) => entry.id)).toEqual(['s2', 's1']);
+        expect(await backfilled.oidc.revokeByClientId('AccessToken', 'app')).toBe(1);
+        expect(lines).toContain('mongodb: backfilled owner fields of oidc entries');
+      } finally {
+        await backfilled.close();
+      }
+      // An owner that is not a string is not copied, as upsert would not index it either.
+      expect(await sessions.findOne({ _id: 's3' })).not.toHaveProperty('accountId');
+
+      // Recorded as done: a later start reads no entry again.
+      await sessions.insertOne({ _id: 's4', payload: { jti: 's4', accountId: 'acct' }, expiresAt });
+      expect(await backfillOidcOwnerFields(backfillDb, () => undefined)).toBe(0);
+      expect(await sessions.findOne({ _id: 's4' })).not.toHaveProperty('accountId');
+    } finally {
+      await backfillDb.dropDatabase();
+    }
   });
 
   it('stores keys holding dots or $ escaped, never as document paths', async () => {

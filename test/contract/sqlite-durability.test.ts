@@ -3,9 +3,12 @@
  * reopening the file, the database runs in WAL mode, migrations run once per file, and two
  * connections on one file (as two processes would have) still agree.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { StoreUnavailableError } from '../../src/storage/ports.ts';
@@ -194,6 +197,117 @@ describe('sqlite store durability', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('counts hits from two processes on one file exactly: every count once, none lost', async () => {
+    const file = newFile();
+    const hits = 200;
+    // Created (and migrated) here first, so the two processes race on hits, not on migrating.
+    await createSqliteStore({ file }).close();
+    const storeModule = pathToFileURL(
+      join(process.cwd(), 'src', 'storage', 'sqlite', 'create-sqlite-store.ts'),
+    ).href;
+    // Both processes start hitting at one agreed instant, after both have opened the file, so
+    // their hits overlap instead of one process finishing before the other has started.
+    const startAt = Date.now() + 1500;
+    const script = `
+      const { createSqliteStore } = await import(${JSON.stringify(storeModule)});
+      const store = createSqliteStore({ file: ${JSON.stringify(file)} });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, ${String(startAt)} - Date.now())));
+      const counts = [];
+      for (let i = 0; i < ${String(hits)}; i += 1) {
+        counts.push((await store.counters.hit('shared', 3600000)).count);
+      }
+      await store.close();
+      process.stdout.write(JSON.stringify(counts));
+    `;
+    const run = async (): Promise<number[]> => {
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        '--disable-warning=ExperimentalWarning',
+        '--input-type=module',
+        '-e',
+        script,
+      ]);
+      return JSON.parse(stdout) as number[];
+    };
+
+    const [first, second] = await Promise.all([run(), run()]);
+
+    const all = [...first, ...second].sort((x, y) => x - y);
+    expect(all).toEqual(Array.from({ length: 2 * hits }, (_, i) => i + 1));
+    const store = createSqliteStore({ file });
+    try {
+      expect(await store.counters.get('shared')).toMatchObject({ count: 2 * hits });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migrates a version-1 file: entries written before get their owners from the payload', async () => {
+    const file = newFile();
+    const first = MIGRATIONS.filter((m) => m.version === 1);
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new DatabaseSync(file);
+    try {
+      migrate(db, () => 1, first);
+      const insert = db.prepare(
+        'INSERT INTO oidc_entries (model, id, payload, expires_at) VALUES (?, ?, ?, ?)',
+      );
+      const later = Date.now() + HOUR;
+      insert.run('Session', 's1', JSON.stringify({ jti: 's1', accountId: 'acct', iat: 2 }), later);
+      insert.run('Session', 's2', JSON.stringify({ jti: 's2', accountId: 'acct', iat: 1 }), later);
+      insert.run(
+        'AccessToken',
+        'at',
+        JSON.stringify({ jti: 'at', accountId: 'acct', clientId: 'app' }),
+        later,
+      );
+      insert.run(
+        'Grant',
+        'g',
+        JSON.stringify({ jti: 'g', accountId: 42, clientId: { $ne: null } }),
+        later,
+      );
+    } finally {
+      db.close();
+    }
+
+    const store = createSqliteStore({ file });
+    try {
+      expect((await store.oidc.findByAccountId('Session', 'acct', 10)).map((e) => e.id)).toEqual([
+        's2',
+        's1',
+      ]);
+      expect(await store.oidc.revokeByClientId('AccessToken', 'app')).toBe(1);
+      // Owners that are not strings are not copied, as upsert would not index them either.
+      expect(await store.oidc.findByAccountId('Grant', '42', 10)).toEqual([]);
+      expect(
+        inspect(file, (read) =>
+          read.prepare("SELECT account_id, client_id FROM oidc_entries WHERE id = 'g'").get(),
+        ),
+      ).toEqual(expect.objectContaining({ account_id: null, client_id: null }));
+      const indexes = inspect(file, (read) =>
+        read
+          .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
+          )
+          .all()
+          .map((row) => row.name),
+      );
+      expect(indexes).toEqual(
+        expect.arrayContaining([
+          'oidc_entries_account',
+          'oidc_entries_client',
+          'counters_reset_at',
+          'events_time',
+          'events_type',
+          'events_subject',
+          'events_client',
+        ]),
+      );
+    } finally {
+      await store.close();
     }
   });
 

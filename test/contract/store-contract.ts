@@ -15,9 +15,11 @@ import { describe, it, expect, beforeAll, beforeEach, afterAll } from '@jest/glo
 import { StoreConflictError } from '../../src/storage/ports.ts';
 import type {
   AccountRecord,
+  EventFilter,
   ListOptions,
   ListPage,
   OidcPayload,
+  SecurityEvent,
   SigningKeyRecord,
   Store,
 } from '../../src/storage/ports.ts';
@@ -456,6 +458,199 @@ export function describeStoreContract(
       });
     });
 
+    describe('oidc entries by owner', () => {
+      const ids = (entries: { id: string }[]): string[] => entries.map((e) => e.id);
+
+      it('finds the live entries of an account in one model, oldest iat first, at most limit', async () => {
+        const account = uniq('acct');
+        const [s10, s20, s30, expired, otherAccount, grant] = [
+          uniq('sess'),
+          uniq('sess'),
+          uniq('sess'),
+          uniq('sess'),
+          uniq('sess'),
+          uniq('grant'),
+        ];
+        // Stored out of iat order, so an id or insertion order would not pass.
+        await store.oidc.upsert(
+          'Session',
+          s30,
+          { jti: s30, accountId: account, iat: 30 },
+          clock + HOUR,
+        );
+        await store.oidc.upsert(
+          'Session',
+          s10,
+          { jti: s10, accountId: account, iat: 10 },
+          clock + HOUR,
+        );
+        await store.oidc.upsert(
+          'Session',
+          s20,
+          { jti: s20, accountId: account, iat: 20 },
+          clock + HOUR,
+        );
+        await store.oidc.upsert(
+          'Session',
+          expired,
+          { jti: expired, accountId: account, iat: 5 },
+          clock + 1000,
+        );
+        await store.oidc.upsert(
+          'Session',
+          otherAccount,
+          { jti: otherAccount, accountId: uniq('acct'), iat: 1 },
+          clock + HOUR,
+        );
+        await store.oidc.upsert(
+          'Grant',
+          grant,
+          { jti: grant, accountId: account, iat: 1 },
+          clock + HOUR,
+        );
+        clock += 1000;
+
+        const all = await store.oidc.findByAccountId('Session', account, 10);
+        expect(ids(all)).toEqual([s10, s20, s30]);
+        expect(all[0]?.payload).toEqual({ jti: s10, accountId: account, iat: 10 });
+        expect(ids(await store.oidc.findByAccountId('Session', account, 2))).toEqual([s10, s20]);
+        expect(ids(await store.oidc.findByAccountId('Grant', account, 10))).toEqual([grant]);
+      });
+
+      it('orders entries with the same iat by id', async () => {
+        const account = uniq('acct');
+        const prefix = uniq('sess');
+        const [a, b, c] = [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`];
+        for (const id of [c, a, b]) {
+          await store.oidc.upsert(
+            'Session',
+            id,
+            { jti: id, accountId: account, iat: 7 },
+            clock + HOUR,
+          );
+        }
+
+        expect(ids(await store.oidc.findByAccountId('Session', account, 10))).toEqual([a, b, c]);
+      });
+
+      it('finds nothing for an account without entries, or with an owner that is not a string', async () => {
+        const id = uniq('sess');
+        await store.oidc.upsert(
+          'Session',
+          id,
+          { jti: id, accountId: 42, clientId: 7 },
+          clock + HOUR,
+        );
+
+        expect(await store.oidc.findByAccountId('Session', uniq('acct'), 10)).toEqual([]);
+        expect(await store.oidc.findByAccountId('Session', '42', 10)).toEqual([]);
+        expect(await store.oidc.revokeByClientId('Session', '7')).toBe(0);
+        expect(await store.oidc.find('Session', id)).toEqual({
+          jti: id,
+          accountId: 42,
+          clientId: 7,
+        });
+      });
+
+      it('follows an owner that changes when the same id is upserted again', async () => {
+        const id = uniq('sess');
+        const before = uniq('acct');
+        const after = uniq('acct');
+        await store.oidc.upsert('Session', id, { jti: id, accountId: before }, clock + HOUR);
+        await store.oidc.upsert('Session', id, { jti: id, accountId: after }, clock + HOUR);
+
+        expect(await store.oidc.findByAccountId('Session', before, 10)).toEqual([]);
+        expect(ids(await store.oidc.findByAccountId('Session', after, 10))).toEqual([id]);
+        expect(await store.oidc.revokeByAccountId('Session', before)).toBe(0);
+        expect(await store.oidc.find('Session', id)).toEqual({ jti: id, accountId: after });
+      });
+
+      it("revokes only the given account's entries of the given model, counting the live ones", async () => {
+        const account = uniq('acct');
+        const other = uniq('acct');
+        const [s1, s2, gone, kept, grant, token] = [
+          uniq('sess'),
+          uniq('sess'),
+          uniq('sess'),
+          uniq('sess'),
+          uniq('grant'),
+          uniq('at'),
+        ];
+        await store.oidc.upsert('Session', s1, { jti: s1, accountId: account }, clock + HOUR);
+        await store.oidc.upsert(
+          'Session',
+          s2,
+          { jti: s2, accountId: account, uid: uniq('uid') },
+          clock + HOUR,
+        );
+        await store.oidc.upsert('Session', gone, { jti: gone, accountId: account }, clock + 1000);
+        await store.oidc.upsert('Session', kept, { jti: kept, accountId: other }, clock + HOUR);
+        await store.oidc.upsert('Grant', grant, { jti: grant, accountId: account }, clock + HOUR);
+        await store.oidc.upsert(
+          'AccessToken',
+          token,
+          { jti: token, accountId: account },
+          clock + HOUR,
+        );
+        clock += 1000;
+
+        expect(await store.oidc.revokeByAccountId('Session', account)).toBe(2);
+
+        expect(await store.oidc.find('Session', s1)).toBeUndefined();
+        expect(await store.oidc.find('Session', s2)).toBeUndefined();
+        expect(await store.oidc.findByAccountId('Session', account, 10)).toEqual([]);
+        expect(await store.oidc.find('Session', kept)).toEqual({ jti: kept, accountId: other });
+        expect(await store.oidc.find('Grant', grant)).toEqual({ jti: grant, accountId: account });
+        expect(await store.oidc.find('AccessToken', token)).toEqual({
+          jti: token,
+          accountId: account,
+        });
+        // The expired leftover went too: back before its expiry it is not there.
+        clock -= 1000;
+        expect(await store.oidc.find('Session', gone)).toBeUndefined();
+        expect(await store.oidc.revokeByAccountId('Session', account)).toBe(0);
+      });
+
+      it("revokes only the given client's entries of the given model, counting the live ones", async () => {
+        const client = uniq('client');
+        const other = uniq('client');
+        const [at1, at2, gone, kept, rt] = [
+          uniq('at'),
+          uniq('at'),
+          uniq('at'),
+          uniq('at'),
+          uniq('rt'),
+        ];
+        await store.oidc.upsert('AccessToken', at1, { jti: at1, clientId: client }, clock + HOUR);
+        await store.oidc.upsert('AccessToken', at2, { jti: at2, clientId: client }, clock + HOUR);
+        await store.oidc.upsert('AccessToken', gone, { jti: gone, clientId: client }, clock + 1000);
+        await store.oidc.upsert('AccessToken', kept, { jti: kept, clientId: other }, clock + HOUR);
+        await store.oidc.upsert('RefreshToken', rt, { jti: rt, clientId: client }, clock + HOUR);
+        clock += 1000;
+
+        expect(await store.oidc.revokeByClientId('AccessToken', client)).toBe(2);
+
+        expect(await store.oidc.find('AccessToken', at1)).toBeUndefined();
+        expect(await store.oidc.find('AccessToken', at2)).toBeUndefined();
+        expect(await store.oidc.find('AccessToken', kept)).toEqual({ jti: kept, clientId: other });
+        expect(await store.oidc.find('RefreshToken', rt)).toEqual({ jti: rt, clientId: client });
+        clock -= 1000;
+        expect(await store.oidc.find('AccessToken', gone)).toBeUndefined();
+        expect(await store.oidc.revokeByClientId('AccessToken', client)).toBe(0);
+      });
+
+      it('accepts dots and dollar signs in account and client ids', async () => {
+        const id = uniq('at');
+        const accountId = `$acct.${uniq('a')}.$`;
+        const clientId = `app.example.${uniq('c')}`;
+        await store.oidc.upsert('AccessToken', id, { jti: id, accountId, clientId }, clock + HOUR);
+
+        expect(ids(await store.oidc.findByAccountId('AccessToken', accountId, 10))).toEqual([id]);
+        expect(await store.oidc.revokeByClientId('AccessToken', clientId)).toBe(1);
+        expect(await store.oidc.findByAccountId('AccessToken', accountId, 10)).toEqual([]);
+      });
+    });
+
     describe('accounts', () => {
       const account = (overrides: Partial<AccountRecord> = {}): AccountRecord => {
         const username = uniq('User');
@@ -826,6 +1021,328 @@ export function describeStoreContract(
       });
     });
 
+    describe('counters', () => {
+      it('starts a counter at 1 with a window ending now + window', async () => {
+        const key = uniq('login:user');
+
+        expect(await store.counters.hit(key, 60_000)).toEqual({
+          count: 1,
+          resetAt: clock + 60_000,
+        });
+        expect(await store.counters.get(key)).toEqual({ count: 1, resetAt: clock + 60_000 });
+      });
+
+      it('counts hits inside the window without moving its end', async () => {
+        const key = uniq('login:user');
+        const end = clock + 60_000;
+        await store.counters.hit(key, 60_000);
+
+        clock += 1000;
+        expect(await store.counters.hit(key, 60_000)).toEqual({ count: 2, resetAt: end });
+        clock += 58_999;
+        // A different window length inside a live window changes nothing either.
+        expect(await store.counters.hit(key, 5 * 60_000)).toEqual({ count: 3, resetAt: end });
+        expect(await store.counters.get(key)).toEqual({ count: 3, resetAt: end });
+      });
+
+      it('starts again from 1 once the window has ended, at its end exactly', async () => {
+        const key = uniq('login:ip');
+        await store.counters.hit(key, 1000);
+        await store.counters.hit(key, 1000);
+
+        clock += 1000;
+
+        expect(await store.counters.get(key)).toBeUndefined();
+        expect(await store.counters.hit(key, 1000)).toEqual({ count: 1, resetAt: clock + 1000 });
+        expect(await store.counters.hit(key, 1000)).toEqual({ count: 2, resetAt: clock + 1000 });
+      });
+
+      it('adds `by` to the count, in a new window and in a live one', async () => {
+        const key = uniq('rate');
+
+        expect(await store.counters.hit(key, 1000, 5)).toEqual({ count: 5, resetAt: clock + 1000 });
+        expect(await store.counters.hit(key, 1000, 2)).toEqual({ count: 7, resetAt: clock + 1000 });
+        clock += 1000;
+        expect(await store.counters.hit(key, 1000, 3)).toEqual({ count: 3, resetAt: clock + 1000 });
+      });
+
+      it('gives 20 concurrent hits the counts 1 to 20, each exactly once, in one window', async () => {
+        const key = uniq('login:user');
+
+        const states = await Promise.all(
+          Array.from({ length: 20 }, () => store.counters.hit(key, HOUR)),
+        );
+
+        expect(states.map((s) => s.count).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        );
+        expect(new Set(states.map((s) => s.resetAt))).toEqual(new Set([clock + HOUR]));
+        expect(await store.counters.get(key)).toEqual({ count: 20, resetAt: clock + HOUR });
+      });
+
+      it('keeps counters apart by key', async () => {
+        const first = uniq('login:user');
+        const second = uniq('login:user');
+        await store.counters.hit(first, HOUR);
+        await store.counters.hit(first, HOUR);
+
+        expect(await store.counters.hit(second, HOUR)).toEqual({ count: 1, resetAt: clock + HOUR });
+        expect(await store.counters.get(first)).toEqual({ count: 2, resetAt: clock + HOUR });
+      });
+
+      it('returns nothing for a missing counter or one whose window has ended', async () => {
+        const key = uniq('login:user');
+        expect(await store.counters.get(uniq('missing'))).toBeUndefined();
+        await store.counters.hit(key, 1000);
+
+        clock += 1000;
+
+        expect(await store.counters.get(key)).toBeUndefined();
+      });
+
+      it('resets a counter, so the next hit starts a new window at 1, and tolerates a missing one', async () => {
+        const key = uniq('login:user');
+        for (let i = 0; i < 3; i += 1) await store.counters.hit(key, HOUR);
+        clock += 1000;
+
+        await store.counters.reset(key);
+        await store.counters.reset(uniq('missing'));
+
+        expect(await store.counters.get(key)).toBeUndefined();
+        expect(await store.counters.hit(key, HOUR)).toEqual({ count: 1, resetAt: clock + HOUR });
+      });
+
+      it('refuses a window or an increment that is not a positive whole number', async () => {
+        const key = uniq('bad');
+        await expect(store.counters.hit(key, 0)).rejects.toThrow(RangeError);
+        await expect(store.counters.hit(key, -1000)).rejects.toThrow(RangeError);
+        await expect(store.counters.hit(key, 1000, 0)).rejects.toThrow(RangeError);
+        await expect(store.counters.hit(key, 1000, 1.5)).rejects.toThrow(RangeError);
+        expect(await store.counters.get(key)).toBeUndefined();
+      });
+
+      it('sweeps counters whose window has ended, returning how many, and keeps live ones', async () => {
+        // Drain what earlier tests left ended so the count below is ours alone.
+        clock += 2000;
+        await store.counters.sweepExpired();
+
+        const ended = [uniq('login:ip'), uniq('login:ip')];
+        const restarted = uniq('login:ip');
+        const live = uniq('login:ip');
+        for (const key of ended) await store.counters.hit(key, 1000);
+        await store.counters.hit(live, HOUR);
+        // An ended window that was restarted is a live counter, not a swept one.
+        await store.counters.hit(restarted, 500);
+        clock += 500;
+        await store.counters.hit(restarted, HOUR);
+        clock += 500;
+
+        expect(await store.counters.sweepExpired()).toBe(ended.length);
+
+        // Back before the windows ended, swept counters must be gone, not merely hidden.
+        clock -= 1000;
+        for (const key of ended) expect(await store.counters.get(key)).toBeUndefined();
+        expect(await store.counters.get(live)).toEqual({ count: 1, resetAt: clock + HOUR });
+        expect(await store.counters.sweepExpired()).toBe(0);
+      });
+    });
+
+    describe('security events', () => {
+      /** An event with every field set, about a subject of its own (tests filter on it). */
+      const event = (overrides: Partial<SecurityEvent> = {}): SecurityEvent => ({
+        id: uniq('evt'),
+        time: clock,
+        type: 'login.failed',
+        subject: uniq('sub'),
+        clientId: uniq('client'),
+        actor: 'system',
+        ip: '203.0.113.7',
+        userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Zoë',
+        requestId: uniq('req'),
+        details: { reason: 'bad_password', attempt: 3, locked: false },
+        ...overrides,
+      });
+      const listIds = async (filter: EventFilter, limit = 100): Promise<string[]> =>
+        (await walkPages((o) => store.events.list(filter, o), limit)).flat().map((e) => e.id);
+
+      it('appends an event and returns it as it was given', async () => {
+        const full = event({ details: { 'a.b': 'dotted', $op: 1, ok: true } });
+        const minimal: SecurityEvent = {
+          id: uniq('evt'),
+          time: clock,
+          type: 'system.started',
+          subject: full.subject,
+        };
+        await store.events.append(full);
+        await store.events.append({ ...minimal, time: clock - 1 });
+
+        const { items } = await store.events.list({ subject: full.subject }, { limit: 10 });
+
+        expect(items).toEqual([full, { ...minimal, time: clock - 1 }]);
+        expect(items[0]).not.toBe(full);
+        expect(Object.keys(items[1] ?? {}).sort()).toEqual(['id', 'subject', 'time', 'type']);
+      });
+
+      it('refuses a duplicate id with a conflict on id, keeping the original', async () => {
+        const original = event();
+        await store.events.append(original);
+
+        await expectConflict(
+          store.events.append(event({ id: original.id, subject: original.subject, type: 'other' })),
+          'id',
+        );
+
+        expect(
+          (await store.events.list({ subject: original.subject }, { limit: 10 })).items,
+        ).toEqual([original]);
+      });
+
+      it('lists newest first: by time, then by id, whatever the order of appending', async () => {
+        const subject = uniq('sub');
+        const prefix = uniq('evt');
+        const byTime = [
+          event({ id: `${prefix}-a`, subject, time: clock - 3000 }),
+          event({ id: `${prefix}-c`, subject, time: clock - 2000 }),
+          event({ id: `${prefix}-b`, subject, time: clock - 1000 }),
+          event({ id: `${prefix}-d`, subject, time: clock - 1000 }),
+          event({ id: `${prefix}-e`, subject, time: clock }),
+        ];
+        for (const e of [byTime[2], byTime[0], byTime[4], byTime[3], byTime[1]]) {
+          if (e !== undefined) await store.events.append(e);
+        }
+
+        expect(await listIds({ subject })).toEqual([
+          `${prefix}-e`,
+          `${prefix}-d`,
+          `${prefix}-b`,
+          `${prefix}-c`,
+          `${prefix}-a`,
+        ]);
+      });
+
+      it('filters by type, subject and client id, alone and combined', async () => {
+        const subject = uniq('sub');
+        const clientId = uniq('client');
+        const type = `${uniq('login')}.failed`;
+        const match = event({ subject, clientId, type });
+        const otherType = event({ subject, clientId, type: `${type}.not` });
+        const otherClient = event({ subject, type });
+        const otherSubject = event({ clientId, type });
+        for (const e of [match, otherType, otherClient, otherSubject]) await store.events.append(e);
+
+        expect(await listIds({ type })).toEqual(
+          expect.arrayContaining([match.id, otherClient.id, otherSubject.id]),
+        );
+        expect(await listIds({ type })).toHaveLength(3);
+        expect((await listIds({ subject })).sort()).toEqual(
+          [match.id, otherType.id, otherClient.id].sort(),
+        );
+        expect((await listIds({ clientId })).sort()).toEqual(
+          [match.id, otherType.id, otherSubject.id].sort(),
+        );
+        expect(await listIds({ type, subject, clientId })).toEqual([match.id]);
+        expect(await listIds({ subject: uniq('nobody') })).toEqual([]);
+      });
+
+      it('filters by type prefix, taking every character of the prefix literally', async () => {
+        const base = uniq('evt');
+        // Characters that mean something in GLOB, LIKE and regular expressions.
+        const prefix = `${base}.[*?%_^$(|\\.`;
+        const inside = [`${prefix}`, `${prefix}failed`, `${prefix}ok.more`];
+        const outside = [
+          `${base}.x*?%_^$(|\\.`,
+          `${base}.[*?%_^$(|\\`,
+          `${base}.[aa%_^$(|\\.x`,
+          `${base.toUpperCase()}.[*?%_^$(|\\.x`,
+        ];
+        const subject = uniq('sub');
+        for (const type of [...inside, ...outside])
+          await store.events.append(event({ type, subject }));
+
+        const found = (
+          await walkPages((o) => store.events.list({ typePrefix: prefix }, o), 50)
+        ).flat();
+
+        expect(found.map((e) => e.type).sort()).toEqual([...inside].sort());
+        expect(await listIds({ typePrefix: base, subject })).toHaveLength(
+          inside.length + outside.length - 1,
+        );
+      });
+
+      it('filters by time: since inclusive, until exclusive', async () => {
+        const subject = uniq('sub');
+        const [early, middle, late] = [
+          event({ subject, time: clock - 20 }),
+          event({ subject, time: clock - 10 }),
+          event({ subject, time: clock }),
+        ];
+        for (const e of [early, middle, late]) await store.events.append(e);
+
+        expect(await listIds({ subject, since: clock - 10 })).toEqual([late.id, middle.id]);
+        expect(await listIds({ subject, until: clock - 10 })).toEqual([early.id]);
+        expect(await listIds({ subject, since: clock - 20, until: clock })).toEqual([
+          middle.id,
+          early.id,
+        ]);
+        expect(await listIds({ subject, since: clock - 10, until: clock - 10 })).toEqual([]);
+      });
+
+      it('pages newest first with no duplicates and no gaps, also across equal times', async () => {
+        const subject = uniq('sub');
+        const appended: SecurityEvent[] = [];
+        for (let i = 0; i < 7; i += 1) {
+          // Pairs of equal times make page boundaries fall between events of one millisecond.
+          const e = event({ subject, time: clock - Math.floor(i / 2) * 1000 });
+          appended.push(e);
+          await store.events.append(e);
+        }
+        const expected = [...appended]
+          .sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1))
+          .map((e) => e.id);
+
+        const pages = await walkPages((o) => store.events.list({ subject }, o), 3);
+
+        expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+        expect(pages.flat().map((e) => e.id)).toEqual(expected);
+        // Without a filter, the whole store pages the same way: ordered, nothing twice.
+        const all = (await walkPages((o) => store.events.list({}, o), 4)).flat();
+        const keys = all.map((e) => [e.time, e.id] as const);
+        expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+        expect(keys).toEqual(
+          [...keys].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0)),
+        );
+        expect(all.map((e) => e.id)).toEqual(expect.arrayContaining(expected));
+      });
+
+      it('accepts a cursor that is not one of its own without failing', async () => {
+        const subject = uniq('sub');
+        const only = event({ subject });
+        await store.events.append(only);
+
+        for (const cursor of ['not-a-cursor', Buffer.from('[1,2,3]').toString('base64url'), '']) {
+          const page = await store.events.list({ subject }, { cursor, limit: 10 });
+          expect(Array.isArray(page.items)).toBe(true);
+        }
+      });
+
+      it('prunes events older than a time, returning how many', async () => {
+        // Ten years back: no other test's events are that old, so the count is ours alone.
+        const base = clock - 10 * 365 * 24 * HOUR;
+        const subject = uniq('sub');
+        const [oldest, old, boundary] = [
+          event({ subject, time: base }),
+          event({ subject, time: base + 1 }),
+          event({ subject, time: base + 2 }),
+        ];
+        for (const e of [oldest, old, boundary]) await store.events.append(e);
+
+        expect(await store.events.pruneBefore(base + 2)).toBe(2);
+
+        expect(await listIds({ subject })).toEqual([boundary.id]);
+        expect(await store.events.pruneBefore(base + 2)).toBe(0);
+      });
+    });
+
     describe('store', () => {
       it('answers ping', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
@@ -853,6 +1370,23 @@ export function describeStoreContract(
         for (const id of expired) expect(await store.oidc.find('AccessToken', id)).toBeUndefined();
         expect(await store.oidc.find('AccessToken', live)).toEqual({ jti: live });
         expect(await store.oidc.find('Client', forever)).toEqual({ client_id: forever });
+      });
+
+      it('sweeps ended counters along with expired entries, counting both', async () => {
+        clock += 2000;
+        await store.sweepExpired();
+
+        const token = uniq('at');
+        const counter = uniq('login:user');
+        await store.oidc.upsert('AccessToken', token, { jti: token }, clock + 1000);
+        await store.counters.hit(counter, 1000);
+        clock += 1000;
+
+        expect(await store.sweepExpired()).toBe(2);
+
+        clock -= 1000;
+        expect(await store.counters.get(counter)).toBeUndefined();
+        expect(await store.oidc.find('AccessToken', token)).toBeUndefined();
       });
 
       it('returns zero when nothing has expired', async () => {

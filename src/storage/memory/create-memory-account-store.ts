@@ -1,6 +1,6 @@
 import { StoreConflictError } from '../ports.ts';
 import type { AccountRecord, AccountStore } from '../ports.ts';
-import { applyAccountPatch } from './apply-account-patch.ts';
+import { applyAccountPatch } from '../apply-account-patch.ts';
 import { paginate } from './paginate.ts';
 
 /**

@@ -5,6 +5,7 @@ import type {
   OidcModelStore,
   OidcPayload,
 } from '../ports.ts';
+import { payloadStringField as stringField } from '../payload-string-field.ts';
 import { paginate } from './paginate.ts';
 
 interface Entry {
@@ -20,9 +21,10 @@ interface ModelTable {
   byUserCode: Map<string, string>;
 }
 
-function stringField(payload: OidcPayload, field: string): string | undefined {
-  const value = payload[field];
-  return typeof value === 'string' ? value : undefined;
+/** `payload.iat` when it is a number; entries without one sort first, as NULLs do in SQL. */
+function issuedAt(entry: Entry): number {
+  const iat = entry.payload.iat;
+  return typeof iat === 'number' ? iat : Number.NEGATIVE_INFINITY;
 }
 
 /** oidc-provider models in plain Maps; payloads are deep-copied in and out. */
@@ -58,6 +60,22 @@ export function createMemoryOidcStore(
     const userCode = stringField(entry.payload, 'userCode');
     if (userCode !== undefined && table.byUserCode.get(userCode) === id)
       table.byUserCode.delete(userCode);
+  };
+
+  /**
+   * Removes every entry whose `payload[field]` is `value`, expired leftovers included, and counts
+   * the live ones only: an expired entry was already gone for every reader.
+   */
+  const removeWhere = (table: ModelTable, field: string, value: string): number => {
+    const at = now();
+    let removed = 0;
+    for (const entry of [...table.entries.values()]) {
+      if (stringField(entry.payload, field) === value) {
+        if (isLive(entry, at)) removed += 1;
+        remove(table, entry.id);
+      }
+    }
+    return removed;
   };
 
   const copyOut = (entry: Entry | undefined): OidcPayload | undefined =>
@@ -114,6 +132,25 @@ export function createMemoryOidcStore(
       for (const entry of [...table.entries.values()]) {
         if (entry.payload.grantId === grantId) remove(table, entry.id);
       }
+    },
+
+    async findByAccountId(model, accountId, limit) {
+      const at = now();
+      return [...tableOf(model).entries.values()]
+        .filter(
+          (entry) => isLive(entry, at) && stringField(entry.payload, 'accountId') === accountId,
+        )
+        .sort((a, b) => issuedAt(a) - issuedAt(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit)
+        .map((entry) => ({ id: entry.id, payload: structuredClone(entry.payload) }));
+    },
+
+    async revokeByAccountId(model, accountId) {
+      return removeWhere(tableOf(model), 'accountId', accountId);
+    },
+
+    async revokeByClientId(model, clientId) {
+      return removeWhere(tableOf(model), 'clientId', clientId);
     },
 
     async list(

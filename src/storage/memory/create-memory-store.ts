@@ -1,6 +1,8 @@
 import { StoreUnavailableError } from '../ports.ts';
 import type { Store, StoreOptions } from '../ports.ts';
 import { createMemoryAccountStore } from './create-memory-account-store.ts';
+import { createMemoryCounterStore } from './create-memory-counter-store.ts';
+import { createMemoryEventStore } from './create-memory-event-store.ts';
 import { createMemoryKeyStore } from './create-memory-key-store.ts';
 import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
 import { createMemorySettingStore } from './create-memory-setting-store.ts';
@@ -13,6 +15,7 @@ import { createMemorySettingStore } from './create-memory-setting-store.ts';
 export function createMemoryStore(options: StoreOptions = {}): Store {
   const now = options.now ?? Date.now;
   const oidc = createMemoryOidcStore(now);
+  const counters = createMemoryCounterStore(now);
   let open = true;
 
   return {
@@ -21,6 +24,8 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     accounts: createMemoryAccountStore(),
     keys: createMemoryKeyStore(),
     settings: createMemorySettingStore(),
+    counters,
+    events: createMemoryEventStore(),
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.
@@ -28,7 +33,7 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     },
 
     async sweepExpired() {
-      return oidc.sweepExpired();
+      return oidc.sweepExpired() + (await counters.sweepExpired());
     },
 
     async close() {

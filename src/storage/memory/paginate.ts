@@ -1,5 +1,5 @@
 import type { ListOptions, ListPage } from '../ports.ts';
-import { decodeCursor, encodeCursor } from './page-cursor.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 
 /**
  * One keyset page over `items`: those whose key sorts after the cursor's, in ascending key

@@ -1,7 +1,7 @@
 /**
  * Collection names: one collection per oidc-provider model (so each gets only the indexes its
  * lookups need, and a model's TTL sweep never scans another's documents), plus accounts, signing
- * keys and settings.
+ * keys, settings, counters and security events.
  */
 import { OIDC_MODELS } from '../ports.ts';
 import type { OidcModelName } from '../ports.ts';
@@ -23,3 +23,14 @@ export const SETTINGS_COLLECTION = 'settings';
  * (FerretDB 1.x, see detect-atomic-updates.ts). Unused, and empty, on MongoDB.
  */
 export const CONSUME_MARKERS_COLLECTION = 'oidc_consume_markers';
+
+/** Fixed-window counters on servers whose conditional updates are atomic (MongoDB). */
+export const COUNTERS_COLLECTION = 'counters';
+
+/** Insert-once counter units on servers whose updates are not atomic (FerretDB 1.x). */
+export const COUNTER_SLOTS_COLLECTION = 'counter_slots';
+
+export const EVENTS_COLLECTION = 'events';
+
+/** Records of one-off data migrations already applied to this database. */
+export const STORAGE_MIGRATIONS_COLLECTION = 'storage_migrations';

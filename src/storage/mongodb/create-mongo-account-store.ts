@@ -16,11 +16,11 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import { StoreConflictError } from '../ports.ts';
 import type { AccountPatch, AccountRecord, AccountStore, ListPage } from '../ports.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { ACCOUNTS_COLLECTION } from './collection-names.ts';
 import { fromMongoSafe, toMongoSafe } from './mongo-safe-value.ts';
 import type { AccountDocument } from './mongo-documents.ts';
 import { guard, isDuplicateKeyError } from './mongo-errors.ts';
-import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 function loginsOf(usernameNormalized: string, emailNormalized: string | undefined): string[] {
   return emailNormalized === undefined || emailNormalized === usernameNormalized

@@ -1,6 +1,6 @@
 /**
  * oidc-provider model storage on MongoDB: one collection per model, documents
- * `{ _id, payload, expiresAt, grantId?, uid?, userCode?, consumed? }`.
+ * `{ _id, payload, expiresAt, grantId?, uid?, userCode?, accountId?, clientId?, consumed? }`.
  */
 import type { Collection, Db, Filter } from 'mongodb';
 import type {
@@ -10,6 +10,8 @@ import type {
   OidcModelStore,
   OidcPayload,
 } from '../ports.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
+import { payloadStringField as stringField } from '../payload-string-field.ts';
 import {
   CONSUME_MARKERS_COLLECTION,
   OIDC_COLLECTIONS,
@@ -18,7 +20,6 @@ import {
 import { fromMongoSafe, toMongoSafe } from './mongo-safe-value.ts';
 import type { OidcDocument } from './mongo-documents.ts';
 import { guard, isDuplicateKeyError } from './mongo-errors.ts';
-import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 export interface MongoOidcStore extends OidcModelStore {
   /** Deletes expired entries of every model; returns how many. */
@@ -29,11 +30,6 @@ export interface MongoOidcStore extends OidcModelStore {
 const UPSERT_ATTEMPTS = 3;
 
 const PAYLOAD_ONLY = { projection: { _id: 0, payload: 1 } } as const;
-
-function stringField(payload: OidcPayload, name: string): string | undefined {
-  const value = payload[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 function toDocument(
   payload: OidcPayload,
@@ -49,9 +45,13 @@ function toDocument(
   const grantId = stringField(payload, 'grantId');
   const uid = stringField(payload, 'uid');
   const userCode = stringField(payload, 'userCode');
+  const accountId = stringField(payload, 'accountId');
+  const clientId = stringField(payload, 'clientId');
   if (grantId !== undefined) doc.grantId = grantId;
   if (uid !== undefined) doc.uid = uid;
   if (userCode !== undefined) doc.userCode = userCode;
+  if (accountId !== undefined) doc.accountId = accountId;
+  if (clientId !== undefined) doc.clientId = clientId;
   // An entry saved already consumed (oidc-provider re-saves consumed codes) stays consumed.
   const consumed = payload['consumed'];
   if (consumed !== undefined && consumed !== null) {
@@ -98,6 +98,20 @@ export function createMongoOidcStore(
   const live = (): Filter<OidcDocument> => ({
     $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date(now()) } }],
   });
+
+  /**
+   * Deletes a model's entries matching `owner`, expired leftovers included, and counts the live
+   * ones only: for every reader the expired ones were gone already (and a TTL monitor may have
+   * removed them by now, so counting them would make the answer depend on its timing).
+   */
+  const revokeOwned = async (
+    model: OidcModelName,
+    owner: Filter<OidcDocument>,
+  ): Promise<number> => {
+    const { deletedCount } = await collection(model).deleteMany({ ...owner, ...live() });
+    await collection(model).deleteMany({ ...owner, expiresAt: { $lte: new Date(now()) } });
+    return deletedCount;
+  };
 
   const findOneLive = async (
     model: OidcModelName,
@@ -182,6 +196,24 @@ export function createMongoOidcStore(
       guard('revokeByGrantId', async () => {
         await collection(model).deleteMany({ grantId });
       }),
+
+    findByAccountId: (model, accountId, limit) =>
+      guard('findByAccountId', async () => {
+        // `$eq`: a value that is not a string can only ever match literally, never as an operator.
+        const docs = await collection(model)
+          .find({ accountId: { $eq: accountId }, ...live() }, { projection: { payload: 1 } })
+          // Oldest `iat` first (absent first, as NULLs in SQL), then id: the same on every backend.
+          .sort({ 'payload.iat': 1, _id: 1 })
+          .limit(limit)
+          .toArray();
+        return docs.map((doc) => ({ id: doc._id, payload: toPayload(doc) }));
+      }),
+
+    revokeByAccountId: (model, accountId) =>
+      guard('revokeByAccountId', () => revokeOwned(model, { accountId: { $eq: accountId } })),
+
+    revokeByClientId: (model, clientId) =>
+      guard('revokeByClientId', () => revokeOwned(model, { clientId: { $eq: clientId } })),
 
     list: (model, options: ListOptions) =>
       guard('list', async (): Promise<ListPage<{ id: string; payload: OidcPayload }>> => {

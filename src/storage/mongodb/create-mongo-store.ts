@@ -1,14 +1,18 @@
 /**
  * The MongoDB backend: connects (waiting with backoff at start), ensures indexes, and wires the
  * per-concern stores. Where the server has no TTL indexes (FerretDB, some hosted
- * MongoDB-compatible services) it sweeps expired oidc entries itself.
+ * MongoDB-compatible services) it sweeps expired oidc entries and counters itself.
  */
 import type { Store } from '../ports.ts';
+import { backfillOidcOwnerFields } from './backfill-oidc-owner-fields.ts';
 import { connectMongoDatabase } from './connect-mongo-database.ts';
 import { createMongoAccountStore } from './create-mongo-account-store.ts';
+import { createMongoCounterStore } from './create-mongo-counter-store.ts';
+import { createMongoEventStore } from './create-mongo-event-store.ts';
 import { createMongoKeyStore } from './create-mongo-key-store.ts';
 import { createMongoOidcStore } from './create-mongo-oidc-store.ts';
 import { createMongoSettingStore } from './create-mongo-setting-store.ts';
+import { createMongoSlotCounterStore } from './create-mongo-slot-counter-store.ts';
 import { detectAtomicUpdates } from './detect-atomic-updates.ts';
 import { ensureMongoIndexes } from './ensure-mongo-indexes.ts';
 import { guard } from './mongo-errors.ts';
@@ -26,6 +30,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
   let atomicUpdates: boolean;
   try {
     ({ ttlIndexes } = await guard('ensureIndexes', () => ensureMongoIndexes(db, log)));
+    await guard('backfillOidcOwnerFields', () => backfillOidcOwnerFields(db, log));
     atomicUpdates = await guard('buildInfo', () => detectAtomicUpdates(db));
   } catch (error) {
     await client.close().catch(() => undefined);
@@ -33,11 +38,16 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
   }
   if (!atomicUpdates) {
     log(
-      'mongodb: this server does not apply conditional updates atomically (FerretDB); consume uses insert-once markers',
+      'mongodb: this server does not apply conditional updates atomically (FerretDB); consume and counters use insert-once documents',
     );
   }
 
   const oidc = createMongoOidcStore(db, { now, atomicUpdates });
+  const counters = atomicUpdates
+    ? createMongoCounterStore(db, now)
+    : createMongoSlotCounterStore(db, now);
+  const sweepExpired = async (): Promise<number> =>
+    (await oidc.sweepExpired()) + (await counters.sweepExpired());
 
   let sweepTimer: NodeJS.Timeout | undefined;
   if (!ttlIndexes) {
@@ -46,7 +56,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
       if (sweeping) return; // a slow sweep is not stacked on by the next tick
       sweeping = true;
       try {
-        await oidc.sweepExpired();
+        await sweepExpired();
       } catch (error) {
         // Logged, not thrown: an outage must not crash the process; the next tick retries.
         log('mongodb: periodic sweep of expired entries failed', {
@@ -71,11 +81,13 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     accounts: createMongoAccountStore(db),
     keys: createMongoKeyStore(db),
     settings: createMongoSettingStore(db),
+    counters,
+    events: createMongoEventStore(db),
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });
       }),
-    sweepExpired: () => oidc.sweepExpired(),
+    sweepExpired,
     close: async () => {
       clearInterval(sweepTimer);
       await client.close();

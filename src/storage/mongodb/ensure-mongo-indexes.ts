@@ -7,6 +7,9 @@ import { GRANTABLE_MODELS } from '../ports.ts';
 import {
   ACCOUNTS_COLLECTION,
   CONSUME_MARKERS_COLLECTION,
+  COUNTER_SLOTS_COLLECTION,
+  COUNTERS_COLLECTION,
+  EVENTS_COLLECTION,
   OIDC_COLLECTIONS,
   SIGNING_KEYS_COLLECTION,
 } from './collection-names.ts';
@@ -39,6 +42,10 @@ const USER_CODE_INDEX: IndexSpec = {
   sparse: true,
 };
 const GRANT_ID_INDEX: IndexSpec = { key: { grantId: 1 }, name: 'grantId' };
+// Owners, for revoking a user's or a client's entries. On every model, since the port lets any be
+// asked; sparse, because most models' documents have no owner field and need no index entry.
+const ACCOUNT_ID_INDEX: IndexSpec = { key: { accountId: 1 }, name: 'accountId', sparse: true };
+const CLIENT_ID_INDEX: IndexSpec = { key: { clientId: 1 }, name: 'clientId', sparse: true };
 // expireAfterSeconds 0: a document expires at the instant in `expiresAt` (documents with
 // `expiresAt: null` are never removed). MongoDB's TTL monitor runs about once a minute, which is
 // why every read also filters on `expiresAt`.
@@ -62,6 +69,20 @@ const ACCOUNT_INDEXES: readonly IndexSpec[] = [
 
 const SIGNING_KEY_INDEXES: readonly IndexSpec[] = [
   { key: { createdAt: 1, _id: 1 }, name: 'createdAt_kid' },
+];
+
+// A key's newest window and its highest slot are the first entry walking this index backwards.
+const COUNTER_SLOT_INDEXES: readonly IndexSpec[] = [
+  { key: { key: 1, expiresAt: 1, n: 1 }, name: 'key_window_n' },
+];
+
+// Listings are newest first by (time, _id), optionally narrowed by one equality filter: each index
+// ends with both keys, and MongoDB walks an ascending index backwards for a descending sort.
+const EVENT_INDEXES: readonly IndexSpec[] = [
+  { key: { time: 1, _id: 1 }, name: 'time_id' },
+  { key: { type: 1, time: 1, _id: 1 }, name: 'type_time_id' },
+  { key: { subject: 1, time: 1, _id: 1 }, name: 'subject_time_id' },
+  { key: { clientId: 1, time: 1, _id: 1 }, name: 'clientId_time_id' },
 ];
 
 /**
@@ -107,10 +128,17 @@ export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<En
     await ensure(name, UID_INDEX);
     await ensure(name, USER_CODE_INDEX);
     if (GRANTABLE_MODELS.has(model)) await ensure(name, GRANT_ID_INDEX);
+    await ensure(name, ACCOUNT_ID_INDEX);
+    await ensure(name, CLIENT_ID_INDEX);
   }
   await ensureExpiry(CONSUME_MARKERS_COLLECTION);
   for (const spec of ACCOUNT_INDEXES) await ensure(ACCOUNTS_COLLECTION, spec);
   for (const spec of SIGNING_KEY_INDEXES) await ensure(SIGNING_KEYS_COLLECTION, spec);
+  // Both counter collections, whichever this server uses: a database may move between servers.
+  await ensureExpiry(COUNTERS_COLLECTION);
+  await ensureExpiry(COUNTER_SLOTS_COLLECTION);
+  for (const spec of COUNTER_SLOT_INDEXES) await ensure(COUNTER_SLOTS_COLLECTION, spec);
+  for (const spec of EVENT_INDEXES) await ensure(EVENTS_COLLECTION, spec);
 
   log('mongodb: indexes ensured', { created, ttlIndexes });
   return { ttlIndexes, created };

@@ -15,6 +15,9 @@ export interface OidcDocument {
   grantId?: string;
   uid?: string;
   userCode?: string;
+  /** The entry's owners, for revoking a user's or a client's entries (absent when none). */
+  accountId?: string;
+  clientId?: string;
   /** When the entry was consumed; absent or `null` while unconsumed. */
   consumed?: Date | null;
 }
@@ -52,4 +55,48 @@ export interface SettingDocument {
   _id: string;
   /** The value with escaped keys (it may be any JSON value). */
   value: unknown;
+}
+
+/** A fixed-window counter where updates are atomic (MongoDB): one document per key. */
+export interface CounterDocument {
+  _id: string;
+  count: number;
+  /** The window's end (the port's `resetAt`); named like every expiring field, for the TTL index. */
+  expiresAt: Date;
+}
+
+/**
+ * One unit of a counter where updates are not atomic (FerretDB 1.x, see
+ * create-mongo-slot-counter-store.ts): the `n`th hit of a window, claimed by inserting it.
+ */
+export interface CounterSlotDocument {
+  /** `JSON.stringify([key, epoch, n])`: unique, so of two claims of one slot only one succeeds. */
+  _id: string;
+  key: string;
+  /** The end of the window before this one (0 for none): with `key`, it names the window. */
+  epoch: number;
+  n: number;
+  /** The window's end, the same on every slot of a window. */
+  expiresAt: Date;
+}
+
+export interface EventDocument {
+  _id: string;
+  time: Date;
+  type: string;
+  /** Optional fields are absent, never `null`, when the event has none. */
+  subject?: string;
+  clientId?: string;
+  actor?: string;
+  ip?: string;
+  userAgent?: string;
+  requestId?: string;
+  /** Details with escaped keys (`mongo-safe-value.ts`). */
+  details?: Record<string, unknown>;
+}
+
+/** A one-off data migration that has run on this database (see backfill-oidc-owner-fields.ts). */
+export interface StorageMigrationDocument {
+  _id: string;
+  appliedAt: Date;
 }

@@ -1,10 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { StoreConflictError } from '../ports.ts';
 import type { AccountRecord, AccountStore, ListPage } from '../ports.ts';
-import { applyAccountPatch } from './apply-account-patch.ts';
+import { applyAccountPatch } from '../apply-account-patch.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { inTransaction } from './in-transaction.ts';
 import { guarded } from './map-sqlite-error.ts';
-import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 const COLUMNS = `id, username, username_normalized, email, email_normalized, email_verified, password_hash,
   disabled, claims, created_at, updated_at`;

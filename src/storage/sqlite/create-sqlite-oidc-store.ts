@@ -1,11 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { payloadStringField } from '../payload-string-field.ts';
 import type { ListPage, OidcModelStore, OidcPayload } from '../ports.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { guarded } from './map-sqlite-error.ts';
-import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
+/** A looked-up payload field as a column value: SQL NULL when absent or not a string. */
 function stringField(payload: OidcPayload, field: string): string | null {
-  const value = payload[field];
-  return typeof value === 'string' ? value : null;
+  return payloadStringField(payload, field) ?? null;
 }
 
 /** The `consumed` column mirrors `payload.consumed` so an upserted consumed entry stays consumed. */
@@ -28,8 +29,9 @@ export function createSqliteOidcStore(
   // or on the unique (model, uid) / (model, user_code) indexes: the newer entry wins, as
   // oidc-provider's concurrent session re-saves need, with no unique-constraint error.
   const upsert = db.prepare(
-    `INSERT OR REPLACE INTO oidc_entries (model, id, payload, grant_id, uid, user_code, expires_at, consumed)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO oidc_entries
+       (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, consumed)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const find = db.prepare(
     `SELECT payload FROM oidc_entries WHERE model = ? AND id = ? AND ${live}`,
@@ -49,6 +51,19 @@ export function createSqliteOidcStore(
   );
   const destroy = db.prepare('DELETE FROM oidc_entries WHERE model = ? AND id = ?');
   const revoke = db.prepare('DELETE FROM oidc_entries WHERE model = ? AND grant_id = ?');
+  // Oldest `iat` first (NULLs first), then id: the same order on every backend.
+  const findByAccountId = db.prepare(
+    `SELECT id, payload FROM oidc_entries WHERE model = ? AND account_id = ? AND ${live}
+     ORDER BY json_extract(payload, '$.iat'), id LIMIT ?`,
+  );
+  // Expired leftovers go too, but only live entries are counted: for every reader the expired
+  // ones were gone already.
+  const revokeByAccountId = db.prepare(
+    `DELETE FROM oidc_entries WHERE model = ? AND account_id = ? RETURNING ${live} AS live`,
+  );
+  const revokeByClientId = db.prepare(
+    `DELETE FROM oidc_entries WHERE model = ? AND client_id = ? RETURNING ${live} AS live`,
+  );
   const firstPage = db.prepare(
     `SELECT id, payload FROM oidc_entries WHERE model = ? AND ${live} ORDER BY id LIMIT ?`,
   );
@@ -70,6 +85,8 @@ export function createSqliteOidcStore(
           stringField(payload, 'grantId'),
           stringField(payload, 'uid'),
           stringField(payload, 'userCode'),
+          stringField(payload, 'accountId'),
+          stringField(payload, 'clientId'),
           expiresAt ?? null,
           consumedField(payload),
         ),
@@ -101,6 +118,23 @@ export function createSqliteOidcStore(
 
     async revokeByGrantId(model, grantId) {
       guarded(() => revoke.run(model, grantId));
+    },
+
+    async findByAccountId(model, accountId, limit) {
+      return guarded(() => findByAccountId.all(model, accountId, now(), limit)).map((row) => ({
+        id: row.id as string,
+        payload: JSON.parse(row.payload as string) as OidcPayload,
+      }));
+    },
+
+    async revokeByAccountId(model, accountId) {
+      const rows = guarded(() => revokeByAccountId.all(model, accountId, now()));
+      return rows.filter((row) => row.live === 1).length;
+    },
+
+    async revokeByClientId(model, clientId) {
+      const rows = guarded(() => revokeByClientId.all(model, clientId, now()));
+      return rows.filter((row) => row.live === 1).length;
     },
 
     async list(model, options): Promise<ListPage<{ id: string; payload: OidcPayload }>> {

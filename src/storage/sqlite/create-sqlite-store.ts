@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Store, StoreOptions } from '../ports.ts';
 import { createSqliteAccountStore } from './create-sqlite-account-store.ts';
+import { createSqliteCounterStore } from './create-sqlite-counter-store.ts';
+import { createSqliteEventStore } from './create-sqlite-event-store.ts';
 import { createSqliteKeyStore } from './create-sqlite-key-store.ts';
 import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
 import { createSqliteSettingStore } from './create-sqlite-setting-store.ts';
@@ -33,6 +35,7 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
   }
 
   const oidc = createSqliteOidcStore(db, now);
+  const counters = createSqliteCounterStore(db, now);
   const ping = db.prepare('SELECT 1');
 
   return {
@@ -41,13 +44,15 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     accounts: createSqliteAccountStore(db),
     keys: createSqliteKeyStore(db),
     settings: createSqliteSettingStore(db),
+    counters,
+    events: createSqliteEventStore(db),
 
     async ping() {
       guarded(() => ping.get());
     },
 
     async sweepExpired() {
-      return oidc.sweepExpired();
+      return oidc.sweepExpired() + (await counters.sweepExpired());
     },
 
     async close() {

@@ -64,6 +64,52 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'oidc entry owners (account_id, client_id), counters, security events',
+    // ADD COLUMN has no IF NOT EXISTS; it needs none: a migration runs once, in the transaction
+    // that records it. Existing entries get their owners from the payload, so revoking by account
+    // or client also reaches entries written before this migration. Only string values are
+    // copied, as upsert does (payload-string-field.ts).
+    sql: `
+      ALTER TABLE oidc_entries ADD COLUMN account_id TEXT;
+      ALTER TABLE oidc_entries ADD COLUMN client_id TEXT;
+      UPDATE oidc_entries SET
+        account_id = CASE WHEN json_type(payload, '$.accountId') = 'text'
+          THEN json_extract(payload, '$.accountId') END,
+        client_id = CASE WHEN json_type(payload, '$.clientId') = 'text'
+          THEN json_extract(payload, '$.clientId') END
+      WHERE json_type(payload, '$.accountId') = 'text' OR json_type(payload, '$.clientId') = 'text';
+      CREATE INDEX IF NOT EXISTS oidc_entries_account ON oidc_entries (model, account_id);
+      CREATE INDEX IF NOT EXISTS oidc_entries_client ON oidc_entries (model, client_id);
+
+      CREATE TABLE IF NOT EXISTS counters (
+        key TEXT PRIMARY KEY NOT NULL,
+        count INTEGER NOT NULL,
+        reset_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS counters_reset_at ON counters (reset_at);
+
+      CREATE TABLE IF NOT EXISTS events (
+        id TEXT PRIMARY KEY NOT NULL,
+        time INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        subject TEXT,
+        client_id TEXT,
+        actor TEXT,
+        ip TEXT,
+        user_agent TEXT,
+        request_id TEXT,
+        details TEXT
+      );
+      -- Every listing is newest first by (time, id): each index ends with both, so a filtered
+      -- page is one index range walked backwards, and retention pruning is a range delete.
+      CREATE INDEX IF NOT EXISTS events_time ON events (time, id);
+      CREATE INDEX IF NOT EXISTS events_type ON events (type, time, id);
+      CREATE INDEX IF NOT EXISTS events_subject ON events (subject, time, id);
+      CREATE INDEX IF NOT EXISTS events_client ON events (client_id, time, id);
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions it applied. */

@@ -1,4 +1,4 @@
-import type { AccountPatch, AccountRecord } from '../ports.ts';
+import type { AccountPatch, AccountRecord } from './ports.ts';
 
 /**
  * The record after `patch`: a field the patch names is replaced. `email`/`emailNormalized` are
