@@ -8,6 +8,7 @@ import { hostCheck } from './http/host-check.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import type { ViewRenderer } from './http/render-view.ts';
 import { requestId } from './http/request-id.ts';
+import { retryAfter } from './http/retry-after.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { serveAssets } from './http/serve-assets.ts';
 import { negotiateLanguage } from './i18n/negotiate-language.ts';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(pages.routes());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods({ throw: true }));
+  app.use(retryAfter());
   app.use(mountProvider(deps.providers));
   return app;
 }

@@ -1,6 +1,7 @@
 import { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { GRANTABLE_MODELS, OIDC_MODELS, type OidcModelName, type OidcModelStore } from '../storage/ports.ts';
+import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 
 const CONSUMED_MESSAGES: Partial<Record<OidcModelName, string>> = {
   AuthorizationCode: 'authorization code already consumed',
@@ -20,6 +21,11 @@ function isModel(name: string): name is OidcModelName {
  * the loser is treated exactly like a replay: its request fails with `invalid_grant` and the
  * whole grant is revoked (RFC 9700 §4.14.2, RFC 6749 §4.1.2: a code used twice revokes the tokens
  * issued from it).
+ *
+ * When the store is unreachable every method fails with `TemporarilyUnavailableError`, which the
+ * provider answers 503 `temporarily_unavailable`. Nothing is swallowed: a token is only sent
+ * after the provider's `upsert` of it (and earlier of its grant) resolved, so no token goes out
+ * whose grant was not persisted.
  */
 export function createStoreAdapterFactory(store: OidcModelStore, now: () => number = Date.now) {
   async function revokeGrant(grantId: string): Promise<void> {
@@ -33,31 +39,28 @@ export function createStoreAdapterFactory(store: OidcModelStore, now: () => numb
     if (!isModel(name)) throw new Error(`oidc-provider asked for an unknown model: ${name}`);
     const model = name;
     return {
-      async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
-        const expiresAt = typeof expiresIn === 'number' ? now() + expiresIn * 1000 : undefined;
-        await store.upsert(model, id, payload as Record<string, unknown>, expiresAt);
-      },
-      async find(id: string) {
-        return (await store.find(model, id)) as AdapterPayload | undefined;
-      },
-      async findByUid(uid: string) {
-        return (await store.findByUid(model, uid)) as AdapterPayload | undefined;
-      },
-      async findByUserCode(userCode: string) {
-        return (await store.findByUserCode(model, userCode)) as AdapterPayload | undefined;
-      },
-      async consume(id: string) {
-        if (await store.consume(model, id)) return;
-        const entry = await store.find(model, id);
-        if (typeof entry?.grantId === 'string') await revokeGrant(entry.grantId);
-        throw new errors.InvalidGrant(CONSUMED_MESSAGES[model] ?? 'grant already consumed');
-      },
-      async destroy(id: string) {
-        await store.destroy(model, id);
-      },
-      async revokeByGrantId(grantId: string) {
-        await store.revokeByGrantId(model, grantId);
-      },
+      upsert: (id: string, payload: AdapterPayload, expiresIn?: number) =>
+        answerOutageAsOAuth(async () => {
+          const expiresAt = typeof expiresIn === 'number' ? now() + expiresIn * 1000 : undefined;
+          await store.upsert(model, id, payload as Record<string, unknown>, expiresAt);
+        }),
+      find: (id: string) =>
+        answerOutageAsOAuth(async () => (await store.find(model, id)) as AdapterPayload | undefined),
+      findByUid: (uid: string) =>
+        answerOutageAsOAuth(async () => (await store.findByUid(model, uid)) as AdapterPayload | undefined),
+      findByUserCode: (userCode: string) =>
+        answerOutageAsOAuth(
+          async () => (await store.findByUserCode(model, userCode)) as AdapterPayload | undefined,
+        ),
+      consume: (id: string) =>
+        answerOutageAsOAuth(async () => {
+          if (await store.consume(model, id)) return;
+          const entry = await store.find(model, id);
+          if (typeof entry?.grantId === 'string') await revokeGrant(entry.grantId);
+          throw new errors.InvalidGrant(CONSUMED_MESSAGES[model] ?? 'grant already consumed');
+        }),
+      destroy: (id: string) => answerOutageAsOAuth(() => store.destroy(model, id)),
+      revokeByGrantId: (grantId: string) => answerOutageAsOAuth(() => store.revokeByGrantId(model, grantId)),
     };
   };
 }
