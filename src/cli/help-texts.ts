@@ -16,6 +16,7 @@ Commands:
   user     add, list, disable and enable users, set passwords
   client   add, list, show and remove clients (applications and APIs)
   keys     list, rotate and prune signing keys
+  db       migrate: bring the store's schema and indexes up to date
   serve    start the server
 
 Options:
@@ -201,6 +202,25 @@ Deletes keys that are no longer published (nothing they signed can still be vali
 
 Options:
       --json              print the removed key ids as JSON
+${COMMON}
+`,
+
+  db: `Usage: portcullis db <command> [options]
+
+Commands:
+  migrate   apply pending SQLite migrations, or create MongoDB indexes and backfills
+
+"portcullis db migrate --help" shows its options.
+`,
+
+  'db migrate': `Usage: portcullis db migrate [options]
+
+Brings the configured store up to date and exits: SQLite migrations, or MongoDB indexes (and the
+sweep fallback notice where TTL indexes are unsupported). Idempotent; the server does the same at
+start, so this is for deploy pipelines that prepare the database before new processes start.
+
+Options:
+      --json              print {"backend", "indexesCreated", "ttlIndexes"} as JSON
 ${COMMON}
 `,
 

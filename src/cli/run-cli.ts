@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CliIo } from './cli-io.ts';
 import { CLIENT_COMMANDS } from './client-commands.ts';
+import { DB_COMMANDS } from './db-commands.ts';
 import type { Command } from './command.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
@@ -12,10 +13,11 @@ import { USER_COMMANDS } from './user-commands.ts';
 import { printHelp, writeLines } from './write-output.ts';
 
 /** Nouns and their verbs: `portcullis <noun> <verb> [arguments] [options]`. */
-const NOUNS: ReadonlyMap<'user' | 'client' | 'keys', ReadonlyMap<string, Command>> = new Map([
+const NOUNS: ReadonlyMap<'user' | 'client' | 'keys' | 'db', ReadonlyMap<string, Command>> = new Map([
   ['user', USER_COMMANDS],
   ['client', CLIENT_COMMANDS],
   ['keys', KEYS_COMMANDS],
+  ['db', DB_COMMANDS],
 ] as const);
 
 const HELP_WORDS = new Set(['--help', '-h', 'help']);
