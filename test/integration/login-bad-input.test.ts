@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { TestBrowser, parseForms, type Page } from '../helpers/test-browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { startAuthorization } from '../helpers/sign-in.ts';
