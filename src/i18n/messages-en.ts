@@ -11,6 +11,8 @@ export const messagesEn = {
   'layout.documentTitle': '{page} – {productName}',
   'layout.skipToContent': 'Skip to main content',
   'layout.footer': 'Secure sign-in by {productName}',
+  'layout.languageNav': 'Language',
+  'layout.footerNav': 'About this service',
 
   // The app being signed in to, when it registered no name
   'client.unnamed': 'this app',
@@ -100,6 +102,19 @@ export const messagesEn = {
   'error.reference': 'Reference: {requestId}',
   'error.referenceHint': 'If you contact support, please quote this reference.',
   'error.back': 'Go back',
+  // Precedes a caller's error text that is in another language than the page (OAuth error
+  // descriptions are English, RFC 6749 §5.2); the text itself is marked with its own `lang`.
+  'error.detail': 'Technical details:',
+
+  // Expired sign-in (views/error.ejs, rendered by the interaction routes): the interaction is
+  // gone, so all we can offer is a way back to the app that started it.
+  'expired.title': 'This sign-in has expired',
+  'expired.message':
+    'For your security, a sign-in page is only valid for a limited time. Nothing was sent. Start again from the application.',
+  'expired.messageClient':
+    'For your security, a sign-in page is only valid for a limited time. Nothing was sent. Start again from {client}.',
+  'expired.backTo': 'Back to {client}',
+  'expired.backToApp': 'Back to the app',
 
   // Issuer landing page (views/home.ejs)
   'home.title': 'Sign-in service',

@@ -1,3 +1,4 @@
+import { messagesDe } from './messages-de.ts';
 import { messagesEn } from './messages-en.ts';
 import type { MessageCatalogue } from './messages-en.ts';
 
@@ -14,6 +15,16 @@ export interface SelectedCatalogue {
  */
 const CATALOGUES: Readonly<Record<string, MessageCatalogue>> = {
   en: messagesEn,
+  de: messagesDe,
+};
+
+/**
+ * Each language's name in that language (its endonym), for the language switcher: someone who
+ * cannot read the current page still recognises "English" or "Deutsch".
+ */
+export const LANGUAGE_NAMES: Readonly<Record<string, string>> = {
+  en: 'English',
+  de: 'Deutsch',
 };
 
 export const DEFAULT_LANGUAGE = 'en';

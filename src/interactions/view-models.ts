@@ -6,29 +6,83 @@
  * whether a logo may be shown) already made, so the templates hold no logic worth testing and
  * these functions hold all of it. Nothing here escapes HTML: the templates do, with `<%= %>`.
  */
+import { LANGUAGE_PARAM } from '../i18n/choose-language.ts';
 import { createTranslator, isMessageKey } from '../i18n/translate.ts';
 import type { Translate } from '../i18n/translate.ts';
-import { selectCatalogue } from '../i18n/select-catalogue.ts';
+import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES, selectCatalogue } from '../i18n/select-catalogue.ts';
 import type { MessageCatalogue } from '../i18n/messages-en.ts';
 
 /** Every page the renderer knows; each is `views/<name>.ejs` inside `views/_layout.ejs`. */
 export const PAGE_NAMES = ['login', 'consent', 'logout', 'logged-out', 'error', 'home'] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
+/**
+ * The version of the template contract: the locals each template receives (the `*Locals`
+ * interfaces below and `SiteLocals`), the template file names and the partials. Custom templates
+ * (`ui.templatesDir`) declare the version they were written for in `portcullis-templates.json`,
+ * and the server refuses to start when it differs (docs/templates.md).
+ *
+ * Bump it whenever a change could break a custom template: a local removed, renamed or changing
+ * type or meaning, a page or partial renamed. Adding a local is compatible and needs no bump.
+ */
+export const TEMPLATE_CONTRACT_VERSION = 1;
+
 /** Where the assets middleware serves `public/` (see src/http/serve-assets.ts). */
 export const ASSETS_PATH = '/assets';
 
-/** What `views/_layout.ejs` needs, shared by every page. */
+/** One entry of the language switcher. */
+export interface LanguageLink {
+  /** BCP 47 tag, for the link's `lang` and `hreflang`. */
+  readonly lang: string;
+  /** The language's name in that language ("Deutsch"), so anyone can find their own. */
+  readonly name: string;
+  /** This page again in that language: a same-origin path ending in `?…lang=<tag>`. */
+  readonly href: string;
+  /** The page is already in this language (rendered as text with `aria-current`). */
+  readonly current: boolean;
+}
+
+export interface LanguageSwitcher {
+  /** Accessible name of the `<nav>` holding the links. */
+  readonly label: string;
+  readonly links: readonly LanguageLink[];
+}
+
+/** What `views/_layout.ejs` needs from the page, shared by every page. */
 export interface LayoutLocals {
   /** BCP 47 tag of the language the text is in, for `<html lang>` (WCAG 2.2 SC 3.1.1). */
   readonly lang: string;
   readonly page: PageName;
   readonly documentTitle: string;
   readonly productName: string;
-  readonly productLogoSrc: string;
-  readonly stylesheetHref: string;
   readonly skipToContent: string;
   readonly footer: string;
+  /** Accessible name of the `<nav>` holding `site.footerLinks`. */
+  readonly footerNavLabel: string;
+  /**
+   * Nothing when the page has no address a link could fetch again (an error answering a POST;
+   * login and consent link their interaction's GET address instead).
+   */
+  readonly languages: LanguageSwitcher | undefined;
+}
+
+/** An operator's footer link (`ui.footerLinks`). */
+export interface FooterLink {
+  readonly label: string;
+  /** A same-origin path or an `https:` URL. */
+  readonly href: string;
+}
+
+/**
+ * What every template may read as `locals.site`: the same on every page, from configuration
+ * (`ui.*`), set once when the renderer is built rather than by each view-model.
+ */
+export interface SiteLocals {
+  /** The product logo in the header (and the favicon): a same-origin path or an `https:` URL. */
+  readonly logoSrc: string;
+  /** Stylesheets in order: `portcullis.css`, then the theme generated from `ui.primaryColor`. */
+  readonly stylesheetHrefs: readonly string[];
+  readonly footerLinks: readonly FooterLink[];
 }
 
 /** The app a user is signing in to, as shown on login and consent. */
@@ -43,6 +97,11 @@ export interface ClientBadge {
 export interface HiddenForm {
   readonly action: string;
   readonly csrfToken: string;
+  /**
+   * Sent back as a hidden `client_id` field, so that if the sign-in has expired by the time the
+   * form is posted the expired page can still offer a way back to the app.
+   */
+  readonly clientId: string | undefined;
 }
 
 export interface LoginPageLocals {
@@ -106,7 +165,16 @@ export interface ErrorPageLocals {
   readonly message: string;
   readonly reference: string;
   readonly referenceHint: string;
+  /**
+   * The caller's own text when it is not in the page's language (an OAuth `error_description`
+   * on a German page): shown apart, marked with its `lang` (WCAG 2.2 SC 3.1.2).
+   */
+  readonly detail:
+    { readonly label: string; readonly text: string; readonly lang: string } | undefined;
+  /** A same-origin link back (`backUrl`). */
   readonly back: { readonly href: string; readonly label: string } | undefined;
+  /** A link to the app's registered https start address (expired sign-ins only). */
+  readonly app: { readonly href: string; readonly label: string } | undefined;
 }
 
 export interface HomePageLocals {
@@ -137,17 +205,27 @@ interface PageContext {
   productName: string;
   /** The negotiated language; unsupported languages fall back to English. */
   lang: string;
+  /**
+   * This page's own address (path and query, without `lang`) for the language switcher's links;
+   * nothing when the page answers a POST. Anything but a same-origin path is ignored.
+   */
+  here?: string | undefined;
 }
 
 /** The client as the routes know it (from oidc-provider's `client.clientName`, `logoUri`, `clientUri`). */
 export interface ClientInput {
+  /** The `client_id`; carried in the forms so an expired sign-in can still name the app. */
+  id?: string | undefined;
   name: string | undefined;
   logoUri?: string | undefined;
   /**
-   * Accepted but deliberately not linked: RFC 9700 §4.2.4 says authorization pages should not carry
-   * third-party links, and `client_uri` of a dynamically registered client is unverified.
+   * `client_uri`. Not linked on login or consent (RFC 9700 §4.2.4: authorization pages should not
+   * carry third-party links); only the expired page links it, when the app registered no
+   * `initiate_login_uri`, and only over https.
    */
   uri?: string | undefined;
+  /** `initiate_login_uri` (OIDC Registration §2: https, starts a sign-in at the app). */
+  initiateLoginUri?: string | undefined;
 }
 
 export type LoginError = 'invalid_credentials' | 'csrf' | 'missing_fields';
@@ -186,6 +264,12 @@ export interface ErrorPageInput extends PageContext {
   title?: string | undefined;
   /** Shown for 4xx only; 5xx always get the catalogue's generic text (ASVS 16.5.1). */
   message?: string | undefined;
+  /**
+   * The language `title` and `message` are written in: English unless said otherwise, as OAuth
+   * error descriptions (RFC 6749 §5.2) and our error catalogue are. When the page is in another
+   * language, the page's own text is shown and the caller's becomes `detail`.
+   */
+  messageLang?: string | undefined;
   requestId: string;
   /** A same-origin path (`/…`); anything else is dropped so the page cannot link off-site (RFC 9700 §4.11.1). */
   backUrl?: string | undefined;
@@ -195,11 +279,28 @@ export interface HomePageInput extends PageContext {
   issuer: string;
 }
 
+export interface ExpiredPageInput extends PageContext {
+  requestId: string;
+  /** The app the expired sign-in was for, when the posted form named a registered one. */
+  client?: ClientInput | undefined;
+}
+
+export interface SiteInput {
+  /** `ui.logoUrl`; our own logo when absent. */
+  logoUrl?: string | undefined;
+  /** `ui.footerLinks`. */
+  footerLinks?: readonly { readonly label: string; readonly url: string }[] | undefined;
+  /** Where the generated theme stylesheet is served (src/http/theme-stylesheet.ts). */
+  themeStylesheetHref?: string | undefined;
+}
+
 /** oidc-provider 9 names its RP-initiated logout form this (lib/actions/end_session.js). */
 export const OIDC_PROVIDER_LOGOUT_FORM_ID = 'op.logoutForm';
 
 const LOGIN_ERROR_ID = 'login-error';
 const LOGIN_CANCEL_FORM_ID = 'login-cancel';
+/** The language of caller text on the error page unless the caller says otherwise. */
+const DEFAULT_MESSAGE_LANG = 'en';
 /** Caller text on the error page is cut to one line of this length, so a stack can never show. */
 const MAX_ERROR_TEXT = 300;
 
@@ -262,6 +363,30 @@ function localise(lang: string): Localised {
   };
 }
 
+/**
+ * Links to this page in every supported language. `here` must already be a same-origin path
+ * (it comes from the request, so a request for `//evil.example` must not become a link there:
+ * RFC 9700 §4.11.1); only the `lang` parameter is set, the rest of the query is kept so that,
+ * say, a logout confirmation keeps its `post_logout_redirect_uri`.
+ */
+function languageSwitcher(here: string | undefined, l: Localised): LanguageSwitcher | undefined {
+  const base = safeBackHref(here);
+  if (base === undefined) return undefined;
+  const at = base.indexOf('?');
+  const path = at === -1 ? base : base.slice(0, at);
+  const links = SUPPORTED_LANGUAGES.map((lang) => {
+    const params = new URLSearchParams(at === -1 ? '' : base.slice(at + 1));
+    params.set(LANGUAGE_PARAM, lang);
+    return {
+      lang,
+      name: LANGUAGE_NAMES[lang] ?? lang,
+      href: `${path}?${params.toString()}`,
+      current: lang === l.lang,
+    };
+  });
+  return { label: l.t('layout.languageNav'), links };
+}
+
 function layoutFor(
   page: PageName,
   title: string,
@@ -274,10 +399,36 @@ function layoutFor(
     page,
     documentTitle: l.t('layout.documentTitle', { page: title, productName }),
     productName,
-    productLogoSrc: `${ASSETS_PATH}/logo.svg`,
-    stylesheetHref: `${ASSETS_PATH}/portcullis.css`,
     skipToContent: l.t('layout.skipToContent'),
     footer: l.t('layout.footer', { productName }),
+    footerNavLabel: l.t('layout.footerNav'),
+    languages: languageSwitcher(context.here, l),
+  };
+}
+
+/**
+ * What every page shows from configuration (`ui.*`): the logo, our stylesheet then the theme's,
+ * and the footer links. Only same-origin paths and https URLs get through (the configuration
+ * schema already insists; this keeps the renderer safe on its own). Without input: our logo and
+ * stylesheet, no theme, no links.
+ */
+export function siteLocals(input: SiteInput = {}): SiteLocals {
+  const footerLinks = (input.footerLinks ?? []).flatMap((link) => {
+    const href = safeBackHref(link.url) ?? safeHttpsUrl(link.url);
+    const label = link.label.trim();
+    return href === undefined || label === '' ? [] : [{ label, href }];
+  });
+  const logo =
+    input.logoUrl === undefined
+      ? undefined
+      : (safeBackHref(input.logoUrl) ?? safeHttpsUrl(input.logoUrl));
+  return {
+    logoSrc: logo ?? `${ASSETS_PATH}/logo.svg`,
+    stylesheetHrefs: [
+      `${ASSETS_PATH}/portcullis.css`,
+      ...(input.themeStylesheetHref === undefined ? [] : [input.themeStylesheetHref]),
+    ],
+    footerLinks,
   };
 }
 
@@ -287,20 +438,24 @@ function clientName(name: string | undefined, t: Translate): string {
 }
 
 /**
- * The client's logo URL, or nothing. Only `https:` is allowed (issue 7): `http:` would be mixed
- * content and `javascript:`/`data:` have no business in an `<img>` on a sign-in page. URLs with
- * credentials are dropped too.
+ * An absolute `https:` URL without credentials, normalised, or nothing: `http:` would be mixed
+ * content or a downgrade, and `javascript:`/`data:` have no business on a sign-in page.
  */
-export function safeLogoSrc(logoUri: string | undefined): string | undefined {
-  if (logoUri === undefined || !/^https:/i.test(logoUri.trim())) return undefined;
+export function safeHttpsUrl(value: string | undefined): string | undefined {
+  if (value === undefined || !/^https:/i.test(value.trim())) return undefined;
   let url: URL;
   try {
-    url = new URL(logoUri.trim());
+    url = new URL(value.trim());
   } catch {
     return undefined;
   }
   if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') return undefined;
   return url.href;
+}
+
+/** The client's logo URL, or nothing: only `https:` (issue 7, see `safeHttpsUrl`). */
+export function safeLogoSrc(logoUri: string | undefined): string | undefined {
+  return safeHttpsUrl(logoUri);
 }
 
 function clientBadge(client: ClientInput, t: Translate): ClientBadge {
@@ -334,6 +489,7 @@ export function loginPage(input: LoginPageInput): LoginPageLocals {
     form: {
       action: interactionPath(input.uid, 'login'),
       csrfToken: input.csrfToken,
+      clientId: input.client.id,
       submitLabel: t('login.submit'),
     },
     username: { label: t('login.username'), value: input.username ?? '' },
@@ -342,6 +498,7 @@ export function loginPage(input: LoginPageInput): LoginPageLocals {
       id: LOGIN_CANCEL_FORM_ID,
       action: interactionPath(input.uid, 'abort'),
       csrfToken: input.csrfToken,
+      clientId: input.client.id,
       label: t('login.cancel'),
     },
   };
@@ -382,7 +539,11 @@ export function consentPage(input: ConsentPageInput): ConsentPageLocals {
     claimsHeading: t('consent.claimsHeading', { client: client.name }),
     claims: claims.map((name) => ({ name, description: describeClaim(name, l) })),
     trustNote: t('consent.trustNote', { client: client.name }),
-    form: { action: interactionPath(input.uid, 'consent'), csrfToken: input.csrfToken },
+    form: {
+      action: interactionPath(input.uid, 'consent'),
+      csrfToken: input.csrfToken,
+      clientId: input.client.id,
+    },
     allowLabel: t('consent.allow'),
     denyLabel: t('consent.deny'),
   };
@@ -456,8 +617,14 @@ export function errorPage(input: ErrorPageInput): ErrorPageLocals {
   else defaults = { title: t('error.title.4xx'), message: t('error.message.4xx') };
   // 5xx are hidden (Koa's `expose` rule, ASVS 16.5.1): whatever the caller passes, the page shows
   // only the catalogue's text and the request id, so an internal message can never leak.
-  const heading = serverSide ? defaults.title : (oneLine(input.title) ?? defaults.title);
-  const message = serverSide ? defaults.message : (oneLine(input.message) ?? defaults.message);
+  const callerTitle = serverSide ? undefined : oneLine(input.title);
+  const callerMessage = serverSide ? undefined : oneLine(input.message);
+  // Caller text in another language than the page is not mixed into its sentences: the page
+  // speaks its own language and the caller's words follow as marked technical details.
+  const callerLang = selectCatalogue(input.messageLang ?? DEFAULT_MESSAGE_LANG).lang;
+  const sameLanguage = callerLang === l.lang;
+  const heading = (sameLanguage ? callerTitle : undefined) ?? defaults.title;
+  const message = (sameLanguage ? callerMessage : undefined) ?? defaults.message;
   const backHref = safeBackHref(input.backUrl);
   return {
     layout: layoutFor('error', heading, input, l),
@@ -465,7 +632,44 @@ export function errorPage(input: ErrorPageInput): ErrorPageLocals {
     message,
     reference: t('error.reference', { requestId: input.requestId }),
     referenceHint: t('error.referenceHint'),
+    detail:
+      sameLanguage || callerMessage === undefined
+        ? undefined
+        : { label: t('error.detail'), text: callerMessage, lang: callerLang },
     back: backHref === undefined ? undefined : { href: backHref, label: t('error.back') },
+    app: undefined,
+  };
+}
+
+/**
+ * The page for a sign-in that expired (or whose cookie is gone): says what happened and that
+ * nothing was sent, and offers a way back to the app. The link goes only to the app's registered
+ * `initiate_login_uri`, else its `client_uri`, and only over https; without either (or without
+ * knowing the app) the page says where to start again instead.
+ */
+export function expiredPage(input: ExpiredPageInput): ErrorPageLocals {
+  const l = localise(input.lang);
+  const { t } = l;
+  const name = optionalName(input.client?.name);
+  const href = safeHttpsUrl(input.client?.initiateLoginUri) ?? safeHttpsUrl(input.client?.uri);
+  const heading = t('expired.title');
+  return {
+    layout: layoutFor('error', heading, input, l),
+    heading,
+    message:
+      name === undefined ? t('expired.message') : t('expired.messageClient', { client: name }),
+    reference: t('error.reference', { requestId: input.requestId }),
+    referenceHint: t('error.referenceHint'),
+    detail: undefined,
+    back: undefined,
+    app:
+      href === undefined
+        ? undefined
+        : {
+            href,
+            label:
+              name === undefined ? t('expired.backToApp') : t('expired.backTo', { client: name }),
+          },
   };
 }
 

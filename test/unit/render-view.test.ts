@@ -7,10 +7,12 @@ import type { ViewRenderer } from '../../src/http/render-view.ts';
 import {
   consentPage,
   errorPage,
+  expiredPage,
   homePage,
   loggedOutPage,
   loginPage,
   logoutPage,
+  siteLocals,
 } from '../../src/interactions/view-models.ts';
 import type { HomePageLocals } from '../../src/interactions/view-models.ts';
 
@@ -51,21 +53,24 @@ function find(html: string, name: string, where: Record<string, string> = {}): T
 }
 
 /** What every page must satisfy, whatever its content (CSP, RFC 9700 §4.2.4, WCAG basics). */
-function expectSoundPage(html: string, options: { allowedUrls?: string[] } = {}): void {
+function expectSoundPage(
+  html: string,
+  options: { allowedUrls?: string[]; lang?: string; stylesheets?: string[] } = {},
+): void {
   expect(html.startsWith('<!doctype html>')).toBe(true);
-  expect(find(html, 'html', { lang: 'en' })).toHaveLength(1);
+  expect(find(html, 'html', { lang: options.lang ?? 'en' })).toHaveLength(1);
   expect(find(html, 'meta', { name: 'viewport' })).toHaveLength(1);
   expect(find(html, 'meta', { name: 'robots', content: 'noindex' })).toHaveLength(1);
   expect(html).toMatch(/<title>[^<]+<\/title>/);
-  expect(find(html, 'link', { rel: 'stylesheet' })).toEqual([
-    {
+  expect(find(html, 'link', { rel: 'stylesheet' })).toEqual(
+    (options.stylesheets ?? ['/assets/portcullis.css']).map((href) => ({
       name: 'link',
       attrs: new Map([
         ['rel', 'stylesheet'],
-        ['href', '/assets/portcullis.css'],
+        ['href', href],
       ]),
-    },
-  ]);
+    })),
+  );
   for (const landmark of ['header', 'main', 'footer']) expect(find(html, landmark)).toHaveLength(1);
 
   // The CSP allows no scripts and only 'self' styles: nothing inline may be needed.
@@ -381,5 +386,117 @@ describe('template caching', () => {
 
     expect(await cached('home', locals)).toBe(before);
     expect(await fresh('home', locals)).toContain('<p>edited</p>');
+  });
+});
+
+describe('languages, site settings and the expired page', () => {
+  let render: ViewRenderer;
+
+  beforeAll(() => {
+    render = createViewRenderer({ viewsDir: VIEWS_DIR, cache: true });
+  });
+
+  it('renders a German page with lang="de" and a switcher that names each language in itself', async () => {
+    const html = await render(
+      'login',
+      loginPage({ ...login, lang: 'de', here: '/interaction/uid-1' }),
+    );
+    expectSoundPage(html, { lang: 'de' });
+    expect(html).toContain('<h1 class="pc-title">Anmelden</h1>');
+    expect(find(html, 'nav', { class: 'pc-languages', 'aria-label': 'Sprache' })).toHaveLength(1);
+    expect(
+      find(html, 'a', { href: '/interaction/uid-1?lang=en', hreflang: 'en', lang: 'en' }),
+    ).toHaveLength(1);
+    expect(find(html, 'span', { lang: 'de', 'aria-current': 'true' })).toHaveLength(1);
+    expect(find(html, 'a', { hreflang: 'de' })).toHaveLength(0);
+  });
+
+  it('leaves the switcher out when the page has no address to link to', async () => {
+    const html = await render('login', loginPage({ ...login, error: 'invalid_credentials' }));
+    expect(find(html, 'nav')).toHaveLength(0);
+  });
+
+  it('sends the client id back in hidden fields of every interaction form', async () => {
+    const withId = { ...login, client: { id: '"><b>notes', name: 'Acme Notes' } };
+    const loginHtml = await render('login', loginPage(withId));
+    expect(
+      find(loginHtml, 'input', {
+        type: 'hidden',
+        name: 'client_id',
+        value: '&#34;&gt;&lt;b&gt;notes',
+      }),
+    ).toHaveLength(2);
+    const consentHtml = await render(
+      'consent',
+      consentPage({ ...withId, scopes: ['openid'], claims: [], accountName: 'alice' }),
+    );
+    expect(find(consentHtml, 'input', { type: 'hidden', name: 'client_id' })).toHaveLength(1);
+    expect(
+      find(await render('login', loginPage(login)), 'input', { name: 'client_id' }),
+    ).toHaveLength(0);
+  });
+
+  it('links the theme stylesheet after ours, the configured logo, and escaped footer links', async () => {
+    const site = siteLocals({
+      logoUrl: 'https://cdn.acme.example/logo.svg',
+      themeStylesheetHref: '/assets/theme.css?v=abc',
+      footerLinks: [
+        { label: 'Privacy & terms', url: 'https://acme.example/privacy' },
+        { label: HOSTILE, url: '/help' },
+      ],
+    });
+    const themed = createViewRenderer({ viewsDir: VIEWS_DIR, cache: true, site });
+    const html = await themed(
+      'home',
+      homePage({ ...page, issuer: 'https://id.example', here: '/' }),
+    );
+    expectSoundPage(html, {
+      stylesheets: ['/assets/portcullis.css', '/assets/theme.css?v=abc'],
+      allowedUrls: ['https://cdn.acme.example/logo.svg', 'https://acme.example/privacy'],
+    });
+    expect(
+      find(html, 'img', { class: 'pc-header-logo', src: 'https://cdn.acme.example/logo.svg' }),
+    ).toHaveLength(1);
+    expect(
+      find(html, 'link', { rel: 'icon', href: 'https://cdn.acme.example/logo.svg' }),
+    ).toHaveLength(1);
+    expect(
+      find(html, 'nav', { class: 'pc-footer-links', 'aria-label': 'About this service' }),
+    ).toHaveLength(1);
+    expect(html).toContain('>Privacy &amp; terms</a>');
+    expect(html).toContain(`>${HOSTILE_ESCAPED}</a>`);
+  });
+
+  it('marks an error detail in another language with its own lang', async () => {
+    const html = await render(
+      'error',
+      errorPage({
+        ...page,
+        lang: 'de',
+        status: 400,
+        message: 'bad <redirect_uri>',
+        requestId: 'r',
+      }),
+    );
+    expectSoundPage(html, { lang: 'de' });
+    expect(html).toContain(
+      '<p class="pc-detail">Technische Details: <span lang="en">bad &lt;redirect_uri&gt;</span></p>',
+    );
+  });
+
+  it('renders the expired page with a button to the app', async () => {
+    const html = await render(
+      'error',
+      expiredPage({
+        ...page,
+        requestId: 'r',
+        client: { name: 'Acme Notes', initiateLoginUri: 'https://acme.example/start' },
+      }),
+    );
+    expectSoundPage(html, { allowedUrls: ['https://acme.example/start'] });
+    expect(
+      find(html, 'a', { class: 'pc-button pc-button-primary', href: 'https://acme.example/start' }),
+    ).toHaveLength(1);
+    expect(html).toContain('>Back to Acme Notes</a>');
   });
 });

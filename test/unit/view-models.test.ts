@@ -2,12 +2,14 @@ import { describe, it, expect } from '@jest/globals';
 import {
   consentPage,
   errorPage,
+  expiredPage,
   homePage,
   loggedOutPage,
   loginPage,
   logoutPage,
   safeBackHref,
   safeLogoSrc,
+  siteLocals,
 } from '../../src/interactions/view-models.ts';
 import { createTranslator, isMessageKey } from '../../src/i18n/translate.ts';
 import { messagesEn } from '../../src/i18n/messages-en.ts';
@@ -314,5 +316,229 @@ describe('homePage', () => {
 
   it('shows the issuer identifier', () => {
     expect(homePage({ ...page, issuer: 'https://id.example' }).issuer).toBe('https://id.example');
+  });
+});
+
+describe('German pages', () => {
+  const de = { ...page, lang: 'de' };
+
+  it('are written in German and say so in lang', () => {
+    const locals = loginPage({ ...login, lang: 'de-AT' });
+    expect(locals.layout.lang).toBe('de');
+    expect(locals.heading).toBe('Anmelden');
+    expect(locals.intro).toBe('Melden Sie sich an, um Acme Notes zu nutzen');
+    expect(loginPage({ ...login, lang: 'de', error: 'invalid_credentials' }).alert?.message).toBe(
+      'Benutzername oder Passwort ist falsch.',
+    );
+  });
+
+  it('describe scopes and claims in German, unknown ones by name', () => {
+    const locals = consentPage({
+      ...consent,
+      ...de,
+      scopes: ['openid', 'email', 'custom:read'],
+      claims: ['given_name', 'shoe_size'],
+    });
+    expect(locals.heading).toBe('Zugriff für Acme Notes erlauben?');
+    expect(locals.scopes.map((s) => s.description)).toEqual([
+      'Ihre Identität, um Sie anzumelden',
+      'Ihre E-Mail-Adresse',
+      'Den Bereich ‚custom:read‘',
+    ]);
+    expect(locals.claims.map((c) => c.description)).toEqual([
+      'Ihren Vornamen',
+      'Ihre Angabe ‚shoe_size‘',
+    ]);
+  });
+
+  it('name an unnamed app in a form that fits every German sentence it appears in', () => {
+    const locals = consentPage({ ...consent, ...de, client: { name: undefined } });
+    expect(locals.heading).toBe('Zugriff für diese App erlauben?');
+    expect(locals.trustNote).toMatch(
+      /^Erlauben Sie den Zugriff nur, wenn Sie diese App für vertrauenswürdig halten\./,
+    );
+  });
+});
+
+describe('the language switcher', () => {
+  it('links this page in every language, keeping its query and marking the current one', () => {
+    const locals = logoutPage({
+      ...page,
+      formHtml: '',
+      here: '/session/end?post_logout_redirect_uri=https%3A%2F%2Frp.example%2F&state=s',
+    });
+    expect(locals.layout.languages).toEqual({
+      label: 'Language',
+      links: [
+        {
+          lang: 'en',
+          name: 'English',
+          href: '/session/end?post_logout_redirect_uri=https%3A%2F%2Frp.example%2F&state=s&lang=en',
+          current: true,
+        },
+        {
+          lang: 'de',
+          name: 'Deutsch',
+          href: '/session/end?post_logout_redirect_uri=https%3A%2F%2Frp.example%2F&state=s&lang=de',
+          current: false,
+        },
+      ],
+    });
+    expect(
+      homePage({ ...page, lang: 'de', issuer: 'https://id.example', here: '/' }).layout.languages
+        ?.label,
+    ).toBe('Sprache');
+  });
+
+  it('replaces an existing lang instead of adding a second', () => {
+    const links = homePage({ ...page, issuer: 'https://id.example', here: '/?lang=en&x=1' }).layout
+      .languages?.links;
+    expect(links?.map((l) => l.href)).toEqual(['/?lang=en&x=1', '/?lang=de&x=1']);
+  });
+
+  it.each([
+    undefined,
+    '//evil.example/',
+    '/\\evil.example',
+    'https://evil.example/',
+    '/\tx',
+    'relative',
+  ])('is left out rather than link anywhere but a same-origin path (here = %j)', (here) => {
+    expect(
+      homePage({ ...page, issuer: 'https://id.example', here }).layout.languages,
+    ).toBeUndefined();
+  });
+});
+
+describe('errorPage in another language than the caller text', () => {
+  const error = { ...page, requestId: 'req-1' };
+
+  it('keeps the page in German and shows the English description apart, marked as English', () => {
+    const locals = errorPage({
+      ...error,
+      lang: 'de',
+      status: 400,
+      message: 'redirect_uri did not match',
+    });
+    expect(locals.layout.lang).toBe('de');
+    expect(locals.heading).toBe('Diese Anfrage konnte nicht ausgeführt werden');
+    expect(locals.message).toMatch(/^Der Link, dem Sie gefolgt sind/);
+    expect(locals.detail).toEqual({
+      label: 'Technische Details:',
+      text: 'redirect_uri did not match',
+      lang: 'en',
+    });
+  });
+
+  it('uses caller text as the message when it is in the page language', () => {
+    expect(errorPage({ ...error, status: 400, message: 'x' }).detail).toBeUndefined();
+    const german = errorPage({
+      ...error,
+      lang: 'de',
+      status: 400,
+      message: 'Bitte erneut versuchen.',
+      messageLang: 'de',
+    });
+    expect([german.message, german.detail]).toEqual(['Bitte erneut versuchen.', undefined]);
+  });
+
+  it('never shows caller text for a 5xx, not even as a detail', () => {
+    expect(
+      errorPage({ ...error, lang: 'de', status: 500, message: 'ECONNREFUSED' }).detail,
+    ).toBeUndefined();
+  });
+});
+
+describe('expiredPage', () => {
+  const expired = { ...page, requestId: 'req-9' };
+  const client = {
+    id: 'notes',
+    name: 'Acme Notes',
+    uri: 'https://acme.example/',
+    initiateLoginUri: 'https://acme.example/start',
+  };
+
+  it('says nothing was sent and links to the app’s initiate_login_uri', () => {
+    const locals = expiredPage({ ...expired, client });
+    expect(locals.heading).toBe('This sign-in has expired');
+    expect(locals.message).toMatch(/Nothing was sent\. Start again from Acme Notes\.$/);
+    expect(locals.app).toEqual({ href: 'https://acme.example/start', label: 'Back to Acme Notes' });
+    expect(locals.reference).toBe('Reference: req-9');
+  });
+
+  it('falls back to client_uri, and to a generic label for an unnamed app', () => {
+    const locals = expiredPage({
+      ...expired,
+      client: { name: '  ', uri: 'https://acme.example/' },
+    });
+    expect(locals.app).toEqual({ href: 'https://acme.example/', label: 'Back to the app' });
+    expect(locals.message).toMatch(/Start again from the application\.$/);
+  });
+
+  it('links nothing that is not https', () => {
+    for (const uri of ['http://acme.example/', 'javascript:alert(1)', '//acme.example/']) {
+      expect(
+        expiredPage({ ...expired, client: { name: 'Acme', uri, initiateLoginUri: uri } }).app,
+      ).toBeUndefined();
+    }
+  });
+
+  it('gives the instruction alone when the app is unknown', () => {
+    const locals = expiredPage(expired);
+    expect(locals.app).toBeUndefined();
+    expect(locals.message).toBe(
+      'For your security, a sign-in page is only valid for a limited time. Nothing was sent. Start again from the application.',
+    );
+  });
+
+  it('is translated', () => {
+    const locals = expiredPage({ ...expired, lang: 'de', client });
+    expect(locals.heading).toBe('Diese Anmeldung ist abgelaufen');
+    expect(locals.app?.label).toBe('Acme Notes öffnen');
+  });
+});
+
+describe('forms carry the client id for the expired page', () => {
+  it('puts it in the login, cancel and consent forms when known', () => {
+    const withId = { ...login, client: { id: 'notes', name: 'Acme Notes' } };
+    expect(loginPage(withId).form.clientId).toBe('notes');
+    expect(loginPage(withId).cancel.clientId).toBe('notes');
+    expect(consentPage({ ...consent, client: withId.client }).form.clientId).toBe('notes');
+    expect(loginPage(login).form.clientId).toBeUndefined();
+  });
+});
+
+describe('siteLocals', () => {
+  it('defaults to our logo and stylesheet and no footer links', () => {
+    expect(siteLocals()).toEqual({
+      logoSrc: '/assets/logo.svg',
+      stylesheetHrefs: ['/assets/portcullis.css'],
+      footerLinks: [],
+    });
+  });
+
+  it('links the theme stylesheet after ours and keeps safe logos and links only', () => {
+    const site = siteLocals({
+      logoUrl: 'https://cdn.acme.example/logo.svg',
+      themeStylesheetHref: '/assets/theme.css?v=abc',
+      footerLinks: [
+        { label: 'Privacy', url: 'https://acme.example/privacy' },
+        { label: 'Help', url: '/help' },
+        { label: 'Evil', url: 'javascript:alert(1)' },
+        { label: 'Off-site', url: '//evil.example/' },
+        { label: ' ', url: '/empty-label' },
+      ],
+    });
+    expect(site).toEqual({
+      logoSrc: 'https://cdn.acme.example/logo.svg',
+      stylesheetHrefs: ['/assets/portcullis.css', '/assets/theme.css?v=abc'],
+      footerLinks: [
+        { label: 'Privacy', href: 'https://acme.example/privacy' },
+        { label: 'Help', href: '/help' },
+      ],
+    });
+    expect(siteLocals({ logoUrl: 'http://cdn.acme.example/logo.svg' }).logoSrc).toBe(
+      '/assets/logo.svg',
+    );
   });
 });
