@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { JWKS } from 'oidc-provider';
 import { createClientService, type ClientService } from '../../src/clients/client-service.ts';
+import { generateClientId } from '../../src/clients/generate-client-credentials.ts';
 import { providerClientValidator } from '../../src/clients/provider-client-validator.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { AppError } from '../../src/errors/app-error.ts';
@@ -196,11 +197,16 @@ describe('client service: input it refuses, storing nothing', () => {
   it('refuses fields it does not know (no mass assignment)', async () => {
     const err = await refusal({
       ...web('https://app.example.com/cb'),
-      jwks_uri: 'https://x.example.com',
+      sector_identifier_uri: 'https://x.example.com',
+      registration_access_token: 'mine',
       __proto__admin: true,
     });
     expect(Object.keys(err.details ?? {})).toEqual(
-      expect.arrayContaining(['jwks_uri', '__proto__admin']),
+      expect.arrayContaining([
+        'sector_identifier_uri',
+        'registration_access_token',
+        '__proto__admin',
+      ]),
     );
   });
 
@@ -367,5 +373,228 @@ describe('client service: input it refuses, storing nothing', () => {
   it('answers not_found for ids that cannot exist without looking them up', async () => {
     await expect(service().get('../../etc')).rejects.toMatchObject({ code: 'not_found' });
     await expect(service().get('')).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+// An EC P-256 public key (RFC 7517 Appendix A.1); the private `d` is added where a test needs it.
+const PUBLIC_JWK = {
+  kty: 'EC',
+  crv: 'P-256',
+  x: 'MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4',
+  y: '4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM',
+  kid: 'k1',
+};
+
+describe('client service: private_key_jwt, the admin scope and response_types', () => {
+  it('registers a private_key_jwt client with public keys and no secret', async () => {
+    const created = await service().create({
+      client_name: 'Signed API caller',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [PUBLIC_JWK] },
+    });
+    expect(created.client_secret).toBeUndefined();
+    expect(created).toMatchObject({
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [PUBLIC_JWK] },
+    });
+    // The engine accepted it (`validate` ran before it was stored); it is used end to end in
+    // test/integration/admin-api-clients.test.ts.
+    expect(await services.store.oidc.find('Client', created.client_id)).not.toHaveProperty(
+      'client_secret',
+    );
+  });
+
+  it('refuses private_key_jwt without keys, with both jwks and jwks_uri, or with private key material', async () => {
+    const base = {
+      client_name: 'Signed',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'private_key_jwt',
+    };
+    expect((await refusal(base)).details?.jwks).toContain('jwks_uri is required');
+    expect(
+      (
+        await refusal({
+          ...base,
+          jwks: { keys: [PUBLIC_JWK] },
+          jwks_uri: 'https://keys.example.com/jwks',
+        })
+      ).details?.jwks_uri,
+    ).toContain('not be given together');
+    expect(
+      (await refusal({ ...base, jwks: { keys: [{ ...PUBLIC_JWK, d: 'x' }] } })).details?.jwks,
+    ).toContain('public keys only');
+    expect(
+      (await refusal({ ...base, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } })).details?.jwks,
+    ).toContain('public keys only');
+    expect(
+      (await refusal({ ...base, jwks_uri: 'http://keys.example.com/jwks' })).details?.jwks_uri,
+    ).toBe('must use https');
+  });
+
+  it('refuses keys for a client that does not use private_key_jwt', async () => {
+    const err = await refusal({
+      ...web('https://app.example.com/cb'),
+      jwks: { keys: [PUBLIC_JWK] },
+    });
+    expect(err.details?.jwks).toContain('only with token_endpoint_auth_method private_key_jwt');
+  });
+
+  it('gives the admin scope only to clients whose only grant is client_credentials', async () => {
+    const ops = await service().create({
+      client_name: 'ops',
+      grant_types: ['client_credentials'],
+      scope: 'admin',
+    });
+    expect(ops.scope).toBe('admin');
+    const err = await refusal({ ...web('https://app.example.com/cb'), scope: 'openid admin' });
+    expect(err.details?.scope).toContain('only for clients whose only grant is client_credentials');
+  });
+
+  it('accepts response_types only when it matches the grant types', async () => {
+    await expect(
+      service().create({ ...web('https://app.example.com/cb'), response_types: ['code'] }),
+    ).resolves.toMatchObject({
+      response_types: ['code'],
+    });
+    const err = await refusal({
+      client_name: 'API',
+      grant_types: ['client_credentials'],
+      response_types: ['code'],
+    });
+    expect(err.details?.response_types).toContain('must be []');
+  });
+});
+
+describe('client service: updates', () => {
+  it('patches some fields (null removes one) and checks the result as a whole', async () => {
+    const clients = service();
+    const created = await clients.create({
+      ...web('https://app.example.com/cb'),
+      logo_uri: 'https://app.example.com/logo.png',
+    });
+    const change = await clients.update(created.client_id, {
+      redirect_uris: ['https://app.example.com/cb', 'https://app.example.com/cb2'],
+      logo_uri: null,
+    });
+    expect(change.client).toMatchObject({
+      client_name: 'Web app',
+      redirect_uris: ['https://app.example.com/cb', 'https://app.example.com/cb2'],
+    });
+    expect(change.client).not.toHaveProperty('logo_uri');
+    expect(change.client).not.toHaveProperty('client_secret');
+    expect(change.changed).toEqual(['logo_uri', 'redirect_uris']);
+    // The secret is kept, not rotated, by an update.
+    expect((await services.store.oidc.find('Client', created.client_id))?.client_secret).toBe(
+      created.client_secret,
+    );
+  });
+
+  it('refuses a patch that breaks a rule, naming the field, and changes nothing', async () => {
+    const clients = service();
+    const created = await clients.create(web('https://app.example.com/cb'));
+    const before = await services.store.oidc.find('Client', created.client_id);
+    for (const patch of [
+      { redirect_uris: ['http://evil.example/cb'] },
+      { client_id: 'chosen' },
+      { client_secret: 'chosen' },
+      { unknown_field: 1 },
+      { client_name: null },
+      { grant_types: ['client_credentials'] },
+    ]) {
+      await expect(clients.update(created.client_id, patch)).rejects.toBeInstanceOf(AppError);
+    }
+    expect(await services.store.oidc.find('Client', created.client_id)).toEqual(before);
+  });
+
+  it('replaces the whole metadata, taking defaults for what is left out', async () => {
+    const clients = service();
+    const created = await clients.create({
+      ...web('https://app.example.com/cb'),
+      scope: 'openid profile',
+      logo_uri: 'https://app.example.com/l.png',
+    });
+    const change = await clients.replace(created.client_id, web('https://other.example.com/cb'));
+    expect(change.client).toMatchObject({
+      client_id: created.client_id,
+      redirect_uris: ['https://other.example.com/cb'],
+    });
+    expect(change.client).not.toHaveProperty('scope');
+    expect(change.client).not.toHaveProperty('logo_uri');
+    expect(change.client.client_id_issued_at).toBe(created.client_id_issued_at);
+  });
+
+  it('issues a secret (shown once) when an update turns a public client confidential, and drops it the other way', async () => {
+    const clients = service();
+    const spa = await clients.create({
+      ...web('https://spa.example.com/cb'),
+      token_endpoint_auth_method: 'none',
+    });
+    const confidential = await clients.update(spa.client_id, {
+      token_endpoint_auth_method: 'client_secret_post',
+    });
+    expect(confidential.secretIssued).toBe(true);
+    expect(confidential.client.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const again = await clients.update(spa.client_id, {
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    expect(again.client.client_secret).toBeUndefined();
+    await clients.update(spa.client_id, { token_endpoint_auth_method: 'none' });
+    expect(await services.store.oidc.find('Client', spa.client_id)).not.toHaveProperty(
+      'client_secret',
+    );
+  });
+
+  it('rotates a secret: a new one shown once, the old one replaced', async () => {
+    const clients = service();
+    const created = await clients.create(web('https://app.example.com/cb'));
+    const rotated = await clients.rotateSecret(created.client_id);
+    expect(rotated.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(rotated.client_secret).not.toBe(created.client_secret);
+    expect((await services.store.oidc.find('Client', created.client_id))?.client_secret).toBe(
+      rotated.client_secret,
+    );
+    const spa = await clients.create({
+      ...web('https://spa.example.com/cb'),
+      token_endpoint_auth_method: 'none',
+    });
+    await expect(clients.rotateSecret(spa.client_id)).rejects.toMatchObject({
+      code: 'no_client_secret',
+    });
+  });
+
+  it("deletes a client's tokens and grants with it", async () => {
+    const clients = service();
+    const created = await clients.create(web('https://app.example.com/cb'));
+    const exp = Date.now() + 60_000;
+    await services.store.oidc.upsert(
+      'AccessToken',
+      'at-1',
+      { jti: 'at-1', clientId: created.client_id },
+      exp,
+    );
+    await services.store.oidc.upsert(
+      'Grant',
+      'g-1',
+      { jti: 'g-1', clientId: created.client_id },
+      exp,
+    );
+    await services.store.oidc.upsert(
+      'AccessToken',
+      'at-other',
+      { jti: 'at-other', clientId: 'someone-else' },
+      exp,
+    );
+    await clients.remove(created.client_id);
+    expect(await services.store.oidc.find('AccessToken', 'at-1')).toBeUndefined();
+    expect(await services.store.oidc.find('Grant', 'g-1')).toBeUndefined();
+    expect(await services.store.oidc.find('AccessToken', 'at-other')).toBeDefined();
+  });
+});
+
+describe('client ids', () => {
+  it('never start with "-", which a command line would take for an option', () => {
+    for (let i = 0; i < 5000; i += 1)
+      expect(generateClientId()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
   });
 });

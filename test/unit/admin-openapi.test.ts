@@ -1,0 +1,120 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import type { Router } from '@koa/router';
+import type { JWKS } from 'oidc-provider';
+import { createAdminRouter } from '../../src/admin/admin-router.ts';
+import { createAdminServices } from '../../src/admin/admin-services.ts';
+import { ADMIN_OPERATIONS, buildOpenApiDocument } from '../../src/admin/openapi-document.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { createProvider } from '../../src/oidc/create-provider.ts';
+import { createFindAccount } from '../../src/oidc/find-account.ts';
+import { toProviderJwks } from '../../src/oidc/signing-keys.ts';
+import { openServices, type Services } from '../../src/open-services.ts';
+
+// The OpenAPI document is kept true by this test: every route of the admin router is in it
+// with its method and operationId, nothing else is, and every example body passes its schema.
+
+let services: Services;
+let router: Router;
+
+beforeAll(async () => {
+  const loaded = loadConfig({ NODE_ENV: 'test', STORE: 'memory' });
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  services = await openServices(loaded.config, createLogger({ level: 'silent' }));
+  const provider = createProvider({
+    config: services.config,
+    log: services.log,
+    oidcStore: services.store.oidc,
+    findAccount: createFindAccount(services.accounts),
+    jwks: toProviderJwks(await services.store.keys.list(), Date.now()) as JWKS,
+    cookieKeys: services.cookieKeys,
+    pages: { async logoutSource() {}, async postLogoutSuccessSource() {}, async renderError() {} },
+  });
+  router = createAdminRouter(
+    createAdminServices({
+      config: services.config,
+      store: services.store,
+      accounts: services.accounts,
+      provider: () => provider,
+    }),
+  );
+});
+
+afterAll(async () => {
+  await services.close();
+});
+
+type Paths = Record<string, Record<string, { operationId: string }>>;
+const doc = buildOpenApiDocument({
+  serverUrl: 'https://id.example.com/admin/v1',
+  version: '1.0.0',
+}) as { openapi: string; paths: Paths };
+
+/** `/clients/:id` (koa-router) as `/clients/{id}` (OpenAPI). */
+const openApiPath = (path: string) => path.replace(/:([A-Za-z_]+)/g, '{$1}');
+
+function routes(): { method: string; path: string; name: string | undefined }[] {
+  return router.stack.flatMap((layer) =>
+    layer.methods
+      .filter((m) => m !== 'HEAD')
+      .map((method) => ({
+        method: method.toLowerCase(),
+        path: openApiPath(String(layer.path)),
+        name: layer.name,
+      })),
+  );
+}
+
+describe('the admin OpenAPI document', () => {
+  it('is OpenAPI 3.1', () => {
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+  });
+
+  it('describes every route of the router with its method and operationId', () => {
+    const all = routes();
+    expect(all.length).toBeGreaterThan(15);
+    for (const route of all) {
+      expect({ route, operation: doc.paths[route.path]?.[route.method]?.operationId }).toEqual({
+        route,
+        operation: route.name,
+      });
+    }
+  });
+
+  it('describes no route the router does not have', () => {
+    const served = new Set(routes().map((r) => `${r.method} ${r.path}`));
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(methods)) expect(served).toContain(`${method} ${path}`);
+    }
+  });
+
+  it.each(ADMIN_OPERATIONS.filter((op) => op.request).map((op) => [op.operationId, op] as const))(
+    'has an example body for %s that passes its schema',
+    (_id, op) => {
+      const result = op.request?.schema.safeParse(op.request.example);
+      expect(result?.error?.issues).toBeUndefined();
+      expect(result?.success).toBe(true);
+    },
+  );
+
+  it('generates request schemas that refuse unknown fields (additionalProperties: false)', () => {
+    const schemas = (
+      buildOpenApiDocument({ serverUrl: 'x', version: '1' }) as {
+        components: { schemas: Record<string, { additionalProperties?: unknown }> };
+      }
+    ).components.schemas;
+    for (const name of [
+      'ClientInput',
+      'ClientPatch',
+      'UserCreate',
+      'UserUpdate',
+      'PasswordReset',
+      'InitialAccessTokenCreate',
+    ]) {
+      expect({ name, additionalProperties: schemas[name]?.additionalProperties }).toEqual({
+        name,
+        additionalProperties: false,
+      });
+    }
+  });
+});
