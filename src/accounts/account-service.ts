@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
-import { StoreConflictError, type AccountRecord, type AccountStore, type ListPage } from '../storage/ports.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import { loginSubjectKey } from '../security/throttle-keys.ts';
+import {
+  StoreConflictError,
+  type AccountRecord,
+  type AccountStore,
+  type ListPage,
+  type OidcModelName,
+  type OidcModelStore,
+} from '../storage/ports.ts';
 import { normalizeLogin } from './normalize-login.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 
@@ -55,8 +64,45 @@ export interface AccountServiceDeps {
   store: AccountStore;
   hasher: PasswordHasher;
   passwordMinLength: number;
+  /** Where a user's sessions and tokens live, to end them all when their credentials change. */
+  oidc: Pick<OidcModelStore, 'revokeByAccountId'>;
+  /** Records the sessions a credential change ended (ASVS 16.3.x); the change itself is in
+   *  the admin audit log (src/admin/audit-log.ts), which every admin path writes. */
+  events: SecurityEvents;
   now?: () => number;
 }
+
+/** Why a password check failed. Callers must answer all of them alike (ASVS 6.3.8). */
+export type LoginFailure = 'unknown_user' | 'wrong_password' | 'disabled';
+
+/**
+ * A login resolved to its account (or to nothing) before the password is checked, so the
+ * brute-force limits can be applied to the account whatever spelling was typed.
+ */
+export interface PreparedLogin {
+  /** Counter key: the account when the login names one ("Alice", "alice", her email alike). */
+  readonly subjectKey: string;
+  /** The account's `sub` when the login names one; for security events only. */
+  readonly accountId: string | undefined;
+  check(password: string): Promise<{ account: AccountView } | { failure: LoginFailure }>;
+  /** Spends the time of a check without checking anything (attempts refused unchecked). */
+  waste(password: string): Promise<void>;
+}
+
+/**
+ * Everything a user's sign-in left behind: sessions (so no browser stays signed in), grants and
+ * every token issued under them. RFC 9700 §4.14.2 (refresh tokens may be revoked on password
+ * change), ASVS 7.4.2 (disabled users lose their sessions) and 7.4.3.
+ */
+const SIGN_IN_ARTEFACTS: readonly OidcModelName[] = [
+  'Session',
+  'Grant',
+  'RefreshToken',
+  'AccessToken',
+  'AuthorizationCode',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+];
 
 // Long enough for passphrases (ASVS 6.2.9 wants at least 64), short enough that hashing a
 // hostile multi-megabyte "password" is not a denial of service.
@@ -86,6 +132,38 @@ export function createAccountService(deps: AccountServiceDeps) {
       throw new AppError('invalid_input', details);
     }
     return result.data;
+  }
+
+  /** Ends every session of the user and revokes their grants and tokens; answers how many went. */
+  async function revokeSignIns(accountId: string, reason: 'password_changed' | 'user_disabled' | 'admin_request'): Promise<number> {
+    let revoked = 0;
+    for (const model of SIGN_IN_ARTEFACTS) revoked += await deps.oidc.revokeByAccountId(model, accountId);
+    await deps.events.record({ type: 'sessions.revoked', subject: accountId, details: { reason, count: revoked } });
+    return revoked;
+  }
+
+  const tooLong = (login: string, password: string) =>
+    login.length === 0 || login.length > 254 || password.length === 0 || password.length > PASSWORD_MAX_LENGTH;
+
+  async function prepareLogin(login: string): Promise<PreparedLogin> {
+    const normalized = normalizeLogin(login.slice(0, 254));
+    const record = login.length > 0 && login.length <= 254 ? await deps.store.findByLogin(normalized) : undefined;
+    const waste = (password: string) => deps.hasher.burn(password.slice(0, PASSWORD_MAX_LENGTH));
+    return {
+      subjectKey: loginSubjectKey(record ? { accountId: record.id } : { normalizedLogin: normalized }),
+      accountId: record?.id,
+      waste,
+      async check(password) {
+        if (!record || tooLong(login, password)) {
+          await waste(password);
+          return { failure: 'unknown_user' };
+        }
+        if (!(await deps.hasher.verify(record.passwordHash, password))) return { failure: 'wrong_password' };
+        // Checked after the hash, so a disabled account costs the same time as any other.
+        if (record.disabled) return { failure: 'disabled' };
+        return { account: toAccountView(record) };
+      },
+    };
   }
 
   return {
@@ -120,22 +198,20 @@ export function createAccountService(deps: AccountServiceDeps) {
     },
 
     /**
-     * Checks a login (username or email) and password. Unknown users, wrong passwords and
-     * disabled accounts all answer `undefined` after the same argon2 work, so neither the answer
-     * nor its timing tells which (ASVS 6.3.8).
+     * Resolves a login (username or email, any case) to its account before any password is
+     * checked: the sign-in route applies the brute-force limits to `subjectKey` first
+     * (src/security/login-guard.ts). Unknown users, wrong passwords and disabled accounts all
+     * cost the same argon2 work, so the timing does not tell which (ASVS 6.3.8).
+     */
+    prepareLogin,
+
+    /**
+     * Checks a login and password without any brute-force limit (the CLI and tests; sign-in
+     * pages go through the login guard). Every failure answers `undefined`.
      */
     async authenticate(login: string, password: string): Promise<AccountView | undefined> {
-      if (login.length === 0 || login.length > 254 || password.length === 0 || password.length > PASSWORD_MAX_LENGTH) {
-        await deps.hasher.burn(password.slice(0, PASSWORD_MAX_LENGTH));
-        return undefined;
-      }
-      const record = await deps.store.findByLogin(normalizeLogin(login));
-      if (!record) {
-        await deps.hasher.burn(password);
-        return undefined;
-      }
-      const ok = await deps.hasher.verify(record.passwordHash, password);
-      return ok && !record.disabled ? toAccountView(record) : undefined;
+      const result = await (await prepareLogin(login)).check(password);
+      return 'account' in result ? result.account : undefined;
     },
 
     async findById(id: string): Promise<AccountView | undefined> {
@@ -153,18 +229,28 @@ export function createAccountService(deps: AccountServiceDeps) {
       return { items: page.items.map(toAccountView), nextCursor: page.nextCursor };
     },
 
+    /** Disabling also ends every session and revokes every token of the user (ASVS 7.4.2). */
     async setDisabled(id: string, disabled: boolean): Promise<AccountView> {
       const updated = await deps.store.update(id, { disabled }, now());
       if (!updated) throw new AppError('not_found', { user: 'no such user' });
+      if (disabled) await revokeSignIns(id, 'user_disabled');
       return toAccountView(updated);
     },
 
+    /**
+     * A new password ends the user's sessions and revokes their refresh tokens (RFC 9700
+     * §4.14.2, ASVS 7.4.3): whoever knew the old one is signed out everywhere.
+     */
     async setPassword(id: string, password: string): Promise<AccountView> {
       checkPassword(password);
       const updated = await deps.store.update(id, { passwordHash: await deps.hasher.hash(password) }, now());
       if (!updated) throw new AppError('not_found', { user: 'no such user' });
+      await revokeSignIns(id, 'password_changed');
       return toAccountView(updated);
     },
+
+    /** Ends every session and token of the user without changing the account (admin action). */
+    revokeSignIns,
   };
 }
 
