@@ -1,0 +1,76 @@
+import type { Middleware } from 'koa';
+import type { Config } from '../config/schema.ts';
+import { introspectionEndpoint } from '../http/introspection-endpoint.ts';
+import { jwksCacheHeaders, jwksMaxAgeSeconds } from '../http/jwks-cache-headers.ts';
+import { createGrantReferenceCodec, type GrantReferenceCodec } from '../oidc/grant-reference.ts';
+import { createJwtAccessTokenVerifier } from '../oidc/jwt-access-token-verifier.ts';
+import type { ReloadingProviderHolder } from '../oidc/provider-holder.ts';
+import { createTokenIntrospector } from '../oidc/token-introspector.ts';
+import type { Store } from '../storage/ports.ts';
+import { createResourceServerDirectory, type ResourceServerDirectory } from './resource-server-directory.ts';
+import {
+  createResourceServerService,
+  resourceServerLimits,
+  type ResourceServerService,
+} from './resource-server-service.ts';
+
+/** The host middleware protecting APIs, mounted before the provider (src/app.ts). */
+export interface ApiEndpoints {
+  /** RFC 7662 introspection of opaque and JWT access tokens (src/http/introspection-endpoint.ts). */
+  introspection: Middleware;
+  /** `Cache-Control` on the JWKS (src/http/jwks-cache-headers.ts). */
+  jwksCacheHeaders: Middleware;
+}
+
+export interface ApiProtection {
+  /** Registered APIs, for the provider's resource indicators and introspection policy. */
+  directory: ResourceServerDirectory;
+  /** Seals/opens the grant reference of JWT access tokens. */
+  grantReferences: GrantReferenceCodec;
+  /** API management for the CLI and the admin API; its changes reach this process's directory at once. */
+  service: ResourceServerService;
+  /** The middleware, once the provider holder exists (its keys verify JWT access tokens). */
+  endpoints(providers: ReloadingProviderHolder): ApiEndpoints;
+}
+
+/**
+ * Everything "APIs behind Portcullis" needs (issue 5), composed once per process from the store
+ * and configuration: registered resource servers, introspection, JWT access-token verification.
+ * No I/O happens here.
+ */
+export function createApiProtection(deps: {
+  config: Config;
+  store: Pick<Store, 'resourceServers' | 'oidc'>;
+  cookieKeys: readonly string[];
+  now?: () => number;
+}): ApiProtection {
+  const { config } = deps;
+  const directory = createResourceServerDirectory(deps.store.resourceServers);
+  const grantReferences = createGrantReferenceCodec(deps.cookieKeys);
+  const service = createResourceServerService({
+    store: deps.store.resourceServers,
+    clients: deps.store.oidc,
+    limits: resourceServerLimits(config),
+    now: deps.now,
+    onChange: () => directory.invalidate(),
+  });
+  return {
+    directory,
+    grantReferences,
+    service,
+    endpoints(providers) {
+      const introspect = createTokenIntrospector({
+        directory,
+        grantReferences,
+        verifyJwt: createJwtAccessTokenVerifier({
+          keys: () => providers.verificationKeys,
+          algorithms: config.keys.algorithms,
+        }),
+      });
+      return {
+        introspection: introspectionEndpoint({ providers, introspect }),
+        jwksCacheHeaders: jwksCacheHeaders({ maxAgeSeconds: jwksMaxAgeSeconds(config.keys) }),
+      };
+    },
+  };
+}
