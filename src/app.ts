@@ -1,23 +1,35 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { AccountService } from './accounts/account-service.ts';
+import { mountAdmin, type MountAdminDeps } from './admin/mount-admin.ts';
 import type { Config } from './config/schema.ts';
+import { clientIp } from './http/client-ip.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { health } from './http/health.ts';
 import { hostCheck } from './http/host-check.ts';
 import { mountProvider } from './http/mount-provider.ts';
 import type { ViewRenderer } from './http/render-view.ts';
 import { requestId } from './http/request-id.ts';
+import { requestLogger } from './http/request-logger.ts';
 import { retryAfter } from './http/retry-after.ts';
+import { secureCookies } from './http/secure-cookies.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { serveAssets } from './http/serve-assets.ts';
-import { negotiateLanguage } from './i18n/negotiate-language.ts';
+import { serveThemeStylesheet } from './http/theme-stylesheet.ts';
+import { rememberLanguage, requestLanguage, switcherPath } from './i18n/request-language.ts';
 import { createCsrf } from './interactions/csrf.ts';
 import { interactionRouter } from './interactions/interaction-router.ts';
 import { homePage } from './interactions/view-models.ts';
 import type { Logger } from './logging/logger.ts';
+import type { Metrics } from './metrics/create-metrics.ts';
+import { metricsEndpoint, type CollectMetrics } from './metrics/metrics-endpoint.ts';
+import { observeRequests } from './metrics/observe-requests.ts';
 import type { ProviderHolder } from './oidc/provider-holder.ts';
+import type { Security } from './security/create-security.ts';
+import type { ApiEndpoints } from './resources/create-api-protection.ts';
 import type { Store } from './storage/ports.ts';
+import { traceRequests } from './tracing/trace-requests.ts';
+import type { Tracing } from './tracing/tracing.ts';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +40,28 @@ export interface AppDeps {
   render: ViewRenderer;
   cookieKeys: readonly string[];
   assetsDir: string;
+  /** Request and sign-in metrics; none are recorded without. */
+  metrics?: Metrics | undefined;
+  /** Serves `/metrics` on this app when `metrics.onMainPort` is set (behind the metrics token). */
+  collectMetrics?: CollectMetrics | undefined;
+  /** Request spans; none without, or when tracing is disabled. */
+  tracing?: Tracing | undefined;
+  /** The admin API at /admin/v1 and the registration hooks; not served without. */
+  admin?: Pick<MountAdminDeps, 'store' | 'accounts'> | undefined;
+  /** Brute-force limits, session rules and security events (src/security/create-security.ts).
+   *  The server always passes them; only composition tests (health probes) leave them out. */
+  security?: Security | undefined;
+  /** Introspection of opaque and JWT access tokens, and a cacheable JWKS (docs/apis.md). */
+  apis?: ApiEndpoints | undefined;
+}
+
+/** True when a provider has been built from the store's signing keys (`current` throws until then). */
+function keysLoaded(providers: ProviderHolder): boolean {
+  try {
+    return providers.current !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -45,12 +79,16 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
 
   const productName = config.ui.productName;
-  const languageOf = (ctx: Koa.Context) => negotiateLanguage(undefined, ctx.get('accept-language'));
+  // Pages outside an authorization request have no ui_locales: the user's choice, then the browser's.
+  const languageOf = (ctx: Koa.Context) => requestLanguage(ctx);
 
   const pages = new Router();
   pages.get('/', async (ctx) => {
     ctx.type = 'html';
-    ctx.body = await deps.render('home', homePage({ issuer: config.server.issuer, productName, lang: languageOf(ctx) }));
+    ctx.body = await deps.render(
+      'home',
+      homePage({ issuer: config.server.issuer, productName, lang: languageOf(ctx), here: switcherPath(ctx) }),
+    );
   });
 
   const interactions = interactionRouter({
@@ -61,18 +99,43 @@ export function createApp(deps: AppDeps): Koa {
     log: deps.log,
     productName,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    signIn: deps.metrics ? (outcome) => deps.metrics?.signIns.inc({ outcome }) : undefined,
+    security: deps.security,
   });
+  const https = config.server.issuer.startsWith('https:');
 
+  // The client's real address first, and proxy headers dropped unless a trusted proxy sent them
+  // (RFC 9700 §4.13), before anything reads them (src/http/client-ip.ts).
+  app.use(clientIp({ trustProxy: config.server.trustProxy, trustedProxies: config.server.trustedProxies }));
   app.use(requestId({ trustIncoming: config.server.trustProxy }));
+  if (deps.security) app.use(deps.security.requestContext.middleware());
+  app.use(secureCookies({ https }));
+  app.use(requestLogger({ log: deps.log, observe: deps.metrics ? observeRequests(deps.metrics) : undefined }));
+  if (deps.tracing?.enabled) app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
   app.use(securityHeaders({ https: config.server.issuer.startsWith('https:') }));
   app.use(errorHandler({ log: deps.log, render: deps.render, productName, languageOf }));
-  app.use(health({ store: deps.store, keysLoaded: () => deps.providers.current !== undefined }));
+  app.use(health({ store: deps.store, keysLoaded: () => keysLoaded(deps.providers) }));
+  if (config.metrics.onMainPort && deps.collectMetrics && config.secrets.metricsToken) {
+    app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));
+  }
   app.use(hostCheck({ issuer: config.server.issuer, allowedHosts: config.server.allowedHosts }));
+  if (deps.admin) app.use(mountAdmin({ ...deps.admin, config, log: deps.log, providers: deps.providers, requestContext: deps.security?.requestContext }));
+  app.use(serveThemeStylesheet(config.ui));
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
+  app.use(rememberLanguage());
   app.use(pages.routes());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods({ throw: true }));
   app.use(retryAfter());
+  if (deps.security) {
+    app.use(deps.security.clientAuthThrottle);
+    if (deps.security.logoutRevocation) app.use(deps.security.logoutRevocation);
+  }
+  if (deps.apis) {
+    // After the client-authentication throttle, which counts the introspection endpoint's 401s too.
+    app.use(deps.apis.jwksCacheHeaders);
+    app.use(deps.apis.introspection);
+  }
   app.use(mountProvider(deps.providers));
   return app;
 }

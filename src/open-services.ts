@@ -6,6 +6,16 @@ import { createAccountService, type AccountService } from './accounts/account-se
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { resolveCookieKeys } from './oidc/cookie-keys.ts';
 import { ensureSigningKeys, type SigningAlgorithm } from './oidc/signing-keys.ts';
+import { createRequestContext, type RequestContextHolder } from './security/request-context.ts';
+import { createSecurityEvents, type SecurityEvents } from './security/security-events.ts';
+import { createClientSecretCipher } from './clients/client-secret-cipher.ts';
+import { resolveClientSecretKeys } from './clients/client-secret-keys.ts';
+import {
+  encryptedClientStore,
+  reencryptClientSecrets,
+  withOidcStore,
+  type ReencryptResult,
+} from './clients/encrypted-client-store.ts';
 
 export interface Services {
   config: Config;
@@ -14,6 +24,12 @@ export interface Services {
   accounts: AccountService;
   cookieKeys: string[];
   now: () => number;
+  /** Security events (src/security/security-events.ts), written to `store.events`. */
+  events: SecurityEvents;
+  /** The request being served, for events recorded below the HTTP layer. */
+  requestContext: RequestContextHolder;
+  /** Re-encrypts every stored client secret with the newest `secrets.clientSecretKeys` key. */
+  reencryptClientSecrets(): Promise<ReencryptResult>;
   close(): Promise<void>;
 }
 
@@ -21,18 +37,55 @@ export interface Services {
  * Opens everything the server and the CLI share: the store, the account service, the signing
  * keys (created on first start) and the cookie keys. All I/O of start-up happens here.
  */
-export async function openServices(config: Config, log: Logger, now: () => number = Date.now): Promise<Services> {
-  const store = await createStore(config, { now, log: (msg, fields) => log.info(fields ?? {}, msg) });
+export async function openServices(
+  config: Config,
+  log: Logger,
+  now: () => number = Date.now,
+  options: {
+    decorateStore?: (store: Store) => Store;
+    /** Who security events name as actor when no request says otherwise (`cli`; default `system`). */
+    eventActor?: string;
+  } = {},
+): Promise<Services> {
+  const opened = await createStore(config, { now, log: (msg, fields) => log.info(fields ?? {}, msg) });
+  // The server times and traces every store call (src/metrics/instrument-store.ts).
+  const decorated = options.decorateStore ? options.decorateStore(opened) : opened;
+  let store = decorated;
   try {
+    // Client secrets are encrypted at rest (src/clients/encrypted-client-store.ts): whoever is
+    // handed `store` (the provider, the client service, the CLI) sees plaintext.
+    const cipher = createClientSecretCipher(await resolveClientSecretKeys(config, decorated.settings));
+    const requestContext = createRequestContext();
+    const events = createSecurityEvents({
+      store: decorated.events,
+      log,
+      now,
+      context: requestContext.current,
+      defaultActor: options.eventActor ?? 'system',
+    });
+    store = withOidcStore(decorated, encryptedClientStore(decorated.oidc, cipher));
     const accounts = createAccountService({
       store: store.accounts,
       hasher: createPasswordHasher(),
       passwordMinLength: config.passwords.minLength,
+      oidc: store.oidc,
+      events,
       now,
     });
     await ensureSigningKeys(store.keys, config.keys.algorithms as SigningAlgorithm[], now());
     const cookieKeys = await resolveCookieKeys(config, store.settings);
-    return { config, log, store, accounts, cookieKeys, now, close: () => store.close() };
+    return {
+      config,
+      log,
+      store,
+      accounts,
+      cookieKeys,
+      now,
+      events,
+      requestContext,
+      reencryptClientSecrets: () => reencryptClientSecrets(decorated.oidc, cipher),
+      close: () => store.close(),
+    };
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;

@@ -4,12 +4,22 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import type { Config } from './config/schema.ts';
 import { createViewRenderer } from './http/render-view.ts';
+import { themeStylesheet } from './http/theme-stylesheet.ts';
+import { siteLocals } from './interactions/view-models.ts';
 import type { Logger } from './logging/logger.ts';
+import { countProviderEvents } from './metrics/count-provider-events.ts';
+import { createMetrics, type Metrics } from './metrics/create-metrics.ts';
+import { instrumentStore } from './metrics/instrument-store.ts';
+import { serveMetrics, type ServedMetrics } from './metrics/serve-metrics.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createFindAccount } from './oidc/find-account.ts';
 import { createProviderHolder, type ReloadingProviderHolder } from './oidc/provider-holder.ts';
 import { createProviderPages } from './oidc/render-hooks.ts';
 import { openServices, type Services } from './open-services.ts';
+import { createApiProtection } from './resources/create-api-protection.ts';
+import { createSecurity } from './security/create-security.ts';
+import { startTracing } from './tracing/start-tracing.ts';
+import type { Tracing } from './tracing/tracing.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
 export const ASSETS_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -21,20 +31,56 @@ export interface RunningServer {
   providers: ReloadingProviderHolder;
   /** The base URL the server listens on (not necessarily the issuer, e.g. behind a proxy). */
   url: string;
-  /** Stops accepting, lets in-flight requests finish (bounded), closes the store. */
+  /** This process's metrics (undefined when `metrics.enabled` is false). */
+  metrics: Metrics | undefined;
+  /** The separate metrics listener's `/metrics` URL (undefined when off or in a cluster worker). */
+  metricsUrl: string | undefined;
+  /** Tracing as started from `tracing.otlpEndpoint` (`enabled` false when unset). */
+  tracing: Tracing;
+  /**
+   * Stops accepting, lets in-flight requests finish (bounded by `graceMs`, default
+   * `server.shutdownGraceSeconds`), closes the store and flushes the last spans.
+   */
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
+export interface StartServerOptions {
+  /** A worker of `server.workers` > 1: metrics are served by the primary, not by this process. */
+  clusterWorker?: boolean;
+}
+
 /** Opens the store, builds the provider and the app, and listens. Used by `main` and tests. */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const services = await openServices(config, log);
-  const { store, accounts, cookieKeys, now } = services;
-  const render = createViewRenderer({ viewsDir: VIEWS_DIR, cache: config.env !== 'development' });
+export async function startServer(config: Config, log: Logger, startOptions: StartServerOptions = {}): Promise<RunningServer> {
+  // Built before the store is opened: a custom template folder that does not fit this version's
+  // template contract stops the start here, with nothing to close.
+  const render = createViewRenderer({
+    viewsDir: VIEWS_DIR,
+    cache: config.env !== 'development',
+    templatesDir: config.ui.templatesDir,
+    site: siteLocals({ ...config.ui, themeStylesheetHref: themeStylesheet(config.ui).href }),
+  });
+  const metrics = config.metrics.enabled ? createMetrics() : undefined;
+  const tracing = await startTracing({ otlpEndpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName, log });
+  let services: Services;
+  try {
+    services = await openServices(config, log, Date.now, { decorateStore: (opened) => instrumentStore(opened, { metrics, tracing }) });
+  } catch (err) {
+    await tracing.shutdown();
+    throw err;
+  }
+  const { store, accounts, cookieKeys, now, events } = services;
   const pages = createProviderPages({ render, productName: config.ui.productName });
   const findAccount = createFindAccount(accounts);
+  // Registered APIs, introspection and JWT access tokens (issue 5; docs/apis.md).
+  const apis = createApiProtection({ config, store, cookieKeys, now });
 
   const providers = await createProviderHolder({
-    build: (jwks) => createProvider({ config, oidcStore: store.oidc, findAccount, jwks, cookieKeys, pages, log, now }),
+    build: (jwks) => {
+      const { directory: resourceServers, grantReferences } = apis;
+      const provider = createProvider({ config, oidcStore: store.oidc, findAccount, jwks, cookieKeys, pages, log, now, events, resourceServers, grantReferences });
+      if (metrics) countProviderEvents(provider, metrics);
+      return provider;
+    },
     keyStore: store.keys,
     now,
     log,
@@ -47,10 +93,43 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       (count) => count > 0 && log.debug({ event: 'store.swept', count }, 'expired entries deleted'),
       (err: unknown) => log.warn({ err }, 'sweeping expired entries failed; will retry'),
     );
+    // Security events are kept `events.retentionDays` (docs/security.md).
+    store.events.pruneBefore(now() - config.events.retentionDays * 86_400_000).then(
+      (count) => count > 0 && log.debug({ event: 'events.pruned', count }, 'old security events deleted'),
+      (err: unknown) => log.warn({ err }, 'pruning security events failed; will retry'),
+    );
   }, config.store.sweepIntervalSeconds * 1000);
   sweeper.unref();
 
-  const app = createApp({ config, log, store, accounts, providers, render, cookieKeys, assetsDir: ASSETS_DIR });
+  let served: ServedMetrics | undefined;
+  try {
+    served = metrics
+      ? await serveMetrics({ config, metrics, oidcStore: store.oidc, clusterWorker: startOptions.clusterWorker === true, log })
+      : undefined;
+  } catch (err) {
+    providers.stop();
+    clearInterval(sweeper);
+    await services.close();
+    await tracing.shutdown();
+    throw err;
+  }
+
+  const app = createApp({
+    config,
+    log,
+    store,
+    accounts,
+    providers,
+    render,
+    cookieKeys,
+    assetsDir: ASSETS_DIR,
+    metrics,
+    collectMetrics: served?.collect,
+    tracing,
+    admin: { store, accounts },
+    apis: apis.endpoints(providers),
+    security: createSecurity({ config, store, accounts, events, requestContext: services.requestContext, now }),
+  });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.
   server.headersTimeout = 20_000;
@@ -68,7 +147,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   } catch (err) {
     providers.stop();
     clearInterval(sweeper);
+    await served?.close();
     await services.close();
+    await tracing.shutdown();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -81,16 +162,22 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     services,
     providers,
     url,
+    metrics,
+    metricsUrl: served?.url,
+    tracing,
     stop(options = {}) {
       stopping ??= (async () => {
         providers.stop();
         clearInterval(sweeper);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        const grace = new Promise<void>((resolve) => setTimeout(resolve, options.graceMs ?? 10_000).unref());
+        const graceMs = options.graceMs ?? config.server.shutdownGraceSeconds * 1000;
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.race([closed, grace]);
         server.closeAllConnections();
+        await served?.close();
         await services.close();
+        await tracing.shutdown();
       })();
       return stopping;
     },

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ClientView } from '../clients/client-service.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { Command } from './command.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
-import { openClientService } from './open-client-service.ts';
+import { cliActor, openAdminServices } from './open-admin-services.ts';
 import {
   COMMON_OPTIONS,
   JSON_OPTION,
@@ -30,6 +32,11 @@ function describeClient(client: ClientView & { client_secret?: string }): string
     lines.push(['post_logout_redirect_uris', client.post_logout_redirect_uris.join(', ')]);
   if (client.scope !== undefined) lines.push(['scope', client.scope]);
   lines.push(['resource_server', client.resource_server ? 'yes' : 'no']);
+  if (client.jwks_uri !== undefined) lines.push(['jwks_uri', client.jwks_uri]);
+  if (client.jwks !== undefined) {
+    const kids = client.jwks.keys.map((k) => (typeof k.kid === 'string' ? k.kid : String(k.kty)));
+    lines.push(['jwks', `${client.jwks.keys.length} key(s): ${kids.join(', ')}`]);
+  }
   for (const key of ['logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] as const) {
     const value = client[key];
     if (value !== undefined) lines.push([key, value]);
@@ -45,41 +52,70 @@ function splitList(values: readonly string[] | undefined): string[] | undefined 
   return values?.flatMap((v) => v.split(',').map((s) => s.trim())).filter((s) => s.length > 0);
 }
 
-const clientAdd: Command = async (args, io) => {
-  const usage = HELP['client add'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        name: { type: 'string' },
-        'redirect-uri': { type: 'string', multiple: true },
-        'post-logout-redirect-uri': { type: 'string', multiple: true },
-        'grant-type': { type: 'string', multiple: true },
-        public: { type: 'boolean' },
-        native: { type: 'boolean' },
-        'auth-method': { type: 'string' },
-        'resource-server': { type: 'boolean' },
-        scope: { type: 'string' },
-        'logo-uri': { type: 'string' },
-        'client-uri': { type: 'string' },
-        'policy-uri': { type: 'string' },
-        'tos-uri': { type: 'string' },
-      },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
-  if (values.name === undefined) throw new UsageError('missing --name <name>', usage);
+/** The options `client add` and `client update` share: one per metadata field. */
+const METADATA_OPTIONS = {
+  name: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'grant-type': { type: 'string', multiple: true },
+  public: { type: 'boolean' },
+  native: { type: 'boolean' },
+  'auth-method': { type: 'string' },
+  'resource-server': { type: 'boolean' },
+  scope: { type: 'string' },
+  jwks: { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  'logo-uri': { type: 'string' },
+  'client-uri': { type: 'string' },
+  'policy-uri': { type: 'string' },
+  'tos-uri': { type: 'string' },
+} as const;
+
+type MetadataValues = {
+  name?: string | undefined;
+  'redirect-uri'?: string[] | undefined;
+  'post-logout-redirect-uri'?: string[] | undefined;
+  'grant-type'?: string[] | undefined;
+  public?: boolean | undefined;
+  native?: boolean | undefined;
+  'auth-method'?: string | undefined;
+  'resource-server'?: boolean | undefined;
+  scope?: string | undefined;
+  jwks?: string | undefined;
+  'jwks-uri'?: string | undefined;
+  'logo-uri'?: string | undefined;
+  'client-uri'?: string | undefined;
+  'policy-uri'?: string | undefined;
+  'tos-uri'?: string | undefined;
+};
+
+/** A JWK set from a file (the public keys of a private_key_jwt client). */
+function readJwks(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new AppError('invalid_client_metadata', {
+      jwks: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError('invalid_client_metadata', { jwks: `${path} is not valid JSON` });
+  }
+}
+
+/**
+ * Client metadata from the options given, and only those: the service applies the defaults and
+ * every rule, exactly as for the admin API.
+ */
+function metadataFrom(values: MetadataValues, usage: string): Record<string, unknown> {
   if (values.public && values['auth-method'] !== undefined && values['auth-method'] !== 'none') {
     throw new UsageError('--public means --auth-method none; give one or the other', usage);
   }
-
-  // Only what was given: the service applies the defaults and every rule, as for the admin API.
-  const input: Record<string, unknown> = { client_name: values.name };
+  const input: Record<string, unknown> = {};
+  if (values.name !== undefined) input.client_name = values.name;
   if (values['redirect-uri']) input.redirect_uris = values['redirect-uri'];
   if (values['post-logout-redirect-uri'])
     input.post_logout_redirect_uris = values['post-logout-redirect-uri'];
@@ -91,14 +127,41 @@ const clientAdd: Command = async (args, io) => {
   if (values.native) input.application_type = 'native';
   if (values['resource-server']) input.resource_server = true;
   if (values.scope !== undefined) input.scope = values.scope;
+  if (values.jwks !== undefined) input.jwks = readJwks(values.jwks);
+  if (values['jwks-uri'] !== undefined) input.jwks_uri = values['jwks-uri'];
   if (values['logo-uri'] !== undefined) input.logo_uri = values['logo-uri'];
   if (values['client-uri'] !== undefined) input.client_uri = values['client-uri'];
   if (values['policy-uri'] !== undefined) input.policy_uri = values['policy-uri'];
   if (values['tos-uri'] !== undefined) input.tos_uri = values['tos-uri'];
+  return input;
+}
+
+function warnSecretShownOnce(io: Parameters<Command>[1], secret: string | undefined): void {
+  if (secret !== undefined) {
+    io.stderr.write(
+      'warning: the client secret is shown only now and cannot be shown again; store it safely (e.g. in a secret manager)\n',
+    );
+  }
+}
+
+const clientAdd: Command = async (args, io) => {
+  const usage = HELP['client add'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...COMMON_OPTIONS, ...JSON_OPTION, ...METADATA_OPTIONS },
+    }),
+  );
+  expectPositionals(positionals, [], usage);
+  if (values.name === undefined) throw new UsageError('missing --name <name>', usage);
+  const input = metadataFrom(values, usage);
 
   return withServices(io, values.verbose, async (services) => {
-    const clients = await openClientService(services);
-    const created = await clients.create(input);
+    const admin = await openAdminServices(services);
+    const created = await admin.clients.create(input, cliActor());
     if (values.json) writeJson(io, created);
     else
       writeLines(
@@ -106,11 +169,131 @@ const clientAdd: Command = async (args, io) => {
         `created client ${JSON.stringify(created.client_name)}`,
         ...describeClient(created).map((l) => `  ${l}`),
       );
-    if (created.client_secret !== undefined) {
-      io.stderr.write(
-        'warning: the client secret is shown only now and cannot be shown again; store it safely (e.g. in a secret manager)\n',
+    warnSecretShownOnce(io, created.client_secret);
+    return EXIT.ok;
+  });
+};
+
+/** Fields `--unset` may name: the optional ones (client_name is required). */
+const UNSETTABLE = new Set([
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'grant_types',
+  'token_endpoint_auth_method',
+  'application_type',
+  'scope',
+  'resource_server',
+  'jwks',
+  'jwks_uri',
+  'logo_uri',
+  'client_uri',
+  'policy_uri',
+  'tos_uri',
+]);
+
+const clientUpdate: Command = async (args, io) => {
+  const usage = HELP['client update'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...COMMON_OPTIONS,
+        ...JSON_OPTION,
+        ...METADATA_OPTIONS,
+        unset: { type: 'string', multiple: true },
+        replace: { type: 'boolean' },
+      },
+    }),
+  );
+  const [id = ''] = expectPositionals(positionals, ['<client_id>'], usage);
+  const input = metadataFrom(values, usage);
+  const unset = splitList(values.unset) ?? [];
+  for (const field of unset) {
+    if (!UNSETTABLE.has(field))
+      throw new UsageError(
+        `--unset: ${JSON.stringify(field)} is not a field that can be removed`,
+        usage,
       );
-    }
+    if (field in input)
+      throw new UsageError(`--unset ${field} contradicts the option that sets it`, usage);
+  }
+  if (values.replace && unset.length > 0)
+    throw new UsageError('--replace leaves out what is not given; --unset is not needed', usage);
+  if (!values.replace && Object.keys(input).length === 0 && unset.length === 0) {
+    throw new UsageError('nothing to change: give the options to set, or --unset <field>', usage);
+  }
+  if (values.replace && values.name === undefined)
+    throw new UsageError('--replace needs --name <name>', usage);
+
+  return withServices(io, values.verbose, async (services) => {
+    const admin = await openAdminServices(services);
+    const who = cliActor();
+    const updated = values.replace
+      ? await admin.clients.replace(id, input, who)
+      : await admin.clients.update(
+          id,
+          { ...input, ...Object.fromEntries(unset.map((f) => [f, null])) },
+          who,
+        );
+    if (values.json) writeJson(io, updated);
+    else writeLines(io, `updated client ${id}`, ...describeClient(updated).map((l) => `  ${l}`));
+    warnSecretShownOnce(io, updated.client_secret);
+    return EXIT.ok;
+  });
+};
+
+const clientRotateSecret: Command = async (args, io) => {
+  const usage = HELP['client rotate-secret'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
+    }),
+  );
+  const [id = ''] = expectPositionals(positionals, ['<client_id>'], usage);
+
+  return withServices(io, values.verbose, async (services) => {
+    const rotated = await (await openAdminServices(services)).clients.rotateSecret(id, cliActor());
+    if (values.json)
+      writeJson(io, { client_id: rotated.client_id, client_secret: rotated.client_secret });
+    else
+      writeLines(
+        io,
+        `new secret for client ${id}`,
+        `  client_secret: ${rotated.client_secret ?? ''}`,
+      );
+    io.stderr.write('warning: the old secret stopped working; the new one is shown only now\n');
+    return EXIT.ok;
+  });
+};
+
+const clientReencrypt: Command = async (args, io) => {
+  const usage = HELP['client reencrypt'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
+    }),
+  );
+  expectPositionals(positionals, [], usage);
+
+  return withServices(io, values.verbose, async (services) => {
+    const result = await services.reencryptClientSecrets();
+    if (values.json) writeJson(io, result);
+    else
+      writeLines(
+        io,
+        `re-encrypted ${result.reencrypted} of ${result.clients} client secret(s) with the newest key`,
+      );
     return EXIT.ok;
   });
 };
@@ -135,7 +318,9 @@ const clientList: Command = async (args, io) => {
   const limit = parseLimit(values.limit, usage);
 
   return withServices(io, values.verbose, async (services) => {
-    const page = await (await openClientService(services)).list({ cursor: values.cursor, limit });
+    const page = await (
+      await openAdminServices(services)
+    ).clients.list({ cursor: values.cursor, limit });
     if (values.json) {
       writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
       return EXIT.ok;
@@ -175,7 +360,7 @@ const clientShow: Command = async (args, io) => {
   const [id = ''] = expectPositionals(positionals, ['<client_id>'], usage);
 
   return withServices(io, values.verbose, async (services) => {
-    const client = await (await openClientService(services)).get(id);
+    const client = await (await openAdminServices(services)).clients.get(id);
     if (values.json) writeJson(io, client);
     else writeLines(io, ...describeClient(client));
     return EXIT.ok;
@@ -196,7 +381,7 @@ const clientRemove: Command = async (args, io) => {
   const [id = ''] = expectPositionals(positionals, ['<client_id>'], usage);
 
   return withServices(io, values.verbose, async (services) => {
-    await (await openClientService(services)).remove(id);
+    await (await openAdminServices(services)).clients.remove(id, cliActor());
     if (values.json) writeJson(io, { client_id: id, removed: true });
     else writeLines(io, `removed client ${id}`);
     return EXIT.ok;
@@ -207,5 +392,8 @@ export const CLIENT_COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['add', clientAdd],
   ['list', clientList],
   ['show', clientShow],
+  ['update', clientUpdate],
+  ['rotate-secret', clientRotateSecret],
   ['remove', clientRemove],
+  ['reencrypt', clientReencrypt],
 ]);

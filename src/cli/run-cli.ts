@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { CliIo } from './cli-io.ts';
+import { API_COMMANDS } from './api-commands.ts';
+import { AUDIT_COMMANDS } from './audit-commands.ts';
 import { CLIENT_COMMANDS } from './client-commands.ts';
 import { DB_COMMANDS } from './db-commands.ts';
+import { EVENTS_COMMANDS } from './events-commands.ts';
 import type { Command } from './command.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
+import { IAT_COMMANDS } from './iat-commands.ts';
 import { KEYS_COMMANDS } from './keys-commands.ts';
 import { reportError } from './report-error.ts';
 import { serveCommand } from './serve-command.ts';
@@ -13,11 +17,15 @@ import { USER_COMMANDS } from './user-commands.ts';
 import { printHelp, writeLines } from './write-output.ts';
 
 /** Nouns and their verbs: `portcullis <noun> <verb> [arguments] [options]`. */
-const NOUNS: ReadonlyMap<'user' | 'client' | 'keys' | 'db', ReadonlyMap<string, Command>> = new Map([
+const NOUNS: ReadonlyMap<'user' | 'client' | 'api' | 'keys' | 'db' | 'iat' | 'audit' | 'events', ReadonlyMap<string, Command>> = new Map([
   ['user', USER_COMMANDS],
   ['client', CLIENT_COMMANDS],
+  ['api', API_COMMANDS],
   ['keys', KEYS_COMMANDS],
   ['db', DB_COMMANDS],
+  ['iat', IAT_COMMANDS],
+  ['audit', AUDIT_COMMANDS],
+  ['events', EVENTS_COMMANDS],
 ] as const);
 
 const HELP_WORDS = new Set(['--help', '-h', 'help']);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { emailSchema, usernameSchema, type AccountView } from '../accounts/account-service.ts';
 import { AppError } from '../errors/app-error.ts';
-import type { Services } from '../open-services.ts';
+import type { AdminServices } from '../admin/admin-services.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
 import {
@@ -14,7 +14,9 @@ import {
   refusePasswordOption,
   wantsHelp,
 } from './parse-command.ts';
+import { cliActor, openAdminServices } from './open-admin-services.ts';
 import { readNewPassword } from './read-password.ts';
+import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
 import type { Command } from './command.ts';
@@ -28,13 +30,8 @@ function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   return result.data;
 }
 
-async function findUser(services: Services, login: string): Promise<AccountView> {
-  const account = await services.accounts.findByLogin(login);
-  if (!account)
-    throw new AppError('not_found', {
-      user: `no user with username or email ${JSON.stringify(login)}`,
-    });
-  return account;
+function findUser(admin: AdminServices, login: string): Promise<AccountView> {
+  return admin.users.findByLogin(login);
 }
 
 function describeUser(account: AccountView): string {
@@ -69,14 +66,18 @@ const userAdd: Command = async (args, io) => {
   }
 
   return withServices(io, values.verbose, async (services) => {
+    const admin = await openAdminServices(services);
     const password = await readNewPassword(io);
-    const account = await services.accounts.create({
-      username,
-      email,
-      emailVerified: values['email-verified'] ?? false,
-      password,
-      claims: values.name === undefined ? undefined : { name: values.name },
-    });
+    const account = await admin.users.create(
+      {
+        username,
+        password,
+        ...(email === undefined ? {} : { email }),
+        email_verified: values['email-verified'] ?? false,
+        ...(values.name === undefined ? {} : { claims: { name: values.name } }),
+      },
+      cliActor(),
+    );
     if (values.json) writeJson(io, account);
     else writeLines(io, `created user ${describeUser(account)} (sub ${account.id})`);
     return EXIT.ok;
@@ -145,9 +146,11 @@ function setDisabled(disabled: boolean): Command {
     const [login = ''] = expectPositionals(positionals, ['<username|email>'], usage);
 
     return withServices(io, values.verbose, async (services) => {
-      const account = await services.accounts.setDisabled(
-        (await findUser(services, login)).id,
+      const admin = await openAdminServices(services);
+      const account = await admin.users.setDisabled(
+        (await findUser(admin, login)).id,
         disabled,
+        cliActor(),
       );
       if (values.json) writeJson(io, account);
       else writeLines(io, `${disabled ? 'disabled' : 'enabled'} user ${describeUser(account)}`);
@@ -156,9 +159,55 @@ function setDisabled(disabled: boolean): Command {
   };
 }
 
-const userSetPassword: Command = async (args, io) => {
-  const usage = HELP['user set-password'];
-  refusePasswordOption(args, usage);
+function setPassword(topic: 'user set-password' | 'user reset-password'): Command {
+  return async (args, io) => {
+    const usage = HELP[topic];
+    refusePasswordOption(args, usage);
+    if (wantsHelp(args)) return printHelp(io, usage);
+    const { values, positionals } = parseOrUsage(usage, () =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        strict: true,
+        options: { ...COMMON_OPTIONS, ...JSON_OPTION },
+      }),
+    );
+    const [login = ''] = expectPositionals(positionals, ['<username|email>'], usage);
+
+    return withServices(io, values.verbose, async (services) => {
+      const admin = await openAdminServices(services);
+      // Found first, so an unknown user is reported before anyone types a password.
+      const user = await findUser(admin, login);
+      const password = await readNewPassword(io);
+      const account = await admin.users.resetPassword(user.id, { password }, cliActor());
+      if (values.json) writeJson(io, account);
+      else writeLines(io, `password changed for user ${describeUser(account)}`);
+      return EXIT.ok;
+    });
+  };
+}
+
+/** `key: value` lines of a user, claims last. */
+function userLines(account: AccountView): string[] {
+  const lines: [string, string][] = [
+    ['sub', account.id],
+    ['username', account.username],
+    ['email', account.email ?? '-'],
+    ['email_verified', account.email === undefined ? '-' : account.emailVerified ? 'yes' : 'no'],
+    ['status', account.disabled ? 'disabled' : 'enabled'],
+    ['created', formatTime(account.createdAt)],
+    ['updated', formatTime(account.updatedAt)],
+    ...Object.entries(account.claims).map(([claim, value]): [string, string] => [
+      claim,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]),
+  ];
+  const width = Math.max(...lines.map(([key]) => key.length)) + 1;
+  return lines.map(([key, value]) => `${`${key}:`.padEnd(width)} ${value}`);
+}
+
+const userShow: Command = async (args, io) => {
+  const usage = HELP['user show'];
   if (wantsHelp(args)) return printHelp(io, usage);
   const { values, positionals } = parseOrUsage(usage, () =>
     parseArgs({
@@ -171,12 +220,73 @@ const userSetPassword: Command = async (args, io) => {
   const [login = ''] = expectPositionals(positionals, ['<username|email>'], usage);
 
   return withServices(io, values.verbose, async (services) => {
-    // Found first, so an unknown user is reported before anyone types a password.
-    const user = await findUser(services, login);
-    const password = await readNewPassword(io);
-    const account = await services.accounts.setPassword(user.id, password);
+    const account = await findUser(await openAdminServices(services), login);
     if (values.json) writeJson(io, account);
-    else writeLines(io, `password changed for user ${describeUser(account)}`);
+    else writeLines(io, ...userLines(account));
+    return EXIT.ok;
+  });
+};
+
+const userUpdate: Command = async (args, io) => {
+  const usage = HELP['user update'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...COMMON_OPTIONS,
+        ...JSON_OPTION,
+        name: { type: 'string' },
+        claim: { type: 'string', multiple: true },
+        'unset-claim': { type: 'string', multiple: true },
+        email: { type: 'string' },
+        'remove-email': { type: 'boolean' },
+        'email-verified': { type: 'boolean' },
+        'email-unverified': { type: 'boolean' },
+      },
+    }),
+  );
+  const [login = ''] = expectPositionals(positionals, ['<username|email>'], usage);
+
+  // The same shape as PATCH /admin/v1/users/{id}: claims (null removes), email, email_verified.
+  const claims = new Map<string, string | null>();
+  if (values.name !== undefined) claims.set('name', values.name);
+  for (const pair of values.claim ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0)
+      throw new UsageError(`--claim needs <claim>=<value>, got ${JSON.stringify(pair)}`, usage);
+    claims.set(pair.slice(0, at), pair.slice(at + 1));
+  }
+  for (const claim of values['unset-claim'] ?? []) {
+    if (claims.has(claim))
+      throw new UsageError(`--unset-claim ${claim} contradicts the option that sets it`, usage);
+    claims.set(claim, null);
+  }
+  if (values.email !== undefined && values['remove-email'])
+    throw new UsageError('give --email or --remove-email, not both', usage);
+  if (values['email-verified'] && values['email-unverified'])
+    throw new UsageError('give --email-verified or --email-unverified, not both', usage);
+  const input: Record<string, unknown> = {};
+  if (claims.size > 0) input.claims = Object.fromEntries(claims);
+  if (values.email !== undefined) input.email = values.email;
+  if (values['remove-email']) input.email = null;
+  if (values['email-verified']) input.email_verified = true;
+  if (values['email-unverified']) input.email_verified = false;
+  if (Object.keys(input).length === 0)
+    throw new UsageError('nothing to change: give --name, --claim, --email, ...', usage);
+
+  return withServices(io, values.verbose, async (services) => {
+    const admin = await openAdminServices(services);
+    const account = await admin.users.update((await findUser(admin, login)).id, input, cliActor());
+    if (values.json) writeJson(io, account);
+    else
+      writeLines(
+        io,
+        `updated user ${describeUser(account)}`,
+        ...userLines(account).map((l) => `  ${l}`),
+      );
     return EXIT.ok;
   });
 };
@@ -186,5 +296,8 @@ export const USER_COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['list', userList],
   ['disable', setDisabled(true)],
   ['enable', setDisabled(false)],
-  ['set-password', userSetPassword],
+  ['show', userShow],
+  ['update', userUpdate],
+  ['set-password', setPassword('user set-password')],
+  ['reset-password', setPassword('user reset-password')],
 ]);

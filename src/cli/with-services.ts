@@ -18,7 +18,8 @@ export async function withServices<T>(
   if (!loaded.ok) throw new ConfigError(loaded.errors);
   const log = createLogger({ level: verbose ? 'debug' : 'warn', destination: io.stderr });
   // The terminal gets one line (report-error.ts); the stack goes to the debug log.
-  const services = await openServices(loaded.config, log).catch((err: unknown) => {
+  // Security events of CLI commands (user and client changes) name the CLI as their actor.
+  const services = await openServices(loaded.config, log, Date.now, { eventActor: 'cli' }).catch((err: unknown) => {
     log.debug({ err }, 'could not open the store');
     throw err;
   });

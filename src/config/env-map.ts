@@ -4,7 +4,7 @@
  * passed on as the raw string so the schema reports it against the variable's name.
  */
 
-export type EnvKind = 'string' | 'integer' | 'boolean' | 'list';
+export type EnvKind = 'string' | 'integer' | 'boolean' | 'list' | 'json';
 
 export interface EnvBinding {
   readonly env: string;
@@ -18,8 +18,12 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PORT', path: ['server', 'port'], kind: 'integer' },
   { env: 'ISSUER', path: ['server', 'issuer'], kind: 'string' },
   { env: 'TRUST_PROXY', path: ['server', 'trustProxy'], kind: 'boolean' },
+  { env: 'TRUSTED_PROXIES', path: ['server', 'trustedProxies'], kind: 'list' },
   { env: 'ALLOWED_HOSTS', path: ['server', 'allowedHosts'], kind: 'list' },
   { env: 'BODY_LIMIT_BYTES', path: ['server', 'bodyLimitBytes'], kind: 'integer' },
+  { env: 'SHUTDOWN_GRACE_SECONDS', path: ['server', 'shutdownGraceSeconds'], kind: 'integer' },
+  // `auto` is not an integer and is passed through as the string the schema accepts.
+  { env: 'WORKERS', path: ['server', 'workers'], kind: 'integer' },
   { env: 'STORE', path: ['store', 'backend'], kind: 'string' },
   { env: 'DATA_DIR', path: ['store', 'dataDir'], kind: 'string' },
   { env: 'STORE_SWEEP_INTERVAL_SECONDS', path: ['store', 'sweepIntervalSeconds'], kind: 'integer' },
@@ -32,7 +36,19 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     kind: 'integer',
   },
   { env: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { env: 'LOG_FORMAT', path: ['log', 'format'], kind: 'string' },
+  { env: 'METRICS_ENABLED', path: ['metrics', 'enabled'], kind: 'boolean' },
+  { env: 'METRICS_HOST', path: ['metrics', 'host'], kind: 'string' },
+  { env: 'METRICS_PORT', path: ['metrics', 'port'], kind: 'integer' },
+  { env: 'METRICS_ON_MAIN_PORT', path: ['metrics', 'onMainPort'], kind: 'boolean' },
+  { env: 'METRICS_SESSION_SAMPLE_SECONDS', path: ['metrics', 'sessionSampleSeconds'], kind: 'integer' },
+  // The standard OpenTelemetry variables (OTLP exporter specification), so collectors' usual
+  // deployment recipes work unchanged.
+  { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: ['tracing', 'otlpEndpoint'], kind: 'string' },
+  { env: 'OTEL_SERVICE_NAME', path: ['tracing', 'serviceName'], kind: 'string' },
   { env: 'COOKIE_KEYS', path: ['secrets', 'cookieKeys'], kind: 'list' },
+  { env: 'CLIENT_SECRET_KEYS', path: ['secrets', 'clientSecretKeys'], kind: 'list' },
+  { env: 'METRICS_TOKEN', path: ['secrets', 'metricsToken'], kind: 'string' },
   { env: 'ACCESS_TOKEN_TTL', path: ['ttl', 'accessToken'], kind: 'integer' },
   { env: 'AUTHORIZATION_CODE_TTL', path: ['ttl', 'authorizationCode'], kind: 'integer' },
   { env: 'ID_TOKEN_TTL', path: ['ttl', 'idToken'], kind: 'integer' },
@@ -47,8 +63,32 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'FEATURE_INTROSPECTION', path: ['features', 'introspection'], kind: 'boolean' },
   { env: 'FEATURE_REVOCATION', path: ['features', 'revocation'], kind: 'boolean' },
   { env: 'FEATURE_RP_INITIATED_LOGOUT', path: ['features', 'rpInitiatedLogout'], kind: 'boolean' },
+  { env: 'FEATURE_REGISTRATION', path: ['features', 'registration'], kind: 'boolean' },
+  { env: 'FEATURE_BACKCHANNEL_LOGOUT', path: ['features', 'backchannelLogout'], kind: 'boolean' },
   { env: 'PRODUCT_NAME', path: ['ui', 'productName'], kind: 'string' },
+  { env: 'UI_LOGO_URL', path: ['ui', 'logoUrl'], kind: 'string' },
+  { env: 'UI_PRIMARY_COLOR', path: ['ui', 'primaryColor'], kind: 'string' },
+  { env: 'UI_FOOTER_LINKS', path: ['ui', 'footerLinks'], kind: 'json' },
+  { env: 'UI_TEMPLATES_DIR', path: ['ui', 'templatesDir'], kind: 'string' },
   { env: 'PASSWORD_MIN_LENGTH', path: ['passwords', 'minLength'], kind: 'integer' },
+  { env: 'LOGIN_MAX_FAILURES', path: ['security', 'login', 'maxFailures'], kind: 'integer' },
+  { env: 'LOGIN_FAILURE_WINDOW_SECONDS', path: ['security', 'login', 'failureWindowSeconds'], kind: 'integer' },
+  { env: 'LOGIN_LOCKOUT_SECONDS', path: ['security', 'login', 'lockoutSeconds'], kind: 'integer' },
+  { env: 'LOGIN_DELAY_BASE_MS', path: ['security', 'login', 'delayBaseMs'], kind: 'integer' },
+  { env: 'LOGIN_DELAY_MAX_MS', path: ['security', 'login', 'delayMaxMs'], kind: 'integer' },
+  { env: 'LOGIN_IP_MAX_FAILURES', path: ['security', 'login', 'ipMaxFailures'], kind: 'integer' },
+  { env: 'LOGIN_IP_WINDOW_SECONDS', path: ['security', 'login', 'ipWindowSeconds'], kind: 'integer' },
+  { env: 'CLIENT_AUTH_MAX_FAILURES', path: ['security', 'clientAuth', 'maxFailures'], kind: 'integer' },
+  { env: 'CLIENT_AUTH_WINDOW_SECONDS', path: ['security', 'clientAuth', 'windowSeconds'], kind: 'integer' },
+  { env: 'CLIENT_AUTH_IP_MAX_FAILURES', path: ['security', 'clientAuth', 'ipMaxFailures'], kind: 'integer' },
+  { env: 'SESSION_IDLE_TIMEOUT', path: ['security', 'sessions', 'idleTimeoutSeconds'], kind: 'integer' },
+  { env: 'SESSION_MAX_CONCURRENT', path: ['security', 'sessions', 'maxConcurrent'], kind: 'integer' },
+  { env: 'SESSION_LIMIT_ACTION', path: ['security', 'sessions', 'onLimit'], kind: 'string' },
+  { env: 'LOGOUT_REVOKES_OFFLINE_TOKENS', path: ['security', 'logout', 'revokeOfflineTokens'], kind: 'boolean' },
+  { env: 'BACKCHANNEL_LOGOUT_ATTEMPTS', path: ['security', 'backchannelLogout', 'attempts'], kind: 'integer' },
+  { env: 'BACKCHANNEL_LOGOUT_RETRY_DELAY_MS', path: ['security', 'backchannelLogout', 'retryDelayMs'], kind: 'integer' },
+  { env: 'BACKCHANNEL_LOGOUT_ALLOW_PRIVATE_NETWORKS', path: ['security', 'backchannelLogout', 'allowPrivateNetworks'], kind: 'boolean' },
+  { env: 'EVENTS_RETENTION_DAYS', path: ['events', 'retentionDays'], kind: 'integer' },
 ];
 
 /** The environment variable bound to a configuration path, for error messages and docs. */
@@ -76,5 +116,13 @@ export function convertEnvValue(kind: EnvKind, raw: string): unknown {
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s.length > 0);
+    case 'json':
+      // Structured values (lists of objects); invalid JSON goes on as the raw string, which the
+      // schema then reports as the wrong type against the variable's name.
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        return raw;
+      }
   }
 }

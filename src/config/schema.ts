@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -9,10 +10,43 @@ import { z } from 'zod';
 
 const seconds = (description: string) => z.number().int().positive().max(31_536_000 * 5).describe(description);
 
+/** `10.0.0.0/8`, `2001:db8::/32`, or one address (its own /32 or /128). */
+function isCidr(value: string): boolean {
+  const [address = '', prefix, extra] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** A base64 (or base64url) string of exactly 32 bytes: an AES-256 key. */
+function isAes256Key(value: string): boolean {
+  return /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
+
 const hostname = z
   .string()
   .min(1)
   .regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i, 'expected a host name with an optional port');
+
+/** A path on this server (`/…`), never `//host` or `/\host`, which browsers treat as another host. */
+function isSameOriginPath(value: string): boolean {
+  return /^\/(?![/\\])/.test(value) && !/[\\\p{Cc}\s]/u.test(value);
+}
+
+function isHttpsUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'https:' && url.username === '' && url.password === '';
+}
+
+/**
+ * A URL a page may load or link: a same-origin path or an https URL (mixed content and
+ * `javascript:` are refused; RFC 9700 §4.11.1 for why `//host` is not a path).
+ */
+const pageUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => isSameOriginPath(v) || isHttpsUrl(v), 'expected a path on this server (/…) or an https:// URL');
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
 
@@ -35,6 +69,11 @@ export const configSchema = z
           .describe(
             'Trust `X-Forwarded-Proto/-Host/-For` from a TLS-terminating proxy. Only enable when a proxy you run strips these headers from clients (RFC 9700 §4.13).',
           ),
+        trustedProxies: z
+          .array(z.string().refine(isCidr, 'expected a CIDR block such as 10.0.0.0/8 or an IP address'))
+          .describe(
+            'With `trustProxy`: the addresses (CIDR blocks) of the proxies whose forwarded headers are honoured. Requests from anywhere else have their `X-Forwarded-*` headers removed, and the client address is the right-most `X-Forwarded-For` entry that is not one of these proxies, so clients cannot choose the address that rate limits and logs see.',
+          ),
         allowedHosts: z
           .array(hostname)
           .describe(
@@ -46,6 +85,15 @@ export const configSchema = z
           .min(1024)
           .max(1_048_576)
           .describe('Largest request body accepted on Portcullis\'s own routes (login, consent). Larger bodies get 413.'),
+        shutdownGraceSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(600)
+          .describe('On SIGTERM/SIGINT, how long in-flight requests may take to finish before their connections are closed. Keep it below the orchestrator\'s kill timeout (Kubernetes: `terminationGracePeriodSeconds`, 30 s).'),
+        workers: z
+          .union([z.literal('auto'), z.number().int().min(1).max(256)])
+          .describe('Processes serving requests (node:cluster, sharing the port and the store): a number, or `auto` for one per CPU core (the production default). More than 1 needs a shared store (`sqlite` or `mongodb`).'),
       })
       .strict()
       .describe('HTTP server'),
@@ -63,7 +111,7 @@ export const configSchema = z
               .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// connection string')
               .optional()
               .describe('MongoDB connection string; required when `store.backend` is `mongodb`.'),
-            dbName: z.string().min(1).max(63).regex(/^[^/\\. "$*<>:|?]+$/, 'expected a valid MongoDB database name').describe('Database name used when the connection string names none.'),
+            dbName: z.string().min(1).max(63).regex(/^[^/\\. "$*<>:|?]+$/, 'expected a valid MongoDB database name').describe('Database name. It wins over a database named in the connection string, whose path then only sets the default `authSource`.'),
             maxPoolSize: z.number().int().min(1).max(1000).describe('Largest number of connections per process.'),
             serverSelectionTimeoutMs: z.number().int().min(100).max(120_000).describe('How long an operation waits for a reachable server before failing with 503.'),
           })
@@ -75,15 +123,62 @@ export const configSchema = z
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('Least severe log level written.'),
+        format: z
+          .enum(['auto', 'json', 'pretty'])
+          .describe('`json`: one JSON object per line (for log shippers). `pretty`: coloured, human-readable. `auto`: pretty in development when stdout is a terminal, JSON otherwise.'),
       })
       .strict()
       .describe('Logging'),
+    metrics: z
+      .object({
+        enabled: z.boolean().describe('Serve Prometheus metrics at `/metrics` (see docs/operating.md for the series).'),
+        host: z
+          .string()
+          .min(1)
+          .describe('Interface of the separate metrics listener. Loopback by default so metrics are never public by accident; `0.0.0.0` in a container whose metrics port is reachable by Prometheus only.'),
+        port: z.number().int().min(0).max(65_535).describe('Port of the separate metrics listener (`0` picks a free port).'),
+        onMainPort: z
+          .boolean()
+          .describe('Also answer `/metrics` on the public port, only with `Authorization: Bearer <METRICS_TOKEN>`. Prefer the separate listener.'),
+        sessionSampleSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .describe('How often the active-sessions gauge is re-counted from the store (sampled, never per request).'),
+      })
+      .strict()
+      .describe('Prometheus metrics'),
+    tracing: z
+      .object({
+        otlpEndpoint: z
+          .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+          .optional()
+          .describe('OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`). Unset: tracing is off, no SDK starts and nothing is sent.'),
+        serviceName: z.string().min(1).max(100).describe('`service.name` of exported spans.'),
+      })
+      .strict()
+      .describe('OpenTelemetry tracing'),
     secrets: z
       .object({
         cookieKeys: z
           .array(z.string().min(32, 'each cookie key must be at least 32 characters'))
           .describe(
             'Keys that sign cookies, newest first (older ones still verify, so keys can be rotated). Required in production; in development they are generated once and kept in the store.',
+          ),
+        metricsToken: z
+          .string()
+          .min(32, 'the metrics token must be at least 32 characters')
+          .optional()
+          .describe('Bearer token required by `/metrics` on the public port (`metrics.onMainPort`); also required by the separate listener when set.'),
+        clientSecretKeys: z
+          .array(
+            z
+              .string()
+              .refine(isAes256Key, 'each client secret key must be 32 random bytes in base64, e.g. from `openssl rand -base64 32`'),
+          )
+          .describe(
+            'AES-256-GCM keys that encrypt client secrets at rest, newest first: the first encrypts, every listed key decrypts (rotate by prepending a key, then `portcullis client reencrypt`). Each is 32 bytes in base64. Required in production; in development they are generated once and kept in the store.',
           ),
       })
       .strict()
@@ -123,12 +218,49 @@ export const configSchema = z
         introspection: z.boolean().describe('RFC 7662 token introspection, for clients marked as resource servers only.'),
         revocation: z.boolean().describe('RFC 7009 token revocation.'),
         rpInitiatedLogout: z.boolean().describe('OpenID Connect RP-Initiated Logout (`end_session_endpoint`).'),
+        registration: z
+          .boolean()
+          .describe('RFC 7591 dynamic client registration and RFC 7592 management at `/reg`, open only to holders of an initial access token an admin created.'),
+        backchannelLogout: z
+          .boolean()
+          .describe('OpenID Connect Back-Channel Logout: clients that registered a `backchannel_logout_uri` get a signed logout token when a user signs out (retried, see `security.backchannelLogout`).'),
       })
       .strict()
       .describe('Protocol features'),
     ui: z
       .object({
         productName: z.string().min(1).max(60).describe('Name shown on every page.'),
+        logoUrl: pageUrl.describe(
+          'Logo in the header of every page (and the favicon): a path on this server or an https URL. Shown 32×32 px, beside the product name; an SVG or a square image of at least 64 px looks best.',
+        ),
+        primaryColor: z
+          .string()
+          .regex(/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i, 'expected a hex colour such as #1d4ed8')
+          .optional()
+          .describe(
+            'Brand colour of buttons, links and the focus ring, as `#rrggbb`. Served as a generated stylesheet (`/assets/theme.css`); darkened or lightened only as much as WCAG AA contrast needs in the light and dark schemes. Unset: the built-in blue.',
+          ),
+        footerLinks: z
+          .array(
+            z
+              .object({
+                label: z.string().trim().min(1).max(60).describe('Link text, as shown.'),
+                url: pageUrl.describe('A path on this server or an https URL.'),
+              })
+              .strict()
+              .describe('One footer link.'),
+          )
+          .max(8)
+          .describe(
+            'Links in the footer of every page, e.g. privacy policy, imprint, help: a list of `{ "label", "url" }` (as JSON in the environment variable).',
+          ),
+        templatesDir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Folder of custom page templates; a template there replaces the built-in one of the same name. It must hold `portcullis-templates.json` declaring the template contract version it was written for, or the server refuses to start (docs/templates.md).',
+          ),
       })
       .strict()
       .describe('Pages'),
@@ -138,6 +270,65 @@ export const configSchema = z
       })
       .strict()
       .describe('Password policy'),
+    security: z
+      .object({
+        login: z
+          .object({
+            maxFailures: z.number().int().min(1).max(100).describe('Failed sign-ins on one account (usernames in any case and the email count as one) before it is locked (ASVS 6.3.1).'),
+            failureWindowSeconds: seconds('How long failed sign-ins on an account are counted, from the first; a success clears the count.'),
+            lockoutSeconds: seconds('How long a locked account stays locked. Attempts during the lock are refused unchecked and do not extend it.'),
+            delayBaseMs: z.number().int().min(0).max(10_000).describe('Delay before the second attempt on an account in a failure window, doubling with each further attempt (0 turns delays off).'),
+            delayMaxMs: z.number().int().min(0).max(60_000).describe('Longest delay before an attempt.'),
+            ipMaxFailures: z.number().int().min(1).max(100_000).describe('Failed sign-ins from one address (IPv6: one /64), over any accounts, before further sign-ins from there are refused with 429 until the window ends (password spraying).'),
+            ipWindowSeconds: seconds('How long failed sign-ins per address are counted.'),
+          })
+          .strict()
+          .describe('Brute-force limits on the sign-in page'),
+        clientAuth: z
+          .object({
+            maxFailures: z.number().int().min(1).max(10_000).describe('Failed client authentications of one client from one address at the token, introspection and revocation endpoints before it is refused there with 429.'),
+            windowSeconds: seconds('How long failed client authentications are counted.'),
+            ipMaxFailures: z.number().int().min(1).max(100_000).describe('Failed client authentications from one address over any client ids before that address is refused with 429.'),
+          })
+          .strict()
+          .describe('Brute-force limits on client authentication'),
+        sessions: z
+          .object({
+            idleTimeoutSeconds: seconds('A sign-in session not used for this long ends (ASVS 7.3.1). Its absolute lifetime is `ttl.session`.'),
+            maxConcurrent: z.number().int().min(0).max(1000).describe('Most sessions one user may have at once (0: no limit).'),
+            onLimit: z
+              .enum(['oldest', 'refuse'])
+              .describe('At `maxConcurrent`: `oldest` ends the user\'s oldest session to make room, `refuse` refuses the new sign-in.'),
+          })
+          .strict()
+          .describe('Sign-in sessions'),
+        logout: z
+          .object({
+            revokeOfflineTokens: z
+              .boolean()
+              .describe('Signing out of everything also revokes refresh tokens issued with `offline_access`, which otherwise outlive the session (OIDC Core §11). Tokens bound to the session are always revoked.'),
+          })
+          .strict()
+          .describe('Logout'),
+        backchannelLogout: z
+          .object({
+            attempts: z.number().int().min(1).max(10).describe('Deliveries tried per logout token, the first included; failed ones (network errors, 408, 429, 5xx) are retried in the background.'),
+            retryDelayMs: z.number().int().min(10).max(600_000).describe('Wait before the first retry; doubles for each further one.'),
+            allowPrivateNetworks: z
+              .boolean()
+              .describe('Deliver logout tokens to private, loopback and link-local addresses, which are refused by default against server-side request forgery. Turn on when relying parties live on an internal network.'),
+          })
+          .strict()
+          .describe('Back-channel logout delivery'),
+      })
+      .strict()
+      .describe('Security limits'),
+    events: z
+      .object({
+        retentionDays: z.number().int().min(1).max(3650).describe('Security events (sign-ins, lockouts, logouts, revocations, changes) are kept this many days, then deleted by the store sweeper.'),
+      })
+      .strict()
+      .describe('Security events'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -153,6 +344,22 @@ export const configSchema = z
         code: 'custom',
         path: ['secrets', 'cookieKeys'],
         message: 'required in production (comma-separated random strings of 32+ characters, e.g. from `openssl rand -base64 48`)',
+      });
+    }
+    if (c.metrics.onMainPort && !c.secrets.metricsToken) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics', 'onMainPort'],
+        message: 'needs METRICS_TOKEN: metrics on the public port are answered only to a bearer of that token',
+      });
+    }
+    // Each process would have its own copy of a memory store: sessions, codes and keys made by
+    // one worker would be unknown to the others.
+    if (c.store.backend === 'memory' && c.server.workers !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server', 'workers'],
+        message: 'the memory store cannot be shared between processes: use WORKERS=1, or STORE=sqlite or mongodb',
       });
     }
     if (c.env === 'production' && c.server.issuer?.startsWith('http:')) {

@@ -35,6 +35,12 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof StoreUnavailableError) return new AppError('store_unavailable', undefined, { cause: err });
   const status = (err as { status?: unknown })?.status;
+  // @koa/router answers methods it has never heard of (TRACE, PROPFIND …) with 501 and no
+  // `expose`; to a client that is a method this server does not allow (ASVS 13.4.4), not our
+  // failure, so it is a 405 rather than a generic 500.
+  if (status === 501) {
+    return new AppError('method_not_allowed', undefined, { cause: err });
+  }
   if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
     return new AppError(codeForStatus(status), undefined, { cause: err });
   }

@@ -7,9 +7,11 @@ import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { parseForm } from '../http/parse-form.ts';
 import type { ViewRenderer } from '../http/render-view.ts';
-import { negotiateLanguage } from '../i18n/negotiate-language.ts';
+import { requestLanguage } from '../i18n/request-language.ts';
+import type { Security } from '../security/create-security.ts';
+import type { LoginResult } from '../security/login-guard.ts';
 import type { Csrf } from './csrf.ts';
-import { consentPage, loginPage, type ClientInput } from './view-models.ts';
+import { consentPage, expiredPage, loginPage, type ClientInput } from './view-models.ts';
 
 export interface InteractionRouterDeps {
   provider: () => Provider;
@@ -19,6 +21,11 @@ export interface InteractionRouterDeps {
   log: Logger;
   productName: string;
   bodyLimitBytes: number;
+  /** Told the outcome of every password check (metrics: `portcullis_sign_ins_total`). */
+  signIn?: ((outcome: 'success' | 'failure') => void) | undefined;
+  /** Brute-force limits, session limit and security events (src/security); the server always
+   *  passes them, only composition tests leave them out. */
+  security?: Pick<Security, 'signIn' | 'events'> | undefined;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -57,14 +64,55 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     return found;
   }
 
-  async function clientOf(found: Details): Promise<ClientInput> {
-    const client = await deps.provider().Client.find(String(found.params.client_id));
-    return { name: client?.clientName ?? client?.clientId, logoUri: client?.logoUri, uri: client?.clientUri };
+  async function findClient(clientId: string): Promise<ClientInput | undefined> {
+    const client = await deps.provider().Client.find(clientId);
+    if (!client) return undefined;
+    return {
+      id: client.clientId,
+      name: client.clientName ?? client.clientId,
+      logoUri: client.logoUri,
+      uri: client.clientUri,
+      initiateLoginUri: client.initiateLoginUri,
+    };
   }
 
-  function language(ctx: Context, found: Details | undefined): string {
+  async function clientOf(found: Details): Promise<ClientInput> {
+    return (await findClient(String(found.params.client_id))) ?? { name: undefined };
+  }
+
+  /** Language (src/i18n/choose-language.ts); the switcher links to the interaction's GET page. */
+  function language(ctx: Context, found: Details | undefined) {
     const uiLocales = typeof found?.params.ui_locales === 'string' ? found.params.ui_locales : undefined;
-    return negotiateLanguage(uiLocales, ctx.get('accept-language'));
+    return { lang: requestLanguage(ctx, uiLocales), here: found ? `/interaction/${found.uid}` : undefined };
+  }
+
+  /**
+   * The interaction is gone (expired, or its cookie is): a page that says so and, when the
+   * posted form names a registered app (hidden `client_id`), links back to it. A GET, or a form
+   * without a known app, gets the instruction to start again from the application.
+   */
+  async function renderExpired(ctx: Context): Promise<void> {
+    let client: ClientInput | undefined;
+    if (ctx.method === 'POST' && !ctx.req.readableEnded) {
+      const fields = await parseForm(ctx, { limit: deps.bodyLimitBytes }).catch(() => undefined);
+      const clientId = fields?.client_id;
+      if (typeof clientId === 'string' && clientId.length > 0 && clientId.length <= 200) {
+        client = await findClient(clientId);
+      }
+    }
+    const uid = ctx.params.uid ?? '';
+    ctx.status = 400;
+    ctx.type = 'html';
+    ctx.body = await deps.render(
+      'error',
+      expiredPage({
+        client,
+        requestId: String(ctx.state.requestId ?? ''),
+        productName: deps.productName,
+        lang: requestLanguage(ctx),
+        here: UID.test(uid) && ctx.method === 'GET' ? `/interaction/${uid}` : undefined,
+      }),
+    );
   }
 
   async function readForm<T>(ctx: Context, schema: z.ZodType<T>, uid: string): Promise<T> {
@@ -86,7 +134,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         csrfToken: deps.csrf.token(found.uid),
         client: await clientOf(found),
         productName: deps.productName,
-        lang: language(ctx, found),
+        ...language(ctx, found),
         ...extra,
       }),
     );
@@ -105,6 +153,18 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Pragma', 'no-cache');
     await next();
+  });
+
+  router.use(async function expiredInteraction(ctx, next) {
+    try {
+      await next();
+    } catch (err) {
+      // Browsers get the friendly page; API callers keep the JSON error of the error handler.
+      if (!(err instanceof AppError && err.code === 'interaction_expired') || ctx.accepts('json', 'html') !== 'html') {
+        throw err;
+      }
+      await renderExpired(ctx);
+    }
   });
 
   router.get('/:uid', async (ctx) => {
@@ -129,7 +189,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
           claims: missing.missingOIDCClaims ?? [],
           accountName: account?.username ?? '',
           productName: deps.productName,
-          lang: language(ctx, found),
+          ...language(ctx, found),
         }),
       );
       return;
@@ -146,14 +206,27 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       await renderLogin(ctx, found, { username: form.username, error: 'missing_fields' });
       return;
     }
-    const account = await deps.accounts.authenticate(form.username, form.password);
+    const clientId = typeof found.params.client_id === 'string' ? found.params.client_id : undefined;
+    const result: LoginResult = deps.security
+      ? await deps.security.signIn({ login: form.username, password: form.password, ip: ctx.request.ip, clientId, sessionId: found.session?.cookie })
+      : await deps.accounts.authenticate(form.username, form.password).then((a) => (a ? { ok: true, account: a } : { ok: false, refusal: 'invalid' }));
+    if (!result.ok && result.refusal === 'ip_limited') {
+      // Too many failures from this network (password spraying): says nothing about the account.
+      deps.signIn?.('failure');
+      ctx.set('Retry-After', String(result.retryAfterSeconds));
+      throw new AppError('too_many_attempts');
+    }
+    if (!result.ok && result.refusal === 'session_limit') throw new AppError('session_limit_reached');
+    const account = result.ok ? result.account : undefined;
     if (!account) {
-      // One answer for unknown user, wrong password and disabled account (ASVS 6.3.8).
+      // One answer for unknown user, wrong password, disabled or locked account (ASVS 6.3.8).
+      deps.signIn?.('failure');
       deps.log.info({ event: 'login.failed', requestId: ctx.state.requestId, clientId: found.params.client_id }, 'sign-in failed');
       ctx.status = 401;
       await renderLogin(ctx, found, { username: form.username, error: 'invalid_credentials' });
       return;
     }
+    deps.signIn?.('success');
     deps.log.info({ event: 'login.succeeded', requestId: ctx.state.requestId, sub: account.id, clientId: found.params.client_id }, 'sign-in');
     await finish(ctx, { login: { accountId: account.id } }, false);
   });
@@ -164,6 +237,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     const form = await readForm(ctx, consentForm, found.uid);
     const provider = deps.provider();
     if (form.decision === 'deny') {
+      await deps.security?.events.record({ type: 'consent.denied', subject: found.session?.accountId, clientId: String(found.params.client_id) });
       await finish(ctx, { error: 'access_denied', error_description: 'The user denied the request.' }, false);
       return;
     }
@@ -185,6 +259,12 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     }
     const grantId = await grant.save();
     deps.log.info({ event: 'consent.given', requestId: ctx.state.requestId, sub: accountId, clientId: found.params.client_id }, 'consent given');
+    await deps.security?.events.record({
+      type: 'consent.given',
+      subject: accountId,
+      clientId: String(found.params.client_id),
+      details: { scope: (missing.missingOIDCScope ?? []).join(' ') },
+    });
     await finish(ctx, { consent: { grantId } }, true);
   });
 

@@ -1,7 +1,20 @@
+// First: modules that import this one during a cycle read these (ESM evaluates in import order).
+import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE } from './scopes.ts';
+import { CLIENT_RULES_POLICY, hostRegistrationPolicy } from './registration-hook.ts';
 import { errors, type Configuration, type ErrorOut, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import { createOutgoingFetch } from '../security/backchannel-delivery.ts';
+import { providerCookieNames } from '../security/cookie-names.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import { sessionTtl } from '../security/session-ttl.ts';
 import type { OidcModelStore } from '../storage/ports.ts';
+import type { ResourceServerDirectory } from '../resources/resource-server-directory.ts';
+import type { GrantReferenceCodec } from './grant-reference.ts';
+import { mayIntrospect } from './introspection-policy.ts';
+import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
+import { jwtAccessTokenCustomizer, resourceIndicatorsFeature } from './resource-indicators.ts';
 import { createStoreAdapterFactory } from './store-adapter.ts';
+import { generateClientId, generateClientSecret } from '../clients/generate-client-credentials.ts';
 
 /** Pages the provider renders itself (logout confirmation, signed-out page, OAuth error page). */
 export interface ProviderPages {
@@ -18,10 +31,20 @@ export interface ProviderConfigurationDeps {
   cookieKeys: readonly string[];
   pages: ProviderPages;
   now?: () => number;
+  /** Records back-channel logout deliveries (src/security/backchannel-delivery.ts). */
+  events?: SecurityEvents | undefined;
+  /** Registered APIs (RFC 8707 resource indicators); without it no `resource` is accepted. */
+  resourceServers?: ResourceServerDirectory | undefined;
+  /** Seals the grant reference of JWT access tokens (grant-reference.ts); none without it. */
+  grantReferences?: GrantReferenceCodec | undefined;
 }
 
 /** Custom client metadata: a client allowed to call the introspection endpoint (an API). */
 export const RESOURCE_SERVER_METADATA = 'resource_server';
+
+// Re-exported for modules that imported them from here; new code imports ./scopes.ts, which
+// has no imports and so cannot take part in an import cycle.
+export { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE };
 
 /** OIDC Core §5.4: which claims each scope releases. */
 export const SCOPE_CLAIMS = {
@@ -63,21 +86,30 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     findAccount: deps.findAccount,
     jwks: deps.jwks,
     claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone'],
+    scopes: [...DEFAULT_CLIENT_SCOPE.split(' '), ADMIN_SCOPE],
     // RFC 9700 §2.1.2 and ASVS 10.6.1: only the code flow; no implicit or hybrid responses.
     responseTypes: ['code'],
     // ASVS 10.4.6: PKCE for every client, not only public ones; oidc-provider accepts only S256.
     pkce: { required: () => true },
     cookies: {
+      // `__Host-`/`__Secure-` names over https (src/security/cookie-names.ts).
+      names: providerCookieNames(config.server.issuer.startsWith('https:')),
       keys: [...deps.cookieKeys],
       long: { httpOnly: true, sameSite: 'lax', signed: true },
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
     clientDefaults: {
+      // A client with no `scope` metadata may otherwise request every scope the provider knows
+      // (oidc-provider only checks scopes against a client's own list): default it to every
+      // scope but admin, which must be registered by name.
+      scope: DEFAULT_CLIENT_SCOPE,
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: defaultAlg,
+      // RFC 9701: a resource server asking with `Accept: application/token-introspection+jwt`
+      // gets a signed introspection response; plain JSON otherwise.
+      introspection_signed_response_alg: defaultAlg,
     },
     extraClientMetadata: {
       properties: [RESOURCE_SERVER_METADATA],
@@ -97,6 +129,24 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       // The library's development pages accept any username and password (ASVS 6.3.2).
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // RFC 7591 / 7592: registration only with an initial access token an admin created; every
+      // such token carries CLIENT_RULES_POLICY, which applies the admin API's rules, and the
+      // registration access token inherits it, so RFC 7592 updates are checked alike.
+      registration: {
+        enabled: config.features.registration,
+        initialAccessToken: true,
+        policies: { [CLIENT_RULES_POLICY]: hostRegistrationPolicy },
+        issueRegistrationAccessToken: true,
+        // The same shapes as the admin API's: ids without dots (MongoDB keys) or a leading "-"
+        // (command lines), 256-bit secrets.
+        idFactory: generateClientId,
+        secretFactory: generateClientSecret,
+      },
+      registrationManagement: {
+        enabled: config.features.registration,
+        // RFC 7592 §2.2: a new registration access token on every update, the old one dies.
+        rotateRegistrationAccessToken: true,
+      },
       userinfo: { enabled: true },
       revocation: {
         enabled: config.features.revocation,
@@ -108,12 +158,26 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       },
       introspection: {
         enabled: config.features.introspection,
-        // The library's default lets any confidential client introspect any token; only APIs
-        // (clients registered as resource servers) may (RFC 7662 §4: the endpoint must be protected).
-        async allowedPolicy(_ctx, client) {
-          return client.metadata()[RESOURCE_SERVER_METADATA] === true;
+        // The library's default lets any confidential client introspect any token. Here only
+        // resource servers may, each for its own API's tokens (src/oidc/introspection-policy.ts).
+        // Requests authenticated with HTTP Basic are answered before the provider, with the same
+        // policy (src/http/introspection-endpoint.ts); this covers the other client auth methods.
+        async allowedPolicy(_ctx, client, token) {
+          if (!deps.resourceServers) return false;
+          const directory = deps.resourceServers;
+          return mayIntrospect(await answerOutageAsOAuth(() => directory.current()), client, token);
         },
       },
+      // RFC 9701 JWT-secured introspection responses (see clientDefaults).
+      jwtIntrospection: { enabled: config.features.introspection },
+      // RFC 8707: tokens for registered APIs only, each with `aud` = that API and its scopes.
+      resourceIndicators: resourceIndicatorsFeature(deps.resourceServers),
+      // RFC 9449 sender-constrained tokens (on by default in oidc-provider 9; stated so the choice
+      // is visible): a token bound to a DPoP key is refused when presented as a Bearer token.
+      dPoP: { enabled: true },
+      // OpenID Connect Back-Channel Logout 1.0: clients registered with a
+      // `backchannel_logout_uri` get a signed logout token when the user signs out.
+      backchannelLogout: { enabled: config.features.backchannelLogout },
       rpInitiatedLogout: {
         enabled: config.features.rpInitiatedLogout,
         logoutSource: pages.logoutSource,
@@ -121,6 +185,20 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       },
     },
     renderError: pages.renderError,
+    // Outgoing requests as the library makes them, but back-channel logout deliveries are
+    // retried (src/security/backchannel-delivery.ts).
+    fetch: createOutgoingFetch({
+      policy: config.security.backchannelLogout,
+      report: deps.events
+        ? (outcome) =>
+            void deps.events?.record({
+              type: outcome.delivered ? 'backchannel_logout.delivered' : 'backchannel_logout.failed',
+              clientId: outcome.clientId,
+              subject: outcome.subject,
+              details: { attempt: outcome.attempt, final: outcome.final, status: outcome.status },
+            })
+        : undefined,
+    }),
     // Browser-based clients may call the token, userinfo and revocation endpoints from the origins
     // of their own redirect URIs only (ASVS 3.4.2: no reflected or wildcard origins).
     clientBasedCORS(_ctx, origin, client) {
@@ -131,13 +209,21 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     },
     // RFC 9700 §4.14.2: rotate every refresh token on use; reuse of a rotated one revokes the grant.
     rotateRefreshToken: true,
+    // RFC 9068 access tokens carry a sealed reference to their grant, so introspection can answer
+    // a JWT's live status (src/oidc/grant-reference.ts).
+    formats: { customizers: { jwt: jwtAccessTokenCustomizer(deps.grantReferences) } },
     ttl: {
-      AccessToken: config.ttl.accessToken,
+      // An API's own lifetime wins (its `accessTokenTTL`, e.g. 300 s for JWTs); a number here
+      // would override it, so these are functions.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       AuthorizationCode: config.ttl.authorizationCode,
-      ClientCredentials: config.ttl.clientCredentials,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.clientCredentials,
       IdToken: config.ttl.idToken,
       Interaction: config.ttl.interaction,
-      Session: config.ttl.session,
+      // ASVS 7.3.1/7.3.2: idle timeout, within the absolute lifetime (src/security/session-ttl.ts).
+      Session: sessionTtl({ idleTimeoutSeconds: config.security.sessions.idleTimeoutSeconds, absoluteSeconds: config.ttl.session }, () =>
+        Math.floor(now() / 1000),
+      ),
       Grant: config.ttl.grant,
       // ASVS 10.4.8: a rotated chain keeps the absolute expiry of the first token (`iiat`).
       RefreshToken(_ctx, token) {

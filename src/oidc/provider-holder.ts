@@ -1,7 +1,7 @@
 import type { JWKS, Provider } from 'oidc-provider';
 import type { Logger } from '../logging/logger.ts';
 import type { KeyStore } from '../storage/ports.ts';
-import { keySetVersion, toProviderJwks } from './signing-keys.ts';
+import { keySetVersion, toProviderJwks, toPublicJwks, type PublicJwks } from './signing-keys.ts';
 
 export interface ProviderHolder {
   /** The provider to answer the current request with. */
@@ -9,6 +9,11 @@ export interface ProviderHolder {
 }
 
 export interface ReloadingProviderHolder extends ProviderHolder {
+  /**
+   * The public keys of the current provider's JWKS (every published key, signing or not): what
+   * tokens it or an instance before it signed verify against (JWT access-token introspection).
+   */
+  readonly verificationKeys: PublicJwks;
   /** Re-reads the key set; rebuilds the provider when which keys publish or sign has changed. */
   refresh(): Promise<boolean>;
   /** Refreshes every `intervalMs` until `stop()`. */
@@ -30,6 +35,7 @@ export async function createProviderHolder(options: {
   log: Logger;
 }): Promise<ReloadingProviderHolder> {
   let provider: Provider | undefined;
+  let verificationKeys: PublicJwks = { keys: [] };
   let version = '';
   let timer: NodeJS.Timeout | undefined;
 
@@ -41,6 +47,7 @@ export async function createProviderHolder(options: {
     const jwks = toProviderJwks(keys, at);
     if (jwks.keys.length === 0) throw new Error('no signing keys in the store');
     provider = options.build(jwks as unknown as JWKS);
+    verificationKeys = toPublicJwks(jwks);
     if (version !== '') options.log.info({ event: 'keys.reloaded', keys: next }, 'signing keys changed; provider rebuilt');
     version = next;
     return true;
@@ -52,6 +59,9 @@ export async function createProviderHolder(options: {
     get current() {
       if (!provider) throw new Error('provider not built');
       return provider;
+    },
+    get verificationKeys() {
+      return verificationKeys;
     },
     refresh,
     start(intervalMs) {

@@ -1,12 +1,16 @@
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import type { ViewRenderer } from '../http/render-view.ts';
-import { negotiateLanguage } from '../i18n/negotiate-language.ts';
+import { requestLanguage, switcherPath } from '../i18n/request-language.ts';
 import { errorPage, loggedOutPage, logoutPage } from '../interactions/view-models.ts';
 import type { ProviderPages } from './provider-configuration.ts';
 
-function languageOf(ctx: KoaContextWithOIDC): string {
+/** The page language (precedence in src/i18n/choose-language.ts) and the switcher's address. */
+function languageOf(ctx: KoaContextWithOIDC): { lang: string; here: string | undefined } {
   const uiLocales = ctx.oidc?.params?.ui_locales;
-  return negotiateLanguage(typeof uiLocales === 'string' ? uiLocales : undefined, ctx.get('accept-language'));
+  return {
+    lang: requestLanguage(ctx, typeof uiLocales === 'string' ? uiLocales : undefined),
+    here: switcherPath(ctx),
+  };
 }
 
 /** The provider's own pages, rendered with our templates instead of the library's defaults
@@ -23,7 +27,7 @@ export function createProviderPages(deps: { render: ViewRenderer; productName: s
           formHtml: form,
           clientName: ctx.oidc.client?.clientName,
           productName: deps.productName,
-          lang: languageOf(ctx),
+          ...languageOf(ctx),
         }),
       );
     },
@@ -32,7 +36,7 @@ export function createProviderPages(deps: { render: ViewRenderer; productName: s
       ctx.set('Cache-Control', 'no-store');
       ctx.body = await deps.render(
         'logged-out',
-        loggedOutPage({ clientName: ctx.oidc.client?.clientName, productName: deps.productName, lang: languageOf(ctx) }),
+        loggedOutPage({ clientName: ctx.oidc.client?.clientName, productName: deps.productName, ...languageOf(ctx) }),
       );
     },
     async renderError(ctx, out: ErrorOut, error) {
@@ -48,7 +52,7 @@ export function createProviderPages(deps: { render: ViewRenderer; productName: s
           message: out.error_description,
           requestId: String(ctx.get('x-request-id') || ''),
           productName: deps.productName,
-          lang: languageOf(ctx),
+          ...languageOf(ctx),
         }),
       );
     },

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, createHash } from 'node:crypto';
+import { generateKeyPairSync, createHash, createPublicKey } from 'node:crypto';
 import type { KeyStore, SigningKeyRecord } from '../storage/ports.ts';
 
 /**
@@ -71,6 +71,24 @@ export function toProviderJwks(keys: readonly SigningKeyRecord[], now: number): 
       ...others.map((k) => ({ ...k.privateJwk, key_ops: ['verify'] })),
     ],
   };
+}
+
+/** A JWK Set holding public keys only. */
+export interface PublicJwks {
+  keys: Record<string, unknown>[];
+}
+
+/**
+ * The public halves of a private JWKS (as the `/jwks` endpoint publishes them), with `kid`, `alg`
+ * and `use` kept, frozen: used to verify tokens in-process (JWT access-token introspection).
+ */
+export function toPublicJwks(jwks: { keys: Record<string, unknown>[] }): PublicJwks {
+  return Object.freeze({
+    keys: jwks.keys.map((jwk) => {
+      const publicJwk = createPublicKey({ key: jwk as never, format: 'jwk' }).export({ format: 'jwk' }) as Record<string, unknown>;
+      return Object.freeze({ ...publicJwk, kid: jwk.kid, alg: jwk.alg, use: 'sig' });
+    }),
+  });
 }
 
 /** A fingerprint of what `toProviderJwks` would produce: when it changes, processes reload. */

@@ -241,6 +241,80 @@ export interface EventStore {
   pruneBefore(time: number): Promise<number>;
 }
 
+/** A client allowed to get an API's tokens with client credentials, and the scopes it may get. */
+export interface ResourceServerClientGrant {
+  clientId: string;
+  scopes: string[];
+}
+
+/** A scope an API defines (RFC 6749 §3.3 scope-token), with the text shown to users. */
+export interface ResourceServerScope {
+  name: string;
+  description: string;
+}
+
+/**
+ * An API protected by Portcullis (a resource server, RFC 8707). Clients ask for tokens for it with
+ * `resource=<identifier>`; such tokens carry `aud: identifier` and only the scopes listed here.
+ */
+export interface ResourceServerRecord {
+  /** Generated, URL-safe; the handle of the CLI and admin API. */
+  id: string;
+  /** The absolute `resource` URI (RFC 8707 §2), compared as an exact string; unique; never changes. */
+  identifier: string;
+  name: string;
+  scopes: ResourceServerScope[];
+  /** `opaque` (looked up at introspection) or `jwt` (RFC 9068, verified locally by the API). */
+  tokenFormat: 'opaque' | 'jwt';
+  /** Access-token lifetime in seconds; `undefined` for the default (300 s for JWT, `ttl.*` for opaque). */
+  accessTokenTtlSeconds: number | undefined;
+  /** JWS algorithm of JWT access tokens (one of `keys.algorithms`). */
+  signingAlg: string;
+  /** Clients (each `resource_server: true`) that may introspect this API's tokens: the API's identity. */
+  introspectionClientIds: string[];
+  /**
+   * Clients that may get this API's tokens with the client_credentials grant, and which of its
+   * scopes each may get. No user consents to such a token, so an admin grants it; in user-facing
+   * flows the user's consent decides instead.
+   */
+  clientCredentialsGrants: ResourceServerClientGrant[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ResourceServerPatch = Partial<
+  Pick<
+    ResourceServerRecord,
+    | 'name'
+    | 'scopes'
+    | 'tokenFormat'
+    | 'accessTokenTtlSeconds'
+    | 'signingAlg'
+    | 'introspectionClientIds'
+    | 'clientCredentialsGrants'
+  >
+>;
+
+export interface ResourceServerStore {
+  /** Throws `StoreConflictError('identifier')` when the identifier is taken (`'id'` for the id). */
+  create(record: ResourceServerRecord): Promise<void>;
+  findById(id: string): Promise<ResourceServerRecord | undefined>;
+  findByIdentifier(identifier: string): Promise<ResourceServerRecord | undefined>;
+  /** Applies the patch (a key present with `undefined` clears an optional field) and sets
+   *  `updatedAt`; returns the updated record, or `undefined` when absent. */
+  update(id: string, patch: ResourceServerPatch, updatedAt: number): Promise<ResourceServerRecord | undefined>;
+  /** Returns whether a record was removed. */
+  remove(id: string): Promise<boolean>;
+  /** Ordered by `identifier`. */
+  list(options: ListOptions): Promise<ListPage<ResourceServerRecord>>;
+  /**
+   * An opaque tag that changes whenever a record is created, updated or removed, by any process
+   * (a fresh random value per change, so concurrent writers can never leave it unchanged). Read
+   * before loading the records, it tells a cache whether what it holds is still current.
+   */
+  version(): Promise<string>;
+}
+
 export type StoreBackend = 'memory' | 'sqlite' | 'mongodb';
 
 export interface Store {
@@ -251,6 +325,7 @@ export interface Store {
   readonly settings: SettingStore;
   readonly counters: CounterStore;
   readonly events: EventStore;
+  readonly resourceServers: ResourceServerStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

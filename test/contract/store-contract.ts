@@ -23,6 +23,7 @@ import type {
   SigningKeyRecord,
   Store,
 } from '../../src/storage/ports.ts';
+import { describeResourceServerContract } from './resource-server-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
 export type StoreCleanup = (store: Store) => Promise<void>;
@@ -893,6 +894,8 @@ export function describeStoreContract(
         });
       });
     });
+
+    describeResourceServerContract(() => store, uniq, now);
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -798,5 +799,174 @@ describe('bin/portcullis.js', () => {
       stdout: '',
       stderr: 'portcullis needs Node.js 24 LTS (this is v20.1.0); run it through npm (npm run portcullis -- ...) or npx, which use the Node from node_modules\n',
     });
+  });
+});
+
+describe('admin CLI parity (issue 4): the same operations, rules and messages as the admin API', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = tempDataDir();
+  });
+
+  async function addClient(args: string[]): Promise<{ client_id: string; client_secret?: string } & Record<string, unknown>> {
+    const run = await cli(dataDir, ['client', 'add', ...args, '--json']);
+    expect(run.stderr).not.toMatch(/^error/m);
+    expect(run.code).toBe(0);
+    return JSON.parse(run.stdout) as { client_id: string; client_secret?: string };
+  }
+
+  it('bootstraps an admin client whose token opens the admin API of a running server', async () => {
+    const ops = await addClient(['--name', 'ops', '--grant-type', 'client_credentials', '--scope', 'admin']);
+    expect(ops).toMatchObject({ grant_types: ['client_credentials'], scope: 'admin', client_secret: expect.any(String) });
+    const server = await startTestServer({ STORE: 'sqlite', DATA_DIR: dataDir });
+    try {
+      const token = await fetch(`${server.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${ops.client_id}:${ops.client_secret ?? ''}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin' }),
+      });
+      const { access_token: accessToken } = (await token.json()) as { access_token: string };
+      const listed = await fetch(`${server.issuer}/admin/v1/clients`, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(listed.status).toBe(200);
+      expect(JSON.stringify(await listed.json())).toContain(ops.client_id);
+    } finally {
+      await server.stop({ graceMs: 100 });
+    }
+  });
+
+  it('refuses the admin scope for a client that signs users in, with the API message', async () => {
+    const run = await cli(dataDir, ['client', 'add', '--name', 'x', '--redirect-uri', 'https://x.example/cb', '--scope', 'openid admin']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('error: scope: admin is allowed only for clients whose only grant is client_credentials\n');
+  });
+
+  it('updates a client (set and --unset), refusing a bad value with the same message and changing nothing', async () => {
+    const app = await addClient(['--name', 'App', '--redirect-uri', 'https://app.example/cb', '--logo-uri', 'https://app.example/l.png']);
+    const updated = await cli(dataDir, [
+      'client', 'update', app.client_id, '--redirect-uri', 'https://app.example/cb2', '--unset', 'logo_uri', '--json',
+    ]);
+    expect(updated.code).toBe(0);
+    const body = JSON.parse(updated.stdout) as Record<string, unknown>;
+    expect(body).toMatchObject({ client_name: 'App', redirect_uris: ['https://app.example/cb2'] });
+    expect(body).not.toHaveProperty('logo_uri');
+    expect(body).not.toHaveProperty('client_secret');
+
+    const bad = await cli(dataDir, ['client', 'update', app.client_id, '--redirect-uri', 'http://app.example/cb']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: redirect_uris: "http:\/\/app\.example\/cb" must use https/);
+    const shown = JSON.parse((await cli(dataDir, ['client', 'show', app.client_id, '--json'])).stdout) as Record<string, unknown>;
+    expect(shown.redirect_uris).toEqual(['https://app.example/cb2']);
+
+    expect((await cli(dataDir, ['client', 'update', app.client_id])).code).toBe(2);
+    expect((await cli(dataDir, ['client', 'update', app.client_id, '--unset', 'client_id'])).code).toBe(2);
+    const replaced = await cli(dataDir, ['client', 'update', app.client_id, '--replace', '--name', 'API', '--grant-type', 'client_credentials', '--json']);
+    expect(JSON.parse(replaced.stdout)).toMatchObject({ client_name: 'API', grant_types: ['client_credentials'], redirect_uris: [] });
+  });
+
+  it('rotates a secret, printing the new one once', async () => {
+    const app = await addClient(['--name', 'Rotating', '--grant-type', 'client_credentials']);
+    const run = await cli(dataDir, ['client', 'rotate-secret', app.client_id, '--json']);
+    expect(run.code).toBe(0);
+    const rotated = JSON.parse(run.stdout) as { client_secret: string };
+    expect(rotated.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(rotated.client_secret).not.toBe(app.client_secret);
+    expect(run.stderr).toContain('the old secret stopped working');
+  });
+
+  it('adds a private_key_jwt client from a JWK set file and refuses private keys in it', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const file = join(dataDir, 'jwks.json');
+    writeFileSync(file, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1' }] }));
+    const signed = await addClient(['--name', 'Signed', '--grant-type', 'client_credentials', '--auth-method', 'private_key_jwt', '--jwks', file]);
+    expect(signed).not.toHaveProperty('client_secret');
+    expect(signed.jwks).toEqual({ keys: [expect.objectContaining({ kid: 'k1', kty: 'EC' })] });
+
+    writeFileSync(file, JSON.stringify({ keys: [privateKey.export({ format: 'jwk' })] }));
+    const leaked = await cli(dataDir, ['client', 'add', '--name', 'x', '--grant-type', 'client_credentials', '--auth-method', 'private_key_jwt', '--jwks', file]);
+    expect(leaked.code).toBe(1);
+    expect(leaked.stderr).toContain('jwks: ');
+    expect(leaked.stderr).toContain('public keys only');
+  });
+
+  it('shows and updates a user, and resets a password from stdin', async () => {
+    const username = uniqueName('parity');
+    expect((await cli(dataDir, ['user', 'add', username, '--email', `${username}@example.com`], { stdin: `${PASSWORD}\n` })).code).toBe(0);
+    const updated = await cli(dataDir, ['user', 'update', username, '--name', 'Pat Parity', '--claim', 'locale=en-GB', '--email-verified', '--json']);
+    expect(updated.code).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ emailVerified: true, claims: { name: 'Pat Parity', locale: 'en-GB' } });
+    const bad = await cli(dataDir, ['user', 'update', username, '--claim', 'role=admin']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('claims.role: is not a profile claim');
+    const shown = await cli(dataDir, ['user', 'show', username]);
+    expect(shown.stdout).toContain('Pat Parity');
+    expect(shown.stdout).not.toMatch(/argon2|passwordHash/);
+
+    const reset = await cli(dataDir, ['user', 'reset-password', username], { stdin: 'a fresh long passphrase\n' });
+    expect(reset.code).toBe(0);
+    expect(await authenticates(dataDir, username, 'a fresh long passphrase')).toBe(true);
+    expect(await authenticates(dataDir, username, PASSWORD)).toBe(false);
+  });
+
+  it('creates, lists and revokes initial access tokens, showing a token only once', async () => {
+    const created = await cli(dataDir, ['iat', 'create', '--expires-in', '1h', '--max-uses', '3', '--description', 'CI', '--json']);
+    expect(created.code).toBe(0);
+    const token = JSON.parse(created.stdout) as { id: string; initial_access_token: string; max_uses: number; expires_at: number };
+    expect(token).toMatchObject({ max_uses: 3, initial_access_token: expect.any(String) });
+    expect(token.expires_at - Math.floor(Date.now() / 1000)).toBeGreaterThan(3500);
+    const listed = await cli(dataDir, ['iat', 'list']);
+    expect(listed.stdout).toContain(token.id);
+    expect(listed.stdout).not.toContain(token.initial_access_token);
+    expect((await cli(dataDir, ['iat', 'create', '--max-uses', '0'])).stderr).toMatch(/^error: max_uses: must be at least 1/);
+    expect((await cli(dataDir, ['iat', 'create', '--expires-in', 'soon'])).code).toBe(2);
+    expect((await cli(dataDir, ['iat', 'revoke', token.id])).code).toBe(0);
+    expect((await cli(dataDir, ['iat', 'list'])).stdout).not.toContain(token.id);
+    expect((await cli(dataDir, ['iat', 'revoke', token.id])).code).toBe(1);
+  });
+
+  it('lists the audit log of what the CLI changed, with the CLI as actor', async () => {
+    const run = await cli(dataDir, ['audit', 'list', '--type-prefix', 'admin.client.', '--json', '--limit', '100']);
+    expect(run.code).toBe(0);
+    const events = (JSON.parse(run.stdout) as { items: { type: string; actor: string }[] }).items;
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['admin.client.created', 'admin.client.updated', 'admin.client.secret_rotated']));
+    expect(events.every((e) => e.actor.startsWith('cli'))).toBe(true);
+    expect((await cli(dataDir, ['audit', 'list'])).stdout).toContain('admin.client.created');
+    expect((await cli(dataDir, ['audit', 'list', '--since', 'yesterday'])).code).toBe(2);
+  });
+});
+
+describe('portcullis client reencrypt', () => {
+  it('re-encrypts every client secret with the newest key, after which the old key can be dropped', async () => {
+    const dataDir = tempDataDir();
+    const oldKey = randomBytes(32).toString('base64');
+    const newKey = randomBytes(32).toString('base64');
+    const added = await cli(dataDir, ['client', 'add', '--name', 'Svc', '--grant-type', 'client_credentials', '--json'], { env: { CLIENT_SECRET_KEYS: oldKey } });
+    const { client_id: id, client_secret: secret } = JSON.parse(added.stdout) as { client_id: string; client_secret: string };
+
+    // Without its key the secret cannot be read: the command says so in one line.
+    const lost = await cli(dataDir, ['client', 'rotate-secret', id], { env: { CLIENT_SECRET_KEYS: newKey } });
+    expect(lost.code).toBe(1);
+    expect(lost.stderr.trim().split('\n')).toHaveLength(1);
+
+    const run = await cli(dataDir, ['client', 'reencrypt', '--json'], { env: { CLIENT_SECRET_KEYS: `${newKey},${oldKey}` } });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ clients: 1, reencrypted: 1 });
+
+    const server = await startTestServer({ STORE: 'sqlite', DATA_DIR: dataDir, CLIENT_SECRET_KEYS: newKey });
+    try {
+      const res = await fetch(`${server.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await server.stop({ graceMs: 100 });
+    }
   });
 });

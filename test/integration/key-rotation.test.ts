@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
-import { decodeProtectedHeader } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { rotateSigningKeys } from '../../src/oidc/signing-keys.ts';
+import { introspect, machineClient, registerApi } from './resource-server-setup.ts';
 
 let server: TestServer;
 
@@ -66,3 +67,41 @@ async function activateNow(kids: string[]): Promise<void> {
     await store.keys.add({ ...key, activatesAt: Date.now() - 1 });
   }
 }
+
+describe('JWT access tokens across a rotation', () => {
+  it('keeps a token signed before the rotation verifiable and active until its key leaves the JWKS', async () => {
+    const { store } = server.services;
+    const api = await registerApi(server, { format: 'jwt' });
+    const worker = await machineClient(server, api, ['orders:read']);
+    const issue = async () =>
+      (await oidc.clientCredentialsGrant(worker.rp, { resource: api.identifier, scope: 'orders:read' })).access_token;
+    const before = await issue();
+    const oldKid = decodeProtectedHeader(before).kid;
+
+    const now = Date.now();
+    const rotation = await rotateSigningKeys(store.keys, { algorithms: server.config.keys.algorithms, publishLeadSeconds: 600, maxTokenLifetimeSeconds: 3600 }, now);
+    for (const retired of rotation.retired) await store.keys.update(retired.kid, { retiredAt: now - 1, expiresAt: now + 3_600_000 });
+    await activateNow(rotation.added.map((a) => a.kid));
+    expect(await server.providers.refresh()).toBe(true);
+
+    const after = await issue();
+    const newKid = decodeProtectedHeader(after).kid;
+    expect(rotation.added.map((a) => a.kid)).toContain(newKid);
+    expect(newKid).not.toBe(oldKid);
+
+    // Both verify against the JWKS as published now (the retired key stays until its tokens expire),
+    // and both introspect as active.
+    const keySet = createLocalJWKSet((await (await fetch(`${server.issuer}/jwks`)).json()) as never);
+    for (const token of [before, after]) {
+      await expect(jwtVerify(token, keySet, { issuer: server.issuer, audience: api.identifier, typ: 'at+jwt' })).resolves.toBeDefined();
+      expect((await introspect(server, api.introspector, { token })).body.active).toBe(true);
+    }
+
+    // Once the old key is no longer published, nothing it signed verifies any more.
+    for (const retired of rotation.retired) await store.keys.update(retired.kid, { retiredAt: now - 1, expiresAt: Date.now() - 1 });
+    expect(await server.providers.refresh()).toBe(true);
+    expect(await jwksKids()).not.toContain(oldKid);
+    expect((await introspect(server, api.introspector, { token: before })).body).toEqual({ active: false });
+    expect((await introspect(server, api.introspector, { token: after })).body.active).toBe(true);
+  });
+});

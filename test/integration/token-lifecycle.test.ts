@@ -240,8 +240,10 @@ describe('client credentials, introspection and revocation', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token: 'whatever' }),
     });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
+    // RFC 6749 §5.2: invalid_client covers "no client authentication included".
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
   });
 
   it('makes a revoked access token inactive at once', async () => {

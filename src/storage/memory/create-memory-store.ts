@@ -5,6 +5,7 @@ import { createMemoryCounterStore } from './create-memory-counter-store.ts';
 import { createMemoryEventStore } from './create-memory-event-store.ts';
 import { createMemoryKeyStore } from './create-memory-key-store.ts';
 import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
+import { createMemoryResourceServerStore } from './create-memory-resource-server-store.ts';
 import { createMemorySettingStore } from './create-memory-setting-store.ts';
 
 /**
@@ -26,6 +27,7 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     settings: createMemorySettingStore(),
     counters,
     events: createMemoryEventStore(),
+    resourceServers: createMemoryResourceServerStore(),
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.

@@ -32,5 +32,9 @@ export const COUNTER_SLOTS_COLLECTION = 'counter_slots';
 
 export const EVENTS_COLLECTION = 'events';
 
+/** Resource servers (APIs), and the one document holding their change tag. */
+export const RESOURCE_SERVERS_COLLECTION = 'resource_servers';
+export const RESOURCE_SERVERS_VERSION_COLLECTION = 'resource_servers_version';
+
 /** Records of one-off data migrations already applied to this database. */
 export const STORAGE_MIGRATIONS_COLLECTION = 'storage_migrations';

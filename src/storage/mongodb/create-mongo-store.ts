@@ -11,6 +11,7 @@ import { createMongoCounterStore } from './create-mongo-counter-store.ts';
 import { createMongoEventStore } from './create-mongo-event-store.ts';
 import { createMongoKeyStore } from './create-mongo-key-store.ts';
 import { createMongoOidcStore } from './create-mongo-oidc-store.ts';
+import { createMongoResourceServerStore } from './create-mongo-resource-server-store.ts';
 import { createMongoSettingStore } from './create-mongo-setting-store.ts';
 import { createMongoSlotCounterStore } from './create-mongo-slot-counter-store.ts';
 import { detectAtomicUpdates } from './detect-atomic-updates.ts';
@@ -83,6 +84,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     settings: createMongoSettingStore(db),
     counters,
     events: createMongoEventStore(db),
+    resourceServers: createMongoResourceServerStore(db),
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });

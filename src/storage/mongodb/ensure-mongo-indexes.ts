@@ -11,6 +11,7 @@ import {
   COUNTERS_COLLECTION,
   EVENTS_COLLECTION,
   OIDC_COLLECTIONS,
+  RESOURCE_SERVERS_COLLECTION,
   SIGNING_KEYS_COLLECTION,
 } from './collection-names.ts';
 import { isNotImplementedError } from './mongo-errors.ts';
@@ -65,6 +66,11 @@ const ACCOUNT_INDEXES: readonly IndexSpec[] = [
   // accepts either). FerretDB 1.24 indexes the array as one value, so there only the
   // backend's check before insert guards that case (see create-mongo-account-store.ts).
   { key: { logins: 1 }, name: 'logins_unique', unique: true },
+];
+
+// RFC 8707 identifiers are unique: one API per `resource` URI (also the listing order).
+const RESOURCE_SERVER_INDEXES: readonly IndexSpec[] = [
+  { key: { identifier: 1 }, name: 'identifier_unique', unique: true },
 ];
 
 const SIGNING_KEY_INDEXES: readonly IndexSpec[] = [
@@ -139,6 +145,7 @@ export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<En
   await ensureExpiry(COUNTER_SLOTS_COLLECTION);
   for (const spec of COUNTER_SLOT_INDEXES) await ensure(COUNTER_SLOTS_COLLECTION, spec);
   for (const spec of EVENT_INDEXES) await ensure(EVENTS_COLLECTION, spec);
+  for (const spec of RESOURCE_SERVER_INDEXES) await ensure(RESOURCE_SERVERS_COLLECTION, spec);
 
   log('mongodb: indexes ensured', { created, ttlIndexes });
   return { ttlIndexes, created };

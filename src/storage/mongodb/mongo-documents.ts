@@ -100,3 +100,25 @@ export interface StorageMigrationDocument {
   _id: string;
   appliedAt: Date;
 }
+
+/** A resource server (API). Scope names and client ids are values, never keys. */
+export interface ResourceServerDocument {
+  _id: string;
+  identifier: string;
+  name: string;
+  scopes: { name: string; description: string }[];
+  tokenFormat: 'opaque' | 'jwt';
+  /** Absent (never `null`) when the API uses the default lifetime. */
+  accessTokenTtlSeconds?: number;
+  signingAlg: string;
+  introspectionClientIds: string[];
+  clientCredentialsGrants: { clientId: string; scopes: string[] }[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The change tag of the resource servers: one document, `_id: 'version'`. */
+export interface ResourceServerVersionDocument {
+  _id: string;
+  version: string;
+}

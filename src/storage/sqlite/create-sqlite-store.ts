@@ -7,6 +7,7 @@ import { createSqliteCounterStore } from './create-sqlite-counter-store.ts';
 import { createSqliteEventStore } from './create-sqlite-event-store.ts';
 import { createSqliteKeyStore } from './create-sqlite-key-store.ts';
 import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
+import { createSqliteResourceServerStore } from './create-sqlite-resource-server-store.ts';
 import { createSqliteSettingStore } from './create-sqlite-setting-store.ts';
 import { guarded } from './map-sqlite-error.ts';
 import { migrate } from './sqlite-migrations.ts';
@@ -46,6 +47,7 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     settings: createSqliteSettingStore(db),
     counters,
     events: createSqliteEventStore(db),
+    resourceServers: createSqliteResourceServerStore(db),
 
     async ping() {
       guarded(() => ping.get());

@@ -110,6 +110,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS events_client ON events (client_id, time, id);
     `,
   },
+  {
+    version: 3,
+    description: 'resource servers (APIs) and their change tag',
+    // `scopes`, `introspection_client_ids` and `client_credentials_grants` are JSON arrays,
+    // always read and written whole.
+    // The one-row version table is rewritten in the transaction of every change, so a reader
+    // that finds the tag unchanged knows its copy of every record is current.
+    sql: `
+      CREATE TABLE IF NOT EXISTS resource_servers (
+        id TEXT PRIMARY KEY NOT NULL,
+        identifier TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        token_format TEXT NOT NULL,
+        access_token_ttl INTEGER,
+        signing_alg TEXT NOT NULL,
+        introspection_client_ids TEXT NOT NULL,
+        client_credentials_grants TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS resource_servers_version (
+        id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+        version TEXT NOT NULL
+      );
+      INSERT OR IGNORE INTO resource_servers_version (id, version) VALUES (1, lower(hex(randomblob(16))));
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions it applied. */

@@ -1,0 +1,280 @@
+import { parseArgs } from 'node:util';
+import { createAuditLog } from '../admin/audit-log.ts';
+import type { Services } from '../open-services.ts';
+import {
+  createResourceServerService,
+  resourceServerLimits,
+  type ResourceServerService,
+  type ResourceServerView,
+} from '../resources/resource-server-service.ts';
+import type { Command } from './command.ts';
+import { EXIT } from './exit-codes.ts';
+import { HELP } from './help-texts.ts';
+import { cliActor } from './open-admin-services.ts';
+import { COMMON_OPTIONS, JSON_OPTION, expectPositionals, parseLimit, parseOrUsage, wantsHelp } from './parse-command.ts';
+import { UsageError } from './usage-error.ts';
+import { withServices } from './with-services.ts';
+import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+
+/**
+ * `portcullis api …`: APIs (resource servers, RFC 8707) that clients get tokens for. Changes
+ * reach running servers at once (they check the store's version tag on each use) and are written
+ * to the audit log as `admin.api.*`, like the admin API's changes.
+ */
+
+function openService(services: Services): ResourceServerService {
+  return createResourceServerService({
+    store: services.store.resourceServers,
+    clients: services.store.oidc,
+    limits: resourceServerLimits(services.config),
+    now: services.now,
+  });
+}
+
+function audit(services: Services) {
+  return createAuditLog({ events: services.store.events, now: services.now });
+}
+
+/** `key: value` lines of an API. */
+function describeApi(api: ResourceServerView): string[] {
+  const lines: [string, string][] = [
+    ['id', api.id],
+    ['identifier', api.identifier],
+    ['name', api.name],
+    ['token_format', api.token_format],
+    [
+      'access_token_ttl',
+      api.access_token_ttl === undefined
+        ? `default (${api.token_format === 'jwt' ? '300 s' : 'ttl.accessToken / ttl.clientCredentials'})`
+        : `${api.access_token_ttl} s`,
+    ],
+  ];
+  if (api.token_format === 'jwt') lines.push(['signing_alg', api.signing_alg]);
+  lines.push(['scopes', api.scopes.length === 0 ? '-' : '']);
+  const width = Math.max(...lines.map(([key]) => key.length), 'introspection_clients'.length) + 1;
+  const out = lines.map(([key, value]) => `${`${key}:`.padEnd(width)} ${value}`.trimEnd());
+  for (const scope of api.scopes) out.push(`  ${scope.name}${scope.description ? `  ${scope.description}` : ''}`);
+  out.push(`${'introspection_clients:'.padEnd(width)} ${api.introspection_client_ids.join(', ') || '-'}`);
+  out.push(`${'client_credentials:'.padEnd(width)} ${api.client_credentials_grants.length === 0 ? '-' : ''}`.trimEnd());
+  for (const grant of api.client_credentials_grants) out.push(`  ${grant.client_id}  ${grant.scopes.join(' ') || '(no scopes)'}`);
+  out.push(`${'created:'.padEnd(width)} ${formatTime(api.created_at * 1000)}`);
+  out.push(`${'updated:'.padEnd(width)} ${formatTime(api.updated_at * 1000)}`);
+  return out;
+}
+
+/** `--scope "orders:read Read your orders"`: a scope token has no spaces (RFC 6749 §3.3), so the first space ends the name. */
+function parseScope(value: string): { name: string; description: string } {
+  const trimmed = value.trim();
+  const space = trimmed.indexOf(' ');
+  return space === -1
+    ? { name: trimmed, description: '' }
+    : { name: trimmed.slice(0, space), description: trimmed.slice(space + 1).trim() };
+}
+
+/** `--grant "<client_id> scope scope"`: the client id, then the scopes it may get. */
+function parseGrant(value: string, usage: string): { client_id: string; scopes: string[] } {
+  const [clientId, ...scopes] = value.trim().split(/\s+/);
+  if (!clientId) throw new UsageError('--grant needs a client id, e.g. --grant "AbC123 orders:read"', usage);
+  return { client_id: clientId, scopes };
+}
+
+function parseTtl(value: string | undefined, usage: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw new UsageError('--ttl must be a whole number of seconds', usage);
+  return Number(value);
+}
+
+const API_OPTIONS = {
+  name: { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  format: { type: 'string' },
+  ttl: { type: 'string' },
+  alg: { type: 'string' },
+  'introspection-client': { type: 'string', multiple: true },
+  grant: { type: 'string', multiple: true },
+} as const;
+
+const apiAdd: Command = async (args, io) => {
+  const usage = HELP['api add'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...COMMON_OPTIONS, ...JSON_OPTION, identifier: { type: 'string' }, ...API_OPTIONS },
+    }),
+  );
+  expectPositionals(positionals, [], usage);
+  if (values.identifier === undefined) throw new UsageError('missing --identifier <uri>', usage);
+  if (values.name === undefined) throw new UsageError('missing --name <name>', usage);
+
+  // Only what was given: the service applies the defaults and every rule, as for the admin API.
+  const input: Record<string, unknown> = { identifier: values.identifier, name: values.name };
+  if (values.scope) input.scopes = values.scope.map(parseScope);
+  if (values.format !== undefined) input.token_format = values.format;
+  const ttl = parseTtl(values.ttl, usage);
+  if (ttl !== undefined) input.access_token_ttl = ttl;
+  if (values.alg !== undefined) input.signing_alg = values.alg;
+  if (values['introspection-client']) input.introspection_client_ids = values['introspection-client'];
+  if (values.grant) input.client_credentials_grants = values.grant.map((g) => parseGrant(g, usage));
+
+  return withServices(io, values.verbose, async (services) => {
+    const api = await openService(services).create(input);
+    await audit(services).record(cliActor(), {
+      type: 'admin.api.created',
+      details: { id: api.id, identifier: api.identifier.slice(0, 200), token_format: api.token_format },
+    });
+    if (values.json) writeJson(io, api);
+    else writeLines(io, `registered API ${JSON.stringify(api.name)}`, ...describeApi(api).map((l) => `  ${l}`));
+    return EXIT.ok;
+  });
+};
+
+const apiList: Command = async (args, io) => {
+  const usage = HELP['api list'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...COMMON_OPTIONS, ...JSON_OPTION, limit: { type: 'string' }, cursor: { type: 'string' } },
+    }),
+  );
+  expectPositionals(positionals, [], usage);
+  const limit = parseLimit(values.limit, usage);
+
+  return withServices(io, values.verbose, async (services) => {
+    const page = await openService(services).list({ cursor: values.cursor, limit });
+    if (values.json) {
+      writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
+      return EXIT.ok;
+    }
+    if (page.items.length === 0) {
+      writeLines(io, 'no APIs');
+      return EXIT.ok;
+    }
+    writeTable(
+      io,
+      ['ID', 'FORMAT', 'SCOPES', 'IDENTIFIER', 'NAME'],
+      page.items.map((a) => [a.id, a.token_format, String(a.scopes.length), a.identifier, a.name]),
+    );
+    if (page.nextCursor) writeLines(io, '', `more: portcullis api list --cursor ${page.nextCursor}`);
+    return EXIT.ok;
+  });
+};
+
+const apiShow: Command = async (args, io) => {
+  const usage = HELP['api show'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, ...JSON_OPTION } }),
+  );
+  const [id = ''] = expectPositionals(positionals, ['<api>'], usage);
+
+  return withServices(io, values.verbose, async (services) => {
+    const api = await openService(services).get(id);
+    if (values.json) writeJson(io, api);
+    else writeLines(io, ...describeApi(api));
+    return EXIT.ok;
+  });
+};
+
+const apiUpdate: Command = async (args, io) => {
+  const usage = HELP['api update'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...COMMON_OPTIONS,
+        ...JSON_OPTION,
+        ...API_OPTIONS,
+        'remove-scope': { type: 'string', multiple: true },
+        'default-ttl': { type: 'boolean' },
+        'remove-introspection-client': { type: 'string', multiple: true },
+        'revoke-grant': { type: 'string', multiple: true },
+      },
+    }),
+  );
+  const [id = ''] = expectPositionals(positionals, ['<api>'], usage);
+  const ttl = parseTtl(values.ttl, usage);
+  if (ttl !== undefined && values['default-ttl']) throw new UsageError('--ttl and --default-ttl contradict each other', usage);
+  const listChanges = ['scope', 'remove-scope', 'introspection-client', 'remove-introspection-client', 'grant', 'revoke-grant'] as const;
+  const fieldChanges = [values.name, values.format, ttl, values['default-ttl'], values.alg];
+  if (fieldChanges.every((v) => v === undefined) && listChanges.every((k) => values[k] === undefined)) {
+    throw new UsageError('nothing to change: give the options to set', usage);
+  }
+
+  return withServices(io, values.verbose, async (services) => {
+    const service = openService(services);
+    const current = await service.get(id);
+    // Lists are edited here and sent whole: the service checks the result as a whole.
+    const patch: Record<string, unknown> = {};
+    if (values.name !== undefined) patch.name = values.name;
+    if (values.format !== undefined) patch.token_format = values.format;
+    if (ttl !== undefined) patch.access_token_ttl = ttl;
+    if (values['default-ttl']) patch.access_token_ttl = null;
+    if (values.alg !== undefined) patch.signing_alg = values.alg;
+    if (values.scope || values['remove-scope']) {
+      const scopes = new Map(current.scopes.map((s) => [s.name, s] as const));
+      for (const name of values['remove-scope'] ?? []) scopes.delete(name);
+      for (const scope of (values.scope ?? []).map(parseScope)) scopes.set(scope.name, scope);
+      patch.scopes = [...scopes.values()];
+    }
+    if (values['introspection-client'] || values['remove-introspection-client']) {
+      const removed = new Set(values['remove-introspection-client'] ?? []);
+      const kept = current.introspection_client_ids.filter((c) => !removed.has(c));
+      patch.introspection_client_ids = [...new Set([...kept, ...(values['introspection-client'] ?? [])])];
+    }
+    if (values.grant || values['revoke-grant']) {
+      const grants = new Map(current.client_credentials_grants.map((g) => [g.client_id, g] as const));
+      for (const clientId of values['revoke-grant'] ?? []) grants.delete(clientId);
+      for (const grant of (values.grant ?? []).map((g) => parseGrant(g, usage))) grants.set(grant.client_id, grant);
+      patch.client_credentials_grants = [...grants.values()];
+    }
+    const change = await service.update(current.id, patch);
+    if (change.changed.length > 0) {
+      await audit(services).record(cliActor(), {
+        type: 'admin.api.updated',
+        details: { id: change.api.id, changed: change.changed.join(' ') },
+      });
+    }
+    if (values.json) writeJson(io, change.api);
+    else writeLines(io, `updated API ${change.api.id}`, ...describeApi(change.api).map((l) => `  ${l}`));
+    return EXIT.ok;
+  });
+};
+
+const apiRemove: Command = async (args, io) => {
+  const usage = HELP['api remove'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, ...JSON_OPTION } }),
+  );
+  const [id = ''] = expectPositionals(positionals, ['<api>'], usage);
+
+  return withServices(io, values.verbose, async (services) => {
+    const service = openService(services);
+    const api = await service.get(id);
+    await service.remove(api.id);
+    await audit(services).record(cliActor(), {
+      type: 'admin.api.deleted',
+      details: { id: api.id, identifier: api.identifier.slice(0, 200) },
+    });
+    if (values.json) writeJson(io, { id: api.id, identifier: api.identifier, removed: true });
+    else writeLines(io, `removed API ${api.id} (${api.identifier})`);
+    return EXIT.ok;
+  });
+};
+
+export const API_COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['add', apiAdd],
+  ['list', apiList],
+  ['show', apiShow],
+  ['update', apiUpdate],
+  ['remove', apiRemove],
+]);

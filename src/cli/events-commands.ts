@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import type { Services } from '../open-services.ts';
+import type { EventFilter } from '../storage/ports.ts';
+import type { Command } from './command.ts';
+import { EXIT } from './exit-codes.ts';
+import { HELP } from './help-texts.ts';
+import { COMMON_OPTIONS, JSON_OPTION, expectPositionals, parseLimit, parseOrUsage, wantsHelp } from './parse-command.ts';
+import { UsageError } from './usage-error.ts';
+import { withServices } from './with-services.ts';
+import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: an ISO 8601 time, or an age such as `30m`, `24h`, `7d` counted back from `now`. */
+export function parseSince(value: string | undefined, now: number, usage: string): number | undefined {
+  if (value === undefined) return undefined;
+  const age = /^(\d{1,6})([mhd])$/.exec(value);
+  if (age?.[1] !== undefined && age[2] !== undefined) return now - Number(age[1]) * (UNIT_MS[age[2]] ?? 0);
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new UsageError('--since must be an ISO 8601 time (2025-01-31T12:00:00Z) or an age such as 30m, 24h or 7d', usage);
+  return time;
+}
+
+/** `--type login.failed` matches that type; `--type login.*` (or `login.`) every `login.` type. */
+export function typeFilter(value: string | undefined): Pick<EventFilter, 'type' | 'typePrefix'> {
+  if (value === undefined) return {};
+  if (value.endsWith('.*')) return { typePrefix: value.slice(0, -1) };
+  if (value.endsWith('.')) return { typePrefix: value };
+  return { type: value };
+}
+
+/** `--user` takes a username, an email or a `sub`; events are stored under the `sub`. */
+async function subjectOf(services: Services, user: string | undefined): Promise<string | undefined> {
+  if (user === undefined) return undefined;
+  const account = user.length <= 254 ? await services.accounts.findByLogin(user) : undefined;
+  return account?.id ?? user;
+}
+
+function describeDetails(details: Record<string, string | number | boolean> | undefined): string {
+  if (!details) return '-';
+  return Object.entries(details)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ');
+}
+
+const eventsList: Command = async (args, io) => {
+  const usage = HELP['events list'];
+  if (wantsHelp(args)) return printHelp(io, usage);
+  const { values, positionals } = parseOrUsage(usage, () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...COMMON_OPTIONS,
+        ...JSON_OPTION,
+        type: { type: 'string' },
+        user: { type: 'string' },
+        client: { type: 'string' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
+        cursor: { type: 'string' },
+      },
+    }),
+  );
+  expectPositionals(positionals, [], usage);
+  const limit = Math.min(Math.max(parseLimit(values.limit, usage), 1), 100);
+
+  return withServices(io, values.verbose, async (services) => {
+    const filter: EventFilter = {
+      ...typeFilter(values.type),
+      subject: await subjectOf(services, values.user),
+      clientId: values.client,
+      since: parseSince(values.since, services.now(), usage),
+    };
+    // The same store `portcullis audit list` reads: admin changes are listed here too.
+    const page = await services.store.events.list(filter, { cursor: values.cursor, limit });
+    if (values.json) {
+      writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
+      return EXIT.ok;
+    }
+    if (page.items.length === 0) {
+      writeLines(io, 'no events');
+      return EXIT.ok;
+    }
+    writeTable(
+      io,
+      ['TIME', 'TYPE', 'SUBJECT', 'CLIENT', 'IP', 'DETAILS'],
+      page.items.map((e) => [formatTime(e.time), e.type, e.subject ?? '-', e.clientId ?? '-', e.ip ?? '-', describeDetails(e.details)]),
+    );
+    if (page.nextCursor) writeLines(io, '', `more: portcullis events list --cursor ${page.nextCursor}`);
+    return EXIT.ok;
+  });
+};
+
+export const EVENTS_COMMANDS: ReadonlyMap<string, Command> = new Map([['list', eventsList]]);

@@ -1,0 +1,15 @@
+/**
+ * The provider's scopes, in a module that imports nothing, so any module (the provider
+ * configuration, the client rules, the resource servers) can use them without import cycles.
+ */
+
+/**
+ * The scope the admin API requires (src/admin/require-admin-token.ts). Only clients whose sole
+ * grant is client_credentials may register it (src/clients/client-rules.ts), and no client gets
+ * it unless its registered `scope` names it (`clientDefaults.scope` is DEFAULT_CLIENT_SCOPE), so
+ * no user-facing authorization request can obtain it.
+ */
+export const ADMIN_SCOPE = 'admin';
+
+/** The scopes every client may request unless its `scope` metadata says otherwise: all but admin. */
+export const DEFAULT_CLIENT_SCOPE = 'openid offline_access profile email phone';
