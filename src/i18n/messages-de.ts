@@ -93,6 +93,10 @@ export const messagesDe: MessageCatalogue = {
   'loggedOut.message': 'Sie wurden abgemeldet.',
   'loggedOut.messageClient': 'Sie wurden von {client} abgemeldet.',
   'loggedOut.hint': 'Sie können dieses Fenster jetzt schließen.',
+  'loggedOut.stayedTitle': 'Weiterhin angemeldet',
+  'loggedOut.stayedHeading': 'Sie sind weiterhin angemeldet',
+  'loggedOut.stayedMessage': 'Sie haben sich entschieden, bei {productName} angemeldet zu bleiben.',
+  'loggedOut.stayedMessageClient': 'Sie wurden von {client} abgemeldet, sind aber weiterhin bei {productName} angemeldet.',
 
   // Error page (views/error.ejs)
   'error.title.4xx': 'Diese Anfrage konnte nicht ausgeführt werden',

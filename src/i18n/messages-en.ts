@@ -88,6 +88,10 @@ export const messagesEn = {
   'loggedOut.message': 'You have been signed out.',
   'loggedOut.messageClient': 'You have been signed out of {client}.',
   'loggedOut.hint': 'You can close this window now.',
+  'loggedOut.stayedTitle': 'Still signed in',
+  'loggedOut.stayedHeading': 'You are still signed in',
+  'loggedOut.stayedMessage': 'You chose to stay signed in to {productName}.',
+  'loggedOut.stayedMessageClient': 'You have been signed out of {client} but are still signed in to {productName}.',
 
   // Error page (views/error.ejs), chosen by status class
   'error.title.4xx': 'This request could not be completed',

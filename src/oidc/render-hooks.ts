@@ -34,9 +34,17 @@ export function createProviderPages(deps: { render: ViewRenderer; productName: s
     async postLogoutSuccessSource(ctx) {
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
+      // The library shows this page after both "Sign out" and "Stay signed in": a session that
+      // still has an account means the user stayed.
+      const session = await ctx.oidc.provider.Session.get(ctx);
       ctx.body = await deps.render(
         'logged-out',
-        loggedOutPage({ clientName: ctx.oidc.client?.clientName, productName: deps.productName, ...languageOf(ctx) }),
+        loggedOutPage({
+          clientName: ctx.oidc.client?.clientName,
+          stillSignedIn: typeof session.accountId === 'string',
+          productName: deps.productName,
+          ...languageOf(ctx),
+        }),
       );
     },
     async renderError(ctx, out: ErrorOut, error) {

@@ -56,14 +56,18 @@ describe('RP-initiated logout', () => {
     expect(confirm.status).toBe(200);
     const done = await browser.follow(await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' }));
     expect(done.status).toBe(200);
-    expect(done.text).toMatch(/signed out/i);
+    expect(done.text).toContain('You have been signed out');
+    expect(done.text).not.toContain('still signed in');
     expect(await silentSignIn(browser, rp, client.redirectUri)).toBe('login_required');
   });
 
   it('keeps the session when the user chooses to stay signed in (ASVS 10.6.2: no forced logout)', async () => {
     const { browser, rp, client } = await signedIn();
     const confirm = await browser.get(`${server.issuer}/session/end`);
-    await browser.follow(await browser.submit(confirm, '/session/end/confirm', {}));
+    const page = await browser.follow(await browser.submit(confirm, '/session/end/confirm', {}));
+    // The page must not claim a sign-out that did not happen.
+    expect(page.text).toContain('You are still signed in');
+    expect(page.text).not.toContain('You have been signed out');
     expect(await silentSignIn(browser, rp, client.redirectUri)).toBeNull();
   });
 
