@@ -17,10 +17,28 @@ export function encryptedClientStore(
     return { ...payload, client_secret: cipher.encrypt(secret, id) };
   }
 
+  // The provider looks its client up on every token, introspection and revocation request, so
+  // each secret would be decrypted thousands of times a second. Remember plaintexts by client id
+  // and ciphertext: every write makes a new ciphertext (fresh IV) and a deleted client is never
+  // found, so an entry can never outlive a change. Bounded: oldest entries go first.
+  const plaintexts = new Map<string, string>();
+  const MAX_REMEMBERED = 1000;
+
+  function decrypted(id: string, secret: string): string {
+    const key = `${id}\u0000${secret}`;
+    let plain = plaintexts.get(key);
+    if (plain === undefined) {
+      plain = cipher.decrypt(secret, id);
+      if (plaintexts.size >= MAX_REMEMBERED) plaintexts.delete(plaintexts.keys().next().value as string);
+      plaintexts.set(key, plain);
+    }
+    return plain;
+  }
+
   function opened(id: string, payload: OidcPayload): OidcPayload {
     const secret = payload.client_secret;
     if (typeof secret !== 'string' || !cipher.isEncrypted(secret)) return payload;
-    return { ...payload, client_secret: cipher.decrypt(secret, id) };
+    return { ...payload, client_secret: decrypted(id, secret) };
   }
 
   const isClient = (model: OidcModelName) => model === 'Client';

@@ -102,10 +102,12 @@ export function throttleClientAuthentication(deps: {
 
   /** The limit this request is over, if any. */
   async function over(clientId: string | undefined, ip: string): Promise<number | undefined> {
-    const network = await counters.get(counterKeys.clientAuthIpFailures(ip));
+    // Both reads at once: this runs before every token, introspection and revocation request.
+    const [network, own] = await Promise.all([
+      counters.get(counterKeys.clientAuthIpFailures(ip)),
+      clientId === undefined ? undefined : counters.get(counterKeys.clientAuthFailures(clientId, ip)),
+    ]);
     if (network && network.count >= policy.ipMaxFailures) return network.resetAt;
-    if (clientId === undefined) return undefined;
-    const own = await counters.get(counterKeys.clientAuthFailures(clientId, ip));
     return own && own.count >= policy.maxFailures ? own.resetAt : undefined;
   }
 
