@@ -11,6 +11,12 @@ import { createTranslator, isMessageKey } from '../i18n/translate.ts';
 import type { Translate } from '../i18n/translate.ts';
 import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES, selectCatalogue } from '../i18n/select-catalogue.ts';
 import type { MessageCatalogue } from '../i18n/messages-en.ts';
+import { SCOPE_CLAIMS } from '../oidc/scopes.ts';
+
+/** Claims a standard scope already asks for (OIDC Core §5.4), so consent does not list them twice. */
+function claimsOfScope(scope: string): readonly string[] {
+  return Object.hasOwn(SCOPE_CLAIMS, scope) ? SCOPE_CLAIMS[scope as keyof typeof SCOPE_CLAIMS] : [];
+}
 
 /** Every page the renderer knows; each is `views/<name>.ejs` inside `views/_layout.ejs`. */
 export const PAGE_NAMES = ['login', 'consent', 'logout', 'logged-out', 'error', 'home'] as const;
@@ -306,32 +312,6 @@ const DEFAULT_MESSAGE_LANG = 'en';
 /** Caller text on the error page is cut to one line of this length, so a stack can never show. */
 const MAX_ERROR_TEXT = 300;
 
-/**
- * Claims each standard scope already asks for (OpenID Connect Core 1.0 §5.4). A claim covered by a
- * requested scope is not listed again on the consent page.
- */
-const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = {
-  openid: ['sub'],
-  profile: [
-    'name',
-    'family_name',
-    'given_name',
-    'middle_name',
-    'nickname',
-    'preferred_username',
-    'profile',
-    'picture',
-    'website',
-    'gender',
-    'birthdate',
-    'zoneinfo',
-    'locale',
-    'updated_at',
-  ],
-  email: ['email', 'email_verified'],
-  address: ['address'],
-  phone: ['phone_number', 'phone_number_verified'],
-};
 
 /** Protocol claims that say nothing about the person (OpenID Connect Core 1.0 §2), never listed. */
 const PROTOCOL_CLAIMS: ReadonlySet<string> = new Set([
@@ -527,7 +507,7 @@ export function consentPage(input: ConsentPageInput): ConsentPageLocals {
   const { t } = l;
   const client = clientBadge(input.client, t);
   const scopes = unique(input.scopes);
-  const covered = new Set(scopes.flatMap((scope) => SCOPE_CLAIMS[scope] ?? []));
+  const covered = new Set(scopes.flatMap((scope) => claimsOfScope(scope)));
   const claims = unique(input.claims).filter(
     (claim) => !covered.has(claim) && !PROTOCOL_CLAIMS.has(claim),
   );

@@ -1,5 +1,5 @@
 // First: modules that import this one during a cycle read these (ESM evaluates in import order).
-import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE } from './scopes.ts';
+import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE, SCOPE_CLAIMS } from './scopes.ts';
 import { CLIENT_RULES_POLICY, hostRegistrationPolicy } from './registration-hook.ts';
 import { errors, type Configuration, type ErrorOut, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
@@ -46,28 +46,8 @@ export const RESOURCE_SERVER_METADATA = 'resource_server';
 // has no imports and so cannot take part in an import cycle.
 export { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE };
 
-/** OIDC Core §5.4: which claims each scope releases. */
-export const SCOPE_CLAIMS = {
-  openid: ['sub'],
-  profile: [
-    'name',
-    'given_name',
-    'family_name',
-    'middle_name',
-    'nickname',
-    'preferred_username',
-    'profile',
-    'picture',
-    'website',
-    'gender',
-    'birthdate',
-    'zoneinfo',
-    'locale',
-    'updated_at',
-  ],
-  email: ['email', 'email_verified'],
-  phone: ['phone_number', 'phone_number_verified'],
-} as const;
+// SCOPE_CLAIMS lives in ./scopes.ts (the consent page needs it too).
+export { SCOPE_CLAIMS };
 
 /**
  * Pure translation of our configuration into oidc-provider options. Every deviation from the

@@ -13,3 +13,29 @@ export const ADMIN_SCOPE = 'admin';
 
 /** The scopes every client may request unless its `scope` metadata says otherwise: all but admin. */
 export const DEFAULT_CLIENT_SCOPE = 'openid offline_access profile email phone';
+
+/**
+ * OIDC Core §5.4: which claims each scope releases. The provider releases claims by it and the
+ * consent page uses it to avoid listing a claim a requested scope already covers.
+ */
+export const SCOPE_CLAIMS = {
+  openid: ['sub'],
+  profile: [
+    'name',
+    'given_name',
+    'family_name',
+    'middle_name',
+    'nickname',
+    'preferred_username',
+    'profile',
+    'picture',
+    'website',
+    'gender',
+    'birthdate',
+    'zoneinfo',
+    'locale',
+    'updated_at',
+  ],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+} as const;
