@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createAuditLog } from '../admin/audit-log.ts';
 import type { Services } from '../open-services.ts';
 import {
@@ -11,10 +10,13 @@ import type { Command } from './command.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
 import { cliActor } from './open-admin-services.ts';
-import { COMMON_OPTIONS, JSON_OPTION, expectPositionals, parseLimit, parseOrUsage, wantsHelp } from './parse-command.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
+import { wantsHelp } from './parse-command.ts';
+import { parseListOptions } from './parse-list-options.ts';
+import { printPage } from './print-page.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+import { formatTime, printHelp, writeJson, writeLines } from './write-output.ts';
 
 /**
  * `portcullis api …`: APIs (resource servers, RFC 8707) that clients get tokens for. Changes
@@ -97,15 +99,7 @@ const API_OPTIONS = {
 const apiAdd: Command = async (args, io) => {
   const usage = HELP['api add'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION, identifier: { type: 'string' }, ...API_OPTIONS },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
+  const { values } = parseCommandArgs(args, usage, [], { identifier: { type: 'string' }, ...API_OPTIONS });
   if (values.identifier === undefined) throw new UsageError('missing --identifier <uri>', usage);
   if (values.name === undefined) throw new UsageError('missing --name <name>', usage);
 
@@ -134,44 +128,26 @@ const apiAdd: Command = async (args, io) => {
 const apiList: Command = async (args, io) => {
   const usage = HELP['api list'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION, limit: { type: 'string' }, cursor: { type: 'string' } },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
-  const limit = parseLimit(values.limit, usage);
+  const { values, limit } = parseListOptions(args, usage);
 
   return withServices(io, values.verbose, async (services) => {
     const page = await openService(services).list({ cursor: values.cursor, limit });
-    if (values.json) {
-      writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
-      return EXIT.ok;
-    }
-    if (page.items.length === 0) {
-      writeLines(io, 'no APIs');
-      return EXIT.ok;
-    }
-    writeTable(
-      io,
-      ['ID', 'FORMAT', 'SCOPES', 'IDENTIFIER', 'NAME'],
-      page.items.map((a) => [a.id, a.token_format, String(a.scopes.length), a.identifier, a.name]),
-    );
-    if (page.nextCursor) writeLines(io, '', `more: portcullis api list --cursor ${page.nextCursor}`);
-    return EXIT.ok;
+    return printPage(io, page, values.json, {
+      empty: 'no APIs',
+      headers: ['ID', 'FORMAT', 'SCOPES', 'IDENTIFIER', 'NAME'],
+      row: (a) => [a.id, a.token_format, String(a.scopes.length), a.identifier, a.name],
+      command: 'portcullis api list',
+    });
   });
 };
 
 const apiShow: Command = async (args, io) => {
   const usage = HELP['api show'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, ...JSON_OPTION } }),
-  );
-  const [id = ''] = expectPositionals(positionals, ['<api>'], usage);
+  const {
+    values,
+    positionals: [id = ''],
+  } = parseCommandArgs(args, usage, ['<api>']);
 
   return withServices(io, values.verbose, async (services) => {
     const api = await openService(services).get(id);
@@ -184,23 +160,16 @@ const apiShow: Command = async (args, io) => {
 const apiUpdate: Command = async (args, io) => {
   const usage = HELP['api update'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        ...API_OPTIONS,
-        'remove-scope': { type: 'string', multiple: true },
-        'default-ttl': { type: 'boolean' },
-        'remove-introspection-client': { type: 'string', multiple: true },
-        'revoke-grant': { type: 'string', multiple: true },
-      },
-    }),
-  );
-  const [id = ''] = expectPositionals(positionals, ['<api>'], usage);
+  const {
+    values,
+    positionals: [id = ''],
+  } = parseCommandArgs(args, usage, ['<api>'], {
+    ...API_OPTIONS,
+    'remove-scope': { type: 'string', multiple: true },
+    'default-ttl': { type: 'boolean' },
+    'remove-introspection-client': { type: 'string', multiple: true },
+    'revoke-grant': { type: 'string', multiple: true },
+  });
   const ttl = parseTtl(values.ttl, usage);
   if (ttl !== undefined && values['default-ttl']) throw new UsageError('--ttl and --default-ttl contradict each other', usage);
   const listChanges = ['scope', 'remove-scope', 'introspection-client', 'remove-introspection-client', 'grant', 'revoke-grant'] as const;
@@ -252,10 +221,10 @@ const apiUpdate: Command = async (args, io) => {
 const apiRemove: Command = async (args, io) => {
   const usage = HELP['api remove'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, ...JSON_OPTION } }),
-  );
-  const [id = ''] = expectPositionals(positionals, ['<api>'], usage);
+  const {
+    values,
+    positionals: [id = ''],
+  } = parseCommandArgs(args, usage, ['<api>']);
 
   return withServices(io, values.verbose, async (services) => {
     const service = openService(services);

@@ -1,19 +1,12 @@
-import { parseArgs } from 'node:util';
 import type { Command } from './command.ts';
-import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
 import { openAdminServices } from './open-admin-services.ts';
-import {
-  COMMON_OPTIONS,
-  JSON_OPTION,
-  expectPositionals,
-  parseLimit,
-  parseOrUsage,
-  wantsHelp,
-} from './parse-command.ts';
+import { wantsHelp } from './parse-command.ts';
+import { parseListOptions } from './parse-list-options.ts';
+import { printPage } from './print-page.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+import { formatTime, printHelp } from './write-output.ts';
 
 function parseTime(option: string, value: string | undefined, usage: string): number | undefined {
   if (value === undefined) return undefined;
@@ -26,27 +19,14 @@ function parseTime(option: string, value: string | undefined, usage: string): nu
 const auditList: Command = async (args, io) => {
   const usage = HELP['audit list'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        type: { type: 'string' },
-        'type-prefix': { type: 'string' },
-        'client-id': { type: 'string' },
-        subject: { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        limit: { type: 'string' },
-        cursor: { type: 'string' },
-      },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
-  const limit = parseLimit(values.limit, usage);
+  const { values, limit } = parseListOptions(args, usage, {
+    type: { type: 'string' },
+    'type-prefix': { type: 'string' },
+    'client-id': { type: 'string' },
+    subject: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+  });
   const filter = {
     type: values.type,
     typePrefix: values['type-prefix'],
@@ -63,29 +43,19 @@ const auditList: Command = async (args, io) => {
       cursor: values.cursor,
       limit: Math.min(Math.max(limit, 1), 100),
     });
-    if (values.json) {
-      writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
-      return EXIT.ok;
-    }
-    if (page.items.length === 0) {
-      writeLines(io, 'no events');
-      return EXIT.ok;
-    }
-    writeTable(
-      io,
-      ['TIME', 'TYPE', 'ACTOR', 'CLIENT', 'SUBJECT', 'FROM'],
-      page.items.map((e) => [
+    return printPage(io, page, values.json, {
+      empty: 'no events',
+      headers: ['TIME', 'TYPE', 'ACTOR', 'CLIENT', 'SUBJECT', 'FROM'],
+      row: (e) => [
         formatTime(e.time),
         e.type,
         e.actor ?? '-',
         e.clientId ?? '-',
         e.subject ?? '-',
         e.ip ?? '-',
-      ]),
-    );
-    if (page.nextCursor)
-      writeLines(io, '', `more: portcullis audit list --cursor ${page.nextCursor}`);
-    return EXIT.ok;
+      ],
+      command: 'portcullis audit list',
+    });
   });
 };
 

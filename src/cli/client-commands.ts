@@ -1,22 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { ClientView } from '../clients/client-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Command } from './command.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
 import { cliActor, openAdminServices } from './open-admin-services.ts';
-import {
-  COMMON_OPTIONS,
-  JSON_OPTION,
-  expectPositionals,
-  parseLimit,
-  parseOrUsage,
-  wantsHelp,
-} from './parse-command.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
+import { wantsHelp } from './parse-command.ts';
+import { parseListOptions } from './parse-list-options.ts';
+import { printPage } from './print-page.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+import { formatTime, printHelp, writeJson, writeLines } from './write-output.ts';
 
 /** `key: value` lines of a client's metadata, lists comma-separated. */
 function describeClient(client: ClientView & { client_secret?: string }): string[] {
@@ -147,15 +142,7 @@ function warnSecretShownOnce(io: Parameters<Command>[1], secret: string | undefi
 const clientAdd: Command = async (args, io) => {
   const usage = HELP['client add'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION, ...METADATA_OPTIONS },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
+  const { values } = parseCommandArgs(args, usage, [], METADATA_OPTIONS);
   if (values.name === undefined) throw new UsageError('missing --name <name>', usage);
   const input = metadataFrom(values, usage);
 
@@ -194,21 +181,14 @@ const UNSETTABLE = new Set([
 const clientUpdate: Command = async (args, io) => {
   const usage = HELP['client update'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        ...METADATA_OPTIONS,
-        unset: { type: 'string', multiple: true },
-        replace: { type: 'boolean' },
-      },
-    }),
-  );
-  const [id = ''] = expectPositionals(positionals, ['<client_id>'], usage);
+  const {
+    values,
+    positionals: [id = ''],
+  } = parseCommandArgs(args, usage, ['<client_id>'], {
+    ...METADATA_OPTIONS,
+    unset: { type: 'string', multiple: true },
+    replace: { type: 'boolean' },
+  });
   const input = metadataFrom(values, usage);
   const unset = splitList(values.unset) ?? [];
   for (const field of unset) {
@@ -248,15 +228,10 @@ const clientUpdate: Command = async (args, io) => {
 const clientRotateSecret: Command = async (args, io) => {
   const usage = HELP['client rotate-secret'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-    }),
-  );
-  const [id = ''] = expectPositionals(positionals, ['<client_id>'], usage);
+  const {
+    values,
+    positionals: [id = ''],
+  } = parseCommandArgs(args, usage, ['<client_id>']);
 
   return withServices(io, values.verbose, async (services) => {
     const rotated = await (await openAdminServices(services)).clients.rotateSecret(id, cliActor());
@@ -276,15 +251,7 @@ const clientRotateSecret: Command = async (args, io) => {
 const clientReencrypt: Command = async (args, io) => {
   const usage = HELP['client reencrypt'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
+  const { values } = parseCommandArgs(args, usage, []);
 
   return withServices(io, values.verbose, async (services) => {
     const result = await services.reencryptClientSecrets();
@@ -301,63 +268,34 @@ const clientReencrypt: Command = async (args, io) => {
 const clientList: Command = async (args, io) => {
   const usage = HELP['client list'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        limit: { type: 'string' },
-        cursor: { type: 'string' },
-      },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
-  const limit = parseLimit(values.limit, usage);
+  const { values, limit } = parseListOptions(args, usage);
 
   return withServices(io, values.verbose, async (services) => {
     const page = await (
       await openAdminServices(services)
     ).clients.list({ cursor: values.cursor, limit });
-    if (values.json) {
-      writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
-      return EXIT.ok;
-    }
-    if (page.items.length === 0) {
-      writeLines(io, 'no clients');
-      return EXIT.ok;
-    }
-    writeTable(
-      io,
-      ['CLIENT_ID', 'TYPE', 'AUTH', 'GRANTS', 'NAME'],
-      page.items.map((c) => [
+    return printPage(io, page, values.json, {
+      empty: 'no clients',
+      headers: ['CLIENT_ID', 'TYPE', 'AUTH', 'GRANTS', 'NAME'],
+      row: (c) => [
         c.client_id,
         `${c.application_type}${c.resource_server ? ', api' : ''}`,
         c.token_endpoint_auth_method,
         c.grant_types.join(','),
         c.client_name,
-      ]),
-    );
-    if (page.nextCursor)
-      writeLines(io, '', `more: portcullis client list --cursor ${page.nextCursor}`);
-    return EXIT.ok;
+      ],
+      command: 'portcullis client list',
+    });
   });
 };
 
 const clientShow: Command = async (args, io) => {
   const usage = HELP['client show'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-    }),
-  );
-  const [id = ''] = expectPositionals(positionals, ['<client_id>'], usage);
+  const {
+    values,
+    positionals: [id = ''],
+  } = parseCommandArgs(args, usage, ['<client_id>']);
 
   return withServices(io, values.verbose, async (services) => {
     const client = await (await openAdminServices(services)).clients.get(id);
@@ -370,15 +308,10 @@ const clientShow: Command = async (args, io) => {
 const clientRemove: Command = async (args, io) => {
   const usage = HELP['client remove'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-    }),
-  );
-  const [id = ''] = expectPositionals(positionals, ['<client_id>'], usage);
+  const {
+    values,
+    positionals: [id = ''],
+  } = parseCommandArgs(args, usage, ['<client_id>']);
 
   return withServices(io, values.verbose, async (services) => {
     await (await openAdminServices(services)).clients.remove(id, cliActor());

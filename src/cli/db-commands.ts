@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
 import { createLogger } from '../logging/logger.ts';
 import { migrateStore } from '../storage/create-store.ts';
@@ -6,17 +5,15 @@ import type { Command } from './command.ts';
 import { ConfigError } from './config-error.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
-import { COMMON_OPTIONS, JSON_OPTION, expectPositionals, parseOrUsage, wantsHelp } from './parse-command.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
+import { wantsHelp } from './parse-command.ts';
 import { printHelp, writeJson, writeLines } from './write-output.ts';
 
 /** `portcullis db migrate`: schema migrations and indexes, without starting the server. */
 const dbMigrate: Command = async (args, io) => {
   const usage = HELP['db migrate'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON_OPTIONS, ...JSON_OPTION } }),
-  );
-  expectPositionals(positionals, [], usage);
+  const { values } = parseCommandArgs(args, usage, []);
   const loaded = loadConfig(io.env);
   if (!loaded.ok) throw new ConfigError(loaded.errors);
   const log = createLogger({ level: values.verbose ? 'debug' : 'warn', destination: io.stderr });

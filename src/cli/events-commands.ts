@@ -1,13 +1,13 @@
-import { parseArgs } from 'node:util';
 import type { Services } from '../open-services.ts';
 import type { EventFilter } from '../storage/ports.ts';
 import type { Command } from './command.ts';
-import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
-import { COMMON_OPTIONS, JSON_OPTION, expectPositionals, parseLimit, parseOrUsage, wantsHelp } from './parse-command.ts';
+import { wantsHelp } from './parse-command.ts';
+import { parseListOptions } from './parse-list-options.ts';
+import { printPage } from './print-page.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+import { formatTime, printHelp } from './write-output.ts';
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -46,25 +46,13 @@ function describeDetails(details: Record<string, string | number | boolean> | un
 const eventsList: Command = async (args, io) => {
   const usage = HELP['events list'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        type: { type: 'string' },
-        user: { type: 'string' },
-        client: { type: 'string' },
-        since: { type: 'string' },
-        limit: { type: 'string' },
-        cursor: { type: 'string' },
-      },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
-  const limit = Math.min(Math.max(parseLimit(values.limit, usage), 1), 100);
+  const { values, limit: requested } = parseListOptions(args, usage, {
+    type: { type: 'string' },
+    user: { type: 'string' },
+    client: { type: 'string' },
+    since: { type: 'string' },
+  });
+  const limit = Math.min(Math.max(requested, 1), 100);
 
   return withServices(io, values.verbose, async (services) => {
     const filter: EventFilter = {
@@ -75,21 +63,12 @@ const eventsList: Command = async (args, io) => {
     };
     // The same store `portcullis audit list` reads: admin changes are listed here too.
     const page = await services.store.events.list(filter, { cursor: values.cursor, limit });
-    if (values.json) {
-      writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
-      return EXIT.ok;
-    }
-    if (page.items.length === 0) {
-      writeLines(io, 'no events');
-      return EXIT.ok;
-    }
-    writeTable(
-      io,
-      ['TIME', 'TYPE', 'SUBJECT', 'CLIENT', 'IP', 'DETAILS'],
-      page.items.map((e) => [formatTime(e.time), e.type, e.subject ?? '-', e.clientId ?? '-', e.ip ?? '-', describeDetails(e.details)]),
-    );
-    if (page.nextCursor) writeLines(io, '', `more: portcullis events list --cursor ${page.nextCursor}`);
-    return EXIT.ok;
+    return printPage(io, page, values.json, {
+      empty: 'no events',
+      headers: ['TIME', 'TYPE', 'SUBJECT', 'CLIENT', 'IP', 'DETAILS'],
+      row: (e) => [formatTime(e.time), e.type, e.subject ?? '-', e.clientId ?? '-', e.ip ?? '-', describeDetails(e.details)],
+      command: 'portcullis events list',
+    });
   });
 };
 

@@ -1,19 +1,14 @@
-import { parseArgs } from 'node:util';
 import type { Command } from './command.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
 import { cliActor, openAdminServices } from './open-admin-services.ts';
-import {
-  COMMON_OPTIONS,
-  JSON_OPTION,
-  expectPositionals,
-  parseLimit,
-  parseOrUsage,
-  wantsHelp,
-} from './parse-command.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
+import { wantsHelp } from './parse-command.ts';
+import { parseListOptions } from './parse-list-options.ts';
+import { printPage } from './print-page.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+import { formatTime, printHelp, writeJson, writeLines } from './write-output.ts';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -31,21 +26,11 @@ function parseDuration(value: string, usage: string): number {
 const iatCreate: Command = async (args, io) => {
   const usage = HELP['iat create'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        'expires-in': { type: 'string' },
-        'max-uses': { type: 'string' },
-        description: { type: 'string' },
-      },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
+  const { values } = parseCommandArgs(args, usage, [], {
+    'expires-in': { type: 'string' },
+    'max-uses': { type: 'string' },
+    description: { type: 'string' },
+  });
   // The same input as POST /admin/v1/initial-access-tokens; the service checks the ranges.
   const input: Record<string, unknown> = {};
   if (values['expires-in'] !== undefined)
@@ -80,63 +65,34 @@ const iatCreate: Command = async (args, io) => {
 const iatList: Command = async (args, io) => {
   const usage = HELP['iat list'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        limit: { type: 'string' },
-        cursor: { type: 'string' },
-      },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
-  const limit = parseLimit(values.limit, usage);
+  const { values, limit } = parseListOptions(args, usage);
 
   return withServices(io, values.verbose, async (services) => {
     const page = await (
       await openAdminServices(services)
     ).initialAccessTokens.list({ cursor: values.cursor, limit });
-    if (values.json) {
-      writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
-      return EXIT.ok;
-    }
-    if (page.items.length === 0) {
-      writeLines(io, 'no initial access tokens');
-      return EXIT.ok;
-    }
-    writeTable(
-      io,
-      ['ID', 'EXPIRES', 'USES', 'CREATED_BY', 'DESCRIPTION'],
-      page.items.map((t) => [
+    return printPage(io, page, values.json, {
+      empty: 'no initial access tokens',
+      headers: ['ID', 'EXPIRES', 'USES', 'CREATED_BY', 'DESCRIPTION'],
+      row: (t) => [
         t.id,
         t.expires_at === null ? 'never' : formatTime(t.expires_at * 1000),
         `${t.uses}/${t.max_uses ?? '-'}`,
         t.created_by ?? '-',
         t.description ?? '',
-      ]),
-    );
-    if (page.nextCursor)
-      writeLines(io, '', `more: portcullis iat list --cursor ${page.nextCursor}`);
-    return EXIT.ok;
+      ],
+      command: 'portcullis iat list',
+    });
   });
 };
 
 const iatRevoke: Command = async (args, io) => {
   const usage = HELP['iat revoke'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-    }),
-  );
-  const [id = ''] = expectPositionals(positionals, ['<id>'], usage);
+  const {
+    values,
+    positionals: [id = ''],
+  } = parseCommandArgs(args, usage, ['<id>']);
 
   return withServices(io, values.verbose, async (services) => {
     await (await openAdminServices(services)).initialAccessTokens.revoke(id, cliActor());

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   pruneExpiredKeys,
   rotateSigningKeys,
@@ -8,13 +7,8 @@ import type { Command } from './command.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
 import { keyState } from './key-state.ts';
-import {
-  COMMON_OPTIONS,
-  JSON_OPTION,
-  expectPositionals,
-  parseOrUsage,
-  wantsHelp,
-} from './parse-command.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
+import { wantsHelp } from './parse-command.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
 
@@ -22,24 +16,10 @@ function iso(epochMs: number | undefined): string | null {
   return epochMs === undefined ? null : new Date(epochMs).toISOString();
 }
 
-/** Parses the options every keys command shares (it has no positional arguments). */
-function parseKeysArgs(args: string[], usage: string) {
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
-  return values;
-}
-
 const keysList: Command = async (args, io) => {
   const usage = HELP['keys list'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const values = parseKeysArgs(args, usage);
+  const { values } = parseCommandArgs(args, usage, []);
 
   return withServices(io, values.verbose, async (services) => {
     const now = services.now();
@@ -85,7 +65,7 @@ const keysList: Command = async (args, io) => {
 const keysRotate: Command = async (args, io) => {
   const usage = HELP['keys rotate'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const values = parseKeysArgs(args, usage);
+  const { values } = parseCommandArgs(args, usage, []);
 
   return withServices(io, values.verbose, async (services) => {
     const { config } = services;
@@ -137,7 +117,7 @@ const keysRotate: Command = async (args, io) => {
 const keysPrune: Command = async (args, io) => {
   const usage = HELP['keys prune'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const values = parseKeysArgs(args, usage);
+  const { values } = parseCommandArgs(args, usage, []);
 
   return withServices(io, values.verbose, async (services) => {
     const removed = await pruneExpiredKeys(services.store.keys, services.now());

@@ -1,24 +1,18 @@
-import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { emailSchema, usernameSchema, type AccountView } from '../accounts/account-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { AdminServices } from '../admin/admin-services.ts';
 import { EXIT } from './exit-codes.ts';
 import { HELP } from './help-texts.ts';
-import {
-  COMMON_OPTIONS,
-  JSON_OPTION,
-  expectPositionals,
-  parseLimit,
-  parseOrUsage,
-  refusePasswordOption,
-  wantsHelp,
-} from './parse-command.ts';
+import { parseCommandArgs } from './parse-command-args.ts';
+import { refusePasswordOption, wantsHelp } from './parse-command.ts';
+import { parseListOptions } from './parse-list-options.ts';
+import { printPage } from './print-page.ts';
 import { cliActor, openAdminServices } from './open-admin-services.ts';
 import { readNewPassword } from './read-password.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+import { formatTime, printHelp, writeJson, writeLines } from './write-output.ts';
 import type { Command } from './command.ts';
 
 function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
@@ -43,21 +37,14 @@ const userAdd: Command = async (args, io) => {
   const usage = HELP['user add'];
   refusePasswordOption(args, usage);
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        email: { type: 'string' },
-        'email-verified': { type: 'boolean' },
-        name: { type: 'string' },
-      },
-    }),
-  );
-  const [rawUsername = ''] = expectPositionals(positionals, ['<username>'], usage);
+  const {
+    values,
+    positionals: [rawUsername = ''],
+  } = parseCommandArgs(args, usage, ['<username>'], {
+    email: { type: 'string' },
+    'email-verified': { type: 'boolean' },
+    name: { type: 'string' },
+  });
   // Checked before the password is asked for, so nobody types one for a name that cannot be.
   const username = check(usernameSchema, rawUsername, 'username');
   const email = values.email === undefined ? undefined : check(emailSchema, values.email, 'email');
@@ -87,47 +74,23 @@ const userAdd: Command = async (args, io) => {
 const userList: Command = async (args, io) => {
   const usage = HELP['user list'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        limit: { type: 'string' },
-        cursor: { type: 'string' },
-      },
-    }),
-  );
-  expectPositionals(positionals, [], usage);
-  const limit = parseLimit(values.limit, usage);
+  const { values, limit } = parseListOptions(args, usage);
 
   return withServices(io, values.verbose, async (services) => {
     const page = await services.accounts.list({ cursor: values.cursor, limit });
-    if (values.json) {
-      writeJson(io, { items: page.items, nextCursor: page.nextCursor ?? null });
-      return EXIT.ok;
-    }
-    if (page.items.length === 0) {
-      writeLines(io, 'no users');
-      return EXIT.ok;
-    }
-    writeTable(
-      io,
-      ['USERNAME', 'EMAIL', 'VERIFIED', 'STATUS', 'CREATED', 'SUB'],
-      page.items.map((a) => [
+    return printPage(io, page, values.json, {
+      empty: 'no users',
+      headers: ['USERNAME', 'EMAIL', 'VERIFIED', 'STATUS', 'CREATED', 'SUB'],
+      row: (a) => [
         a.username,
         a.email ?? '-',
         a.email === undefined ? '-' : a.emailVerified ? 'yes' : 'no',
         a.disabled ? 'disabled' : 'enabled',
         formatTime(a.createdAt),
         a.id,
-      ]),
-    );
-    if (page.nextCursor)
-      writeLines(io, '', `more: portcullis user list --cursor ${page.nextCursor}`);
-    return EXIT.ok;
+      ],
+      command: 'portcullis user list',
+    });
   });
 };
 
@@ -135,15 +98,10 @@ function setDisabled(disabled: boolean): Command {
   return async (args, io) => {
     const usage = HELP[disabled ? 'user disable' : 'user enable'];
     if (wantsHelp(args)) return printHelp(io, usage);
-    const { values, positionals } = parseOrUsage(usage, () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-      }),
-    );
-    const [login = ''] = expectPositionals(positionals, ['<username|email>'], usage);
+    const {
+      values,
+      positionals: [login = ''],
+    } = parseCommandArgs(args, usage, ['<username|email>']);
 
     return withServices(io, values.verbose, async (services) => {
       const admin = await openAdminServices(services);
@@ -164,15 +122,10 @@ function setPassword(topic: 'user set-password' | 'user reset-password'): Comman
     const usage = HELP[topic];
     refusePasswordOption(args, usage);
     if (wantsHelp(args)) return printHelp(io, usage);
-    const { values, positionals } = parseOrUsage(usage, () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-      }),
-    );
-    const [login = ''] = expectPositionals(positionals, ['<username|email>'], usage);
+    const {
+      values,
+      positionals: [login = ''],
+    } = parseCommandArgs(args, usage, ['<username|email>']);
 
     return withServices(io, values.verbose, async (services) => {
       const admin = await openAdminServices(services);
@@ -209,15 +162,10 @@ function userLines(account: AccountView): string[] {
 const userShow: Command = async (args, io) => {
   const usage = HELP['user show'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, ...JSON_OPTION },
-    }),
-  );
-  const [login = ''] = expectPositionals(positionals, ['<username|email>'], usage);
+  const {
+    values,
+    positionals: [login = ''],
+  } = parseCommandArgs(args, usage, ['<username|email>']);
 
   return withServices(io, values.verbose, async (services) => {
     const account = await findUser(await openAdminServices(services), login);
@@ -230,25 +178,18 @@ const userShow: Command = async (args, io) => {
 const userUpdate: Command = async (args, io) => {
   const usage = HELP['user update'];
   if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, positionals } = parseOrUsage(usage, () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        ...JSON_OPTION,
-        name: { type: 'string' },
-        claim: { type: 'string', multiple: true },
-        'unset-claim': { type: 'string', multiple: true },
-        email: { type: 'string' },
-        'remove-email': { type: 'boolean' },
-        'email-verified': { type: 'boolean' },
-        'email-unverified': { type: 'boolean' },
-      },
-    }),
-  );
-  const [login = ''] = expectPositionals(positionals, ['<username|email>'], usage);
+  const {
+    values,
+    positionals: [login = ''],
+  } = parseCommandArgs(args, usage, ['<username|email>'], {
+    name: { type: 'string' },
+    claim: { type: 'string', multiple: true },
+    'unset-claim': { type: 'string', multiple: true },
+    email: { type: 'string' },
+    'remove-email': { type: 'boolean' },
+    'email-verified': { type: 'boolean' },
+    'email-unverified': { type: 'boolean' },
+  });
 
   // The same shape as PATCH /admin/v1/users/{id}: claims (null removes), email, email_verified.
   const claims = new Map<string, string | null>();
