@@ -12,6 +12,7 @@ import { requireMongoUri, uniqueDatabaseName } from '../helpers/mongodb-uri.ts';
 import { completeSignIn, signInAndRedeem, startAuthorization } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { freePort, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { tokenRequest as rawTokenRequest } from '../helpers/token-request.ts';
 
 const uri = requireMongoUri();
 const dbName = uniqueDatabaseName('mongodb_flows');
@@ -53,20 +54,8 @@ async function freshSignIn() {
   return { user, client, rp, browser, ...result };
 }
 
-/** A raw token request, so a refusal can be inspected without openid-client's exceptions. */
-async function tokenRequest(
-  client: { clientId: string; clientSecret: string },
-  body: Record<string, string>,
-) {
-  const res = await fetch(`${server.issuer}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`,
-    },
-    body: new URLSearchParams(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+function tokenRequest(client: { clientId: string; clientSecret: string }, body: Record<string, string>) {
+  return rawTokenRequest(server.issuer, client, body);
 }
 
 /** `prompt=none` in the browser: null when the session signed the user in silently, else the error. */

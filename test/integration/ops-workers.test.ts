@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import * as oidc from 'openid-client';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -10,46 +8,9 @@ import { openServices } from '../../src/open-services.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { freePort, tempDir, unique } from '../helpers/test-server.ts';
+import { spawnServer, waitFor, type Spawned } from '../helpers/spawn-server.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REDIRECT_URI = 'https://rp.example/callback';
-
-interface Spawned {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `portcullis serve` as an operator runs it: the real entry point, on Node 24 from node_modules. */
-function spawnServer(env: Record<string, string>): Spawned {
-  const child = spawn(`${ROOT}node_modules/.bin/node`, ['bin/portcullis.js', 'serve'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let partial = '';
-  const collect = (chunk: Buffer) => {
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts.filter((l) => l.length > 0));
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, lines, exited };
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** One request on a new TCP connection (`agent: false`), so the cluster hands it to the next worker. */
 function fresh(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {

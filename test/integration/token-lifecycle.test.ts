@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { completeSignIn, signInAndRedeem, startAuthorization } from '../helpers/sign-in.ts';
+import { tokenRequest as rawTokenRequest } from '../helpers/token-request.ts';
 
 let server: TestServer;
 let api: { clientId: string; clientSecret: string };
@@ -26,17 +27,8 @@ async function freshSignIn() {
   return { user, client, rp, ...result };
 }
 
-/** Sends a raw token request so a refusal can be inspected without openid-client's exceptions. */
-async function tokenRequest(client: { clientId: string; clientSecret: string }, body: Record<string, string>) {
-  const res = await fetch(`${server.issuer}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`,
-    },
-    body: new URLSearchParams(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+function tokenRequest(client: { clientId: string; clientSecret: string }, body: Record<string, string>) {
+  return rawTokenRequest(server.issuer, client, body);
 }
 
 describe('refresh tokens', () => {
