@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.ts';
+import { configSchema, crossFieldProblems, type Config } from './schema.ts';
 import { ENV_BINDINGS, convertEnvValue, envNameFor } from './env-map.ts';
 
 export const DEFAULT_CONFIG_DIR = fileURLToPath(new URL('../../config/', import.meta.url));
@@ -101,6 +101,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, co
   const parsed = configSchema.safeParse(tree);
   if (!parsed.success) {
     errors.push(...parsed.error.issues.map((issue) => describeIssue(issue, tree)));
+    // zod skips the cross-field rules when a key is invalid; check them on the raw tree so every
+    // problem is reported at once.
+    const reported = new Set(parsed.error.issues.map((issue) => issue.path.join('.')));
+    for (const problem of crossFieldProblems(tree)) {
+      if (reported.has(problem.path.join('.'))) continue;
+      errors.push(describeIssue({ code: 'custom', path: problem.path, message: problem.message, input: undefined } as z.core.$ZodIssue, tree));
+    }
   }
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
 

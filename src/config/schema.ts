@@ -332,44 +332,62 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.store.backend === 'mongodb' && !c.store.mongodb.uri) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['store', 'mongodb', 'uri'],
-        message: 'required when store.backend is mongodb',
-      });
-    }
-    if (c.env === 'production' && c.secrets.cookieKeys.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['secrets', 'cookieKeys'],
-        message: 'required in production (comma-separated random strings of 32+ characters, e.g. from `openssl rand -base64 48`)',
-      });
-    }
-    if (c.metrics.onMainPort && !c.secrets.metricsToken) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['metrics', 'onMainPort'],
-        message: 'needs METRICS_TOKEN: metrics on the public port are answered only to a bearer of that token',
-      });
-    }
-    // Each process would have its own copy of a memory store: sessions, codes and keys made by
-    // one worker would be unknown to the others.
-    if (c.store.backend === 'memory' && c.server.workers !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['server', 'workers'],
-        message: 'the memory store cannot be shared between processes: use WORKERS=1, or STORE=sqlite or mongodb',
-      });
-    }
-    if (c.env === 'production' && c.server.issuer?.startsWith('http:')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['server', 'issuer'],
-        message: 'must be https in production (RFC 9700 §2.6: authorization responses must not travel in clear)',
-      });
-    }
+    for (const problem of crossFieldProblems(c)) ctx.addIssue({ code: 'custom', ...problem });
   });
+
+type Tree = Record<string, unknown>;
+const at = (tree: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Tree)[key] : undefined), tree);
+
+/**
+ * Rules that relate several keys. Written against the raw (possibly invalid) tree, so
+ * `loadConfig` can report them together with type errors elsewhere: an operator sees every
+ * problem in one go, not one per restart.
+ */
+export function crossFieldProblems(c: unknown): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const production = at(c, 'env') === 'production';
+  const backend = at(c, 'store', 'backend');
+  if (backend === 'mongodb' && !at(c, 'store', 'mongodb', 'uri')) {
+    problems.push({ path: ['store', 'mongodb', 'uri'], message: 'required when store.backend is mongodb' });
+  }
+  const cookieKeys = at(c, 'secrets', 'cookieKeys');
+  if (production && (!Array.isArray(cookieKeys) || cookieKeys.length === 0)) {
+    problems.push({
+      path: ['secrets', 'cookieKeys'],
+      message: 'required in production (comma-separated random strings of 32+ characters, e.g. from `openssl rand -base64 48`)',
+    });
+  }
+  if (at(c, 'metrics', 'onMainPort') === true && !at(c, 'secrets', 'metricsToken')) {
+    problems.push({
+      path: ['metrics', 'onMainPort'],
+      message: 'needs METRICS_TOKEN: metrics on the public port are answered only to a bearer of that token',
+    });
+  }
+  // Each process would have its own copy of a memory store: sessions, codes and keys made by
+  // one worker would be unknown to the others.
+  const workers = at(c, 'server', 'workers');
+  if (backend === 'memory' && workers !== undefined && workers !== 1) {
+    problems.push({
+      path: ['server', 'workers'],
+      message: 'the memory store cannot be shared between processes: use WORKERS=1, or STORE=sqlite or mongodb',
+    });
+  }
+  const issuer = at(c, 'server', 'issuer');
+  if (production && (issuer === undefined || issuer === '')) {
+    problems.push({
+      path: ['server', 'issuer'],
+      message: 'required in production: the public https URL relying parties use (the development default is http://localhost)',
+    });
+  }
+  if (production && typeof issuer === 'string' && issuer.startsWith('http:')) {
+    problems.push({
+      path: ['server', 'issuer'],
+      message: 'must be https in production (RFC 9700 §2.6: authorization responses must not travel in clear)',
+    });
+  }
+  return problems;
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;

@@ -57,6 +57,9 @@ describe('loadConfig', () => {
     const http = loadConfig({ NODE_ENV: 'production', ISSUER: 'http://id.example.com', COOKIE_KEYS: KEY });
     expect(http.ok).toBe(false);
     if (!http.ok) expect(http.errors.join('\n')).toMatch(/ISSUER \(server\.issuer\): must be https in production/);
+    const noIssuer = loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: KEY });
+    expect(noIssuer.ok).toBe(false);
+    if (!noIssuer.ok) expect(noIssuer.errors.join('\n')).toMatch(/ISSUER \(server\.issuer\): required in production/);
     const good = loadConfig({ NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: KEY });
     expect(good.ok).toBe(true);
   });
@@ -65,6 +68,19 @@ describe('loadConfig', () => {
     const result = loadConfig({ COOKIE_KEYS: 'short-secret-value' });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.join('\n')).not.toContain('short-secret-value');
+  });
+
+  it('reports cross-field problems together with type errors elsewhere', () => {
+    const result = loadConfig({ NODE_ENV: 'production', PORT: 'abc' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT /),
+        expect.stringMatching(/^COOKIE_KEYS .*required in production/),
+        expect.stringMatching(/^ISSUER .*required in production/),
+      ]),
+    );
   });
 
   it('requires MONGODB_URI for the mongodb store', () => {
