@@ -138,6 +138,25 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT OR IGNORE INTO resource_servers_version (id, version) VALUES (1, lower(hex(randomblob(16))));
     `,
   },
+  {
+    version: 4,
+    description: 'partial indexes on the optional oidc_entries columns',
+    // Most entries (client-credentials and access tokens, interactions) have no uid, user code,
+    // account or grant: partial indexes skip them, so the hot token write maintains fewer index
+    // entries. Lookups still use them: SQLite knows `x = ?` implies `x IS NOT NULL`.
+    sql: `
+      DROP INDEX IF EXISTS oidc_entries_grant;
+      DROP INDEX IF EXISTS oidc_entries_uid;
+      DROP INDEX IF EXISTS oidc_entries_user_code;
+      DROP INDEX IF EXISTS oidc_entries_account;
+      DROP INDEX IF EXISTS oidc_entries_client;
+      CREATE INDEX oidc_entries_grant ON oidc_entries (model, grant_id) WHERE grant_id IS NOT NULL;
+      CREATE UNIQUE INDEX oidc_entries_uid ON oidc_entries (model, uid) WHERE uid IS NOT NULL;
+      CREATE UNIQUE INDEX oidc_entries_user_code ON oidc_entries (model, user_code) WHERE user_code IS NOT NULL;
+      CREATE INDEX oidc_entries_account ON oidc_entries (model, account_id) WHERE account_id IS NOT NULL;
+      CREATE INDEX oidc_entries_client ON oidc_entries (model, client_id) WHERE client_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions it applied. */
