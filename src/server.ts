@@ -128,7 +128,15 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
     tracing,
     admin: { store, accounts },
     apis: apis.endpoints(providers),
-    security: createSecurity({ config, store, accounts, events, requestContext: services.requestContext, now }),
+    security: createSecurity({
+      config,
+      store,
+      accounts,
+      events,
+      requestContext: services.requestContext,
+      now,
+      onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,
+    }),
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.

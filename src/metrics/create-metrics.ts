@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LockoutKind } from '../security/lockout-hook.ts';
 
 export type SignInOutcome = 'success' | 'failure';
 export type IntrospectionOutcome = 'active' | 'inactive' | 'refused' | 'error';
@@ -13,8 +14,8 @@ export interface Metrics {
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly tokensIssued: Counter<'grant_type' | 'token_type'>;
   readonly signIns: Counter<'outcome'>;
-  /** Accounts locked after too many failed sign-ins. Incremented by the lockout code. */
-  readonly lockouts: Counter;
+  /** Locks started by the brute-force limits, by what was locked (src/security/lockout-hook.ts). */
+  readonly lockouts: Counter<'kind'>;
   readonly introspections: Counter<'outcome'>;
   readonly storeOperationDuration: Histogram<'backend' | 'operation'>;
   readonly storeErrors: Counter<'backend' | 'operation'>;
@@ -53,7 +54,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     lockouts: new Counter({
       name: 'portcullis_lockouts_total',
-      help: 'Accounts temporarily locked after repeated failed sign-ins.',
+      help: 'Temporary locks started by the brute-force limits, by kind (account, ip, client).',
+      labelNames: ['kind'],
       registers,
     }),
     introspections: new Counter({
@@ -90,5 +92,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   for (const outcome of ['active', 'inactive', 'refused', 'error'] satisfies IntrospectionOutcome[]) {
     metrics.introspections.labels(outcome).inc(0);
   }
+  for (const kind of ['account', 'ip', 'client'] satisfies LockoutKind[]) metrics.lockouts.labels(kind).inc(0);
   return metrics;
 }

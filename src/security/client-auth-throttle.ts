@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { peekFormBody } from '../http/peek-form-body.ts';
 import { StoreUnavailableError, type CounterStore } from '../storage/ports.ts';
+import type { OnLockout } from './lockout-hook.ts';
 import type { SecurityEvents } from './security-events.ts';
 import { counterKeys } from './throttle-keys.ts';
 
@@ -83,9 +84,11 @@ export function throttleClientAuthentication(deps: {
   /** The provider's endpoints that authenticate clients (token, introspection, revocation). */
   paths: readonly string[];
   now?: () => number;
+  onLockout?: OnLockout | undefined;
 }): Middleware {
   const { counters, policy } = deps;
   const now = deps.now ?? Date.now;
+  const onLockout = deps.onLockout ?? (() => undefined);
   const paths = new Set(deps.paths);
 
   function refuse(ctx: Context, resetAt: number): void {
@@ -124,10 +127,14 @@ export function throttleClientAuthentication(deps: {
 
     if (!isInvalidClient(ctx)) return;
     try {
-      await counters.hit(counterKeys.clientAuthIpFailures(ip), policy.windowMs);
+      const network = await counters.hit(counterKeys.clientAuthIpFailures(ip), policy.windowMs);
       const own = clientId === undefined ? undefined : await counters.hit(counterKeys.clientAuthFailures(clientId, ip), policy.windowMs);
+      // Only the failure that reaches a limit starts a lock; requests refused during it never
+      // get here (they are answered 429 above), and counts only grow inside a window.
+      if (network.count === policy.ipMaxFailures) onLockout('client');
       await deps.events.record({ type: 'client_auth.failed', clientId, ip, details: { endpoint: ctx.path } });
       if (own?.count === policy.maxFailures) {
+        onLockout('client');
         await deps.events.record({ type: 'client_auth.throttled', clientId, ip, details: { endpoint: ctx.path } });
       }
     } catch (err) {

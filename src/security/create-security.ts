@@ -3,6 +3,7 @@ import type { AccountService } from '../accounts/account-service.ts';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../storage/ports.ts';
 import { throttleClientAuthentication } from './client-auth-throttle.ts';
+import type { OnLockout } from './lockout-hook.ts';
 import { createLoginGuard, type SignIn } from './login-guard.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { logoutRevokesOfflineGrants } from './logout-revokes-offline-grants.ts';
@@ -32,12 +33,15 @@ export function createSecurity(deps: {
   events: SecurityEvents;
   requestContext: RequestContextHolder;
   now?: () => number;
+  /** Told when any brute-force limit starts a lock (the lockout metric); nothing when absent. */
+  onLockout?: OnLockout | undefined;
 }): Security {
   const { config, store, events } = deps;
   const { login, clientAuth, sessions, logout } = config.security;
   const throttle = createLoginThrottle({
     counters: store.counters,
     now: deps.now,
+    onLockout: deps.onLockout,
     policy: {
       maxFailures: login.maxFailures,
       failureWindowMs: login.failureWindowSeconds * 1000,
@@ -62,6 +66,7 @@ export function createSecurity(deps: {
       counters: store.counters,
       events,
       now: deps.now,
+      onLockout: deps.onLockout,
       paths: CLIENT_AUTH_PATHS,
       policy: { maxFailures: clientAuth.maxFailures, windowMs: clientAuth.windowSeconds * 1000, ipMaxFailures: clientAuth.ipMaxFailures },
     }),

@@ -1,4 +1,5 @@
 import type { CounterStore } from '../storage/ports.ts';
+import type { OnLockout } from './lockout-hook.ts';
 import { counterKeys } from './throttle-keys.ts';
 
 /** `security.login` in the configuration, in milliseconds. */
@@ -47,9 +48,10 @@ export function loginDelayMs(policy: Pick<LoginThrottlePolicy, 'delayBaseMs' | '
  *   past `ipMaxFailures` further sign-ins from there are refused until the window ends
  *   (password spraying: one password tried on many accounts never trips a per-account limit).
  */
-export function createLoginThrottle(deps: { counters: CounterStore; policy: LoginThrottlePolicy; now?: () => number }) {
+export function createLoginThrottle(deps: { counters: CounterStore; policy: LoginThrottlePolicy; now?: () => number; onLockout?: OnLockout | undefined }) {
   const { counters, policy } = deps;
   const now = deps.now ?? Date.now;
+  const onLockout = deps.onLockout ?? (() => undefined);
 
   return {
     async check(subjectKey: string, ip: string): Promise<ThrottleVerdict> {
@@ -72,10 +74,16 @@ export function createLoginThrottle(deps: { counters: CounterStore; policy: Logi
 
     /** Records a failed check; answers whether this failure locked the account. */
     async failed(subjectKey: string, ip: string, attempt: number): Promise<{ locked: boolean }> {
-      await counters.hit(counterKeys.loginIpFailures(ip), policy.ipWindowMs);
+      const network = await counters.hit(counterKeys.loginIpFailures(ip), policy.ipWindowMs);
+      // Exactly the failure that reaches the limit: the count only grows inside a window, so
+      // each window's lock of a network is told once, however many attempts were in flight.
+      if (network.count === policy.ipMaxFailures) onLockout('ip');
       if (attempt < policy.maxFailures) return { locked: false };
       await counters.hit(counterKeys.loginLock(subjectKey), policy.lockoutMs);
       await counters.reset(counterKeys.loginAttempts(subjectKey));
+      // Attempts beyond `maxFailures` are `busy` or `locked` (see `check`), so only one attempt
+      // per lock gets here.
+      onLockout('account');
       return { locked: true };
     },
 
