@@ -76,6 +76,8 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
         client_name: 'Orders web app',
         redirect_uris: ['https://orders.example.com/callback'],
         post_logout_redirect_uris: ['https://orders.example.com/'],
+        backchannel_logout_uri: 'https://orders.example.com/backchannel-logout',
+        backchannel_logout_session_required: true,
         scope: 'openid profile email offline_access',
       },
     },
@@ -318,6 +320,15 @@ const CLIENT: Json = {
     response_types: strList,
     redirect_uris: strList,
     post_logout_redirect_uris: strList,
+    backchannel_logout_uri: {
+      type: 'string',
+      description:
+        'Where a signed logout token is POSTed when a user of this client signs out (OIDC Back-Channel Logout 1.0 §2.2).',
+    },
+    backchannel_logout_session_required: {
+      type: 'boolean',
+      description: 'Every logout token carries the session id `sid` (present with the URI).',
+    },
     token_endpoint_auth_method: {
       enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     },

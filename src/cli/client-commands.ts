@@ -25,6 +25,13 @@ function describeClient(client: ClientView & { client_secret?: string }): string
   ];
   if (client.post_logout_redirect_uris?.length)
     lines.push(['post_logout_redirect_uris', client.post_logout_redirect_uris.join(', ')]);
+  if (client.backchannel_logout_uri !== undefined) {
+    lines.push(['backchannel_logout_uri', client.backchannel_logout_uri]);
+    lines.push([
+      'backchannel_logout_session_required',
+      client.backchannel_logout_session_required ? 'yes' : 'no',
+    ]);
+  }
   if (client.scope !== undefined) lines.push(['scope', client.scope]);
   lines.push(['resource_server', client.resource_server ? 'yes' : 'no']);
   if (client.jwks_uri !== undefined) lines.push(['jwks_uri', client.jwks_uri]);
@@ -52,6 +59,8 @@ const METADATA_OPTIONS = {
   name: { type: 'string' },
   'redirect-uri': { type: 'string', multiple: true },
   'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'backchannel-logout-uri': { type: 'string' },
+  'backchannel-logout-session-required': { type: 'boolean' },
   'grant-type': { type: 'string', multiple: true },
   public: { type: 'boolean' },
   native: { type: 'boolean' },
@@ -70,6 +79,8 @@ type MetadataValues = {
   name?: string | undefined;
   'redirect-uri'?: string[] | undefined;
   'post-logout-redirect-uri'?: string[] | undefined;
+  'backchannel-logout-uri'?: string | undefined;
+  'backchannel-logout-session-required'?: boolean | undefined;
   'grant-type'?: string[] | undefined;
   public?: boolean | undefined;
   native?: boolean | undefined;
@@ -114,6 +125,10 @@ function metadataFrom(values: MetadataValues, usage: string): Record<string, unk
   if (values['redirect-uri']) input.redirect_uris = values['redirect-uri'];
   if (values['post-logout-redirect-uri'])
     input.post_logout_redirect_uris = values['post-logout-redirect-uri'];
+  if (values['backchannel-logout-uri'] !== undefined)
+    input.backchannel_logout_uri = values['backchannel-logout-uri'];
+  if (values['backchannel-logout-session-required'])
+    input.backchannel_logout_session_required = true;
   const grantTypes = splitList(values['grant-type']);
   if (grantTypes) input.grant_types = grantTypes;
   if (values.public) input.token_endpoint_auth_method = 'none';
@@ -165,6 +180,8 @@ const clientAdd: Command = async (args, io) => {
 const UNSETTABLE = new Set([
   'redirect_uris',
   'post_logout_redirect_uris',
+  'backchannel_logout_uri',
+  'backchannel_logout_session_required',
   'grant_types',
   'token_endpoint_auth_method',
   'application_type',

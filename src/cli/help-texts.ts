@@ -164,6 +164,11 @@ Options:
       --redirect-uri <uri>                where users return after signing in (repeatable;
                                           required with the authorization_code grant)
       --post-logout-redirect-uri <uri>    where users may return after signing out (repeatable)
+      --backchannel-logout-uri <uri>      where logout tokens are POSTed when a user signs out
+                                          (OIDC Back-Channel Logout; https, or http on
+                                          loopback outside production; no fragment)
+      --backchannel-logout-session-required
+                                          every logout token carries the session id (sid)
       --grant-type <type>                 authorization_code, refresh_token or client_credentials
                                           (repeatable; default: authorization_code refresh_token)
       --public                            a public client with no secret (browser apps; PKCE)
@@ -206,6 +211,7 @@ ${COMMON}
 
 Examples:
   portcullis client update AbC123 --redirect-uri https://app.example.com/cb --unset logo_uri
+  portcullis client update AbC123 --backchannel-logout-uri https://app.example.com/logout
   portcullis client update AbC123 --replace --name "Orders API" --grant-type client_credentials
 `,
 

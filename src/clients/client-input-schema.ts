@@ -93,6 +93,8 @@ export const CLIENT_INPUT_FIELDS = [
   'response_types',
   'redirect_uris',
   'post_logout_redirect_uris',
+  'backchannel_logout_uri',
+  'backchannel_logout_session_required',
   'token_endpoint_auth_method',
   'jwks',
   'jwks_uri',
@@ -118,6 +120,17 @@ export const clientInputSchema = z
       ),
     redirect_uris: uriList.optional(),
     post_logout_redirect_uris: uriList.optional(),
+    // OIDC Back-Channel Logout 1.0 §2.2: where the server POSTs a logout token when a user of
+    // this client signs out; §2.2 also lets the client ask for the `sid` claim in every token.
+    backchannel_logout_uri: uri
+      .optional()
+      .describe(
+        'Where a signed logout token is POSTed when a user signs out (OIDC Back-Channel Logout 1.0 §2.2): https (http only on loopback outside production), no fragment.',
+      ),
+    backchannel_logout_session_required: z
+      .boolean(required('true or false'))
+      .optional()
+      .describe('Every logout token carries the session id `sid` (needs backchannel_logout_uri).'),
     grant_types: z
       .array(
         z.enum(CLIENT_GRANT_TYPES, { error: `must only contain ${CLIENT_GRANT_TYPES.join(', ')}` }),

@@ -9,7 +9,12 @@ import {
   type ClientGrantType,
   type ParsedClientInput,
 } from './client-input-schema.ts';
-import { httpsUriProblem, redirectUriProblem, type ApplicationType } from './uri-rules.ts';
+import {
+  backchannelLogoutUriProblem,
+  httpsUriProblem,
+  redirectUriProblem,
+  type ApplicationType,
+} from './uri-rules.ts';
 
 /**
  * The rules a client's metadata must pass, whoever registers it: the admin API, the CLI, or
@@ -135,6 +140,24 @@ function checkConsistency(input: ParsedClientInput, options: ClientRulesOptions)
         'must be empty for clients without the authorization_code grant',
       );
     }
+    // Back-channel logout ends sessions users signed in to; such a client has none.
+    if (input.backchannel_logout_uri !== undefined) {
+      addDetail(
+        details,
+        'backchannel_logout_uri',
+        'is used only by clients with the authorization_code grant (users sign in to them)',
+      );
+    }
+  }
+  if (
+    input.backchannel_logout_session_required === true &&
+    input.backchannel_logout_uri === undefined
+  ) {
+    addDetail(
+      details,
+      'backchannel_logout_session_required',
+      'needs a backchannel_logout_uri (OIDC Back-Channel Logout 1.0 §2.2); remove both together',
+    );
   }
   if (authMethod === 'none' && grantTypes.includes('client_credentials')) {
     addDetail(
@@ -199,6 +222,12 @@ function checkConsistency(input: ParsedClientInput, options: ClientRulesOptions)
       if (problem) addDetail(details, field, `${JSON.stringify(uri)} ${problem}`);
     }
   }
+  if (input.backchannel_logout_uri !== undefined) {
+    const problem = backchannelLogoutUriProblem(input.backchannel_logout_uri, {
+      allowHttpLoopback: options.allowHttpLoopbackForWebClients,
+    });
+    if (problem) addDetail(details, 'backchannel_logout_uri', problem);
+  }
   // jwks_uri is fetched by the server: https only, like the URIs shown on the consent page.
   for (const field of ['logo_uri', 'client_uri', 'policy_uri', 'tos_uri', 'jwks_uri'] as const) {
     const uri = input[field];
@@ -229,6 +258,13 @@ export function checkClientInput(input: unknown, options: ClientRulesOptions): C
     ...(data.post_logout_redirect_uris?.length
       ? { post_logout_redirect_uris: data.post_logout_redirect_uris }
       : {}),
+    // The flag means nothing without the URI, so it is stored only with it (default false, §2.2).
+    ...(data.backchannel_logout_uri === undefined
+      ? {}
+      : {
+          backchannel_logout_uri: data.backchannel_logout_uri,
+          backchannel_logout_session_required: data.backchannel_logout_session_required ?? false,
+        }),
     token_endpoint_auth_method: rules.authMethod,
     ...(data.jwks === undefined ? {} : { jwks: data.jwks }),
     ...(data.jwks_uri === undefined ? {} : { jwks_uri: data.jwks_uri }),

@@ -32,6 +32,10 @@ export interface ClientView {
   response_types: string[];
   redirect_uris: string[];
   post_logout_redirect_uris?: string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed. */
+  backchannel_logout_uri?: string;
+  /** Present with `backchannel_logout_uri`: whether every logout token carries `sid`. */
+  backchannel_logout_session_required?: boolean;
   token_endpoint_auth_method: ClientAuthMethod;
   jwks?: { keys: Record<string, unknown>[] };
   jwks_uri?: string;

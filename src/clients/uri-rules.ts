@@ -99,3 +99,30 @@ export function httpsUriProblem(uri: string): string | undefined {
   if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
   return undefined;
 }
+
+/**
+ * Rules for `backchannel_logout_uri` (OIDC Back-Channel Logout 1.0 §2.2): an absolute URI that
+ * MAY have a query and MUST NOT have a fragment. The server POSTs logout tokens to it, so it
+ * must be https; §2.2 lets an OP allow http, which we do only for loopback outside production
+ * (an RP under development), like web redirect URIs. No credentials: they would be sent along.
+ */
+export function backchannelLogoutUriProblem(
+  uri: string,
+  policy: { allowHttpLoopback: boolean },
+): string | undefined {
+  const common = commonProblem(uri);
+  if (common) return common;
+  if (uri.includes('#')) return 'must not contain a fragment (OIDC Back-Channel Logout 1.0 §2.2)';
+  const url = URL.parse(uri);
+  if (!url) return 'must be an absolute URI';
+  if (FORBIDDEN_SCHEMES.has(url.protocol))
+    return `must not use the ${url.protocol.slice(0, -1)}: scheme`;
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) {
+    return policy.allowHttpLoopback
+      ? undefined
+      : 'must use https: http on loopback is allowed only outside production';
+  }
+  return 'must use https (OIDC Back-Channel Logout 1.0 §2.2); plain http is allowed only on loopback outside production';
+}

@@ -3,6 +3,11 @@ import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { createStore } from '../../src/storage/create-store.ts';
 import type { Store } from '../../src/storage/ports.ts';
+import {
+  startBackchannelReceiver,
+  verifyLogoutToken,
+  waitFor,
+} from '../helpers/backchannel-receiver.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { tempDir } from '../helpers/test-server.ts';
@@ -150,6 +155,12 @@ describe('validation (RFC 9700 §2.1, §2.6; RFC 7591 §3.2.2): a refused client
       { ...web(), tos_uri: 'http://app.example/tos' },
       'invalid_client_metadata',
       'tos_uri',
+    ],
+    [
+      'a back-channel logout URI with a fragment',
+      { ...web(), backchannel_logout_uri: 'https://app.example/logout#x' },
+      'invalid_client_metadata',
+      'backchannel_logout_uri',
     ],
     [
       'a chosen client_id (B21, mass assignment)',
@@ -413,5 +424,51 @@ describe('the audit log of client changes', () => {
     expect(first?.request_id).toBe(created.headers.get('x-request-id'));
     expect(events[2]?.details).toMatchObject({ method: 'patch', changed: 'client_name' });
     expect(JSON.stringify(events)).not.toContain(String(created.body.client_secret));
+  });
+});
+
+describe('back-channel logout registered through the admin API (issue 6)', () => {
+  it('delivers a signed logout token to the backchannel_logout_uri an admin registered', async () => {
+    const receiver = await startBackchannelReceiver();
+    // The receiver is on loopback, which the delivery's SSRF guard refuses unless allowed.
+    const own = await startAdminServer({ BACKCHANNEL_LOGOUT_ALLOW_PRIVATE_NETWORKS: 'true' });
+    try {
+      const redirectUri = 'https://rp.example/cb';
+      const created = await own.api('POST', '/clients', {
+        client_name: 'Mail',
+        redirect_uris: [redirectUri],
+        backchannel_logout_uri: `${receiver.url}/logout?tenant=a`,
+        backchannel_logout_session_required: true,
+      });
+      expect(created.status).toBe(201);
+      const clientId = String(created.body.client_id);
+      const read = await own.api('GET', `/clients/${clientId}`);
+      expect(read.body).toMatchObject({
+        backchannel_logout_uri: `${receiver.url}/logout?tenant=a`,
+        backchannel_logout_session_required: true,
+      });
+
+      const user = await own.server.createUser();
+      const browser = new TestBrowser();
+      const rp = await own.server.rp(clientId, String(created.body.client_secret));
+      const { tokens } = await signInAndRedeem(browser, rp, user, redirectUri);
+      const confirm = await browser.get(`${own.server.issuer}/session/end`);
+      const done = await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' });
+      expect(done.status).toBe(303);
+
+      await waitFor(() => receiver.deliveries.length > 0);
+      expect(receiver.deliveries.map((d) => d.path)).toEqual(['/logout?tenant=a']);
+      const { payload } = await verifyLogoutToken(
+        own.server.issuer,
+        receiver.deliveries[0]?.token ?? '',
+        clientId,
+      );
+      expect(payload.sub).toBe(user.id);
+      // backchannel_logout_session_required: the sid of the session the ID token was issued in.
+      expect(payload.sid).toBe(tokens.claims()?.sid);
+    } finally {
+      await own.server.stop({ graceMs: 100 });
+      await receiver.close();
+    }
   });
 });

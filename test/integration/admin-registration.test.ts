@@ -115,6 +115,12 @@ describe('RFC 7591 registration', () => {
       'logo_uri',
     ],
     [
+      'a fragment in a back-channel logout URI',
+      { ...APP, backchannel_logout_uri: 'https://registered.example/logout#x' },
+      'invalid_client_metadata',
+      'backchannel_logout_uri',
+    ],
+    [
       'the implicit grant',
       { ...APP, grant_types: ['implicit'] },
       'invalid_client_metadata',
@@ -154,6 +160,24 @@ describe('RFC 7591 registration', () => {
       expect((await register(iat.token, APP)).status).toBe(201);
     },
   );
+
+  it('registers a back-channel logout URI and its sid flag (OIDC Back-Channel Logout 1.0 §2.2)', async () => {
+    const iat = await initialAccessToken();
+    const res = await register(iat.token, {
+      ...APP,
+      backchannel_logout_uri: 'https://registered.example/logout?from=op',
+      backchannel_logout_session_required: true,
+    });
+    expect(res.status).toBe(201);
+    const expected = {
+      backchannel_logout_uri: 'https://registered.example/logout?from=op',
+      backchannel_logout_session_required: true,
+    };
+    expect(res.body).toMatchObject(expected);
+    expect((await f.api('GET', `/clients/${String(res.body.client_id)}`)).body).toMatchObject(
+      expected,
+    );
+  });
 
   it('ignores a client_id or client_secret in the request: the server generates both', async () => {
     const iat = await initialAccessToken();

@@ -866,6 +866,27 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
     expect(JSON.parse(replaced.stdout)).toMatchObject({ client_name: 'API', grant_types: ['client_credentials'], redirect_uris: [] });
   });
 
+  it('registers, shows and removes a back-channel logout URI, refusing plain http off loopback', async () => {
+    const app = await addClient([
+      '--name', 'Mail', '--redirect-uri', 'https://mail.example/cb',
+      '--backchannel-logout-uri', 'https://mail.example/logout', '--backchannel-logout-session-required',
+    ]);
+    expect(app).toMatchObject({ backchannel_logout_uri: 'https://mail.example/logout', backchannel_logout_session_required: true });
+    const shown = await cli(dataDir, ['client', 'show', app.client_id]);
+    expect(shown.stdout).toMatch(/^backchannel_logout_uri: +https:\/\/mail\.example\/logout$/m);
+    expect(shown.stdout).toMatch(/^backchannel_logout_session_required: +yes$/m);
+
+    const bad = await cli(dataDir, ['client', 'update', app.client_id, '--backchannel-logout-uri', 'http://mail.example/logout']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: backchannel_logout_uri: must use https/);
+
+    const removed = await cli(dataDir, [
+      'client', 'update', app.client_id, '--unset', 'backchannel_logout_uri,backchannel_logout_session_required', '--json',
+    ]);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).not.toHaveProperty('backchannel_logout_uri');
+  });
+
   it('rotates a secret, printing the new one once', async () => {
     const app = await addClient(['--name', 'Rotating', '--grant-type', 'client_credentials']);
     const run = await cli(dataDir, ['client', 'rotate-secret', app.client_id, '--json']);

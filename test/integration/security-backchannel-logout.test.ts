@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
+import { BACKCHANNEL_EVENT, startBackchannelReceiver, verifyLogoutToken, waitFor, type BackchannelReceiver } from '../helpers/backchannel-receiver.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
@@ -13,54 +11,14 @@ import { signInAndRedeem } from '../helpers/sign-in.ts';
  * small relying-party receiver on loopback; and revocation of the session's tokens on logout.
  */
 
-const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A relying party's back-channel logout endpoint: records every delivery and answers as told. */
-interface Receiver {
-  url: string;
-  deliveries: { path: string; token: string }[];
-  /** Status to answer per path; the first entries are used first, the last one forever after. */
-  answers: Map<string, number[]>;
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const deliveries: Receiver['deliveries'] = [];
-  const answers = new Map<string, number[]>();
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      const token = new URLSearchParams(body).get('logout_token') ?? '';
-      deliveries.push({ path, token });
-      const planned = answers.get(path) ?? [200];
-      const status = planned.length > 1 ? (planned.shift() ?? 200) : (planned[0] ?? 200);
-      res.writeHead(status, { 'cache-control': 'no-store' }).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    deliveries,
-    answers,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check() && Date.now() < until) await sleep(25);
-}
-
 let server: TestServer;
-let receiver: Receiver;
+let receiver: BackchannelReceiver;
 let api: { clientId: string; clientSecret: string };
 
 beforeAll(async () => {
-  receiver = await startReceiver();
+  receiver = await startBackchannelReceiver();
   server = await startTestServer({
     // The receiver lives on loopback, which oidc-provider's SSRF protection refuses by default.
     BACKCHANNEL_LOGOUT_ALLOW_PRIVATE_NETWORKS: 'true',
@@ -120,11 +78,10 @@ describe('back-channel logout (OIDC Back-Channel Logout 1.0; ASVS 10.5.x, 7.4.1)
     const mine = receiver.deliveries.filter((d) => d.path === '/mail' || d.path === '/wiki');
     expect(mine.map((d) => d.path).sort()).toEqual(['/mail', '/wiki']);
 
-    const jwks = createRemoteJWKSet(new URL(`${server.issuer}/jwks`));
     for (const delivery of mine) {
       const audience = delivery.path === '/mail' ? mail.clientId : wiki.clientId;
       // §2.4: typ logout+jwt, iss, aud, iat, jti, sub and/or sid, the events claim, never a nonce.
-      const { payload, protectedHeader } = await jwtVerify(delivery.token, jwks, { issuer: server.issuer, audience, typ: 'logout+jwt' });
+      const { payload, protectedHeader } = await verifyLogoutToken(server.issuer, delivery.token, audience);
       expect(protectedHeader.typ).toBe('logout+jwt');
       expect(payload.sub).toBe(user.id);
       expect(payload.events).toEqual({ [BACKCHANNEL_EVENT]: {} });

@@ -291,6 +291,85 @@ describe('client service: input it refuses, storing nothing', () => {
     });
   });
 
+  it('accepts an https back-channel logout URI with a query, and stores the sid flag with it', async () => {
+    const uri = 'https://app.example.com/backchannel-logout?tenant=a';
+    const created = await service().create({
+      ...web('https://app.example.com/cb'),
+      backchannel_logout_uri: uri,
+    });
+    expect(created).toMatchObject({
+      backchannel_logout_uri: uri,
+      backchannel_logout_session_required: false,
+    });
+    const withSid = await service().create({
+      ...web('https://app.example.com/cb'),
+      backchannel_logout_uri: uri,
+      backchannel_logout_session_required: true,
+    });
+    expect(withSid.backchannel_logout_session_required).toBe(true);
+    // The provider, which sends the logout tokens, reads both fields from the stored client.
+    const loaded = await provider.Client.find(withSid.client_id);
+    expect(loaded?.backchannelLogoutUri).toBe(uri);
+    expect(loaded?.backchannelLogoutSessionRequired).toBe(true);
+  });
+
+  it.each([
+    ['https://app.example.com/logout#frag', 'must not contain a fragment'],
+    ['javascript:alert(1)', 'javascript: scheme'],
+    ['data:text/plain,x', 'data: scheme'],
+    ['https://user:pw@app.example.com/logout', 'user name or password'],
+    ['http://app.example.com/logout', 'must use https'],
+    ['http://127.0.0.1:4000/logout', 'only outside production'],
+    ['/logout', 'absolute URI'],
+  ])('refuses the back-channel logout URI %s under production rules (%s)', async (uri, reason) => {
+    const err = await refusal({
+      ...web('https://app.example.com/cb'),
+      backchannel_logout_uri: uri,
+    });
+    expect(err.code).toBe('invalid_client_metadata');
+    expect(err.details?.backchannel_logout_uri).toContain(reason);
+  });
+
+  it('allows an http back-channel logout URI only on loopback outside production', async () => {
+    const dev = service({ allowHttpLoopbackForWebClients: true });
+    for (const uri of [
+      'http://127.0.0.1:4000/logout',
+      'http://localhost/logout',
+      'http://[::1]/bc',
+    ]) {
+      await expect(
+        dev.create({ ...web('https://app.example.com/cb'), backchannel_logout_uri: uri }),
+      ).resolves.toMatchObject({ backchannel_logout_uri: uri });
+    }
+    const err = await refusal(
+      { ...web('https://app.example.com/cb'), backchannel_logout_uri: 'http://app.example.com/bc' },
+      dev,
+    );
+    expect(err.details?.backchannel_logout_uri).toContain('must use https');
+  });
+
+  it('refuses back-channel logout for a client no user signs in to, and the sid flag without a URI', async () => {
+    const api = await refusal({
+      client_name: 'API',
+      grant_types: ['client_credentials'],
+      backchannel_logout_uri: 'https://api.example.com/logout',
+    });
+    expect(api.details?.backchannel_logout_uri).toContain('authorization_code');
+    const flagOnly = await refusal({
+      ...web('https://app.example.com/cb'),
+      backchannel_logout_session_required: true,
+    });
+    expect(flagOnly.details?.backchannel_logout_session_required).toContain(
+      'needs a backchannel_logout_uri',
+    );
+    const wrongType = await refusal({
+      ...web('https://app.example.com/cb'),
+      backchannel_logout_uri: 'https://app.example.com/logout',
+      backchannel_logout_session_required: 'yes',
+    });
+    expect(wrongType.details?.backchannel_logout_session_required).toBe('must be true or false');
+  });
+
   it('requires redirect URIs with the authorization_code grant', async () => {
     const err = await refusal({ client_name: 'No redirect' });
     expect(err.details?.redirect_uris).toContain('required');
@@ -505,6 +584,31 @@ describe('client service: updates', () => {
       await expect(clients.update(created.client_id, patch)).rejects.toBeInstanceOf(AppError);
     }
     expect(await services.store.oidc.find('Client', created.client_id)).toEqual(before);
+  });
+
+  it('removes back-channel logout with a patch that nulls the URI and its flag', async () => {
+    const clients = service();
+    const created = await clients.create({
+      ...web('https://app.example.com/cb'),
+      backchannel_logout_uri: 'https://app.example.com/logout',
+      backchannel_logout_session_required: true,
+    });
+    // The flag alone means nothing: removing only the URI is refused, naming the flag.
+    await expect(
+      clients.update(created.client_id, { backchannel_logout_uri: null }),
+    ).rejects.toMatchObject({
+      details: { backchannel_logout_session_required: expect.any(String) },
+    });
+    const change = await clients.update(created.client_id, {
+      backchannel_logout_uri: null,
+      backchannel_logout_session_required: null,
+    });
+    expect(change.client).not.toHaveProperty('backchannel_logout_uri');
+    expect(change.client).not.toHaveProperty('backchannel_logout_session_required');
+    expect(change.changed).toEqual([
+      'backchannel_logout_session_required',
+      'backchannel_logout_uri',
+    ]);
   });
 
   it('replaces the whole metadata, taking defaults for what is left out', async () => {
