@@ -18,6 +18,7 @@ import { serveAssets } from './http/serve-assets.ts';
 import { serveThemeStylesheet } from './http/theme-stylesheet.ts';
 import { rememberLanguage, requestLanguage, switcherPath } from './i18n/request-language.ts';
 import { createCsrf } from './interactions/csrf.ts';
+import type { DescribeResource } from './interactions/describe-resource.ts';
 import { interactionRouter } from './interactions/interaction-router.ts';
 import { homePage } from './interactions/view-models.ts';
 import type { Logger } from './logging/logger.ts';
@@ -53,6 +54,8 @@ export interface AppDeps {
   security?: Security | undefined;
   /** Introspection of opaque and JWT access tokens, and a cacheable JWKS (docs/apis.md). */
   apis?: ApiEndpoints | undefined;
+  /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
+  describeResource?: DescribeResource | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -101,6 +104,7 @@ export function createApp(deps: AppDeps): Koa {
     bodyLimitBytes: config.server.bodyLimitBytes,
     signIn: deps.metrics ? (outcome) => deps.metrics?.signIns.inc({ outcome }) : undefined,
     security: deps.security,
+    describeResource: deps.describeResource,
   });
   const https = config.server.issuer.startsWith('https:');
 

@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import type { Config } from './config/schema.ts';
 import { createViewRenderer } from './http/render-view.ts';
 import { themeStylesheet } from './http/theme-stylesheet.ts';
+import { describeResourceFrom } from './interactions/describe-resource.ts';
 import { siteLocals } from './interactions/view-models.ts';
 import type { Logger } from './logging/logger.ts';
 import { countProviderEvents } from './metrics/count-provider-events.ts';
@@ -128,6 +129,7 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
     tracing,
     admin: { store, accounts },
     apis: apis.endpoints(providers),
+    describeResource: describeResourceFrom(apis.directory),
     security: createSecurity({
       config,
       store,

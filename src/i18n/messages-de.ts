@@ -40,6 +40,8 @@ export const messagesDe: MessageCatalogue = {
   'consent.signedInAs': 'Angemeldet als {account}',
   'consent.scopesHeading': 'Wenn Sie zustimmen, erhält {client} Zugriff auf:',
   'consent.claimsHeading': 'Außerdem sieht {client}:',
+  // One per API the app asks to use (RFC 8707 resource indicators).
+  'consent.resourceHeading': '{client} erhält Zugriff auf {api}:',
   'consent.trustNote':
     'Erlauben Sie den Zugriff nur, wenn Sie {client} für vertrauenswürdig halten. Ihr Passwort wird dabei nie weitergegeben.',
   'consent.allow': 'Erlauben',

@@ -37,6 +37,8 @@ export const messagesEn = {
   'consent.signedInAs': 'Signed in as {account}',
   'consent.scopesHeading': 'This will allow {client} to:',
   'consent.claimsHeading': '{client} will also see:',
+  // One per API the app asks to use (RFC 8707 resource indicators); its scopes are listed below it.
+  'consent.resourceHeading': '{client} will get access to {api}:',
   'consent.trustNote':
     'Only allow this if you trust {client}. Your password is never shared with it.',
   'consent.allow': 'Allow',

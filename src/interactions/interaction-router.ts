@@ -11,6 +11,7 @@ import { requestLanguage } from '../i18n/request-language.ts';
 import type { Security } from '../security/create-security.ts';
 import type { LoginResult } from '../security/login-guard.ts';
 import type { Csrf } from './csrf.ts';
+import type { DescribeResource } from './describe-resource.ts';
 import { consentPage, expiredPage, loginPage, type ClientInput } from './view-models.ts';
 
 export interface InteractionRouterDeps {
@@ -26,6 +27,9 @@ export interface InteractionRouterDeps {
   /** Brute-force limits, session limit and security events (src/security); the server always
    *  passes them, only composition tests leave them out. */
   security?: Pick<Security, 'signIn' | 'events'> | undefined;
+  /** Names and scope descriptions of registered APIs, for the consent page (src/resources);
+   *  without it an API is shown by its identifier and its scopes by their names. */
+  describeResource?: DescribeResource | undefined;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -177,7 +181,20 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     if (found.prompt.name === 'consent') {
       const accountId = found.session?.accountId;
       const account = accountId ? await deps.accounts.findById(accountId) : undefined;
-      const missing = found.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+      const missing = found.prompt.details as {
+        missingOIDCScope?: string[];
+        missingOIDCClaims?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
+      // Approving grants these API scopes too (see the POST below), so the page must show them
+      // (ASVS 10.7.2): each API the request names (RFC 8707) with the scopes asked of it.
+      const resources = await Promise.all(
+        Object.entries(missing.missingResourceScopes ?? {}).map(async ([indicator, scopes]) => ({
+          indicator,
+          scopes,
+          description: await deps.describeResource?.(indicator),
+        })),
+      );
       ctx.type = 'html';
       ctx.body = await deps.render(
         'consent',
@@ -187,6 +204,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
           client: await clientOf(found),
           scopes: missing.missingOIDCScope ?? [],
           claims: missing.missingOIDCClaims ?? [],
+          resources,
           accountName: account?.username ?? '',
           productName: deps.productName,
           ...language(ctx, found),

@@ -131,6 +131,20 @@ export interface ConsentItem {
   readonly description: string;
 }
 
+/**
+ * One API (resource server, RFC 8707) the app asks to use on the user's behalf, with the scopes
+ * it asks for there: what the user grants by allowing (ASVS 10.7.2).
+ */
+export interface ConsentResource {
+  /** The resource indicator (an absolute URI), for tests and styling. */
+  readonly identifier: string;
+  /** The API's registered name, or its identifier when it has none. */
+  readonly name: string;
+  /** "{client} will be able to use {api} to:". */
+  readonly heading: string;
+  readonly scopes: readonly ConsentItem[];
+}
+
 export interface ConsentPageLocals {
   readonly layout: LayoutLocals;
   readonly client: ClientBadge;
@@ -138,6 +152,8 @@ export interface ConsentPageLocals {
   readonly signedInAs: string;
   readonly scopesHeading: string;
   readonly scopes: readonly ConsentItem[];
+  /** Requested APIs and their scopes; empty when the request names none. */
+  readonly resources: readonly ConsentResource[];
   readonly claimsHeading: string;
   readonly claims: readonly ConsentItem[];
   readonly trustNote: string;
@@ -249,11 +265,31 @@ export interface ConsentPageInput extends PageContext {
   uid: string;
   csrfToken: string;
   client: ClientInput;
-  /** Requested scopes not yet granted (oidc-provider's `missingOIDCScope` and resource scopes). */
+  /** Requested OpenID Connect scopes not yet granted (oidc-provider's `missingOIDCScope`). */
   scopes: readonly string[];
+  /**
+   * Requested API scopes not yet granted, per API (oidc-provider's `missingResourceScopes`), with
+   * what the resource-server registry says about the API, when it knows it.
+   */
+  resources?: readonly ConsentResourceInput[] | undefined;
   /** Requested claims not yet granted (oidc-provider's `missingOIDCClaims`). */
   claims: readonly string[];
   accountName: string;
+}
+
+/** What the resource-server registry says about an API (its name, its scopes' descriptions). */
+export interface ResourceDescription {
+  readonly name: string;
+  readonly scopes: readonly { readonly name: string; readonly description: string }[];
+}
+
+export interface ConsentResourceInput {
+  /** The resource indicator the request named (RFC 8707 §2). */
+  indicator: string;
+  /** The scopes of this API the user has not granted yet. */
+  scopes: readonly string[];
+  /** Nothing when the registry does not know the API (removed since the request started). */
+  description?: ResourceDescription | undefined;
 }
 
 export interface LogoutPageInput extends PageContext {
@@ -502,6 +538,33 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values.map((value) => value.trim()).filter((value) => value !== ''))];
 }
 
+/**
+ * An API as the consent page lists it: its registered name and each requested scope in the
+ * words its registration gives. A scope without a description, or an API the registry does not
+ * know, is named as it is (the template escapes it), never left out: the user must see all they
+ * grant (ASVS 10.7.2).
+ */
+function consentResource(input: ConsentResourceInput, client: string, l: Localised): ConsentResource | undefined {
+  const scopes = unique(input.scopes);
+  if (scopes.length === 0) return undefined;
+  const identifier = input.indicator;
+  const name = optionalName(input.description?.name) ?? identifier;
+  const described = new Map<string, string>();
+  for (const scope of input.description?.scopes ?? []) {
+    const text = scope.description.trim();
+    if (text !== '') described.set(scope.name, text);
+  }
+  return {
+    identifier,
+    name,
+    heading: l.t('consent.resourceHeading', { client, api: name }),
+    scopes: scopes.map((scope) => ({
+      name: scope,
+      description: described.get(scope) ?? l.t('scope.unknown', { scope }),
+    })),
+  };
+}
+
 export function consentPage(input: ConsentPageInput): ConsentPageLocals {
   const l = localise(input.lang);
   const { t } = l;
@@ -518,6 +581,7 @@ export function consentPage(input: ConsentPageInput): ConsentPageLocals {
     signedInAs: t('consent.signedInAs', { account: input.accountName }),
     scopesHeading: t('consent.scopesHeading', { client: client.name }),
     scopes: scopes.map((name) => ({ name, description: describeScope(name, l) })),
+    resources: (input.resources ?? []).flatMap((resource) => consentResource(resource, client.name, l) ?? []),
     claimsHeading: t('consent.claimsHeading', { client: client.name }),
     claims: claims.map((name) => ({ name, description: describeClaim(name, l) })),
     trustNote: t('consent.trustNote', { client: client.name }),

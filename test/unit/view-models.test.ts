@@ -197,6 +197,74 @@ describe('consentPage', () => {
     expect(consentPage({ ...consent, scopes: ['openid', 'openid', ' '] }).scopes).toHaveLength(1);
   });
 
+  const ordersApi = {
+    name: 'Orders API',
+    scopes: [
+      { name: 'orders:read', description: 'Read your orders' },
+      { name: 'orders:write', description: 'Place orders for you' },
+      { name: 'orders:cancel', description: ' ' },
+    ],
+  };
+
+  it('names each requested API and describes its scopes in the words of its registration', () => {
+    const locals = consentPage({
+      ...consent,
+      scopes: ['openid'],
+      resources: [
+        { indicator: 'https://orders.example/v1', scopes: ['orders:read', 'orders:write'], description: ordersApi },
+      ],
+    });
+    expect(locals.resources).toEqual([
+      {
+        identifier: 'https://orders.example/v1',
+        name: 'Orders API',
+        heading: 'Acme Notes will get access to Orders API:',
+        scopes: [
+          { name: 'orders:read', description: 'Read your orders' },
+          { name: 'orders:write', description: 'Place orders for you' },
+        ],
+      },
+    ]);
+    // The OpenID Connect scopes stay in their own list.
+    expect(locals.scopes.map((scope) => scope.name)).toEqual(['openid']);
+  });
+
+  it('names an unknown API by its identifier and scopes without a description by their names', () => {
+    const locals = consentPage({
+      ...consent,
+      resources: [
+        { indicator: 'https://gone.example/<api>', scopes: ['x:read'] },
+        { indicator: 'https://orders.example/v1', scopes: ['orders:cancel', 'orders:ship', 'constructor'], description: ordersApi },
+      ],
+    });
+    expect(locals.resources.map((r) => [r.name, r.heading])).toEqual([
+      ['https://gone.example/<api>', 'Acme Notes will get access to https://gone.example/<api>:'],
+      ['Orders API', 'Acme Notes will get access to Orders API:'],
+    ]);
+    expect(locals.resources[0]?.scopes).toEqual([{ name: 'x:read', description: 'Access to ‘x:read’' }]);
+    expect(locals.resources[1]?.scopes.map((scope) => scope.description)).toEqual([
+      'Access to ‘orders:cancel’',
+      'Access to ‘orders:ship’',
+      'Access to ‘constructor’',
+    ]);
+  });
+
+  it('lists each API scope once and leaves out an API with no scope to grant', () => {
+    const locals = consentPage({
+      ...consent,
+      resources: [
+        { indicator: 'https://orders.example/v1', scopes: ['orders:read', 'orders:read', ' '], description: ordersApi },
+        { indicator: 'https://empty.example', scopes: [] },
+      ],
+    });
+    expect(locals.resources).toHaveLength(1);
+    expect(locals.resources[0]?.scopes).toHaveLength(1);
+  });
+
+  it('lists no API when the request names none', () => {
+    expect(consentPage(consent).resources).toEqual([]);
+  });
+
   it('names the client and the signed-in account and posts to the consent endpoint', () => {
     const locals = consentPage({ ...consent, accountName: 'alice@example.com' });
     expect(locals.heading).toBe('Acme Notes wants to access your account');
@@ -348,6 +416,25 @@ describe('German pages', () => {
     expect(locals.claims.map((c) => c.description)).toEqual([
       'Ihren Vornamen',
       'Ihre Angabe ‚shoe_size‘',
+    ]);
+  });
+
+  it('name each requested API in German, with its registered scope descriptions as they are', () => {
+    const locals = consentPage({
+      ...consent,
+      ...de,
+      resources: [
+        {
+          indicator: 'https://orders.example/v1',
+          scopes: ['orders:read', 'orders:ship'],
+          description: { name: 'Bestell-API', scopes: [{ name: 'orders:read', description: 'Ihre Bestellungen lesen' }] },
+        },
+      ],
+    });
+    expect(locals.resources[0]?.heading).toBe('Acme Notes erhält Zugriff auf Bestell-API:');
+    expect(locals.resources[0]?.scopes.map((scope) => scope.description)).toEqual([
+      'Ihre Bestellungen lesen',
+      'Den Bereich ‚orders:ship‘',
     ]);
   });
 
