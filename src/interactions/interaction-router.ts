@@ -281,7 +281,17 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       type: 'consent.given',
       subject: accountId,
       clientId: String(found.params.client_id),
-      details: { scope: (missing.missingOIDCScope ?? []).join(' ') },
+      // The audit trail names everything granted: OpenID scopes and, per API (RFC 8707), its scopes.
+      details: {
+        scope: (missing.missingOIDCScope ?? []).join(' '),
+        ...(Object.keys(missing.missingResourceScopes ?? {}).length > 0
+          ? {
+              resourceScopes: Object.entries(missing.missingResourceScopes ?? {})
+                .map(([indicator, scopes]) => `${indicator} ${scopes.join(' ')}`)
+                .join('; '),
+            }
+          : {}),
+      },
     });
     await finish(ctx, { consent: { grantId } }, true);
   });

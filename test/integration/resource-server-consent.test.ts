@@ -69,5 +69,9 @@ describe('the consent page for a request that names an API', () => {
     expect(body).toMatchObject({ active: true, aud: identifier, sub: user.id, client_id: client.clientId });
     expect(String(body.scope).split(' ')).toContain('invoices:read');
     expect(String(body.scope).split(' ')).not.toContain('invoices:pay');
+
+    // The audit trail names the API scope the user granted, not only the OpenID scopes.
+    const events = await server.services.store.events.list({ type: 'consent.given', subject: user.id }, { limit: 5 });
+    expect(events.items[0]?.details?.resourceScopes).toBe(`${identifier} invoices:read`);
   });
 });
