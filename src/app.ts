@@ -139,6 +139,7 @@ export function createApp(deps: AppDeps): Koa {
     // After the client-authentication throttle, which counts the introspection endpoint's 401s too.
     app.use(deps.apis.jwksCacheHeaders);
     app.use(deps.apis.introspection);
+    app.use(deps.apis.jwtRevocation);
   }
   app.use(mountProvider(deps.providers));
   return app;

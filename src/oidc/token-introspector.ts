@@ -1,5 +1,6 @@
 import type { Client, Provider } from 'oidc-provider';
 import type { ResourceServerDirectory, ResourceServerSnapshot } from '../resources/resource-server-directory.ts';
+import type { CounterStore } from '../storage/ports.ts';
 import type { GrantReferenceCodec } from './grant-reference.ts';
 import { isResourceServerClient, mayIntrospect } from './introspection-policy.ts';
 import type { JwtAccessTokenVerifier } from './jwt-access-token-verifier.ts';
@@ -19,6 +20,16 @@ export interface TokenIntrospectorDeps {
   directory: ResourceServerDirectory;
   grantReferences: GrantReferenceCodec | undefined;
   verifyJwt: JwtAccessTokenVerifier;
+  /** Revoked JWT access tokens, by `jti` (src/http/jwt-revocation-endpoint.ts). */
+  revoked: Pick<CounterStore, 'get'>;
+}
+
+/**
+ * The counter that marks a JWT access token's `jti` as revoked (RFC 7009 for tokens that are not
+ * stored): set until the token's `exp`, when it expires by itself in every process.
+ */
+export function revokedJtiKey(jti: string): string {
+  return `jwt-revoked:${jti}`;
 }
 
 /** The fields of an opaque token model read here (oidc-provider's AccessToken/ClientCredentials). */
@@ -49,7 +60,7 @@ const inactive = (): IntrospectionResponse => ({ active: false });
  * judges it) and RFC 9068 JWT access tokens, which oidc-provider cannot introspect (they are not
  * stored): their signature is verified with our own keys and their *live* status is checked —
  * inactive once their grant is gone (refresh token or grant revoked, reuse detected, logout,
- * sessions revoked by an admin) or their client was deleted.
+ * sessions revoked by an admin), their client was deleted or the token itself was revoked.
  *
  * The answer has the fields of oidc-provider's own introspection (active, sub, client_id, exp,
  * iat, iss, aud, scope, token_type and, for sender-constrained tokens, cnf: RFC 9449 §6.2).
@@ -115,6 +126,8 @@ export function createTokenIntrospector(deps: TokenIntrospectorDeps): TokenIntro
     const claims = await deps.verifyJwt(value, provider.issuer);
     if (!claims) return inactive();
     if (!mayIntrospect(snapshot, caller, { kind: 'AccessToken', aud: claims.aud })) return inactive();
+    // RFC 7009 §2.2: a revoked token is inactive at once, though it still verifies until `exp`.
+    if (typeof claims.jti !== 'string' || (await deps.revoked.get(revokedJtiKey(claims.jti))) !== undefined) return inactive();
 
     const reference = claims[GRANT_REFERENCE_CLAIM];
     if (typeof reference === 'string') {

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { introspectionEndpoint } from '../http/introspection-endpoint.ts';
 import { jwksCacheHeaders, jwksMaxAgeSeconds } from '../http/jwks-cache-headers.ts';
+import { jwtRevocationEndpoint } from '../http/jwt-revocation-endpoint.ts';
 import { createGrantReferenceCodec, type GrantReferenceCodec } from '../oidc/grant-reference.ts';
 import { createJwtAccessTokenVerifier } from '../oidc/jwt-access-token-verifier.ts';
 import type { ReloadingProviderHolder } from '../oidc/provider-holder.ts';
@@ -18,6 +19,8 @@ import {
 export interface ApiEndpoints {
   /** RFC 7662 introspection of opaque and JWT access tokens (src/http/introspection-endpoint.ts). */
   introspection: Middleware;
+  /** RFC 7009 revocation of JWT access tokens (src/http/jwt-revocation-endpoint.ts). */
+  jwtRevocation: Middleware;
   /** `Cache-Control` on the JWKS (src/http/jwks-cache-headers.ts). */
   jwksCacheHeaders: Middleware;
 }
@@ -40,7 +43,7 @@ export interface ApiProtection {
  */
 export function createApiProtection(deps: {
   config: Config;
-  store: Pick<Store, 'resourceServers' | 'oidc'>;
+  store: Pick<Store, 'resourceServers' | 'oidc' | 'counters'>;
   cookieKeys: readonly string[];
   now?: () => number;
 }): ApiProtection {
@@ -59,16 +62,14 @@ export function createApiProtection(deps: {
     grantReferences,
     service,
     endpoints(providers) {
-      const introspect = createTokenIntrospector({
-        directory,
-        grantReferences,
-        verifyJwt: createJwtAccessTokenVerifier({
-          keys: () => providers.verificationKeys,
-          algorithms: config.keys.algorithms,
-        }),
+      const verifyJwt = createJwtAccessTokenVerifier({
+        keys: () => providers.verificationKeys,
+        algorithms: config.keys.algorithms,
       });
+      const introspect = createTokenIntrospector({ directory, grantReferences, verifyJwt, revoked: deps.store.counters });
       return {
         introspection: introspectionEndpoint({ providers, introspect }),
+        jwtRevocation: jwtRevocationEndpoint({ providers, verifyJwt, counters: deps.store.counters, now: deps.now }),
         jwksCacheHeaders: jwksCacheHeaders({ maxAgeSeconds: jwksMaxAgeSeconds(config.keys) }),
       };
     },
