@@ -77,14 +77,17 @@ function logProviderEvents(provider: Provider, log: Logger): void {
   const refused = (event: string) => (ctx: unknown, err: unknown) => {
     log.info({ event, ...oauthError(err), ...contextOf(ctx) }, `${event.split('.')[0]} request refused`);
   };
-  const introspectionRefused = refused('introspection.error');
-  provider.on('introspection.error', (ctx: unknown, err: unknown) => {
-    // The provider refuses JWT access tokens after authenticating the caller; the host answers
-    // them instead (src/http/introspection-endpoint.ts), so that is no refusal to log.
-    if (oauthError(err).error === 'unsupported_token_type') return;
-    introspectionRefused(ctx, err);
-  });
-  provider.on('revocation.error', refused('revocation.error'));
+  // The provider refuses JWT access tokens after authenticating the caller; the host answers
+  // them instead (src/http/introspection-endpoint.ts, src/http/jwt-revocation-endpoint.ts), so
+  // that is no refusal to log.
+  const unlessJwtHandoff = (event: string) => {
+    const log = refused(event);
+    return (ctx: unknown, err: unknown) => {
+      if (oauthError(err).error !== 'unsupported_token_type') log(ctx, err);
+    };
+  };
+  provider.on('introspection.error', unlessJwtHandoff('introspection.error'));
+  provider.on('revocation.error', unlessJwtHandoff('revocation.error'));
   provider.on('userinfo.error', refused('userinfo.error'));
   provider.on('end_session.error', refused('end_session.error'));
   provider.on('end_session_confirm.error', refused('end_session_confirm.error'));
