@@ -8,6 +8,7 @@ import { resolveCookieKeys } from './oidc/cookie-keys.ts';
 import { ensureSigningKeys, type SigningAlgorithm } from './oidc/signing-keys.ts';
 import { createRequestContext, type RequestContextHolder } from './security/request-context.ts';
 import { createSecurityEvents, type SecurityEvents } from './security/security-events.ts';
+import type { OnSessionsEnded } from './security/sessions-ended-hook.ts';
 import { createClientSecretCipher } from './clients/client-secret-cipher.ts';
 import { resolveClientSecretKeys } from './clients/client-secret-keys.ts';
 import {
@@ -45,6 +46,8 @@ export async function openServices(
     decorateStore?: (store: Store) => Store;
     /** Who security events name as actor when no request says otherwise (`cli`; default `system`). */
     eventActor?: string;
+    /** Told which sessions a password change or a disabled user ended (back-channel logout). */
+    onSessionsEnded?: OnSessionsEnded;
   } = {},
 ): Promise<Services> {
   const opened = await createStore(config, { now, log: (msg, fields) => log.info(fields ?? {}, msg) });
@@ -70,6 +73,7 @@ export async function openServices(
       passwordMinLength: config.passwords.minLength,
       oidc: store.oidc,
       events,
+      onSessionsEnded: options.onSessionsEnded,
       now,
     });
     await ensureSigningKeys(store.keys, config.keys.algorithms as SigningAlgorithm[], now());

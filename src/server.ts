@@ -18,6 +18,7 @@ import { createProviderHolder, type ReloadingProviderHolder } from './oidc/provi
 import { createProviderPages } from './oidc/render-hooks.ts';
 import { openServices, type Services } from './open-services.ts';
 import { createApiProtection } from './resources/create-api-protection.ts';
+import { createBackchannelLogoutOnSessionEnd } from './security/backchannel-logout-on-session-end.ts';
 import { createSecurity } from './security/create-security.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import type { Tracing } from './tracing/tracing.ts';
@@ -63,8 +64,15 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
   const metrics = config.metrics.enabled ? createMetrics() : undefined;
   const tracing = await startTracing({ otlpEndpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName, log });
   let services: Services;
+  // Sessions the server ends itself get a back-channel logout to their clients (issue 6). The
+  // provider that sends it is built after the services: the hook reads it when called, which
+  // only happens once the server is up.
+  const onSessionsEnded = createBackchannelLogoutOnSessionEnd({ provider: () => providers.current, log });
   try {
-    services = await openServices(config, log, Date.now, { decorateStore: (opened) => instrumentStore(opened, { metrics, tracing }) });
+    services = await openServices(config, log, Date.now, {
+      decorateStore: (opened) => instrumentStore(opened, { metrics, tracing }),
+      onSessionsEnded,
+    });
   } catch (err) {
     await tracing.shutdown();
     throw err;
@@ -138,6 +146,7 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
       requestContext: services.requestContext,
       now,
       onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,
+      onSessionsEnded,
     }),
   });
   const server = createServer(app.callback());

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
+import type { OnSessionsEnded } from '../security/sessions-ended-hook.ts';
 import { loginSubjectKey } from '../security/throttle-keys.ts';
 import {
   StoreConflictError,
@@ -65,10 +66,12 @@ export interface AccountServiceDeps {
   hasher: PasswordHasher;
   passwordMinLength: number;
   /** Where a user's sessions and tokens live, to end them all when their credentials change. */
-  oidc: Pick<OidcModelStore, 'revokeByAccountId'>;
+  oidc: Pick<OidcModelStore, 'revokeByAccountId' | 'findByAccountId'>;
   /** Records the sessions a credential change ended (ASVS 16.3.x); the change itself is in
    *  the admin audit log (src/admin/audit-log.ts), which every admin path writes. */
   events: SecurityEvents;
+  /** Told which sessions ended (back-channel logout to their clients); nothing when absent. */
+  onSessionsEnded?: OnSessionsEnded | undefined;
   now?: () => number;
 }
 
@@ -108,6 +111,9 @@ const SIGN_IN_ARTEFACTS: readonly OidcModelName[] = [
 // hostile multi-megabyte "password" is not a denial of service.
 const PASSWORD_MAX_LENGTH = 1024;
 
+// Far above any real user's sessions; bounds the read made to tell their clients.
+const SESSION_SCAN_LIMIT = 1000;
+
 export function createAccountService(deps: AccountServiceDeps) {
   const now = deps.now ?? Date.now;
 
@@ -136,9 +142,14 @@ export function createAccountService(deps: AccountServiceDeps) {
 
   /** Ends every session of the user and revokes their grants and tokens; answers how many went. */
   async function revokeSignIns(accountId: string, reason: 'password_changed' | 'user_disabled' | 'admin_request'): Promise<number> {
+    // Read before they are deleted: each session names the sid every client of it was given,
+    // which the logout tokens must carry (OIDC Back-Channel Logout 1.0 §2.4, §2.7).
+    const sessions = deps.onSessionsEnded ? await deps.oidc.findByAccountId('Session', accountId, SESSION_SCAN_LIMIT) : [];
     let revoked = 0;
     for (const model of SIGN_IN_ARTEFACTS) revoked += await deps.oidc.revokeByAccountId(model, accountId);
     await deps.events.record({ type: 'sessions.revoked', subject: accountId, details: { reason, count: revoked } });
+    // Told after the deletion, so a client that reacts by sending the user back finds no session.
+    if (sessions.length > 0) await deps.onSessionsEnded?.(accountId, sessions).catch(() => undefined);
     return revoked;
   }
 

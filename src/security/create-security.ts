@@ -10,6 +10,7 @@ import { logoutRevokesOfflineGrants } from './logout-revokes-offline-grants.ts';
 import type { RequestContextHolder } from './request-context.ts';
 import { createSessionLimit } from './session-limit.ts';
 import type { SecurityEvents } from './security-events.ts';
+import type { OnSessionsEnded } from './sessions-ended-hook.ts';
 
 /** The defences the HTTP app wires in (src/app.ts), built from `security.*` in the configuration. */
 export interface Security {
@@ -35,6 +36,8 @@ export function createSecurity(deps: {
   now?: () => number;
   /** Told when any brute-force limit starts a lock (the lockout metric); nothing when absent. */
   onLockout?: OnLockout | undefined;
+  /** Told which sessions the concurrent-session limit ended; nothing when absent. */
+  onSessionsEnded?: OnSessionsEnded | undefined;
 }): Security {
   const { config, store, events } = deps;
   const { login, clientAuth, sessions, logout } = config.security;
@@ -60,7 +63,12 @@ export function createSecurity(deps: {
       throttle,
       events,
       delayMaxMs: login.delayMaxMs,
-      admitSession: createSessionLimit({ oidc: store.oidc, events, policy: { maxConcurrent: sessions.maxConcurrent, onLimit: sessions.onLimit } }),
+      admitSession: createSessionLimit({
+        oidc: store.oidc,
+        events,
+        onSessionsEnded: deps.onSessionsEnded,
+        policy: { maxConcurrent: sessions.maxConcurrent, onLimit: sessions.onLimit },
+      }),
     }),
     clientAuthThrottle: throttleClientAuthentication({
       counters: store.counters,

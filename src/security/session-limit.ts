@@ -1,5 +1,6 @@
 import type { OidcModelStore } from '../storage/ports.ts';
 import type { SecurityEvents } from './security-events.ts';
+import type { OnSessionsEnded } from './sessions-ended-hook.ts';
 
 export interface SessionLimitPolicy {
   /** Most sessions one user may have at once; 0: no limit. */
@@ -21,6 +22,8 @@ export function createSessionLimit(deps: {
   oidc: Pick<OidcModelStore, 'findByAccountId' | 'destroy'>;
   policy: SessionLimitPolicy;
   events: SecurityEvents;
+  /** Told which sessions the limit ended (back-channel logout to their clients). */
+  onSessionsEnded?: OnSessionsEnded | undefined;
 }) {
   const { policy } = deps;
   return async function admitSession(accountId: string, currentSessionId: string | undefined): Promise<{ admitted: boolean }> {
@@ -34,6 +37,8 @@ export function createSessionLimit(deps: {
       await deps.oidc.destroy('Session', session.id);
       await deps.events.record({ type: 'session.ended', subject: accountId, details: { reason: 'session_limit' } });
     }
+    // Not awaited: the sign-in must not wait on other relying parties (the hook never rejects).
+    if (excess.length > 0) void deps.onSessionsEnded?.(accountId, excess).catch(() => undefined);
     return { admitted: true };
   };
 }
