@@ -122,3 +122,15 @@ export class TestBrowser {
     return current;
   }
 }
+
+/** A browser whose requests reach the server through a trusted proxy from client address `ip`. */
+export class BrowserAt extends TestBrowser {
+  readonly ip: string;
+  constructor(ip: string) {
+    super();
+    this.ip = ip;
+  }
+  override request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
+    return super.request(url, { ...init, headers: { 'x-forwarded-for': this.ip, ...init.headers } });
+  }
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type * as oidc from 'openid-client';
-import { TestBrowser, type Page } from '../helpers/test-browser.ts';
+import { type Page, BrowserAt } from '../helpers/test-browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { startAuthorization } from '../helpers/sign-in.ts';
 
@@ -33,18 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop({ graceMs: 100 });
 });
-
-/** A browser whose requests reach the server through the (trusted) proxy from `ip`. */
-class BrowserAt extends TestBrowser {
-  readonly ip: string;
-  constructor(ip: string) {
-    super();
-    this.ip = ip;
-  }
-  override request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
-    return super.request(url, { ...init, headers: { 'x-forwarded-for': this.ip, ...init.headers } });
-  }
-}
 
 /** A client address no other test uses (TEST-NET-2). */
 function freshIp(): string {
