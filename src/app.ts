@@ -21,6 +21,7 @@ import { createCsrf } from './interactions/csrf.ts';
 import type { DescribeResource } from './interactions/describe-resource.ts';
 import { interactionRouter } from './interactions/interaction-router.ts';
 import { homePage } from './interactions/view-models.ts';
+import { isMachineEndpointPath } from './oidc/browser-routes.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';
 import { metricsEndpoint, type CollectMetrics } from './metrics/metrics-endpoint.ts';
@@ -117,7 +118,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestLogger({ log: deps.log, observe: deps.metrics ? observeRequests(deps.metrics) : undefined }));
   if (deps.tracing?.enabled) app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
   app.use(securityHeaders({ https: config.server.issuer.startsWith('https:') }));
-  app.use(errorHandler({ log: deps.log, render: deps.render, productName, languageOf }));
+  app.use(errorHandler({ log: deps.log, render: deps.render, productName, languageOf, mayRenderHtml: (ctx) => !isMachineEndpointPath(ctx.path) }));
   app.use(health({ store: deps.store, keysLoaded: () => keysLoaded(deps.providers) }));
   if (config.metrics.onMainPort && deps.collectMetrics && config.secrets.metricsToken) {
     app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));

@@ -11,6 +11,9 @@ export interface ErrorHandlerDeps {
   render: ViewRenderer;
   productName: string;
   languageOf: (ctx: Context) => string;
+  /** Whether the request may get an HTML error page; client endpoints answer JSON whatever
+   *  `Accept` says (RFC 6749 §5.2). Every request may when absent. */
+  mayRenderHtml?: ((ctx: Context) => boolean) | undefined;
 }
 
 function codeForStatus(status: number): ErrorCode {
@@ -67,7 +70,7 @@ export function errorHandler(deps: ErrorHandlerDeps): Middleware {
       ctx.set('Cache-Control', 'no-store');
       if (err.status === 503) ctx.set('Retry-After', '5');
       if (err.status === 405) ctx.set('Allow', 'GET, POST');
-      if (ctx.accepts('json', 'html') === 'html') {
+      if ((deps.mayRenderHtml?.(ctx) ?? true) && ctx.accepts('json', 'html') === 'html') {
         ctx.type = 'html';
         ctx.body = await deps.render(
           'error',

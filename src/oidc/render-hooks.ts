@@ -2,6 +2,7 @@ import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import type { ViewRenderer } from '../http/render-view.ts';
 import { requestLanguage, switcherPath } from '../i18n/request-language.ts';
 import { errorPage, loggedOutPage, logoutPage } from '../interactions/view-models.ts';
+import { isBrowserRequest } from './browser-routes.ts';
 import type { ProviderPages } from './provider-configuration.ts';
 
 /** The page language (precedence in src/i18n/choose-language.ts) and the switcher's address. */
@@ -48,6 +49,14 @@ export function createProviderPages(deps: { render: ViewRenderer; productName: s
       );
     },
     async renderError(ctx, out: ErrorOut, error) {
+      // The provider calls this whenever the caller prefers HTML; only browser routes may get a
+      // page, client endpoints keep their JSON error shape (src/oidc/browser-routes.ts).
+      if (!isBrowserRequest(ctx)) {
+        ctx.type = 'application/json';
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = out;
+        return;
+      }
       const status = (error as { statusCode?: number; status?: number }).statusCode ?? (error as { status?: number }).status ?? 500;
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
