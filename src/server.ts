@@ -79,7 +79,7 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
   }
   const { store, accounts, cookieKeys, now, events } = services;
   const pages = createProviderPages({ render, productName: config.ui.productName });
-  const findAccount = createFindAccount(accounts);
+  const findAccount = createFindAccount(accounts, { idTokenClaims: config.oidc.idTokenClaims });
   // Registered APIs, introspection and JWT access tokens (issue 5; docs/apis.md).
   const apis = createApiProtection({ config, store, cookieKeys, now });
 

@@ -1,3 +1,4 @@
+import { explainApiScope } from '../resources/explain-api-scope.ts';
 import type { Provider } from 'oidc-provider';
 import type { AccountService } from '../accounts/account-service.ts';
 import {
@@ -23,7 +24,7 @@ import { createUserAdminService } from './user-admin-service.ts';
 
 export interface AdminServicesDeps {
   config: Pick<Config, 'env'>;
-  store: Pick<Store, 'oidc' | 'accounts' | 'events' | 'counters'>;
+  store: Pick<Store, 'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers'>;
   accounts: AccountService;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
@@ -51,6 +52,7 @@ export function createAdminServices(deps: AdminServicesDeps) {
     // RFC 9700 §2.6 allows http redirect URIs only on loopback for native apps; a web app on
     // http://localhost is normal while developing, so only production refuses it.
     allowHttpLoopbackForWebClients: deps.config.env !== 'production',
+    explainUnknownScope: (scope) => explainApiScope(deps.store.resourceServers, scope),
     now,
   });
   const users = createUserAdminService({

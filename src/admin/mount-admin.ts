@@ -13,7 +13,7 @@ import { registrationHooks } from './registration-hooks.ts';
 export interface MountAdminDeps {
   config: Config;
   log: Logger;
-  store: Pick<Store, 'oidc' | 'accounts' | 'events' | 'counters'>;
+  store: Pick<Store, 'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers'>;
   accounts: AccountService;
   providers: ProviderHolder;
   /**

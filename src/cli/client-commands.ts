@@ -14,7 +14,13 @@ import { withServices } from './with-services.ts';
 import { formatTime, printHelp, writeJson, writeLines } from './write-output.ts';
 
 /** `key: value` lines of a client's metadata, lists comma-separated. */
-function describeClient(client: ClientView & { client_secret?: string }): string[] {
+/** The server defaults a client without its own value gets (`oidc.*` in the configuration). */
+interface ClientDefaults {
+  idTokenSigningAlg: string;
+  idTokenClaims: string;
+}
+
+function describeClient(client: ClientView & { client_secret?: string }, defaults: ClientDefaults): string[] {
   const lines: [string, string][] = [
     ['client_id', client.client_id],
     ['client_name', client.client_name],
@@ -43,6 +49,11 @@ function describeClient(client: ClientView & { client_secret?: string }): string
     const value = client[key];
     if (value !== undefined) lines.push([key, value]);
   }
+  // The algorithm in effect: the client's own, else the server's default (OIDC Registration §2).
+  lines.push(['id_token_signed_response_alg', client.id_token_signed_response_alg ?? `${defaults.idTokenSigningAlg} (default)`]);
+  if (client.userinfo_signed_response_alg !== undefined) lines.push(['userinfo_signed_response_alg', client.userinfo_signed_response_alg]);
+  lines.push(['id_token_claims', client.id_token_claims ?? `${defaults.idTokenClaims} (default)`]);
+  if (client.contacts?.length) lines.push(['contacts', client.contacts.join(', ')]);
   lines.push(['created', formatTime(client.client_id_issued_at * 1000)]);
   if (client.client_secret !== undefined) lines.push(['client_secret', client.client_secret]);
   const width = Math.max(...lines.map(([key]) => key.length)) + 1;
@@ -73,6 +84,10 @@ const METADATA_OPTIONS = {
   'client-uri': { type: 'string' },
   'policy-uri': { type: 'string' },
   'tos-uri': { type: 'string' },
+  'id-token-alg': { type: 'string' },
+  'userinfo-alg': { type: 'string' },
+  'id-token-claims': { type: 'string' },
+  contact: { type: 'string', multiple: true },
 } as const;
 
 type MetadataValues = {
@@ -93,6 +108,10 @@ type MetadataValues = {
   'client-uri'?: string | undefined;
   'policy-uri'?: string | undefined;
   'tos-uri'?: string | undefined;
+  'id-token-alg'?: string | undefined;
+  'userinfo-alg'?: string | undefined;
+  'id-token-claims'?: string | undefined;
+  contact?: string[] | undefined;
 };
 
 /** A JWK set from a file (the public keys of a private_key_jwt client). */
@@ -143,6 +162,11 @@ function metadataFrom(values: MetadataValues, usage: string): Record<string, unk
   if (values['client-uri'] !== undefined) input.client_uri = values['client-uri'];
   if (values['policy-uri'] !== undefined) input.policy_uri = values['policy-uri'];
   if (values['tos-uri'] !== undefined) input.tos_uri = values['tos-uri'];
+  if (values['id-token-alg'] !== undefined) input.id_token_signed_response_alg = values['id-token-alg'];
+  if (values['userinfo-alg'] !== undefined) input.userinfo_signed_response_alg = values['userinfo-alg'];
+  if (values['id-token-claims'] !== undefined) input.id_token_claims = values['id-token-claims'];
+  const contacts = splitList(values.contact);
+  if (contacts) input.contacts = contacts;
   return input;
 }
 
@@ -169,7 +193,7 @@ const clientAdd: Command = async (args, io) => {
       writeLines(
         io,
         `created client ${JSON.stringify(created.client_name)}`,
-        ...describeClient(created).map((l) => `  ${l}`),
+        ...describeClient(created, services.config.oidc).map((l) => `  ${l}`),
       );
     warnSecretShownOnce(io, created.client_secret);
     return EXIT.ok;
@@ -193,6 +217,10 @@ const UNSETTABLE = new Set([
   'client_uri',
   'policy_uri',
   'tos_uri',
+  'contacts',
+  'id_token_signed_response_alg',
+  'userinfo_signed_response_alg',
+  'id_token_claims',
 ]);
 
 const clientUpdate: Command = async (args, io) => {
@@ -236,7 +264,7 @@ const clientUpdate: Command = async (args, io) => {
           who,
         );
     if (values.json) writeJson(io, updated);
-    else writeLines(io, `updated client ${id}`, ...describeClient(updated).map((l) => `  ${l}`));
+    else writeLines(io, `updated client ${id}`, ...describeClient(updated, services.config.oidc).map((l) => `  ${l}`));
     warnSecretShownOnce(io, updated.client_secret);
     return EXIT.ok;
   });
@@ -317,7 +345,7 @@ const clientShow: Command = async (args, io) => {
   return withServices(io, values.verbose, async (services) => {
     const client = await (await openAdminServices(services)).clients.get(id);
     if (values.json) writeJson(io, client);
-    else writeLines(io, ...describeClient(client));
+    else writeLines(io, ...describeClient(client, services.config.oidc));
     return EXIT.ok;
   });
 };

@@ -185,6 +185,13 @@ Options:
                                           alone
       --logo-uri <uri>, --client-uri <uri>, --policy-uri <uri>, --tos-uri <uri>
                                           https links shown on the consent page
+      --id-token-alg <alg>                ID token signing algorithm: one of KEY_ALGORITHMS
+                                          (default RS256, the OpenID Connect default)
+      --userinfo-alg <alg>                answer UserInfo as a JWT signed with <alg>
+                                          (default: plain JSON)
+      --id-token-claims <scopes|userinfo> claims of the granted scopes in the ID token
+                                          (scopes), or only from UserInfo (userinfo)
+      --contact <email>                   who is responsible for the client (repeatable)
       --json                              print the client (and its secret) as JSON
 ${COMMON}
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SIGNING_ALGORITHMS } from '../config/schema.ts';
+import { ID_TOKEN_CLAIMS_METADATA, ID_TOKEN_CLAIMS_MODES } from '../oidc/id-token-claims.ts';
 
 /**
  * What an admin may say about a new client (RFC 7591 §2 metadata names). `.strict()`: any other
@@ -104,7 +106,18 @@ export const CLIENT_INPUT_FIELDS = [
   'client_uri',
   'policy_uri',
   'tos_uri',
+  'contacts',
+  'id_token_signed_response_alg',
+  'userinfo_signed_response_alg',
+  'introspection_signed_response_alg',
+  'token_endpoint_auth_signing_alg',
+  'default_max_age',
+  'require_auth_time',
+  ID_TOKEN_CLAIMS_METADATA,
 ] as const;
+
+/** JWS algorithms a client may choose; the engine also checks each against `keys.algorithms`. */
+const signingAlg = z.enum(SIGNING_ALGORITHMS, { error: `must be one of ${SIGNING_ALGORITHMS.join(', ')}` });
 
 export const clientInputSchema = z
   .object({
@@ -160,6 +173,26 @@ export const clientInputSchema = z
     client_uri: uri.optional(),
     policy_uri: uri.optional(),
     tos_uri: uri.optional(),
+    // RFC 7591 §2: e-mail addresses of people responsible for the client (shown to admins).
+    contacts: z
+      .array(z.email({ error: 'must be a list of e-mail addresses' }).max(254), required('a list of e-mail addresses'))
+      .max(10, 'must have at most 10 entries')
+      .optional(),
+    // OIDC Registration §2: the JWS algorithm of the client's ID tokens (default RS256,
+    // `oidc.idTokenSigningAlg`) and of signed UserInfo responses (none: plain JSON).
+    id_token_signed_response_alg: signingAlg.optional(),
+    userinfo_signed_response_alg: signingAlg.optional(),
+    // RFC 9701 §6: JWT introspection responses for an API that asks with Accept: application/token-introspection+jwt.
+    introspection_signed_response_alg: signingAlg.optional(),
+    // OIDC Core §9: the algorithm its private_key_jwt assertions must use.
+    token_endpoint_auth_signing_alg: signingAlg.optional(),
+    // OIDC Registration §2: re-authenticate when the session is older (seconds); always auth_time.
+    default_max_age: z.number(required('a whole number of seconds')).int('must be a whole number of seconds').min(0, 'must not be negative').max(31_536_000, 'must be at most a year').optional(),
+    require_auth_time: z.boolean(required('true or false')).optional(),
+    [ID_TOKEN_CLAIMS_METADATA]: z
+      .enum(ID_TOKEN_CLAIMS_MODES, { error: `must be one of ${ID_TOKEN_CLAIMS_MODES.join(', ')}` })
+      .optional()
+      .describe('`scopes`: the ID token carries the claims of the granted scopes; `userinfo`: only `sub` and protocol claims (the rest from UserInfo). Default: `oidc.idTokenClaims`.'),
   })
   .strict();
 

@@ -274,8 +274,25 @@ export function checkClientInput(input: unknown, options: ClientRulesOptions): C
     ...(data.client_uri === undefined ? {} : { client_uri: data.client_uri }),
     ...(data.policy_uri === undefined ? {} : { policy_uri: data.policy_uri }),
     ...(data.tos_uri === undefined ? {} : { tos_uri: data.tos_uri }),
+    ...optional(data, [
+      'contacts',
+      'id_token_signed_response_alg',
+      'userinfo_signed_response_alg',
+      'introspection_signed_response_alg',
+      'token_endpoint_auth_signing_alg',
+      'default_max_age',
+      'require_auth_time',
+      'id_token_claims',
+    ]),
   };
   return { metadata, needsSecret: SECRET_AUTH_METHODS.has(rules.authMethod) };
+}
+
+/** The fields of `data` that are set, as they are (fields the engine defaults when absent). */
+function optional<K extends keyof ParsedClientInput>(data: ParsedClientInput, keys: readonly K[]): Partial<Pick<ParsedClientInput, K>> {
+  const picked: Partial<Pick<ParsedClientInput, K>> = {};
+  for (const key of keys) if (data[key] !== undefined) picked[key] = data[key];
+  return picked;
 }
 
 interface EngineMetadataError {

@@ -1,3 +1,4 @@
+import { PROVIDER_SCOPES } from '../oidc/scopes.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { ListPage, OidcModelName, OidcModelStore, OidcPayload } from '../storage/ports.ts';
 import {
@@ -45,6 +46,16 @@ export interface ClientView {
   client_uri?: string;
   policy_uri?: string;
   tos_uri?: string;
+  contacts?: string[];
+  /** Absent: the server's default (`oidc.idTokenSigningAlg`, RS256 unless configured). */
+  id_token_signed_response_alg?: string;
+  userinfo_signed_response_alg?: string;
+  introspection_signed_response_alg?: string;
+  token_endpoint_auth_signing_alg?: string;
+  default_max_age?: number;
+  require_auth_time?: boolean;
+  /** Absent: the server's default (`oidc.idTokenClaims`). */
+  id_token_claims?: 'scopes' | 'userinfo';
   /** RFC 7591 §3.2.1: 0 = the secret does not expire. Present only for clients with a secret. */
   client_secret_expires_at?: number;
 }
@@ -63,6 +74,9 @@ export interface ClientServiceDeps {
   validate: ValidateClientMetadata;
   /** See `RedirectUriPolicy`; `config.env !== 'production'` at the call sites. */
   allowHttpLoopbackForWebClients: boolean;
+  /** Says what a scope the provider does not define is (e.g. which API defines it), so the
+   *  refusal tells the admin how to do it right; a generic refusal without. */
+  explainUnknownScope?: ((scope: string) => Promise<string | undefined>) | undefined;
   now?: () => number;
 }
 
@@ -146,6 +160,15 @@ export function createClientService(deps: ClientServiceDeps) {
   const rules = { allowHttpLoopbackForWebClients: deps.allowHttpLoopbackForWebClients };
 
   async function validated(metadata: Record<string, unknown>): Promise<void> {
+    // Before the engine, whose refusal ("must only contain Authorization Server supported scope
+    // values") does not say that API scopes are asked for with `resource`, not registered.
+    const unknown = typeof metadata.scope === 'string' ? metadata.scope.split(' ').filter((s) => !PROVIDER_SCOPES.has(s)) : [];
+    if (unknown.length > 0) {
+      const reasons = await Promise.all(
+        unknown.map(async (scope) => (await deps.explainUnknownScope?.(scope)) ?? `${scope} is not a scope this server defines (it defines ${[...PROVIDER_SCOPES].join(', ')})`),
+      );
+      throw metadataError({ scope: reasons.join('; ') });
+    }
     try {
       await deps.validate(metadata);
     } catch (err) {

@@ -16,8 +16,11 @@ import { countInitialAccessTokenUse } from './initial-access-tokens.ts';
  * client is exactly one an admin could have registered.
  *
  * Differences, each deliberate:
- * - Metadata this server does not support is ignored, not refused: RFC 7591 §2 says the server
- *   MUST ignore metadata it does not understand; the response shows what was registered.
+ * - Metadata this server does not understand at all is ignored, as RFC 7591 §2 requires; the
+ *   response shows what was registered. Metadata it understands but does not offer (pairwise
+ *   subjects, encrypted responses, request objects, front-channel logout …) is refused with
+ *   `invalid_client_metadata` naming the field, never silently dropped: a client that asked for
+ *   encrypted ID tokens must not get plain ones without knowing (RFC 7591 §3.2.2).
  * - `resource_server` (may introspect any token) and the `admin` scope are privileges an admin
  *   grants; a registrant cannot ask for them (kept on update if an admin already granted them).
  * - Each registration counts one use of the initial access token; a spent token is refused.
@@ -31,6 +34,49 @@ const SERVER_SET = new Set([
   'client_secret_expires_at',
 ]);
 const SUPPORTED = new Set<string>(CLIENT_INPUT_FIELDS);
+
+/**
+ * Registered metadata names (RFC 7591, OIDC Registration, Front-/Back-Channel Logout, RFC 8705,
+ * RFC 9101, RFC 9126, RFC 9449, JARM, CIBA) this server understands but does not offer, each
+ * with the value that means "not used", which is accepted as the no-op it is.
+ */
+const UNSUPPORTED: Readonly<Record<string, { noop?: unknown; why: string }>> = {
+  subject_type: { noop: 'public', why: 'only public subject identifiers are offered' },
+  sector_identifier_uri: { why: 'pairwise subject identifiers are not offered' },
+  response_modes: { why: 'is not supported; the response mode is chosen per request (query or form_post)' },
+  initiate_login_uri: { why: 'third-party-initiated login is not offered' },
+  default_acr_values: { why: 'is not supported; send acr_values with each request' },
+  request_uris: { why: 'request objects by reference are not offered' },
+  request_object_signing_alg: { why: 'request objects are not offered' },
+  request_object_encryption_alg: { why: 'request objects are not offered' },
+  request_object_encryption_enc: { why: 'request objects are not offered' },
+  require_signed_request_object: { noop: false, why: 'request objects are not offered' },
+  id_token_encrypted_response_alg: { why: 'encrypted ID tokens are not offered' },
+  id_token_encrypted_response_enc: { why: 'encrypted ID tokens are not offered' },
+  userinfo_encrypted_response_alg: { why: 'encrypted UserInfo responses are not offered' },
+  userinfo_encrypted_response_enc: { why: 'encrypted UserInfo responses are not offered' },
+  introspection_encrypted_response_alg: { why: 'encrypted introspection responses are not offered' },
+  introspection_encrypted_response_enc: { why: 'encrypted introspection responses are not offered' },
+  authorization_signed_response_alg: { why: 'JWT-secured authorization responses (JARM) are not offered' },
+  authorization_encrypted_response_alg: { why: 'JWT-secured authorization responses (JARM) are not offered' },
+  authorization_encrypted_response_enc: { why: 'JWT-secured authorization responses (JARM) are not offered' },
+  frontchannel_logout_uri: { why: 'front-channel logout is not offered; use backchannel_logout_uri' },
+  frontchannel_logout_session_required: { noop: false, why: 'front-channel logout is not offered' },
+  tls_client_auth_subject_dn: { why: 'mutual-TLS client authentication is not offered' },
+  tls_client_auth_san_dns: { why: 'mutual-TLS client authentication is not offered' },
+  tls_client_auth_san_uri: { why: 'mutual-TLS client authentication is not offered' },
+  tls_client_auth_san_ip: { why: 'mutual-TLS client authentication is not offered' },
+  tls_client_auth_san_email: { why: 'mutual-TLS client authentication is not offered' },
+  tls_client_certificate_bound_access_tokens: { noop: false, why: 'certificate-bound tokens are not offered; use DPoP' },
+  use_mtls_endpoint_aliases: { noop: false, why: 'mutual-TLS endpoint aliases are not offered' },
+  require_pushed_authorization_requests: { noop: false, why: 'is not supported per client' },
+  dpop_bound_access_tokens: { noop: false, why: 'is not supported per client; DPoP is used whenever the client sends a proof' },
+  backchannel_token_delivery_mode: { why: 'CIBA is not offered' },
+  backchannel_client_notification_endpoint: { why: 'CIBA is not offered' },
+  backchannel_authentication_request_signing_alg: { why: 'CIBA is not offered' },
+  backchannel_user_code_parameter: { noop: false, why: 'CIBA is not offered' },
+  software_statement: { why: 'software statements are not accepted (RFC 7591 §3.1.1)' },
+};
 
 export interface RegistrationPolicyDeps {
   oidc: OidcModelStore;
@@ -59,9 +105,14 @@ function grantedBefore(ctx: KoaContextWithOIDC): { resourceServer: boolean; admi
 export function createRegistrationPolicy(deps: RegistrationPolicyDeps): RegistrationPolicy {
   return async function clientRulesPolicy(ctx, properties) {
     const input: Record<string, unknown> = {};
+    const refused: string[] = [];
     for (const [key, value] of Object.entries(properties)) {
-      if (!SERVER_SET.has(key) && SUPPORTED.has(key)) input[key] = value;
+      if (SERVER_SET.has(key)) continue;
+      if (SUPPORTED.has(key)) input[key] = value;
+      const unsupported = Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined;
+      if (unsupported && !(Object.hasOwn(unsupported, 'noop') && value === unsupported.noop)) refused.push(`${key}: ${unsupported.why}`);
     }
+    if (refused.length > 0) throw new errors.InvalidClientMetadata(refused.join('; '));
     const before = grantedBefore(ctx);
     if (input.resource_server === true && !before.resourceServer) {
       throw new errors.InvalidClientMetadata(

@@ -213,6 +213,26 @@ export const configSchema = z
       })
       .strict()
       .describe('Signing keys'),
+    oidc: z
+      .object({
+        pkceRequired: z
+          .enum(['all', 'public'])
+          .describe(
+            'Which clients must use PKCE (RFC 7636, S256). `all` (default, ASVS 10.4.6, RFC 9700 §2.1.1): every client. `public`: only clients without a secret; confidential clients may omit it, as the OpenID certification profiles and some older libraries expect (their codes are then protected by client authentication alone).',
+          ),
+        idTokenSigningAlg: z
+          .enum(SIGNING_ALGORITHMS)
+          .describe(
+            'Default `id_token_signed_response_alg` for clients that register none. RS256 is the OpenID Connect default (Registration §2) that every RP library verifies without configuration; a client may register any algorithm of `keys.algorithms`. Must be one of `keys.algorithms`.',
+          ),
+        idTokenClaims: z
+          .enum(['scopes', 'userinfo'])
+          .describe(
+            '`scopes`: the ID token carries the claims of the granted scopes (`email`, `name` …), as Keycloak and Google do and as most RP libraries read them. `userinfo`: only `sub` and the protocol claims; profile claims only from the UserInfo endpoint (OIDC Core §5.4 for code-flow tokens). A client can choose with its `id_token_claims` metadata.',
+          ),
+      })
+      .strict()
+      .describe('OpenID Connect protocol defaults'),
     features: z
       .object({
         introspection: z.boolean().describe('RFC 7662 token introspection, for clients marked as resource servers only.'),
@@ -384,6 +404,14 @@ export function crossFieldProblems(c: unknown): { path: string[]; message: strin
     problems.push({
       path: ['server', 'issuer'],
       message: 'must be https in production (RFC 9700 §2.6: authorization responses must not travel in clear)',
+    });
+  }
+  const algorithms = at(c, 'keys', 'algorithms');
+  const idTokenAlg = at(c, 'oidc', 'idTokenSigningAlg');
+  if (Array.isArray(algorithms) && typeof idTokenAlg === 'string' && !algorithms.includes(idTokenAlg)) {
+    problems.push({
+      path: ['oidc', 'idTokenSigningAlg'],
+      message: `must be one of keys.algorithms (${algorithms.join(', ')}): ID tokens are signed with a stored key of that algorithm`,
     });
   }
   return problems;

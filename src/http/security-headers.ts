@@ -2,13 +2,20 @@ import type { Middleware } from 'koa';
 
 /**
  * Headers on every response (security reference rows B24, B28; ASVS 3.4.x). HTML gets a strict
- * CSP: our pages have no scripts at all, load styles and images only from us, and may not be
+ * CSP: our pages have no inline scripts, load styles and images only from us, and may not be
  * framed (RFC 9700 §4.16, clickjacking). `form-action` is left out on purpose: Chromium applies it
  * to the redirects that follow a form post, and after consent the browser is redirected to the
  * client's registered redirect_uri, which no fixed list can name.
  */
 export const HTML_CSP = [
   "default-src 'none'",
+  // Our own pages run no script; `'self'` only lets same-origin script files run (none are
+  // inline). It must be there as a directive of its own because the provider's self-submitting
+  // pages (form_post responses, logout without a session) add their inline script's
+  // `'sha256-…'` hash to `script-src` when it exists (lib/helpers/script_src_sha.js); without
+  // the directive the script was blocked and the page stayed blank (its no-script button is
+  // hidden whenever JavaScript is on).
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' https:",
   "frame-ancestors 'none'",

@@ -1,4 +1,6 @@
 import { Router } from '@koa/router';
+import { ACR_PASSWORD, AMR_PASSWORD } from '../oidc/acr-values.ts';
+import { OFFLINE_CONSENT_PARAM } from '../oidc/hooks/offline-access-consent.ts';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { z } from 'zod';
@@ -186,6 +188,17 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         missingOIDCClaims?: string[];
         missingResourceScopes?: Record<string, string[]>;
       };
+      // The consent prompt was added only so offline access could be granted (OIDC Core §11,
+      // src/oidc/hooks/offline-access-consent.ts); when the user's grant already holds all that
+      // is asked, there is nothing to ask again.
+      const nothingMissing =
+        (missing.missingOIDCScope ?? []).length === 0 &&
+        (missing.missingOIDCClaims ?? []).length === 0 &&
+        Object.keys(missing.missingResourceScopes ?? {}).length === 0;
+      if (found.params[OFFLINE_CONSENT_PARAM] === '1' && found.grantId && nothingMissing) {
+        await finish(ctx, { consent: { grantId: found.grantId } }, true);
+        return;
+      }
       // Approving grants these API scopes too (see the POST below), so the page must show them
       // (ASVS 10.7.2): each API the request names (RFC 8707) with the scopes asked of it.
       const resources = await Promise.all(
@@ -246,7 +259,8 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     }
     deps.signIn?.('success');
     deps.log.info({ event: 'login.succeeded', requestId: ctx.state.requestId, sub: account.id, clientId: found.params.client_id }, 'sign-in');
-    await finish(ctx, { login: { accountId: account.id } }, false);
+    // OIDC Core §2: the `acr` achieved and RFC 8176 `amr` go into the session and the ID token.
+    await finish(ctx, { login: { accountId: account.id, acr: ACR_PASSWORD, amr: [AMR_PASSWORD] } }, false);
   });
 
   router.post('/:uid/consent', async (ctx) => {

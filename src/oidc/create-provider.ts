@@ -1,7 +1,8 @@
 import { Provider } from 'oidc-provider';
 import type { Logger } from '../logging/logger.ts';
 import { recordProviderEvents } from '../security/record-provider-events.ts';
-import { buildProviderConfiguration, type ProviderConfigurationDeps } from './provider-configuration.ts';
+import { registerProviderHooks } from './hooks/provider-hooks.ts';
+import { AUTHORIZATION_PATH, buildProviderConfiguration, type ProviderConfigurationDeps } from './provider-configuration.ts';
 
 export type { Provider };
 
@@ -19,6 +20,7 @@ export function createProvider(deps: CreateProviderDeps): Provider {
   // would mint http URLs and non-Secure cookies (stack notes). Only when configured: a client
   // could otherwise forge these headers (RFC 9700 §4.13).
   provider.proxy = deps.config.server.trustProxy;
+  registerProviderHooks(provider, { authorization: AUTHORIZATION_PATH });
   logProviderEvents(provider, deps.log);
   if (deps.events) recordProviderEvents(provider, deps.events);
   return provider;

@@ -1,5 +1,5 @@
 // First: modules that import this one during a cycle read these (ESM evaluates in import order).
-import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE, SCOPE_CLAIMS } from './scopes.ts';
+import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE, PROVIDER_SCOPES, SCOPE_CLAIMS } from './scopes.ts';
 import { CLIENT_RULES_POLICY, hostRegistrationPolicy } from './registration-hook.ts';
 import { errors, type Configuration, type ErrorOut, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
@@ -10,6 +10,9 @@ import { sessionTtl } from '../security/session-ttl.ts';
 import type { OidcModelStore } from '../storage/ports.ts';
 import type { ResourceServerDirectory } from '../resources/resource-server-directory.ts';
 import type { GrantReferenceCodec } from './grant-reference.ts';
+import { ACR_VALUES_SUPPORTED } from './acr-values.ts';
+import { OFFLINE_CONSENT_PARAM } from './hooks/offline-access-consent.ts';
+import { ID_TOKEN_CLAIMS_METADATA, ID_TOKEN_CLAIMS_MODES } from './id-token-claims.ts';
 import { mayIntrospect } from './introspection-policy.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 import { jwtAccessTokenCustomizer, resourceIndicatorsFeature } from './resource-indicators.ts';
@@ -39,6 +42,10 @@ export interface ProviderConfigurationDeps {
   grantReferences?: GrantReferenceCodec | undefined;
 }
 
+/** oidc-provider's authorization endpoint (its default `routes.authorization`, stated so the
+ *  hooks that act on it and the engine agree). */
+export const AUTHORIZATION_PATH = '/auth';
+
 /** Custom client metadata: a client allowed to call the introspection endpoint (an API). */
 export const RESOURCE_SERVER_METADATA = 'resource_server';
 
@@ -65,12 +72,22 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     clients: [],
     findAccount: deps.findAccount,
     jwks: deps.jwks,
-    claims: SCOPE_CLAIMS as unknown as Configuration['claims'],
-    scopes: [...DEFAULT_CLIENT_SCOPE.split(' '), ADMIN_SCOPE],
+    // Scope claims (OIDC Core §5.4) and `sid`, which the engine sets on ID tokens itself.
+    claims: { ...SCOPE_CLAIMS, sid: null } as unknown as Configuration['claims'],
+    scopes: [...PROVIDER_SCOPES],
     // RFC 9700 §2.1.2 and ASVS 10.6.1: only the code flow; no implicit or hybrid responses.
     responseTypes: ['code'],
-    // ASVS 10.4.6: PKCE for every client, not only public ones; oidc-provider accepts only S256.
-    pkce: { required: () => true },
+    // `oidc.pkceRequired`: `all` (ASVS 10.4.6, RFC 9700 §2.1.1) for every client; `public` only
+    // for clients without a secret (RFC 7636 as the certification profiles apply it), so
+    // confidential clients written for them may omit it. oidc-provider accepts only S256.
+    pkce: { required: (_ctx, client) => config.oidc.pkceRequired === 'all' || client.clientAuthMethod === 'none' },
+    // OIDC Core §5.4 lets the claims of scopes requested with a code flow come from UserInfo only
+    // (oidc-provider's default); RP libraries' documented code reads them from the ID token, as
+    // Keycloak and Google issue them. `oidc.idTokenClaims` / the client's `id_token_claims`
+    // choose (src/oidc/find-account.ts filters per client).
+    conformIdTokenClaims: false,
+    // OIDC Core §2: the `acr` each sign-in achieves (src/oidc/acr-values.ts).
+    acrValues: [...ACR_VALUES_SUPPORTED],
     cookies: {
       // `__Host-`/`__Secure-` names over https (src/security/cookie-names.ts).
       names: providerCookieNames(config.server.issuer.startsWith('https:')),
@@ -86,16 +103,21 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: defaultAlg,
+      // OIDC Registration §2: a client that registers no algorithm gets RS256 — what go-oidc,
+      // Nimbus and most RP libraries verify by default. A client may register any enabled one.
+      id_token_signed_response_alg: config.oidc.idTokenSigningAlg,
       // RFC 9701: a resource server asking with `Accept: application/token-introspection+jwt`
       // gets a signed introspection response; plain JSON otherwise.
       introspection_signed_response_alg: defaultAlg,
     },
     extraClientMetadata: {
-      properties: [RESOURCE_SERVER_METADATA],
+      properties: [RESOURCE_SERVER_METADATA, ID_TOKEN_CLAIMS_METADATA],
       validator(_ctx, key, value) {
         if (key === RESOURCE_SERVER_METADATA && value !== undefined && typeof value !== 'boolean') {
-          throw new TypeError(`${RESOURCE_SERVER_METADATA} must be a boolean`);
+          throw new errors.InvalidClientMetadata(`${RESOURCE_SERVER_METADATA} must be a boolean`);
+        }
+        if (key === ID_TOKEN_CLAIMS_METADATA && value !== undefined && !(ID_TOKEN_CLAIMS_MODES as readonly unknown[]).includes(value)) {
+          throw new errors.InvalidClientMetadata(`${ID_TOKEN_CLAIMS_METADATA} must be one of ${ID_TOKEN_CLAIMS_MODES.join(', ')}`);
         }
       },
     },
@@ -128,6 +150,12 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
         rotateRegistrationAccessToken: true,
       },
       userinfo: { enabled: true },
+      // Signed UserInfo responses for clients that register `userinfo_signed_response_alg`
+      // (OIDC Core §5.3.2); plain JSON otherwise.
+      jwtUserinfo: { enabled: true },
+      // OIDC Core §5.5: the `claims` request parameter, to ask for single claims (and for
+      // where they go: ID token or UserInfo).
+      claimsParameter: { enabled: true },
       revocation: {
         enabled: config.features.revocation,
         // RFC 7009 §2.1: a client may revoke only tokens issued to it.
@@ -184,6 +212,9 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     clientBasedCORS(_ctx, origin, client) {
       return client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false;
     },
+    routes: { authorization: AUTHORIZATION_PATH },
+    // Set only by src/oidc/hooks/offline-access-consent.ts; kept with the interaction.
+    extraParams: [OFFLINE_CONSENT_PARAM],
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },

@@ -3,6 +3,7 @@ import type { ResourceServerDirectory } from '../resources/resource-server-direc
 import { DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS } from '../resources/resource-server-service.ts';
 import type { ResourceServerRecord } from '../storage/ports.ts';
 import type { GrantReferenceCodec } from './grant-reference.ts';
+import { PROVIDER_SCOPES } from './scopes.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 
 type Features = NonNullable<Configuration['features']>;
@@ -45,6 +46,26 @@ export function resourceServerInfo(api: ResourceServerRecord, clientCredentialsO
 }
 
 /**
+ * A client-credentials request that names API scopes but no `resource` would get a token with no
+ * scope at all (the engine keeps only OpenID scopes without a resource, and a machine token has
+ * none): a silent drop that leaves the client wondering. RFC 6749 §5.2 `invalid_scope` instead,
+ * naming the API and the `resource` value to send (RFC 8707 §2).
+ */
+async function refuseApiScopesWithoutResource(ctx: KoaContextWithOIDC, directory: ResourceServerDirectory | undefined): Promise<void> {
+  const requested = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+  const apiScopes = requested.filter((scope) => !PROVIDER_SCOPES.has(scope));
+  if (apiScopes.length === 0) return;
+  const snapshot = directory ? await answerOutageAsOAuth(() => directory.current()) : undefined;
+  for (const scope of apiScopes) {
+    const apis = snapshot?.definingScope(scope) ?? [];
+    const first = apis[0];
+    if (!first) throw new errors.InvalidScope(`scope ${scope} is not defined by this server or any registered API`, scope);
+    const where = apis.map((api) => `resource=${api.identifier} (${api.name})`).join(' or ');
+    throw new errors.InvalidScope(`scope ${scope} belongs to an API: ask for it with ${where}`, scope);
+  }
+}
+
+/**
  * `features.resourceIndicators` (RFC 8707) over the registered APIs. Only registered identifiers
  * are accepted (`invalid_target` otherwise); the directory is read afresh per request, so an API
  * added, changed or removed takes effect at once (resource-server-directory.ts).
@@ -55,8 +76,9 @@ export function resourceIndicatorsFeature(directory: ResourceServerDirectory | u
     // A client that names no API gets a token for none (usable at userinfo only). When several
     // were granted and the token request names none, the client must choose (RFC 8707 §2.2):
     // returning the list makes oidc-provider answer `invalid_target` saying so.
-    async defaultResource(_ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) {
+    async defaultResource(ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) {
       if (oneOf?.length === 1) return oneOf[0];
+      if (oneOf === undefined && isClientCredentialsRequest(ctx)) await refuseApiScopesWithoutResource(ctx, directory);
       return oneOf;
     },
     // When a sign-in granted an API but the token request names none, the access token is for

@@ -14,12 +14,17 @@ export const ADMIN_SCOPE = 'admin';
 /** The scopes every client may request unless its `scope` metadata says otherwise: all but admin. */
 export const DEFAULT_CLIENT_SCOPE = 'openid offline_access profile email phone';
 
+/** Every scope the provider itself knows (API scopes come from the registered APIs). */
+export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([...DEFAULT_CLIENT_SCOPE.split(' '), ADMIN_SCOPE]);
+
 /**
  * OIDC Core §5.4: which claims each scope releases. The provider releases claims by it and the
  * consent page uses it to avoid listing a claim a requested scope already covers.
  */
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // The protocol claims with it: every ID token says how and when the user signed in (OIDC Core
+  // §2 `acr`, `auth_time`; RFC 8176 `amr`), as Keycloak's do, not only when the RP asked.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: [
     'name',
     'given_name',

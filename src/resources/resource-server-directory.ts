@@ -21,6 +21,8 @@ export interface ResourceServerSnapshot {
   byIdentifier(identifier: string): ResourceServerRecord | undefined;
   /** Identifiers of the APIs that list `clientId` among their introspection clients. */
   audiencesOf(clientId: string): ReadonlySet<string>;
+  /** The APIs that define `scope`, so an error can say which `resource` to ask for. */
+  definingScope(scope: string): readonly ResourceServerRecord[];
 }
 
 export interface ResourceServerDirectory {
@@ -35,8 +37,14 @@ const PAGE = 100;
 function snapshotOf(version: string, records: readonly ResourceServerRecord[]): ResourceServerSnapshot {
   const byIdentifier = new Map<string, ResourceServerRecord>();
   const byClient = new Map<string, Set<string>>();
+  const byScope = new Map<string, ResourceServerRecord[]>();
   for (const record of records) {
     byIdentifier.set(record.identifier, Object.freeze(record));
+    for (const { name } of record.scopes) {
+      const apis = byScope.get(name);
+      if (apis) apis.push(record);
+      else byScope.set(name, [record]);
+    }
     for (const clientId of record.introspectionClientIds) {
       let audiences = byClient.get(clientId);
       if (!audiences) byClient.set(clientId, (audiences = new Set()));
@@ -47,6 +55,7 @@ function snapshotOf(version: string, records: readonly ResourceServerRecord[]): 
     version,
     byIdentifier: (identifier) => byIdentifier.get(identifier),
     audiencesOf: (clientId) => byClient.get(clientId) ?? NONE,
+    definingScope: (scope) => byScope.get(scope) ?? [],
   };
 }
 

@@ -79,8 +79,8 @@ describe('RFC 7591 registration', () => {
       registration_access_token: expect.any(String),
       registration_client_uri: `${f.server.issuer}/reg/${String(res.body.client_id)}`,
     });
-    // RFC 7591 §2: metadata the server does not support is ignored, not stored.
-    expect(res.body).not.toHaveProperty('contacts');
+    // RFC 7591 §2 `contacts` is kept and answered, never dropped silently (issue 12 item 15).
+    expect(res.body.contacts).toEqual(['ops@example.com']);
     const token = await tokenRequest(
       f.server.issuer,
       { clientId: String(res.body.client_id), clientSecret: String(res.body.client_secret) },
@@ -290,5 +290,58 @@ describe('RFC 7592 management with the registration access token', () => {
     ]);
     const issued = await f.api('GET', `/audit-events?type=admin.initial_access_token.created`);
     expect(JSON.stringify(issued.body)).not.toContain(iat.token);
+  });
+});
+
+describe('RFC 7591 metadata is honoured or refused, never changed silently (issue 12 item 15)', () => {
+  it('keeps the ID token and UserInfo algorithms a client registers, and answers them on read (RFC 7592)', async () => {
+    const iat = await initialAccessToken();
+    const res = await register(iat.token, {
+      ...APP,
+      id_token_signed_response_alg: 'RS256',
+      userinfo_signed_response_alg: 'ES256',
+      contacts: ['dev@registered.example'],
+      default_max_age: 600,
+      require_auth_time: true,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      id_token_signed_response_alg: 'RS256',
+      userinfo_signed_response_alg: 'ES256',
+      contacts: ['dev@registered.example'],
+      default_max_age: 600,
+      require_auth_time: true,
+    });
+    const read = await manage('GET', String(res.body.registration_client_uri), String(res.body.registration_access_token));
+    expect(read.body).toMatchObject({ id_token_signed_response_alg: 'RS256', userinfo_signed_response_alg: 'ES256' });
+  });
+
+  it('gives RS256 ID tokens to a client that registered no algorithm (OIDC Registration §2)', async () => {
+    const iat = await initialAccessToken();
+    const res = await register(iat.token, APP);
+    expect(res.status).toBe(201);
+    expect(res.body.id_token_signed_response_alg).toBe('RS256');
+  });
+
+  it.each([
+    ['pairwise subjects', { subject_type: 'pairwise' }, 'subject_type'],
+    ['encrypted ID tokens', { id_token_encrypted_response_alg: 'RSA-OAEP' }, 'id_token_encrypted_response_alg'],
+    ['front-channel logout', { frontchannel_logout_uri: 'https://registered.example/fc' }, 'frontchannel_logout_uri'],
+    ['an algorithm with no key', { id_token_signed_response_alg: 'HS256' }, 'id_token_signed_response_alg'],
+    ['a software statement', { software_statement: 'eyJ.x.y' }, 'software_statement'],
+  ])('refuses %s with invalid_client_metadata naming the field, and stores nothing', async (_what, extra, field) => {
+    const iat = await initialAccessToken();
+    const before = ((await f.api('GET', '/clients?limit=100')).body.items as unknown[]).length;
+    const res = await register(iat.token, { ...APP, ...extra });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_client_metadata');
+    expect(String(res.body.error_description)).toContain(field);
+    expect(((await f.api('GET', '/clients?limit=100')).body.items as unknown[]).length).toBe(before);
+  });
+
+  it('accepts the value that means "not used" of a field it does not offer (subject_type public)', async () => {
+    const iat = await initialAccessToken();
+    const res = await register(iat.token, { ...APP, subject_type: 'public' });
+    expect(res.status).toBe(201);
   });
 });

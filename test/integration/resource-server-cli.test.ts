@@ -128,3 +128,37 @@ describe('portcullis api', () => {
     expect(help.stdout).toContain('Usage: portcullis api <command>');
   });
 });
+
+describe('API scopes asked for the wrong way get an answer that says the right way (issue 12 item 5)', () => {
+  it('client credentials without resource= answer invalid_scope naming the API and its identifier', async () => {
+    const identifier = `https://scopes-${Date.now()}.example/api`;
+    const worker = await json<Client>(['client', 'add', '--name', 'Worker', '--grant-type', 'client_credentials']);
+    await json(['api', 'add', '--identifier', identifier, '--name', 'Shipping', '--scope', 'shipping:read', '--grant', `${worker.client_id} shipping:read`]);
+    const rp = await server.rp(worker.client_id, worker.client_secret);
+
+    const refused = await oidc.clientCredentialsGrant(rp, { scope: 'shipping:read' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(oidc.ResponseBodyError);
+    const err = refused as oidc.ResponseBodyError;
+    expect(err.status).toBe(400);
+    expect(err.error).toBe('invalid_scope');
+    expect(err.error_description).toContain(`resource=${identifier}`);
+    expect(err.error_description).toContain('Shipping');
+
+    const unknown = (await oidc.clientCredentialsGrant(rp, { scope: 'no-such:scope' }).catch((e: unknown) => e)) as oidc.ResponseBodyError;
+    expect(unknown.error).toBe('invalid_scope');
+
+    // Asked the right way, the token carries the scope.
+    const tokens = await oidc.clientCredentialsGrant(rp, { scope: 'shipping:read', resource: identifier });
+    expect(tokens.scope).toBe('shipping:read');
+  });
+
+  it('client add --scope with an API scope says which API defines it and how a client gets it', async () => {
+    const identifier = `https://billing-${Date.now()}.example/api`;
+    const api = await json<{ id: string }>(['api', 'add', '--identifier', identifier, '--name', 'Billing', '--scope', 'billing:read']);
+    const run = await cli(['client', 'add', '--name', 'App', '--redirect-uri', 'https://app.example/cb', '--scope', 'openid billing:read']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('Billing');
+    expect(run.stderr).toContain(`resource=${identifier}`);
+    expect(run.stderr).toContain(`portcullis api update ${api.id}`);
+  });
+});

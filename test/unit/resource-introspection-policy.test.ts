@@ -12,6 +12,7 @@ const snapshot: ResourceServerSnapshot = {
   version: 'v1',
   byIdentifier: () => undefined,
   audiencesOf: (clientId) => new Set(clientId === 'api-a' ? ['https://a'] : []),
+  definingScope: () => [],
 };
 const resourceServer = (clientId: string) => ({ clientId, [RESOURCE_SERVER_FLAG]: true });
 
