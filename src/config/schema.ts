@@ -202,7 +202,7 @@ export const configSchema = z
           .array(z.enum(SIGNING_ALGORITHMS))
           .min(1)
           .refine((a) => new Set(a).size === a.length, 'algorithms must not repeat')
-          .describe('Signing algorithms with a key each; the first signs ID tokens by default.'),
+          .describe('Signing algorithms with a key each. ID tokens default to `oidc.idTokenSigningAlg` (RS256); the first is the default of signed introspection responses.'),
         publishLeadSeconds: z
           .number()
           .int()

@@ -162,3 +162,28 @@ describe('pages for requests that cannot go on', () => {
     await page.context().close();
   });
 });
+
+describe('self-submitting pages under our CSP (issue 12 item 10)', () => {
+  it('delivers a form_post response to the app without a click (the hashed script runs)', async () => {
+    const page = await env.newPage();
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
+    await page.goto(env.rp.startUrl({ response_mode: 'form_post' }));
+    await submitLogin(page, env.user.username, env.user.password);
+    await expect(page.locator(SELECTORS.allow).count()).resolves.toBe(1);
+    await Promise.all([page.waitForURL(`${env.rp.redirectUri}**`), page.click(SELECTORS.allow)]);
+    await expect(page.locator('#rp-sub').textContent()).resolves.toMatch(/\S+/);
+    expect(blocked).toEqual([]);
+    await page.context().close();
+  });
+
+  it('finishes a logout request that arrives without a session instead of showing a blank page', async () => {
+    const page = await env.newPage();
+    await page.goto(`${env.server.issuer}/session/end`);
+    await page.waitForURL(/\/session\/end\/success/);
+    await expect(page.locator(SELECTORS.heading).textContent()).resolves.toBe('Signed out');
+    await page.context().close();
+  });
+});

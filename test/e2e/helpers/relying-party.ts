@@ -80,6 +80,30 @@ export async function startRelyingParty(): Promise<RelyingParty> {
       return;
     }
 
+    if (url.pathname === '/callback' && req.method === 'POST') {
+      // response_mode=form_post (OAuth 2.0 Form Post Response Mode): the response parameters
+      // arrive as a form; openid-client reads them from a POST Request.
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks).toString('utf8');
+      const form = new URLSearchParams(body);
+      const state = form.get('state') ?? '';
+      const expected = pending.get(state);
+      pending.delete(state);
+      if (form.get('error') !== null || expected === undefined) {
+        callbacks.push({ error: form.get('error') ?? 'unknown_state' });
+        return page(res, 400, 'App: sign-in failed', `<p id="rp-error">${escapeHtml(form.get('error') ?? 'unknown_state')}</p>`);
+      }
+      const request = new Request(`${base}/callback`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const tokens = await oidc.authorizationCodeGrant(config, request, {
+        pkceCodeVerifier: expected.verifier,
+        expectedState: state,
+        expectedNonce: expected.nonce,
+      });
+      callbacks.push({ tokens });
+      return page(res, 200, 'App: signed in', `<p id="rp-sub">${escapeHtml(tokens.claims()?.sub ?? '')}</p>`);
+    }
+
     if (url.pathname === '/callback') {
       const state = url.searchParams.get('state') ?? '';
       const expected = pending.get(state);
