@@ -1,6 +1,8 @@
 // ESLint flat config: typescript-eslint's type-aware rules catch a forgotten `await next()`
 // (no-floating-promises) and async handlers passed where a sync callback is expected.
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -21,6 +23,19 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read configuration through src/config only.' },
       ],
+    },
+  },
+  {
+    // Dependencies point one way (docs/architecture.md): no import cycles between files.
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts'],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {
