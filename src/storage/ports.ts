@@ -162,6 +162,11 @@ export interface KeyStore {
   add(record: SigningKeyRecord): Promise<void>;
   /** Sets `retiredAt`/`expiresAt`; returns false when no such kid. */
   update(kid: string, patch: Pick<SigningKeyRecord, 'retiredAt' | 'expiresAt'>): Promise<boolean>;
+  /**
+   * Replaces the stored `privateJwk` (the same key in another stored form: encrypted at rest,
+   * re-encrypted under a newer key); returns false when no such kid.
+   */
+  replacePrivateJwk(kid: string, privateJwk: Record<string, unknown>): Promise<boolean>;
   remove(kid: string): Promise<void>;
 }
 
