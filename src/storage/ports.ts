@@ -9,7 +9,7 @@
  * backends take a `now()` clock so the contract suite can test expiry without sleeping.
  */
 
-/** The oidc-provider models we persist (oidc-provider 9 `Adapter` names). */
+/** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
   'Session',
   'Interaction',
@@ -26,6 +26,8 @@ export const OIDC_MODELS = [
   'PushedAuthorizationRequest',
   'ReplayDetection',
   'PreAuthorizedCode',
+  // Portcullis's own: answers kept for the refresh-token grace window (src/http/refresh-token-grace.ts).
+  'RefreshTokenGrace',
 ] as const;
 export type OidcModelName = (typeof OIDC_MODELS)[number];
 
