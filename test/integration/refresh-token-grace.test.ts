@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { requireMongoUri, uniqueDatabaseName } from '../helpers/mongodb-uri.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
-import { startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts';
+import { freePort, startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts';
 import { tokenRequest } from '../helpers/token-request.ts';
 
 const GRACE_SECONDS = 3;
@@ -88,5 +88,40 @@ describe.each(backends)('refresh-token grace window on the %s store', (_name, en
     expect(other.body.error).toBe('invalid_grant');
     const successor = await tokenRequest(server.issuer, credentials, { grant_type: 'refresh_token', refresh_token: String(first.body.refresh_token) });
     expect(successor.status).toBe(400);
+  }, 60_000);
+});
+
+describe.each(backends.filter(([name]) => name !== 'memory'))('refresh-token grace window across two servers on one %s store', (_name, env) => {
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.stop({ graceMs: 100 });
+  });
+
+  it('answers parallel refreshes sent to both servers with one successor', async () => {
+    // Two processes of one deployment: one store, one issuer (the second listens elsewhere).
+    const first = await startTestServer({ ...env(), REFRESH_TOKEN_GRACE_SECONDS: String(GRACE_SECONDS) });
+    servers.push(first);
+    const port = await freePort();
+    const second = await startTestServer({
+      ...env(),
+      REFRESH_TOKEN_GRACE_SECONDS: String(GRACE_SECONDS),
+      ISSUER: first.issuer,
+      PORT: String(port),
+      ALLOWED_HOSTS: `127.0.0.1:${port}`,
+    });
+    servers.push(second);
+    const user = await first.createUser();
+    const client = await first.createClient();
+    const { tokens } = await signInAndRedeem(new TestBrowser(), await first.rp(client.clientId, client.clientSecret), user, client.redirectUri);
+    const credentials = { clientId: client.clientId, clientSecret: client.clientSecret };
+    const body = { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' };
+
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => tokenRequest(i % 2 === 0 ? first.url : second.url, credentials, body)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.refresh_token)).size).toBe(1);
+    const next = await tokenRequest(second.url, credentials, { grant_type: 'refresh_token', refresh_token: String(answers[0]?.body.refresh_token) });
+    expect(next.status).toBe(200);
   }, 60_000);
 });
