@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { AccountService } from './accounts/account-service.ts';
 import { mountAdmin, type MountAdminDeps } from './admin/mount-admin.ts';
@@ -55,6 +56,8 @@ export interface AppDeps {
   security?: Security | undefined;
   /** Introspection of opaque and JWT access tokens, and a cacheable JWKS (docs/apis.md). */
   apis?: ApiEndpoints | undefined;
+  /** The refresh-token reuse grace window on POST /token (src/http/refresh-token-grace.ts). */
+  refreshTokenGrace?: Middleware | undefined;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource?: DescribeResource | undefined;
 }
@@ -142,6 +145,7 @@ export function createApp(deps: AppDeps): Koa {
     app.use(deps.apis.introspection);
     app.use(deps.apis.jwtRevocation);
   }
+  if (deps.refreshTokenGrace) app.use(deps.refreshTokenGrace);
   app.use(mountProvider(deps.providers));
   return app;
 }

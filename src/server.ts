@@ -19,6 +19,7 @@ import { createProviderPages } from './oidc/render-hooks.ts';
 import { openServices, type Services } from './open-services.ts';
 import { createApiProtection } from './resources/create-api-protection.ts';
 import { createBackchannelLogoutOnSessionEnd } from './security/backchannel-logout-on-session-end.ts';
+import { refreshTokenGrace } from './http/refresh-token-grace.ts';
 import { createSecurity } from './security/create-security.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import type { Tracing } from './tracing/tracing.ts';
@@ -138,6 +139,12 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
     admin: { store, accounts },
     apis: apis.endpoints(providers),
     describeResource: describeResourceFrom(apis.directory),
+    refreshTokenGrace: refreshTokenGrace({
+      windowSeconds: config.security.refreshTokenReuseGraceSeconds,
+      counters: store.counters,
+      oidc: store.oidc,
+      now,
+    }),
     security: createSecurity({
       config,
       store,
