@@ -8,13 +8,13 @@ import type { AccountService } from '../accounts/account-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { parseForm } from '../http/parse-form.ts';
-import type { ViewRenderer } from '../http/render-view.ts';
-import { requestLanguage } from '../i18n/request-language.ts';
+import type { ViewRenderer } from '../ui/render-view.ts';
+import { requestLanguage } from '../ui/i18n/request-language.ts';
 import type { Security } from '../security/create-security.ts';
 import type { LoginResult } from '../security/login-guard.ts';
 import type { Csrf } from './csrf.ts';
 import type { DescribeResource } from './describe-resource.ts';
-import { consentPage, expiredPage, loginPage, type ClientInput } from './view-models.ts';
+import { consentPage, expiredPage, loginPage, type ClientInput } from '../ui/view-models.ts';
 
 export interface InteractionRouterDeps {
   provider: () => Provider;
@@ -86,7 +86,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     return (await findClient(String(found.params.client_id))) ?? { name: undefined };
   }
 
-  /** Language (src/i18n/choose-language.ts); the switcher links to the interaction's GET page. */
+  /** Language (src/ui/i18n/choose-language.ts); the switcher links to the interaction's GET page. */
   function language(ctx: Context, found: Details | undefined) {
     const uiLocales = typeof found?.params.ui_locales === 'string' ? found.params.ui_locales : undefined;
     return { lang: requestLanguage(ctx, uiLocales), here: found ? `/interaction/${found.uid}` : undefined };

@@ -7,13 +7,13 @@ import {
   createViewRenderer,
   TEMPLATE_MANIFEST,
   TemplateContractError,
-} from '../../src/http/render-view.ts';
+} from '../../src/ui/render-view.ts';
 import {
   homePage,
   loginPage,
   siteLocals,
   TEMPLATE_CONTRACT_VERSION,
-} from '../../src/interactions/view-models.ts';
+} from '../../src/ui/view-models.ts';
 
 const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 const page = { productName: 'Acme ID', lang: 'en' };

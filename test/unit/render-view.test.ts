@@ -2,8 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createViewRenderer } from '../../src/http/render-view.ts';
-import type { ViewRenderer } from '../../src/http/render-view.ts';
+import { createViewRenderer } from '../../src/ui/render-view.ts';
+import type { ViewRenderer } from '../../src/ui/render-view.ts';
 import {
   consentPage,
   errorPage,
@@ -13,8 +13,8 @@ import {
   loginPage,
   logoutPage,
   siteLocals,
-} from '../../src/interactions/view-models.ts';
-import type { HomePageLocals } from '../../src/interactions/view-models.ts';
+} from '../../src/ui/view-models.ts';
+import type { HomePageLocals } from '../../src/ui/view-models.ts';
 
 const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 

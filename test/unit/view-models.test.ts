@@ -10,10 +10,10 @@ import {
   safeBackHref,
   safeLogoSrc,
   siteLocals,
-} from '../../src/interactions/view-models.ts';
-import { createTranslator, isMessageKey } from '../../src/i18n/translate.ts';
-import { messagesEn } from '../../src/i18n/messages-en.ts';
-import { selectCatalogue } from '../../src/i18n/select-catalogue.ts';
+} from '../../src/ui/view-models.ts';
+import { createTranslator, isMessageKey } from '../../src/ui/i18n/translate.ts';
+import { messagesEn } from '../../src/ui/i18n/messages-en.ts';
+import { selectCatalogue } from '../../src/ui/i18n/select-catalogue.ts';
 
 const page = { productName: 'Portcullis', lang: 'en' };
 const login = { ...page, uid: 'uid-1', csrfToken: 'csrf-1', client: { name: 'Acme Notes' } };

@@ -6,11 +6,11 @@
  * whether a logo may be shown) already made, so the templates hold no logic worth testing and
  * these functions hold all of it. Nothing here escapes HTML: the templates do, with `<%= %>`.
  */
-import { LANGUAGE_PARAM } from '../i18n/choose-language.ts';
-import { createTranslator, isMessageKey } from '../i18n/translate.ts';
-import type { Translate } from '../i18n/translate.ts';
-import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES, selectCatalogue } from '../i18n/select-catalogue.ts';
-import type { MessageCatalogue } from '../i18n/messages-en.ts';
+import { LANGUAGE_PARAM } from './i18n/choose-language.ts';
+import { createTranslator, isMessageKey } from './i18n/translate.ts';
+import type { Translate } from './i18n/translate.ts';
+import { LANGUAGE_NAMES, SUPPORTED_LANGUAGES, selectCatalogue } from './i18n/select-catalogue.ts';
+import type { MessageCatalogue } from './i18n/messages-en.ts';
 import { SCOPE_CLAIMS } from '../oidc/scopes.ts';
 
 /** Claims a standard scope already asks for (OIDC Core §5.4), so consent does not list them twice. */
@@ -33,7 +33,7 @@ export type PageName = (typeof PAGE_NAMES)[number];
  */
 export const TEMPLATE_CONTRACT_VERSION = 1;
 
-/** Where the assets middleware serves `public/` (see src/http/serve-assets.ts). */
+/** Where the assets middleware serves `public/` (see src/ui/serve-assets.ts). */
 export const ASSETS_PATH = '/assets';
 
 /** One entry of the language switcher. */
@@ -334,7 +334,7 @@ export interface SiteInput {
   logoUrl?: string | undefined;
   /** `ui.footerLinks`. */
   footerLinks?: readonly { readonly label: string; readonly url: string }[] | undefined;
-  /** Where the generated theme stylesheet is served (src/http/theme-stylesheet.ts). */
+  /** Where the generated theme stylesheet is served (src/ui/theme-stylesheet.ts). */
   themeStylesheetHref?: string | undefined;
 }
 

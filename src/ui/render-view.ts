@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { TemplateFunction } from 'ejs';
-import { PAGE_NAMES, siteLocals, TEMPLATE_CONTRACT_VERSION } from '../interactions/view-models.ts';
-import type { PageLocals, PageName, SiteLocals } from '../interactions/view-models.ts';
+import { PAGE_NAMES, siteLocals, TEMPLATE_CONTRACT_VERSION } from './view-models.ts';
+import type { PageLocals, PageName, SiteLocals } from './view-models.ts';
 
 /** Renders one page, typed by page: each view only accepts its own view-model's locals. */
 export type ViewRenderer = <P extends PageName>(view: P, locals: PageLocals[P]) => Promise<string>;
