@@ -20,7 +20,7 @@ import { rememberLanguage, requestLanguage, switcherPath } from './ui/i18n/reque
 import { createCsrf } from './interactions/csrf.ts';
 import type { DescribeResource } from './interactions/describe-resource.ts';
 import { interactionRouter } from './interactions/interaction-router.ts';
-import { homePage } from './ui/view-models.ts';
+import { homePage } from './ui/home-page.ts';
 import { isMachineEndpointPath } from './oidc/browser-routes.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';

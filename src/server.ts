@@ -6,7 +6,7 @@ import type { Config } from './config/schema.ts';
 import { createViewRenderer } from './ui/render-view.ts';
 import { themeStylesheet } from './ui/theme-stylesheet.ts';
 import { describeResourceFrom } from './interactions/describe-resource.ts';
-import { siteLocals } from './ui/view-models.ts';
+import { siteLocals } from './ui/site-locals.ts';
 import type { Logger } from './logging/logger.ts';
 import { countProviderEvents } from './metrics/count-provider-events.ts';
 import { createMetrics, type Metrics } from './metrics/create-metrics.ts';

@@ -3,7 +3,7 @@ import { AppError } from '../errors/app-error.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
 import type { Logger } from '../logging/logger.ts';
 import { StoreUnavailableError } from '../storage/ports.ts';
-import { errorPage } from '../ui/view-models.ts';
+import { errorPage } from '../ui/error-page.ts';
 import type { ViewRenderer } from '../ui/render-view.ts';
 
 export interface ErrorHandlerDeps {

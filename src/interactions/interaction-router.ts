@@ -1,6 +1,7 @@
 import { Router } from '@koa/router';
 import { ACR_PASSWORD, AMR_PASSWORD } from '../oidc/acr-values.ts';
 import { OFFLINE_CONSENT_PARAM } from '../oidc/hooks/offline-access-consent.ts';
+import { SCOPE_CLAIMS } from '../oidc/scopes.ts';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { z } from 'zod';
@@ -14,7 +15,10 @@ import type { Security } from '../security/create-security.ts';
 import type { LoginResult } from '../security/login-guard.ts';
 import type { Csrf } from './csrf.ts';
 import type { DescribeResource } from './describe-resource.ts';
-import { consentPage, expiredPage, loginPage, type ClientInput } from '../ui/view-models.ts';
+import type { ClientInput } from '../ui/client-badge.ts';
+import { consentPage } from '../ui/consent-page.ts';
+import { expiredPage } from '../ui/error-page.ts';
+import { loginPage } from '../ui/login-page.ts';
 
 export interface InteractionRouterDeps {
   provider: () => Provider;
@@ -217,6 +221,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
           client: await clientOf(found),
           scopes: missing.missingOIDCScope ?? [],
           claims: missing.missingOIDCClaims ?? [],
+          scopeClaims: SCOPE_CLAIMS,
           resources,
           accountName: account?.username ?? '',
           productName: deps.productName,

@@ -1,7 +1,9 @@
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import type { ViewRenderer } from '../ui/render-view.ts';
 import { requestLanguage, switcherPath } from '../ui/i18n/request-language.ts';
-import { errorPage, loggedOutPage, logoutPage } from '../ui/view-models.ts';
+import { errorPage } from '../ui/error-page.ts';
+import { loggedOutPage } from '../ui/logged-out-page.ts';
+import { logoutPage } from '../ui/logout-page.ts';
 import { isBrowserRequest } from './browser-routes.ts';
 import type { ProviderPages } from './provider-configuration.ts';
 
