@@ -15,6 +15,7 @@ import type { Security } from '../security/create-security.ts';
 import type { LoginResult } from '../security/login-guard.ts';
 import type { Csrf } from './csrf.ts';
 import type { DescribeResource } from './describe-resource.ts';
+import { readPromptDetails } from './read-prompt-details.ts';
 import type { ClientInput } from '../ui/client-badge.ts';
 import { consentPage } from '../ui/consent-page.ts';
 import { expiredPage } from '../ui/error-page.ts';
@@ -187,11 +188,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     if (found.prompt.name === 'consent') {
       const accountId = found.session?.accountId;
       const account = accountId ? await deps.accounts.findById(accountId) : undefined;
-      const missing = found.prompt.details as {
-        missingOIDCScope?: string[];
-        missingOIDCClaims?: string[];
-        missingResourceScopes?: Record<string, string[]>;
-      };
+      const missing = readPromptDetails(found.prompt.details);
       // The consent prompt was added only so offline access could be granted (OIDC Core §11,
       // src/oidc/hooks/offline-access-consent.ts); when the user's grant already holds all that
       // is asked, there is nothing to ask again.
@@ -280,11 +277,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     }
     const accountId = found.session?.accountId;
     if (!accountId) throw new AppError('interaction_expired');
-    const missing = found.prompt.details as {
-      missingOIDCScope?: string[];
-      missingOIDCClaims?: string[];
-      missingResourceScopes?: Record<string, string[]>;
-    };
+    const missing = readPromptDetails(found.prompt.details);
     const grant = found.grantId
       ? await provider.Grant.find(found.grantId)
       : new provider.Grant({ accountId, clientId: String(found.params.client_id) });
