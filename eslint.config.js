@@ -43,6 +43,25 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // Issue 13: dependencies point one way. The UI layer (template contract, page builders,
+    // renderer, i18n) is used by routes and imports no feature; what it must know of one is
+    // passed in by the caller.
+    files: ['src/ui/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\.?/(\\.\\./)*(interactions|admin|oidc|clients|resources|security|accounts|storage|http)/',
+              message: 'src/ui imports no feature folder (issue 13): have the caller pass what the page needs.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
