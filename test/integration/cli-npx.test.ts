@@ -14,7 +14,7 @@ import { SUPPORTED_NODE_MAJOR } from '../../bin/check-node-version.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  engines?: unknown;
+  engines?: { node?: string };
   devDependencies: Record<string, string>;
 };
 
@@ -44,14 +44,12 @@ describe('npx portcullis', () => {
 });
 
 describe('package.json', () => {
-  // npm checks `engines` against the Node npm itself runs on, not the one the project runs on
-  // (the `node` devDependency): on a machine with an older system Node, npm ci and npx's first run
-  // printed EBADENGINE warnings for a set-up that works. bin/check-node-version.js refuses a wrong
-  // Node at run time instead, with one line.
-  it('declares its Node through the node devDependency, which the run-time check matches', () => {
-    expect(pkg.engines).toBeUndefined();
-    expect(/^\^?(\d+)\./.exec(pkg.devDependencies['node'] ?? '')?.[1]).toBe(
-      String(SUPPORTED_NODE_MAJOR),
-    );
+  // The guide's rule: engines declared, and the same major as the run-time check and the `node`
+  // devDependency. npm checks `engines` against the Node npm itself runs on, so .npmrc keeps npm's
+  // warnings off (loglevel=error) rather than dropping the declaration.
+  it('declares Node 24 in engines, the node devDependency and the run-time check alike', () => {
+    expect(pkg.engines).toEqual({ node: `>=${SUPPORTED_NODE_MAJOR}.0.0 <${SUPPORTED_NODE_MAJOR + 1}` });
+    expect(/^\^?(\d+)\./.exec(pkg.devDependencies['node'] ?? '')?.[1]).toBe(String(SUPPORTED_NODE_MAJOR));
+    expect(readFileSync(join(ROOT, '.npmrc'), 'utf8')).toMatch(/^loglevel=error$/m);
   });
 });
