@@ -65,6 +65,14 @@ export const clientSchema = z
       .enum(ID_TOKEN_CLAIMS_MODES)
       .optional()
       .describe('Absent: the server default (`oidc.idTokenClaims`).'),
+    // Clients registered at /reg (RFC 7591) also carry the engine's defaults of these three,
+    // stored with them; the only values the registration policy allows.
+    subject_type: z
+      .literal('public')
+      .optional()
+      .describe('OIDC Core §8: only public subject identifiers are offered.'),
+    require_pushed_authorization_requests: z.literal(false).optional(),
+    dpop_bound_access_tokens: z.literal(false).optional(),
     client_secret_expires_at: epochSeconds
       .optional()
       .describe('0: the secret does not expire (RFC 7591 §3.2.1). Only for clients with a secret.'),
@@ -116,11 +124,9 @@ export const auditEventSchema = z
   .object({
     id: z.string(),
     time: z.iso.datetime(),
-    type: z
-      .string()
-      .meta({
-        examples: ['admin.client.created', 'admin.user.disabled', 'registration.client.created'],
-      }),
+    type: z.string().meta({
+      examples: ['admin.client.created', 'admin.user.disabled', 'registration.client.created'],
+    }),
     actor: z
       .string()
       .nullable()
