@@ -99,6 +99,11 @@ function responseSchemas(errorCodes: readonly ErrorCode[]): Record<string, Json>
     io: 'output',
     unrepresentable: 'any',
     uri: ref,
+    // `z.number().int()` says "a safe integer" with both bounds; every integer we send is one.
+    override({ jsonSchema }) {
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+    },
   }) as { schemas: Record<string, Json> };
   return Object.fromEntries(
     Object.entries(schemas).map(([id, schema]) => [id, withoutSchemaKeywords(schema)]),
