@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Builds FerretDB (the MongoDB-protocol server our tests run against) into $(go env GOPATH)/bin
 # once per machine. Idempotent: does nothing when a working v1.24.2 binary is already there.
+# `npm test` runs it (through test/setup/ferretdb-step.ts) when that binary is missing.
+#
+#   .ci/install-ferretdb.sh           build and install unless already there
+#   .ci/install-ferretdb.sh --check   only report: exit 0 when installed, 1 when not (no output)
 #
 # Why not `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2`: the go command then
 # looks up the module's deprecation through the proxy's `@v/list`, which our proxy answers 403.
@@ -32,6 +36,11 @@ is_wanted_version() {
   out="$("$1" --version 2>/dev/null)" || return 1
   grep -qx "version: ${VERSION}" <<<"${out}"
 }
+
+if [[ "${1:-}" == "--check" ]]; then
+  [[ -x "${target}" ]] && is_wanted_version "${target}"
+  exit
+fi
 
 if [[ -x "${target}" ]] && is_wanted_version "${target}"; then
   echo "install-ferretdb: ${target} is already FerretDB ${VERSION}"

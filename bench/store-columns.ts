@@ -49,7 +49,7 @@ async function mongoColumn(mongoUri: string | undefined, pinning: Pinning): Prom
   if (binary === undefined)
     return {
       ok: false,
-      reason: 'no MongoDB-protocol server: set MONGODB_URI or run .ci/install-ferretdb.sh',
+      reason: 'no MongoDB-protocol server: set MONGODB_URI or run `npm run test:setup`',
     };
   const before = new Set(childPids(process.pid));
   const ferret = await startFerretDb(binary);

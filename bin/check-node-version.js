@@ -1,7 +1,7 @@
 // Plain JavaScript with nothing newer than ES2020: this file must run on any Node an operator
 // happens to have, so that an old one gets one clear line instead of a syntax error.
 
-/** The Node.js major version Portcullis runs on (package.json `engines`). */
+/** The Node.js major version Portcullis runs on: the major of the `node` devDependency in package.json. */
 export const SUPPORTED_NODE_MAJOR = 24;
 
 /**

@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { AccountService } from './accounts/account-service.ts';
 import { mountAdmin, type MountAdminDeps } from './admin/mount-admin.ts';
@@ -8,19 +9,19 @@ import { errorHandler } from './http/error-handler.ts';
 import { health } from './http/health.ts';
 import { hostCheck } from './http/host-check.ts';
 import { mountProvider } from './http/mount-provider.ts';
-import type { ViewRenderer } from './http/render-view.ts';
+import type { ViewRenderer } from './ui/render-view.ts';
 import { requestId } from './http/request-id.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { retryAfter } from './http/retry-after.ts';
 import { secureCookies } from './http/secure-cookies.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { serveAssets } from './http/serve-assets.ts';
-import { serveThemeStylesheet } from './http/theme-stylesheet.ts';
-import { rememberLanguage, requestLanguage, switcherPath } from './i18n/request-language.ts';
+import { serveAssets } from './ui/serve-assets.ts';
+import { serveThemeStylesheet } from './ui/theme-stylesheet.ts';
+import { rememberLanguage, requestLanguage, switcherPath } from './ui/i18n/request-language.ts';
 import { createCsrf } from './interactions/csrf.ts';
 import type { DescribeResource } from './interactions/describe-resource.ts';
 import { interactionRouter } from './interactions/interaction-router.ts';
-import { homePage } from './interactions/view-models.ts';
+import { homePage } from './ui/home-page.ts';
 import { isMachineEndpointPath } from './oidc/browser-routes.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Metrics } from './metrics/create-metrics.ts';
@@ -55,6 +56,8 @@ export interface AppDeps {
   security?: Security | undefined;
   /** Introspection of opaque and JWT access tokens, and a cacheable JWKS (docs/apis.md). */
   apis?: ApiEndpoints | undefined;
+  /** The refresh-token reuse grace window on POST /token (src/http/refresh-token-grace.ts). */
+  refreshTokenGrace?: Middleware | undefined;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource?: DescribeResource | undefined;
 }
@@ -142,6 +145,7 @@ export function createApp(deps: AppDeps): Koa {
     app.use(deps.apis.introspection);
     app.use(deps.apis.jwtRevocation);
   }
+  if (deps.refreshTokenGrace) app.use(deps.refreshTokenGrace);
   app.use(mountProvider(deps.providers));
   return app;
 }

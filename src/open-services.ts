@@ -5,6 +5,7 @@ import { createStore } from './storage/create-store.ts';
 import { createAccountService, type AccountService } from './accounts/account-service.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { resolveCookieKeys } from './oidc/cookie-keys.ts';
+import { encryptedKeyStore, sealSigningKeys, withKeyStore } from './oidc/encrypted-key-store.ts';
 import { ensureSigningKeys, type SigningAlgorithm } from './oidc/signing-keys.ts';
 import { createRequestContext, type RequestContextHolder } from './security/request-context.ts';
 import { createSecurityEvents, type SecurityEvents } from './security/security-events.ts';
@@ -55,8 +56,9 @@ export async function openServices(
   const decorated = options.decorateStore ? options.decorateStore(opened) : opened;
   let store = decorated;
   try {
-    // Client secrets are encrypted at rest (src/clients/encrypted-client-store.ts): whoever is
-    // handed `store` (the provider, the client service, the CLI) sees plaintext.
+    // Client secrets and signing keys are encrypted at rest (src/clients/encrypted-client-store.ts,
+    // src/oidc/encrypted-key-store.ts): whoever is handed `store` (the provider, the client
+    // service, the CLI) sees plaintext.
     const cipher = createClientSecretCipher(await resolveClientSecretKeys(config, decorated.settings));
     const requestContext = createRequestContext();
     const events = createSecurityEvents({
@@ -66,7 +68,10 @@ export async function openServices(
       context: requestContext.current,
       defaultActor: options.eventActor ?? 'system',
     });
-    store = withOidcStore(decorated, encryptedClientStore(decorated.oidc, cipher));
+    store = withKeyStore(
+      withOidcStore(decorated, encryptedClientStore(decorated.oidc, cipher)),
+      encryptedKeyStore(decorated.keys, cipher),
+    );
     const accounts = createAccountService({
       store: store.accounts,
       hasher: createPasswordHasher(),
@@ -76,6 +81,8 @@ export async function openServices(
       onSessionsEnded: options.onSessionsEnded,
       now,
     });
+    // Keys stored in clear (before encryption) or under an older key: encrypted under the newest.
+    await sealSigningKeys(decorated.keys, cipher);
     await ensureSigningKeys(store.keys, config.keys.algorithms as SigningAlgorithm[], now());
     const cookieKeys = await resolveCookieKeys(config, store.settings);
     return {

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import type { Config } from './config/schema.ts';
-import { createViewRenderer } from './http/render-view.ts';
-import { themeStylesheet } from './http/theme-stylesheet.ts';
+import { createViewRenderer } from './ui/render-view.ts';
+import { themeStylesheet } from './ui/theme-stylesheet.ts';
 import { describeResourceFrom } from './interactions/describe-resource.ts';
-import { siteLocals } from './interactions/view-models.ts';
+import { siteLocals } from './ui/site-locals.ts';
 import type { Logger } from './logging/logger.ts';
 import { countProviderEvents } from './metrics/count-provider-events.ts';
 import { createMetrics, type Metrics } from './metrics/create-metrics.ts';
@@ -19,6 +19,7 @@ import { createProviderPages } from './oidc/render-hooks.ts';
 import { openServices, type Services } from './open-services.ts';
 import { createApiProtection } from './resources/create-api-protection.ts';
 import { createBackchannelLogoutOnSessionEnd } from './security/backchannel-logout-on-session-end.ts';
+import { refreshTokenGrace } from './http/refresh-token-grace.ts';
 import { createSecurity } from './security/create-security.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import type { Tracing } from './tracing/tracing.ts';
@@ -138,6 +139,12 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
     admin: { store, accounts },
     apis: apis.endpoints(providers),
     describeResource: describeResourceFrom(apis.directory),
+    refreshTokenGrace: refreshTokenGrace({
+      windowSeconds: config.security.refreshTokenReuseGraceSeconds,
+      counters: store.counters,
+      oidc: store.oidc,
+      now,
+    }),
     security: createSecurity({
       config,
       store,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Provider } from 'oidc-provider';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
+import { bearerEntries } from '../oidc/bearer-entries.ts';
 import { CLIENT_RULES_POLICY } from '../oidc/registration-hook.ts';
 import type { CounterStore, ListPage, OidcModelStore, OidcPayload } from '../storage/ports.ts';
 
@@ -13,7 +14,9 @@ import type { CounterStore, ListPage, OidcModelStore, OidcPayload } from '../sto
  * so every process agrees.
  *
  * The token value is the store key and a bearer credential: it is shown once, on creation.
- * Listings and revocation use a public id derived from it (the start of its SHA-256).
+ * Listings and revocation use a public id derived from it (the start of its SHA-256). Like every
+ * bearer credential it is stored under a hash (src/oidc/bearer-entries.ts): lookups by the value
+ * go through `bearerEntries`, listings and revocation use the stored ids as they are.
  */
 
 /** Our metadata, stored beside the engine's fields in the token's payload (the engine ignores it). */
@@ -142,7 +145,7 @@ export async function countInitialAccessTokenUse(
   value: string,
 ): Promise<{ id: string; allowed: boolean }> {
   const now = (deps.now ?? Date.now)();
-  const payload = await deps.oidc.find('InitialAccessToken', value);
+  const payload = await bearerEntries(deps.oidc).find('InitialAccessToken', value);
   const meta = metaOf(payload);
   const id = meta?.id ?? initialAccessTokenId(value);
   const { count } = await deps.counters.hit(usesKey(id), windowUntil(payload?.exp, now));
@@ -151,7 +154,10 @@ export async function countInitialAccessTokenUse(
 
 export function createInitialAccessTokenService(deps: InitialAccessTokenDeps) {
   const now = deps.now ?? Date.now;
+  const entries = bearerEntries(deps.oidc);
 
+  /** `value`: the token, or the id it is stored under (listings); only tokens without our
+   *  metadata (none are created without it) need the token itself. */
   async function view(value: string, payload: OidcPayload): Promise<InitialAccessTokenView> {
     const meta = metaOf(payload);
     const id = meta?.id ?? initialAccessTokenId(value);
@@ -197,7 +203,7 @@ export function createInitialAccessTokenService(deps: InitialAccessTokenDeps) {
         policies: [CLIENT_RULES_POLICY],
       });
       const value = await token.save();
-      const stored = await deps.oidc.find('InitialAccessToken', value);
+      const stored = await entries.find('InitialAccessToken', value);
       if (!stored) throw new Error('the initial access token just saved cannot be read back');
       const id = initialAccessTokenId(value);
       const meta: TokenMeta = {
@@ -209,7 +215,7 @@ export function createInitialAccessTokenService(deps: InitialAccessTokenDeps) {
       // Nobody holds the token yet, so adding our fields in a second write races with nothing.
       const exp = typeof stored.exp === 'number' ? stored.exp * 1000 : now() + expiresIn * 1000;
       const payload = { ...stored, [META]: meta };
-      await deps.oidc.upsert('InitialAccessToken', value, payload, exp);
+      await entries.upsert('InitialAccessToken', value, payload, exp);
       return { ...(await view(value, payload)), initial_access_token: value };
     },
 

@@ -91,6 +91,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'BACKCHANNEL_LOGOUT_ATTEMPTS', path: ['security', 'backchannelLogout', 'attempts'], kind: 'integer' },
   { env: 'BACKCHANNEL_LOGOUT_RETRY_DELAY_MS', path: ['security', 'backchannelLogout', 'retryDelayMs'], kind: 'integer' },
   { env: 'BACKCHANNEL_LOGOUT_ALLOW_PRIVATE_NETWORKS', path: ['security', 'backchannelLogout', 'allowPrivateNetworks'], kind: 'boolean' },
+  { env: 'REFRESH_TOKEN_GRACE_SECONDS', path: ['security', 'refreshTokenReuseGraceSeconds'], kind: 'integer' },
   { env: 'EVENTS_RETENTION_DAYS', path: ['events', 'retentionDays'], kind: 'integer' },
 ];
 

@@ -340,6 +340,12 @@ export const configSchema = z
           })
           .strict()
           .describe('Back-channel logout delivery'),
+        refreshTokenReuseGraceSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(60)
+          .describe('For this long after a refresh, the same request with the just-rotated refresh token (same client authentication and parameters, no DPoP) gets the same new tokens instead of revoking the grant as a reuse, so a double submit does not log the user out (RFC 9700 §4.14.2). Later reuse still revokes the grant. 0 turns the window off.'),
       })
       .strict()
       .describe('Security limits'),

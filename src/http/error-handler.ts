@@ -3,8 +3,8 @@ import { AppError } from '../errors/app-error.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
 import type { Logger } from '../logging/logger.ts';
 import { StoreUnavailableError } from '../storage/ports.ts';
-import { errorPage } from '../interactions/view-models.ts';
-import type { ViewRenderer } from './render-view.ts';
+import { errorPage } from '../ui/error-page.ts';
+import type { ViewRenderer } from '../ui/render-view.ts';
 
 export interface ErrorHandlerDeps {
   log: Logger;

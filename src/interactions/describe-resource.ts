@@ -1,5 +1,5 @@
 import type { ResourceServerDirectory } from '../resources/resource-server-directory.ts';
-import type { ResourceDescription } from './view-models.ts';
+import type { ResourceDescription } from '../ui/consent-page.ts';
 
 /** What the consent page may say about an API: its registered name and scopes, or nothing. */
 export type DescribeResource = (indicator: string) => Promise<ResourceDescription | undefined>;

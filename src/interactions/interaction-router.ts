@@ -1,6 +1,7 @@
 import { Router } from '@koa/router';
 import { ACR_PASSWORD, AMR_PASSWORD } from '../oidc/acr-values.ts';
 import { OFFLINE_CONSENT_PARAM } from '../oidc/hooks/offline-access-consent.ts';
+import { SCOPE_CLAIMS } from '../oidc/scopes.ts';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { z } from 'zod';
@@ -8,13 +9,17 @@ import type { AccountService } from '../accounts/account-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import { parseForm } from '../http/parse-form.ts';
-import type { ViewRenderer } from '../http/render-view.ts';
-import { requestLanguage } from '../i18n/request-language.ts';
+import type { ViewRenderer } from '../ui/render-view.ts';
+import { requestLanguage } from '../ui/i18n/request-language.ts';
 import type { Security } from '../security/create-security.ts';
 import type { LoginResult } from '../security/login-guard.ts';
 import type { Csrf } from './csrf.ts';
 import type { DescribeResource } from './describe-resource.ts';
-import { consentPage, expiredPage, loginPage, type ClientInput } from './view-models.ts';
+import { readPromptDetails } from './read-prompt-details.ts';
+import type { ClientInput } from '../ui/client-badge.ts';
+import { consentPage } from '../ui/consent-page.ts';
+import { expiredPage } from '../ui/error-page.ts';
+import { loginPage } from '../ui/login-page.ts';
 
 export interface InteractionRouterDeps {
   provider: () => Provider;
@@ -86,7 +91,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     return (await findClient(String(found.params.client_id))) ?? { name: undefined };
   }
 
-  /** Language (src/i18n/choose-language.ts); the switcher links to the interaction's GET page. */
+  /** Language (src/ui/i18n/choose-language.ts); the switcher links to the interaction's GET page. */
   function language(ctx: Context, found: Details | undefined) {
     const uiLocales = typeof found?.params.ui_locales === 'string' ? found.params.ui_locales : undefined;
     return { lang: requestLanguage(ctx, uiLocales), here: found ? `/interaction/${found.uid}` : undefined };
@@ -183,11 +188,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     if (found.prompt.name === 'consent') {
       const accountId = found.session?.accountId;
       const account = accountId ? await deps.accounts.findById(accountId) : undefined;
-      const missing = found.prompt.details as {
-        missingOIDCScope?: string[];
-        missingOIDCClaims?: string[];
-        missingResourceScopes?: Record<string, string[]>;
-      };
+      const missing = readPromptDetails(found.prompt.details);
       // The consent prompt was added only so offline access could be granted (OIDC Core §11,
       // src/oidc/hooks/offline-access-consent.ts); when the user's grant already holds all that
       // is asked, there is nothing to ask again.
@@ -217,6 +218,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
           client: await clientOf(found),
           scopes: missing.missingOIDCScope ?? [],
           claims: missing.missingOIDCClaims ?? [],
+          scopeClaims: SCOPE_CLAIMS,
           resources,
           accountName: account?.username ?? '',
           productName: deps.productName,
@@ -275,11 +277,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     }
     const accountId = found.session?.accountId;
     if (!accountId) throw new AppError('interaction_expired');
-    const missing = found.prompt.details as {
-      missingOIDCScope?: string[];
-      missingOIDCClaims?: string[];
-      missingResourceScopes?: Record<string, string[]>;
-    };
+    const missing = readPromptDetails(found.prompt.details);
     const grant = found.grantId
       ? await provider.Grant.find(found.grantId)
       : new provider.Grant({ accountId, clientId: String(found.params.client_id) });

@@ -1,7 +1,8 @@
 import type { ResourceServerSnapshot } from '../resources/resource-server-directory.ts';
+import { RESOURCE_SERVER_METADATA } from './client-metadata.ts';
 
 /** Custom client metadata marking a client allowed to call the introspection endpoint (an API). */
-export const RESOURCE_SERVER_FLAG = 'resource_server';
+export const RESOURCE_SERVER_FLAG = RESOURCE_SERVER_METADATA;
 
 /** What the policy needs of a client: its id and its (snake_case, custom) metadata. */
 export interface IntrospectingClient {

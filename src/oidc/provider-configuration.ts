@@ -11,6 +11,7 @@ import type { OidcModelStore } from '../storage/ports.ts';
 import type { ResourceServerDirectory } from '../resources/resource-server-directory.ts';
 import type { GrantReferenceCodec } from './grant-reference.ts';
 import { ACR_VALUES_SUPPORTED } from './acr-values.ts';
+import { RESOURCE_SERVER_METADATA } from './client-metadata.ts';
 import { OFFLINE_CONSENT_PARAM } from './hooks/offline-access-consent.ts';
 import { ID_TOKEN_CLAIMS_METADATA, ID_TOKEN_CLAIMS_MODES } from './id-token-claims.ts';
 import { mayIntrospect } from './introspection-policy.ts';
@@ -46,8 +47,8 @@ export interface ProviderConfigurationDeps {
  *  hooks that act on it and the engine agree). */
 export const AUTHORIZATION_PATH = '/auth';
 
-/** Custom client metadata: a client allowed to call the introspection endpoint (an API). */
-export const RESOURCE_SERVER_METADATA = 'resource_server';
+// Re-exported for modules that imported it from here (./client-metadata.ts has no imports).
+export { RESOURCE_SERVER_METADATA };
 
 // Re-exported for modules that imported them from here; new code imports ./scopes.ts, which
 // has no imports and so cannot take part in an import cycle.

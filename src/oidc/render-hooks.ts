@@ -1,11 +1,13 @@
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import type { ViewRenderer } from '../http/render-view.ts';
-import { requestLanguage, switcherPath } from '../i18n/request-language.ts';
-import { errorPage, loggedOutPage, logoutPage } from '../interactions/view-models.ts';
+import type { ViewRenderer } from '../ui/render-view.ts';
+import { requestLanguage, switcherPath } from '../ui/i18n/request-language.ts';
+import { errorPage } from '../ui/error-page.ts';
+import { loggedOutPage } from '../ui/logged-out-page.ts';
+import { logoutPage } from '../ui/logout-page.ts';
 import { isBrowserRequest } from './browser-routes.ts';
 import type { ProviderPages } from './provider-configuration.ts';
 
-/** The page language (precedence in src/i18n/choose-language.ts) and the switcher's address. */
+/** The page language (precedence in src/ui/i18n/choose-language.ts) and the switcher's address. */
 function languageOf(ctx: KoaContextWithOIDC): { lang: string; here: string | undefined } {
   const uiLocales = ctx.oidc?.params?.ui_locales;
   return {

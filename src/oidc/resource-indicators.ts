@@ -1,6 +1,6 @@
 import { errors, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { ResourceServerDirectory } from '../resources/resource-server-directory.ts';
-import { DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS } from '../resources/resource-server-service.ts';
+import { DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS } from '../resources/resource-server-defaults.ts';
 import type { ResourceServerRecord } from '../storage/ports.ts';
 import type { GrantReferenceCodec } from './grant-reference.ts';
 import { PROVIDER_SCOPES } from './scopes.ts';

@@ -1,6 +1,7 @@
 import { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { GRANTABLE_MODELS, OIDC_MODELS, type OidcModelName, type OidcModelStore } from '../storage/ports.ts';
+import { bearerEntries } from './bearer-entries.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 
 const CONSUMED_MESSAGES: Partial<Record<OidcModelName, string>> = {
@@ -22,12 +23,17 @@ function isModel(name: string): name is OidcModelName {
  * whole grant is revoked (RFC 9700 §4.14.2, RFC 6749 §4.1.2: a code used twice revokes the tokens
  * issued from it).
  *
+ * Entries whose id is a bearer credential (tokens, codes, sessions...) are stored under a hash of
+ * the id, without the id in the payload (src/oidc/bearer-entries.ts): a database dump yields no
+ * usable token. oidc-provider sees the ids and payloads it wrote.
+ *
  * When the store is unreachable every method fails with `TemporarilyUnavailableError`, which the
  * provider answers 503 `temporarily_unavailable`. Nothing is swallowed: a token is only sent
  * after the provider's `upsert` of it (and earlier of its grant) resolved, so no token goes out
  * whose grant was not persisted.
  */
 export function createStoreAdapterFactory(store: OidcModelStore, now: () => number = Date.now) {
+  const entries = bearerEntries(store);
   async function revokeGrant(grantId: string): Promise<void> {
     await Promise.all([
       ...[...GRANTABLE_MODELS].map((model) => store.revokeByGrantId(model, grantId)),
@@ -42,10 +48,10 @@ export function createStoreAdapterFactory(store: OidcModelStore, now: () => numb
       upsert: (id: string, payload: AdapterPayload, expiresIn?: number) =>
         answerOutageAsOAuth(async () => {
           const expiresAt = typeof expiresIn === 'number' ? now() + expiresIn * 1000 : undefined;
-          await store.upsert(model, id, payload as Record<string, unknown>, expiresAt);
+          await entries.upsert(model, id, payload as Record<string, unknown>, expiresAt);
         }),
       find: (id: string) =>
-        answerOutageAsOAuth(async () => (await store.find(model, id)) as AdapterPayload | undefined),
+        answerOutageAsOAuth(async () => (await entries.find(model, id)) as AdapterPayload | undefined),
       findByUid: (uid: string) =>
         answerOutageAsOAuth(async () => (await store.findByUid(model, uid)) as AdapterPayload | undefined),
       findByUserCode: (userCode: string) =>
@@ -54,12 +60,12 @@ export function createStoreAdapterFactory(store: OidcModelStore, now: () => numb
         ),
       consume: (id: string) =>
         answerOutageAsOAuth(async () => {
-          if (await store.consume(model, id)) return;
-          const entry = await store.find(model, id);
+          if (await entries.consume(model, id)) return;
+          const entry = await entries.find(model, id);
           if (typeof entry?.grantId === 'string') await revokeGrant(entry.grantId);
           throw new errors.InvalidGrant(CONSUMED_MESSAGES[model] ?? 'grant already consumed');
         }),
-      destroy: (id: string) => answerOutageAsOAuth(() => store.destroy(model, id)),
+      destroy: (id: string) => answerOutageAsOAuth(() => entries.destroy(model, id)),
       revokeByGrantId: (grantId: string) => answerOutageAsOAuth(() => store.revokeByGrantId(model, grantId)),
     };
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE } from '../oidc/provider-configuration.ts';
+import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE } from '../oidc/scopes.ts';
 
 /**
  * What an admin may say about an API (a resource server, RFC 8707). `.strict()`: any other field

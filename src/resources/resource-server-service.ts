@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import { AppError } from '../errors/app-error.ts';
-import { RESOURCE_SERVER_METADATA } from '../oidc/provider-configuration.ts';
+import { RESOURCE_SERVER_METADATA } from '../oidc/client-metadata.ts';
+import { DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS } from './resource-server-defaults.ts';
 import {
   StoreConflictError,
   type ListPage,
@@ -24,8 +25,7 @@ import {
  * and which clients speak for it at the introspection endpoint (RFC 7662).
  */
 
-/** RFC 9068 JWTs are verified locally until they expire: short by default (issue 5). */
-export const DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS = 300;
+export { DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS };
 
 /** What an API looks like to admins (snake_case, like client metadata). */
 export interface ResourceServerView {

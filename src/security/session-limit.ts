@@ -26,6 +26,11 @@ export function createSessionLimit(deps: {
   onSessionsEnded?: OnSessionsEnded | undefined;
 }) {
   const { policy } = deps;
+  /**
+   * `currentSessionId` is the browser's session as its interaction names it: the session's stored
+   * id (sessions are stored under a hash of their cookie value, src/oidc/bearer-entries.ts), or
+   * its raw id for an interaction and session both stored before that.
+   */
   return async function admitSession(accountId: string, currentSessionId: string | undefined): Promise<{ admitted: boolean }> {
     if (policy.maxConcurrent <= 0) return { admitted: true };
     const sessions = (await deps.oidc.findByAccountId('Session', accountId, SCAN_LIMIT)).filter((s) => s.id !== currentSessionId);

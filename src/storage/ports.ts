@@ -9,7 +9,7 @@
  * backends take a `now()` clock so the contract suite can test expiry without sleeping.
  */
 
-/** The oidc-provider models we persist (oidc-provider 9 `Adapter` names). */
+/** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
   'Session',
   'Interaction',
@@ -26,6 +26,8 @@ export const OIDC_MODELS = [
   'PushedAuthorizationRequest',
   'ReplayDetection',
   'PreAuthorizedCode',
+  // Portcullis's own: answers kept for the refresh-token grace window (src/http/refresh-token-grace.ts).
+  'RefreshTokenGrace',
 ] as const;
 export type OidcModelName = (typeof OIDC_MODELS)[number];
 
@@ -162,6 +164,11 @@ export interface KeyStore {
   add(record: SigningKeyRecord): Promise<void>;
   /** Sets `retiredAt`/`expiresAt`; returns false when no such kid. */
   update(kid: string, patch: Pick<SigningKeyRecord, 'retiredAt' | 'expiresAt'>): Promise<boolean>;
+  /**
+   * Replaces the stored `privateJwk` (the same key in another stored form: encrypted at rest,
+   * re-encrypted under a newer key); returns false when no such kid.
+   */
+  replacePrivateJwk(kid: string, privateJwk: Record<string, unknown>): Promise<boolean>;
   remove(kid: string): Promise<void>;
 }
 

@@ -973,6 +973,16 @@ export function describeStoreContract(
         ).toBe(false);
       });
 
+      it('replaces the stored private JWK, keeping the rest, and reports a missing kid', async () => {
+        const record = key({ retiredAt: clock + 10, expiresAt: clock + 20 });
+        await store.keys.add(record);
+        const sealed = { kty: 'EC', kid: record.kid, alg: 'ES256', use: 'sig', sealed: 'enc:v1:k:iv:ct' };
+
+        expect(await store.keys.replacePrivateJwk(record.kid, sealed)).toBe(true);
+        expect(await ours([record.kid])).toEqual([{ ...record, privateJwk: sealed }]);
+        expect(await store.keys.replacePrivateJwk(uniq('missing'), sealed)).toBe(false);
+      });
+
       it('removes a key and tolerates removing a missing one', async () => {
         const gone = key();
         const kept = key();

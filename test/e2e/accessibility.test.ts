@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { storedIdOf } from '../../src/oidc/bearer-entries.ts';
 import { seriousViolations } from './helpers/axe.ts';
 import { startEnvironment, type E2eEnvironment } from './helpers/environment.ts';
 import { interactionUid, SELECTORS, submitLogin } from './helpers/flows.ts';
@@ -103,7 +104,7 @@ describe.each(LANGUAGES)(
 
     it('expired sign-in', async () => {
       await page.goto(env.rp.startUrl());
-      await env.server.services.store.oidc.destroy('Interaction', interactionUid(page));
+      await env.server.services.store.oidc.destroy('Interaction', storedIdOf('Interaction', interactionUid(page)));
       await submitLogin(page, env.user.username, env.user.password);
       await expect(page.locator('a.pc-button-primary').count()).resolves.toBe(1);
       await expectLanguage();

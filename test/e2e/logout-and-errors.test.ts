@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { storedIdOf } from '../../src/oidc/bearer-entries.ts';
 import { APP_START, startEnvironment, type E2eEnvironment } from './helpers/environment.ts';
 import { interactionUid, SELECTORS, signInThroughApp, submitLogin } from './helpers/flows.ts';
 import { expectNoScripts, screenshot } from './helpers/screenshots.ts';
@@ -69,7 +70,7 @@ describe('pages for requests that cannot go on', () => {
     const page = await env.newPage();
     await page.goto(env.rp.startUrl());
     // The interaction ends on the server while the page is open (as when its TTL runs out).
-    await env.server.services.store.oidc.destroy('Interaction', interactionUid(page));
+    await env.server.services.store.oidc.destroy('Interaction', storedIdOf('Interaction', interactionUid(page)));
     const response = page.waitForResponse((r) => r.request().method() === 'POST');
     await submitLogin(page, env.user.username, env.user.password);
     expect((await response).status()).toBe(400);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { buildThemeStylesheet } from '../../src/http/theme-stylesheet.ts';
+import { buildThemeStylesheet } from '../../src/ui/theme-stylesheet.ts';
 import { seriousViolations } from './helpers/axe.ts';
 import { APP_LOGO, startEnvironment, type E2eEnvironment } from './helpers/environment.ts';
 import { SELECTORS, submitLogin } from './helpers/flows.ts';

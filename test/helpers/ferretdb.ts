@@ -1,18 +1,19 @@
 /**
  * Starts FerretDB (a MongoDB-protocol server) on loopback with its SQLite backend in a temp
- * directory, for tests. The binary comes from `.ci/install-ferretdb.sh`.
+ * directory, for tests. The binary comes from `.ci/install-ferretdb.sh`, which `npm test`'s set-up
+ * step (test/setup/test-setup.ts) runs when it is missing.
  *
  * It makes no outbound network calls and opens one port: telemetry off, no debug HTTP listener.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
+import { findFerretDbBinary } from './find-ferretdb-binary.ts';
 
 export interface FerretDb {
   /** `mongodb://127.0.0.1:<port>/`: add a database name per test file. */
@@ -30,38 +31,7 @@ const START_TIMEOUT_MS = 20_000;
 /** Lines of FerretDB output kept to explain a failed start. */
 const KEPT_OUTPUT_LINES = 30;
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function goBinDir(): string | undefined {
-  try {
-    const gopath = execFileSync('go', ['env', 'GOPATH'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return gopath.trim() === '' ? undefined : join(gopath.trim().split(':')[0] ?? '', 'bin');
-  } catch {
-    return undefined; // no Go on this machine
-  }
-}
-
-/** The FerretDB binary: `FERRETDB_BIN`, else `$(go env GOPATH)/bin/ferretdb`, else /root/go/bin. */
-export function findFerretDbBinary(): string | undefined {
-  const fromEnv = process.env['FERRETDB_BIN'];
-  if (fromEnv !== undefined && fromEnv !== '') return isExecutable(fromEnv) ? fromEnv : undefined;
-  const bin = goBinDir();
-  const candidates = [
-    ...(bin === undefined ? [] : [join(bin, 'ferretdb')]),
-    '/root/go/bin/ferretdb',
-  ];
-  return candidates.find(isExecutable);
-}
+export { findFerretDbBinary };
 
 /** A port the OS just had free on loopback (tiny race with other processes; fine for tests). */
 async function freePort(): Promise<number> {
@@ -92,7 +62,9 @@ async function answersPing(uri: string): Promise<boolean> {
 
 export async function startFerretDb(binary = findFerretDbBinary()): Promise<FerretDb> {
   if (binary === undefined) {
-    throw new Error('FerretDB binary not found: run .ci/install-ferretdb.sh or set FERRETDB_BIN');
+    throw new Error(
+      'FerretDB binary not found: run `npm run test:setup` (it builds FerretDB) or set FERRETDB_BIN',
+    );
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'portcullis-ferretdb-'));
   const port = await freePort();

@@ -36,7 +36,7 @@ export default async function globalSetup(
   if (binary === undefined) {
     console.warn(
       'global-setup: no MongoDB-protocol server (FerretDB not installed, MONGODB_URI unset): ' +
-        'MongoDB suites will fail; run .ci/install-ferretdb.sh or set MONGODB_URI',
+        'MongoDB suites will fail; run `npm run test:setup` (it builds FerretDB) or set MONGODB_URI',
     );
     return;
   }

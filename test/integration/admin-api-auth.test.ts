@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
+import { storedIdOf } from '../../src/oidc/bearer-entries.ts';
 import {
   adminToken,
   basic,
@@ -161,10 +162,12 @@ describe('admin API tokens expire', () => {
       // tolerance), keeping the entry itself readable, instead of sleeping past a short TTL:
       // the answer must not depend on how busy the machine is.
       const { store } = fixture.server.services;
-      const stored = await store.oidc.find('ClientCredentials', fixture.token);
+      // Tokens are stored under a hash of their value (src/oidc/bearer-entries.ts).
+      const id = storedIdOf('ClientCredentials', fixture.token);
+      const stored = await store.oidc.find('ClientCredentials', id);
       expect(stored).toBeDefined();
       const past = Math.floor(Date.now() / 1000) - 5;
-      await store.oidc.upsert('ClientCredentials', fixture.token, { ...stored, exp: past }, Date.now() + 60_000);
+      await store.oidc.upsert('ClientCredentials', id, { ...stored, exp: past }, Date.now() + 60_000);
       const res = await fixture.api('GET', '/clients?limit=1');
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('invalid_token');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createCsrf } from '../../src/interactions/csrf.ts';
-import { negotiateLanguage } from '../../src/i18n/negotiate-language.ts';
+import { negotiateLanguage } from '../../src/ui/i18n/negotiate-language.ts';
 import { normalizeLogin } from '../../src/accounts/normalize-login.ts';
 
 describe('interaction CSRF tokens', () => {

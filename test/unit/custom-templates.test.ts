@@ -7,13 +7,11 @@ import {
   createViewRenderer,
   TEMPLATE_MANIFEST,
   TemplateContractError,
-} from '../../src/http/render-view.ts';
-import {
-  homePage,
-  loginPage,
-  siteLocals,
-  TEMPLATE_CONTRACT_VERSION,
-} from '../../src/interactions/view-models.ts';
+} from '../../src/ui/render-view.ts';
+import { homePage } from '../../src/ui/home-page.ts';
+import { loginPage } from '../../src/ui/login-page.ts';
+import { siteLocals } from '../../src/ui/site-locals.ts';
+import { TEMPLATE_CONTRACT_VERSION } from '../../src/ui/template-contract.ts';
 
 const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 const page = { productName: 'Acme ID', lang: 'en' };

@@ -140,3 +140,42 @@ describe('docker/.env.example and .dockerignore', () => {
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.git', '.env', 'data']));
   });
 });
+
+describe("README's Docker quick start", () => {
+  const readme = read('README.md');
+  const section = readme.slice(readme.indexOf('### With Docker and MongoDB'));
+  const commands = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  // The `.env` it writes: the `NAME=value` words of its first printf (joined over `\` lines).
+  const envLine =
+    commands
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .find((line) => line.includes('> .env')) ?? '';
+  const written = new Map(
+    [...envLine.matchAll(/"?\b([A-Z][A-Z0-9_]*)=([^\s"]*)/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+  );
+
+  it('writes every variable the compose file requires, and only ones it reads', () => {
+    const required = [...compose.matchAll(/\$\{([A-Z][A-Z0-9_]*):\?/g)].map((m) => m[1] ?? '');
+    expect(required.length).toBeGreaterThan(0);
+    for (const name of required) expect(written.has(name)).toBe(true);
+    for (const name of written.keys()) expect(compose).toContain(`\${${name}:`);
+  });
+
+  it('runs over plain http on localhost, which only development mode allows', () => {
+    expect(written.get('ISSUER')).toBe('http://localhost:3000');
+    expect(written.get('NODE_ENV')).toBe('development');
+    expect(written.get('TRUST_PROXY')).toBe('false');
+    expect(compose).toContain("'127.0.0.1:3000:3000'");
+  });
+
+  it('generates the secrets in the form the configuration checks', () => {
+    expect(envLine).toContain('"COOKIE_KEYS=$(openssl rand -base64 48)"');
+    expect(envLine).toContain('"CLIENT_SECRET_KEYS=$(openssl rand -base64 32)"');
+  });
+
+  it('runs from the compose file’s folder, so compose finds it and reads that .env', () => {
+    expect(commands.split('\n')[0]).toBe('cd docker');
+    expect(commands).toContain('docker compose up -d --build');
+  });
+});

@@ -2,16 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { chooseLanguage, supportedLanguage } from '../../src/i18n/choose-language.ts';
-import { messagesDe } from '../../src/i18n/messages-de.ts';
-import { messagesEn } from '../../src/i18n/messages-en.ts';
+import { chooseLanguage, supportedLanguage } from '../../src/ui/i18n/choose-language.ts';
+import { messagesDe } from '../../src/ui/i18n/messages-de.ts';
+import { messagesEn } from '../../src/ui/i18n/messages-en.ts';
 import {
   LANGUAGE_COOKIE,
   rememberLanguage,
   requestLanguage,
   switcherPath,
-} from '../../src/i18n/request-language.ts';
-import { selectCatalogue, SUPPORTED_LANGUAGES } from '../../src/i18n/select-catalogue.ts';
+} from '../../src/ui/i18n/request-language.ts';
+import { selectCatalogue, SUPPORTED_LANGUAGES } from '../../src/ui/i18n/select-catalogue.ts';
 
 function placeholders(text: string): string[] {
   return [...text.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? '').sort();

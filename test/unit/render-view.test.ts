@@ -2,19 +2,17 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createViewRenderer } from '../../src/http/render-view.ts';
-import type { ViewRenderer } from '../../src/http/render-view.ts';
-import {
-  consentPage,
-  errorPage,
-  expiredPage,
-  homePage,
-  loggedOutPage,
-  loginPage,
-  logoutPage,
-  siteLocals,
-} from '../../src/interactions/view-models.ts';
-import type { HomePageLocals } from '../../src/interactions/view-models.ts';
+import { createViewRenderer } from '../../src/ui/render-view.ts';
+import type { ViewRenderer } from '../../src/ui/render-view.ts';
+import { consentPage } from '../../src/ui/consent-page.ts';
+import { errorPage, expiredPage } from '../../src/ui/error-page.ts';
+import { homePage } from '../../src/ui/home-page.ts';
+import { loggedOutPage } from '../../src/ui/logged-out-page.ts';
+import { loginPage } from '../../src/ui/login-page.ts';
+import { logoutPage } from '../../src/ui/logout-page.ts';
+import { siteLocals } from '../../src/ui/site-locals.ts';
+import type { HomePageLocals } from '../../src/ui/template-contract.ts';
+import { SCOPE_CLAIMS } from '../../src/oidc/scopes.ts';
 
 const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 
@@ -223,6 +221,7 @@ describe('createViewRenderer', () => {
       ...login,
       scopes: ['openid', 'email', 'offline_access'],
       claims: ['given_name'],
+      scopeClaims: SCOPE_CLAIMS,
       accountName: 'alice@example.com',
     };
 
@@ -428,7 +427,7 @@ describe('languages, site settings and the expired page', () => {
     ).toHaveLength(2);
     const consentHtml = await render(
       'consent',
-      consentPage({ ...withId, scopes: ['openid'], claims: [], accountName: 'alice' }),
+      consentPage({ ...withId, scopes: ['openid'], claims: [], scopeClaims: SCOPE_CLAIMS, accountName: 'alice' }),
     );
     expect(find(consentHtml, 'input', { type: 'hidden', name: 'client_id' })).toHaveLength(1);
     expect(

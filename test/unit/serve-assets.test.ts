@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Koa from 'koa';
-import { serveAssets } from '../../src/http/serve-assets.ts';
+import { serveAssets } from '../../src/ui/serve-assets.ts';
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../public');
 const FELL_THROUGH = 'fell through to the app';

@@ -8,7 +8,7 @@ import {
   serveThemeStylesheet,
   themeStylesheet,
   THEME_STYLESHEET_PATH,
-} from '../../src/http/theme-stylesheet.ts';
+} from '../../src/ui/theme-stylesheet.ts';
 
 /** The custom properties of the light block and of the dark (media query) block. */
 function properties(css: string): { light: Record<string, string>; dark: Record<string, string> } {

@@ -1,23 +1,20 @@
 import { describe, it, expect } from '@jest/globals';
-import {
-  consentPage,
-  errorPage,
-  expiredPage,
-  homePage,
-  loggedOutPage,
-  loginPage,
-  logoutPage,
-  safeBackHref,
-  safeLogoSrc,
-  siteLocals,
-} from '../../src/interactions/view-models.ts';
-import { createTranslator, isMessageKey } from '../../src/i18n/translate.ts';
-import { messagesEn } from '../../src/i18n/messages-en.ts';
-import { selectCatalogue } from '../../src/i18n/select-catalogue.ts';
+import { consentPage } from '../../src/ui/consent-page.ts';
+import { errorPage, expiredPage } from '../../src/ui/error-page.ts';
+import { homePage } from '../../src/ui/home-page.ts';
+import { loggedOutPage } from '../../src/ui/logged-out-page.ts';
+import { loginPage } from '../../src/ui/login-page.ts';
+import { logoutPage } from '../../src/ui/logout-page.ts';
+import { siteLocals } from '../../src/ui/site-locals.ts';
+import { safeBackHref, safeLogoSrc } from '../../src/ui/url-safety.ts';
+import { SCOPE_CLAIMS } from '../../src/oidc/scopes.ts';
+import { createTranslator, isMessageKey } from '../../src/ui/i18n/translate.ts';
+import { messagesEn } from '../../src/ui/i18n/messages-en.ts';
+import { selectCatalogue } from '../../src/ui/i18n/select-catalogue.ts';
 
 const page = { productName: 'Portcullis', lang: 'en' };
 const login = { ...page, uid: 'uid-1', csrfToken: 'csrf-1', client: { name: 'Acme Notes' } };
-const consent = { ...login, scopes: [], claims: [], accountName: 'alice' };
+const consent = { ...login, scopes: [], claims: [], scopeClaims: SCOPE_CLAIMS, accountName: 'alice' };
 
 describe('createTranslator', () => {
   const t = createTranslator(messagesEn);

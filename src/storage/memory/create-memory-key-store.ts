@@ -24,6 +24,13 @@ export function createMemoryKeyStore(): KeyStore {
       return true;
     },
 
+    async replacePrivateJwk(kid, privateJwk) {
+      const record = keys.get(kid);
+      if (record === undefined) return false;
+      keys.set(kid, { ...record, privateJwk: structuredClone(privateJwk) });
+      return true;
+    },
+
     async remove(kid) {
       keys.delete(kid);
     },

@@ -64,6 +64,15 @@ export function createMongoKeyStore(db: Db): KeyStore {
         return result.matchedCount === 1;
       }),
 
+    replacePrivateJwk: (kid, privateJwk) =>
+      guard('keys.replacePrivateJwk', async () => {
+        const result = await keys.updateOne(
+          { _id: kid },
+          { $set: { privateJwk: toMongoSafe(privateJwk) as Record<string, unknown> } },
+        );
+        return result.matchedCount === 1;
+      }),
+
     remove: (kid) =>
       guard('keys.remove', async () => {
         await keys.deleteOne({ _id: kid });

@@ -27,6 +27,7 @@ export function createSqliteKeyStore(db: DatabaseSync): KeyStore {
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kid) DO NOTHING`,
   );
   const update = db.prepare('UPDATE signing_keys SET retired_at = ?, expires_at = ? WHERE kid = ?');
+  const replaceJwk = db.prepare('UPDATE signing_keys SET private_jwk = ? WHERE kid = ?');
   const remove = db.prepare('DELETE FROM signing_keys WHERE kid = ?');
 
   return {
@@ -53,6 +54,11 @@ export function createSqliteKeyStore(db: DatabaseSync): KeyStore {
       const result = guarded(() =>
         update.run(patch.retiredAt ?? null, patch.expiresAt ?? null, kid),
       );
+      return Number(result.changes) === 1;
+    },
+
+    async replacePrivateJwk(kid, privateJwk) {
+      const result = guarded(() => replaceJwk.run(JSON.stringify(privateJwk), kid));
       return Number(result.changes) === 1;
     },
 

@@ -1,10 +1,11 @@
 import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core';
+import { findChromium } from '../../helpers/find-chromium.ts';
 
-/**
- * Debian's Chromium (installed by `.ci/run` with apt): `npx playwright install` cannot download
- * a browser on these machines (../shared/docs/stack-notes.md, "Browser").
+/*
+ * Debian's Chromium (installed by `npm test`'s set-up step with apt, test/setup/chromium-step.ts):
+ * `npx playwright install` cannot download a browser on these machines
+ * (../shared/docs/stack-notes.md, "Browser").
  */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** The flags the stack notes list: headless, no sandbox (containers), nothing talking to Google. */
 const FLAGS = [
@@ -25,7 +26,13 @@ export const VIEWPORTS = {
 
 /** Starts Chromium; `chromium.launch` gives each launch a fresh, temporary profile. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS, timeout: 20_000 });
+  const executablePath = findChromium();
+  if (executablePath === undefined) {
+    throw new Error(
+      'Chromium not found: run `npm run test:setup` (it installs it) or set CHROMIUM_PATH',
+    );
+  }
+  return chromium.launch({ executablePath, args: FLAGS, timeout: 20_000 });
 }
 
 /**

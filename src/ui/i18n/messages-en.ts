@@ -3,7 +3,7 @@
  * set of message keys. Other languages (issue 7) are objects of type `MessageCatalogue`, so a key
  * missing from a translation is a type error, not a blank on a page.
  *
- * Placeholders are `{name}` and are filled by `createTranslator` (src/i18n/translate.ts). Values are
+ * Placeholders are `{name}` and are filled by `createTranslator` (src/ui/i18n/translate.ts). Values are
  * plain text: HTML escaping happens in the EJS templates (`<%= %>`), never here.
  */
 export const messagesEn = {

@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ejs from 'ejs';
 import type { TemplateFunction } from 'ejs';
-import { PAGE_NAMES, siteLocals, TEMPLATE_CONTRACT_VERSION } from '../interactions/view-models.ts';
-import type { PageLocals, PageName, SiteLocals } from '../interactions/view-models.ts';
+import { siteLocals } from './site-locals.ts';
+import { PAGE_NAMES, TEMPLATE_CONTRACT_VERSION } from './template-contract.ts';
+import type { PageLocals, PageName, SiteLocals } from './template-contract.ts';
 
 /** Renders one page, typed by page: each view only accepts its own view-model's locals. */
 export type ViewRenderer = <P extends PageName>(view: P, locals: PageLocals[P]) => Promise<string>;
@@ -138,8 +139,8 @@ function strictLocals<T>(value: T, where: string): T {
  * `_layout.ejs` as `body` (EJS has no layouts of its own).
  *
  * Templates compile in strict mode (no `with`) and read everything through `locals`, which is
- * wrapped so that reading a property the view-model did not set throws instead of rendering an
- * empty string: a template and its view-model cannot drift apart silently (view-models set
+ * wrapped so that reading a property the page builder did not set throws instead of rendering an
+ * empty string: a template and its page builder cannot drift apart silently (page builders set
  * optional values to `undefined` explicitly). View names come from the fixed `PAGE_NAMES` list,
  * never from a request, so no path is built from user input.
  */

@@ -1,0 +1,8 @@
+/**
+ * Names of Portcullis's own client metadata (RFC 7591 §2 lets a server define more), in a module
+ * that imports nothing, so the provider configuration, the client rules and the API registry can
+ * all use them without import cycles.
+ */
+
+/** A client allowed to call the introspection endpoint (an API, RFC 7662 §2.1). */
+export const RESOURCE_SERVER_METADATA = 'resource_server';

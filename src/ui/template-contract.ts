@@ -1,0 +1,216 @@
+/**
+ * The template contract: every page name and the locals each template receives, as the built-in
+ * views and operators' custom templates (`ui.templatesDir`, docs/templates.md) read them.
+ *
+ * Templates only render (style guide habit 12): every string in these locals is already
+ * translated plain text, every URL already checked, and every decision (which error, which
+ * fields are invalid, whether a logo may be shown) already made by the page builders next to
+ * this file (`*-page.ts`), so the templates hold no logic worth testing. Nothing here escapes
+ * HTML: the templates do, with `<%= %>`.
+ */
+
+/** Every page the renderer knows; each is `views/<name>.ejs` inside `views/_layout.ejs`. */
+export const PAGE_NAMES = ['login', 'consent', 'logout', 'logged-out', 'error', 'home'] as const;
+export type PageName = (typeof PAGE_NAMES)[number];
+
+/**
+ * The version of the template contract: the locals each template receives (the `*Locals`
+ * interfaces below and `SiteLocals`), the template file names and the partials. Custom templates
+ * (`ui.templatesDir`) declare the version they were written for in `portcullis-templates.json`,
+ * and the server refuses to start when it differs (docs/templates.md).
+ *
+ * Bump it whenever a change could break a custom template: a local removed, renamed or changing
+ * type or meaning, a page or partial renamed. Adding a local is compatible and needs no bump.
+ */
+export const TEMPLATE_CONTRACT_VERSION = 1;
+
+/** Where the assets middleware serves `public/` (see src/ui/serve-assets.ts). */
+export const ASSETS_PATH = '/assets';
+
+/** One entry of the language switcher. */
+export interface LanguageLink {
+  /** BCP 47 tag, for the link's `lang` and `hreflang`. */
+  readonly lang: string;
+  /** The language's name in that language ("Deutsch"), so anyone can find their own. */
+  readonly name: string;
+  /** This page again in that language: a same-origin path ending in `?…lang=<tag>`. */
+  readonly href: string;
+  /** The page is already in this language (rendered as text with `aria-current`). */
+  readonly current: boolean;
+}
+
+export interface LanguageSwitcher {
+  /** Accessible name of the `<nav>` holding the links. */
+  readonly label: string;
+  readonly links: readonly LanguageLink[];
+}
+
+/** What `views/_layout.ejs` needs from the page, shared by every page. */
+export interface LayoutLocals {
+  /** BCP 47 tag of the language the text is in, for `<html lang>` (WCAG 2.2 SC 3.1.1). */
+  readonly lang: string;
+  readonly page: PageName;
+  readonly documentTitle: string;
+  readonly productName: string;
+  readonly skipToContent: string;
+  readonly footer: string;
+  /** Accessible name of the `<nav>` holding `site.footerLinks`. */
+  readonly footerNavLabel: string;
+  /**
+   * Nothing when the page has no address a link could fetch again (an error answering a POST;
+   * login and consent link their interaction's GET address instead).
+   */
+  readonly languages: LanguageSwitcher | undefined;
+}
+
+/** An operator's footer link (`ui.footerLinks`). */
+export interface FooterLink {
+  readonly label: string;
+  /** A same-origin path or an `https:` URL. */
+  readonly href: string;
+}
+
+/**
+ * What every template may read as `locals.site`: the same on every page, from configuration
+ * (`ui.*`), set once when the renderer is built rather than by each view-model.
+ */
+export interface SiteLocals {
+  /** The product logo in the header (and the favicon): a same-origin path or an `https:` URL. */
+  readonly logoSrc: string;
+  /** Stylesheets in order: `portcullis.css`, then the theme generated from `ui.primaryColor`. */
+  readonly stylesheetHrefs: readonly string[];
+  readonly footerLinks: readonly FooterLink[];
+}
+
+/** The app a user is signing in to, as shown on login and consent. */
+export interface ClientBadge {
+  readonly name: string;
+  /** Only ever an `https:` URL (issue 7; RFC 9700 §4.2.4 keeps other third-party content off). */
+  readonly logoSrc: string | undefined;
+  /** First letter of the name, shown in place of a logo. */
+  readonly monogram: string;
+}
+
+export interface HiddenForm {
+  readonly action: string;
+  readonly csrfToken: string;
+  /**
+   * Sent back as a hidden `client_id` field, so that if the sign-in has expired by the time the
+   * form is posted the expired page can still offer a way back to the app.
+   */
+  readonly clientId: string | undefined;
+}
+
+export interface LoginPageLocals {
+  readonly layout: LayoutLocals;
+  readonly client: ClientBadge;
+  readonly heading: string;
+  readonly intro: string;
+  /** Shown in a `role="alert"` element with this id. */
+  readonly alert: { readonly id: string; readonly message: string } | undefined;
+  /** When set, both fields get `aria-invalid="true"` and `aria-describedby` = this id. */
+  readonly invalidFieldsDescribedBy: string | undefined;
+  readonly form: HiddenForm & { readonly submitLabel: string };
+  readonly username: { readonly label: string; readonly value: string };
+  readonly password: { readonly label: string };
+  readonly cancel: HiddenForm & { readonly id: string; readonly label: string };
+}
+
+/** One line of the consent list: the raw name (for tests and styling) and its plain words. */
+export interface ConsentItem {
+  readonly name: string;
+  readonly description: string;
+}
+
+/**
+ * One API (resource server, RFC 8707) the app asks to use on the user's behalf, with the scopes
+ * it asks for there: what the user grants by allowing (ASVS 10.7.2).
+ */
+export interface ConsentResource {
+  /** The resource indicator (an absolute URI), for tests and styling. */
+  readonly identifier: string;
+  /** The API's registered name, or its identifier when it has none. */
+  readonly name: string;
+  /** "{client} will be able to use {api} to:". */
+  readonly heading: string;
+  readonly scopes: readonly ConsentItem[];
+}
+
+export interface ConsentPageLocals {
+  readonly layout: LayoutLocals;
+  readonly client: ClientBadge;
+  readonly heading: string;
+  readonly signedInAs: string;
+  readonly scopesHeading: string;
+  readonly scopes: readonly ConsentItem[];
+  /** Requested APIs and their scopes; empty when the request names none. */
+  readonly resources: readonly ConsentResource[];
+  readonly claimsHeading: string;
+  readonly claims: readonly ConsentItem[];
+  readonly trustNote: string;
+  readonly form: HiddenForm;
+  readonly allowLabel: string;
+  readonly denyLabel: string;
+}
+
+export interface LogoutPageLocals {
+  readonly layout: LayoutLocals;
+  readonly heading: string;
+  readonly intro: string;
+  /** oidc-provider's own hidden form; the template outputs it raw (see views/logout.ejs). */
+  readonly formHtml: string;
+  /** The `id` oidc-provider gives that form; our buttons point at it with `form=`. */
+  readonly formId: string;
+  readonly confirmLabel: string;
+  readonly stayLabel: string;
+}
+
+export interface LoggedOutPageLocals {
+  readonly layout: LayoutLocals;
+  readonly heading: string;
+  readonly message: string;
+  readonly hint: string;
+}
+
+export interface ErrorPageLocals {
+  readonly layout: LayoutLocals;
+  readonly heading: string;
+  readonly message: string;
+  readonly reference: string;
+  readonly referenceHint: string;
+  /**
+   * The caller's own text when it is not in the page's language (an OAuth `error_description`
+   * on a German page): shown apart, marked with its `lang` (WCAG 2.2 SC 3.1.2).
+   */
+  readonly detail:
+    { readonly label: string; readonly text: string; readonly lang: string } | undefined;
+  /** A same-origin link back (`backUrl`). */
+  readonly back: { readonly href: string; readonly label: string } | undefined;
+  /** A link to the app's registered https start address (expired sign-ins only). */
+  readonly app: { readonly href: string; readonly label: string } | undefined;
+}
+
+export interface HomePageLocals {
+  readonly layout: LayoutLocals;
+  readonly heading: string;
+  readonly intro: string;
+  readonly forDevelopers: string;
+  readonly issuerLabel: string;
+  readonly issuer: string;
+  readonly discoveryLabel: string;
+  /** Same-origin path of the discovery document (OpenID Connect Discovery 1.0 §4). */
+  readonly discoveryHref: string;
+}
+
+/** The locals type of each page, for the typed renderer. */
+export interface PageLocals {
+  login: LoginPageLocals;
+  consent: ConsentPageLocals;
+  logout: LogoutPageLocals;
+  'logged-out': LoggedOutPageLocals;
+  error: ErrorPageLocals;
+  home: HomePageLocals;
+}
+
+/** oidc-provider 9 names its RP-initiated logout form this (lib/actions/end_session.js). */
+export const OIDC_PROVIDER_LOGOUT_FORM_ID = 'op.logoutForm';
