@@ -99,6 +99,22 @@ describe('the admin OpenAPI document', () => {
     }
   });
 
+  it('serves each OpenAPI path template at its concrete paths, {id} read from the path', () => {
+    for (const route of ADMIN_ROUTES) {
+      const concrete = route.path.replace('{id}', 'c0ffee-1');
+      const matched = router.match(concrete, route.method.toUpperCase()).pathAndMethod;
+      expect({ concrete, names: matched.map((layer) => layer.name) }).toEqual({
+        concrete,
+        names: [route.operationId],
+      });
+      const layer = matched[0];
+      const captures = layer?.captures(concrete) ?? [];
+      expect(layer?.params(concrete, captures)).toEqual(
+        route.path.includes('{id}') ? { id: 'c0ffee-1' } : {},
+      );
+    }
+  });
+
   it('has one route per operationId and per method and path', () => {
     expect(new Set(ADMIN_ROUTES.map((r) => r.operationId)).size).toBe(ADMIN_ROUTES.length);
     expect(new Set(ADMIN_ROUTES.map((r) => `${r.method} ${r.path}`)).size).toBe(
