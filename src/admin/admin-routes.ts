@@ -1,0 +1,510 @@
+import type { z } from 'zod';
+import { clientInputSchema } from '../clients/client-input-schema.ts';
+import { initialAccessTokenInputSchema } from '../clients/initial-access-tokens.ts';
+import type { ErrorCode } from '../errors/error-codes.ts';
+import type { SecurityEvent } from '../storage/ports.ts';
+import {
+  auditEventPageSchema,
+  clientPageSchema,
+  clientSchema,
+  createdClientSchema,
+  createdInitialAccessTokenSchema,
+  initialAccessTokenPageSchema,
+  userPageSchema,
+  userSchema,
+} from './admin-response-schemas.ts';
+import {
+  auditQuerySchema,
+  clampLimit,
+  clientPatchSchema,
+  pageQuerySchema,
+  passwordResetSchema,
+  userCreateSchema,
+  userUpdateSchema,
+} from './admin-schemas.ts';
+import type { AdminServices } from './admin-services.ts';
+import type { Actor } from './audit-log.ts';
+
+/**
+ * The admin API's one route table (mounted at /admin/v1). The router (admin-router.ts) and the
+ * OpenAPI document (openapi-document.ts) are both built from it, so a route cannot be served
+ * undescribed or described unserved, and its response schemas are the ones a test parses real
+ * answers with. Each row reads its typed input and calls one admin operation, which validates,
+ * writes and records the audit entry.
+ */
+
+export type AdminMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type AdminTag = 'clients' | 'users' | 'initial-access-tokens' | 'audit';
+export type SuccessStatus = 200 | 201 | 204;
+
+/** What a handler is given: the `{id}` of the path (`''` when it has none), the parsed query,
+ *  the JSON body as read (`undefined` without one; the services validate it) and who asks. */
+export interface AdminRouteInput<Q> {
+  id: string;
+  query: Q;
+  body: unknown;
+  actor: Actor;
+}
+
+/** What a handler answers; `location` (relative to /admin/v1) becomes the `Location` header. */
+export interface AdminReply<S extends SuccessStatus = SuccessStatus> {
+  status: S;
+  body?: unknown;
+  location?: string;
+}
+
+export interface AdminRoute {
+  operationId: string;
+  method: AdminMethod;
+  /** OpenAPI path template, relative to /admin/v1 (the router's `:id` is derived from it). */
+  path: string;
+  summary: string;
+  tag: AdminTag;
+  query?: z.ZodObject | undefined;
+  request?:
+    | {
+        schema: z.ZodType;
+        example: unknown;
+        required: boolean;
+        mediaTypes?: readonly string[];
+      }
+    | undefined;
+  /** Success status → its description and body schema (none for 204). */
+  responses: Partial<Record<SuccessStatus, { description: string; schema?: z.ZodType }>>;
+  /** Codes of the error catalogue this operation answers besides those every route can
+   *  (see `errorCodesOf`). */
+  errors: readonly ErrorCode[];
+  /** A description of an error status for this operation, instead of the general one. */
+  errorDescriptions?: Partial<Record<number, string>>;
+  handle(services: AdminServices, input: AdminRouteInput<unknown>): Promise<AdminReply>;
+}
+
+/**
+ * One row, with its handler typed by the row's own query schema and statuses (the table holds
+ * them erased: the router passes the query that schema parsed).
+ */
+function route<Q extends z.ZodObject | undefined, S extends SuccessStatus>(
+  row: Omit<AdminRoute, 'query' | 'responses' | 'handle'> & {
+    query?: Q;
+    responses: Record<S, { description: string; schema?: z.ZodType }>;
+    handle(
+      services: AdminServices,
+      input: AdminRouteInput<Q extends z.ZodObject ? z.output<Q> : undefined>,
+    ): Promise<AdminReply<S>>;
+  },
+): AdminRoute {
+  return row as unknown as AdminRoute;
+}
+
+/** Every route can answer these: RFC 6750 §3.1 bearer-token refusals, and server failures. */
+export const AUTH_ERRORS: readonly ErrorCode[] = [
+  'authentication_required',
+  'invalid_token',
+  'insufficient_scope',
+];
+/** Methods with a body: the body parser (read-json-body.ts) refuses what is not small JSON. */
+export const BODY_ERRORS: readonly ErrorCode[] = [
+  'invalid_body',
+  'payload_too_large',
+  'json_required',
+];
+export const SERVER_ERRORS: readonly ErrorCode[] = ['store_unavailable', 'internal_error'];
+const WITH_BODY: ReadonlySet<AdminMethod> = new Set(['post', 'put', 'patch']);
+
+/** All codes an operation can answer, in the catalogue's terms. */
+export function errorCodesOf(op: AdminRoute): ErrorCode[] {
+  return [
+    ...new Set([
+      ...AUTH_ERRORS,
+      ...(WITH_BODY.has(op.method) ? BODY_ERRORS : []),
+      ...op.errors,
+      ...SERVER_ERRORS,
+    ]),
+  ];
+}
+
+/** The router's path for an OpenAPI template: `/clients/{id}` → `/clients/:id`. */
+export function koaPath(template: string): string {
+  return template.replace(/\{([A-Za-z_]+)\}/g, ':$1');
+}
+
+const page = <T>(result: { items: T[]; nextCursor: string | undefined }) => ({
+  items: result.items,
+  next_cursor: result.nextCursor ?? null,
+});
+
+/** Audit events as the API shows them: ISO 8601 times, snake_case names. */
+function eventView(event: SecurityEvent) {
+  return {
+    id: event.id,
+    time: new Date(event.time).toISOString(),
+    type: event.type,
+    actor: event.actor ?? null,
+    client_id: event.clientId ?? null,
+    subject: event.subject ?? null,
+    ip: event.ip ?? null,
+    user_agent: event.userAgent ?? null,
+    request_id: event.requestId ?? null,
+    details: event.details ?? {},
+  };
+}
+
+const EXAMPLE_JWK = {
+  kty: 'EC',
+  crv: 'P-256',
+  x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+  y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+  kid: 'signing-key-1',
+  use: 'sig',
+  alg: 'ES256',
+};
+
+const MERGE_PATCH = ['application/merge-patch+json', 'application/json'] as const;
+const CLIENT_INPUT_ERRORS: readonly ErrorCode[] = [
+  'invalid_client_metadata',
+  'invalid_redirect_uri',
+];
+
+export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  // Clients (RFC 7591 metadata; errors in RFC 7591 §3.2.2 shape).
+  route({
+    operationId: 'listClients',
+    method: 'get',
+    path: '/clients',
+    summary: 'List clients, ordered by client_id (never their secrets)',
+    tag: 'clients',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of clients', schema: clientPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.clients.list({ cursor: query.cursor, limit: clampLimit(query.limit) });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createClient',
+    method: 'post',
+    path: '/clients',
+    summary:
+      'Register a client; its client_id and client_secret are generated, the secret shown only in this answer',
+    tag: 'clients',
+    request: {
+      schema: clientInputSchema,
+      required: true,
+      example: {
+        client_name: 'Orders web app',
+        redirect_uris: ['https://orders.example.com/callback'],
+        post_logout_redirect_uris: ['https://orders.example.com/'],
+        backchannel_logout_uri: 'https://orders.example.com/backchannel-logout',
+        backchannel_logout_session_required: true,
+        scope: 'openid profile email offline_access',
+      },
+    },
+    responses: {
+      201: {
+        description: 'The registered client, with its secret (shown once)',
+        schema: createdClientSchema,
+      },
+    },
+    errors: CLIENT_INPUT_ERRORS,
+    async handle(s, { body, actor }) {
+      const client = await s.clients.create(body, actor);
+      return { status: 201, location: `/clients/${client.client_id}`, body: client };
+    },
+  }),
+  route({
+    operationId: 'getClient',
+    method: 'get',
+    path: '/clients/{id}',
+    summary: "A client's metadata (never its secret)",
+    tag: 'clients',
+    responses: { 200: { description: 'The client', schema: clientSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.clients.get(id) };
+    },
+  }),
+  route({
+    operationId: 'replaceClient',
+    method: 'put',
+    path: '/clients/{id}',
+    summary:
+      "Replace a client's metadata as a whole (left-out fields take their defaults); same rules as creation",
+    tag: 'clients',
+    request: {
+      schema: clientInputSchema,
+      required: true,
+      example: {
+        client_name: 'Orders API',
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [EXAMPLE_JWK] },
+        resource_server: true,
+      },
+    },
+    responses: {
+      200: {
+        description: 'The client; `client_secret` only if this change gave it one',
+        schema: createdClientSchema,
+      },
+    },
+    errors: [...CLIENT_INPUT_ERRORS, 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.clients.replace(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'updateClient',
+    method: 'patch',
+    path: '/clients/{id}',
+    summary:
+      'Change some fields (RFC 7396 merge patch: null removes a field); the result is checked as a new client would be',
+    tag: 'clients',
+    request: {
+      schema: clientPatchSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: {
+        redirect_uris: ['https://orders.example.com/callback', 'https://orders.example.com/cb2'],
+        logo_uri: null,
+      },
+    },
+    responses: {
+      200: {
+        description: 'The client; `client_secret` only if this change gave it one',
+        schema: createdClientSchema,
+      },
+    },
+    errors: [...CLIENT_INPUT_ERRORS, 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.clients.update(id, body ?? {}, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteClient',
+    method: 'delete',
+    path: '/clients/{id}',
+    summary:
+      'Delete a client with its tokens, grants and registration access token; it stops working at once',
+    tag: 'clients',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.clients.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'rotateClientSecret',
+    method: 'post',
+    path: '/clients/{id}/rotate-secret',
+    summary:
+      'Give a client a new secret (shown only in this answer); the old one stops working at once',
+    tag: 'clients',
+    responses: {
+      200: { description: 'The client with its new secret', schema: createdClientSchema },
+    },
+    errors: ['not_found', 'no_client_secret'],
+    errorDescriptions: { 409: 'The client uses no secret' },
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.clients.rotateSecret(id, actor) };
+    },
+  }),
+
+  // Users (never a password hash).
+  route({
+    operationId: 'listUsers',
+    method: 'get',
+    path: '/users',
+    summary: 'List users, ordered by username (never password hashes)',
+    tag: 'users',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of users', schema: userPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.users.list({ cursor: query.cursor, limit: clampLimit(query.limit) });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createUser',
+    method: 'post',
+    path: '/users',
+    summary: 'Create a user',
+    tag: 'users',
+    request: {
+      schema: userCreateSchema,
+      required: true,
+      example: {
+        username: 'alice',
+        password: 'correct horse battery staple',
+        email: 'alice@example.com',
+        email_verified: true,
+        claims: { name: 'Alice Example', locale: 'en-GB' },
+      },
+    },
+    responses: { 201: { description: 'The user', schema: userSchema } },
+    errors: ['invalid_input', 'username_taken', 'email_taken'],
+    errorDescriptions: { 409: 'The username or email is taken' },
+    async handle(s, { body, actor }) {
+      const user = await s.users.create(body, actor);
+      return { status: 201, location: `/users/${user.id}`, body: user };
+    },
+  }),
+  route({
+    operationId: 'getUser',
+    method: 'get',
+    path: '/users/{id}',
+    summary: 'A user, by id (the OIDC `sub`)',
+    tag: 'users',
+    responses: { 200: { description: 'The user', schema: userSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.users.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateUser',
+    method: 'patch',
+    path: '/users/{id}',
+    summary: "Update a user's profile claims (null removes one), email and email_verified",
+    tag: 'users',
+    request: {
+      schema: userUpdateSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { claims: { given_name: 'Alice', nickname: null }, email_verified: true },
+    },
+    responses: { 200: { description: 'The user', schema: userSchema } },
+    errors: ['invalid_input', 'not_found', 'email_taken'],
+    errorDescriptions: { 409: 'The email is taken' },
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.users.update(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'disableUser',
+    method: 'post',
+    path: '/users/{id}/disable',
+    summary: 'Disable a user: no sign-in, and their sessions, grants and tokens end at once',
+    tag: 'users',
+    responses: { 200: { description: 'The user', schema: userSchema } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.users.setDisabled(id, true, actor) };
+    },
+  }),
+  route({
+    operationId: 'enableUser',
+    method: 'post',
+    path: '/users/{id}/enable',
+    summary: 'Enable a disabled user',
+    tag: 'users',
+    responses: { 200: { description: 'The user', schema: userSchema } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.users.setDisabled(id, false, actor) };
+    },
+  }),
+  route({
+    operationId: 'resetUserPassword',
+    method: 'post',
+    path: '/users/{id}/password',
+    summary: "Set a user's password; their sessions and tokens end",
+    tag: 'users',
+    request: {
+      schema: passwordResetSchema,
+      required: true,
+      example: { password: 'a new long passphrase' },
+    },
+    responses: { 200: { description: 'The user (never the hash)', schema: userSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.users.resetPassword(id, body, actor) };
+    },
+  }),
+
+  // Initial access tokens for RFC 7591 registration (the token is shown once).
+  route({
+    operationId: 'listInitialAccessTokens',
+    method: 'get',
+    path: '/initial-access-tokens',
+    summary: 'List unexpired initial access tokens (never the tokens themselves)',
+    tag: 'initial-access-tokens',
+    query: pageQuerySchema,
+    responses: {
+      200: { description: 'A page of initial access tokens', schema: initialAccessTokenPageSchema },
+    },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.initialAccessTokens.list({
+        cursor: query.cursor,
+        limit: clampLimit(query.limit),
+      });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createInitialAccessToken',
+    method: 'post',
+    path: '/initial-access-tokens',
+    summary:
+      'Create an initial access token for RFC 7591 registration at /reg (shown only in this answer)',
+    tag: 'initial-access-tokens',
+    request: {
+      schema: initialAccessTokenInputSchema,
+      required: false,
+      example: { expires_in: 3600, max_uses: 1, description: 'CI pipeline for the orders service' },
+    },
+    responses: {
+      201: { description: 'The token (shown once)', schema: createdInitialAccessTokenSchema },
+    },
+    errors: ['invalid_input'],
+    async handle(s, { body, actor }) {
+      const token = await s.initialAccessTokens.create(body ?? {}, actor);
+      return { status: 201, location: `/initial-access-tokens/${token.id}`, body: token };
+    },
+  }),
+  route({
+    operationId: 'revokeInitialAccessToken',
+    method: 'delete',
+    path: '/initial-access-tokens/{id}',
+    summary: 'Revoke an initial access token by its public id',
+    tag: 'initial-access-tokens',
+    responses: { 204: { description: 'Revoked' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.initialAccessTokens.revoke(id, actor);
+      return { status: 204 };
+    },
+  }),
+
+  // The audit log, newest first.
+  route({
+    operationId: 'listAuditEvents',
+    method: 'get',
+    path: '/audit-events',
+    summary: 'The audit log of admin changes, newest first',
+    tag: 'audit',
+    query: auditQuerySchema,
+    responses: { 200: { description: 'A page of audit events', schema: auditEventPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.audit.list(
+        {
+          type: query.type,
+          typePrefix: query.type_prefix,
+          clientId: query.client_id,
+          subject: query.subject,
+          since: query.since,
+          until: query.until,
+        },
+        { cursor: query.cursor, limit: clampLimit(query.limit) },
+      );
+      return {
+        status: 200,
+        body: { items: result.items.map(eventView), next_cursor: result.nextCursor ?? null },
+      };
+    },
+  }),
+];
