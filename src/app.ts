@@ -11,6 +11,7 @@ import { mountProvider } from './http/mount-provider.ts';
 import type { ViewRenderer } from './http/render-view.ts';
 import { requestId } from './http/request-id.ts';
 import { requestLogger } from './http/request-logger.ts';
+import { requestTargetCheck } from './http/request-target-check.ts';
 import { retryAfter } from './http/retry-after.ts';
 import { secureCookies } from './http/secure-cookies.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   const https = config.server.issuer.startsWith('https:');
 
+  app.use(requestTargetCheck());
   // The client's real address first, and proxy headers dropped unless a trusted proxy sent them
   // (RFC 9700 §4.13), before anything reads them (src/http/client-ip.ts).
   app.use(clientIp({ trustProxy: config.server.trustProxy, trustedProxies: config.server.trustedProxies }));
