@@ -64,8 +64,8 @@ export function createLoginGuard(deps: {
       if (now() >= deadline) {
         // Still waiting behind others from the same network: that network is sending too many
         // sign-ins at once, which it may be told (it says nothing about any account).
-        if (verdict.network) return { allowed: false as const, reason: 'ip_limited' as const, retryAfterMs: 1000, delayMs: 0 };
-        return { ...verdict, reason: 'locked' as const, delayMs: 0 };
+        if (verdict.network) return { allowed: false as const, reason: 'ip_limited' as const, retryAfterMs: 1000 };
+        return { ...verdict, reason: 'locked' as const };
       }
       await sleep(pause);
       // Backing off: a crowd of waiting attempts must not load the store.
@@ -77,7 +77,9 @@ export function createLoginGuard(deps: {
     const login = await deps.accounts.prepareLogin(attempt.login);
     const about = { subject: login.accountId, clientId: attempt.clientId, ip: attempt.ip };
     const verdict = await verdictFor(login.subjectKey, attempt.ip);
-    await sleep(verdict.delayMs);
+    // The same delay for a locked, a fresh and an unknown login: it depends on this network's
+    // own attempts only (login-throttle.ts `delayFor`). A network refusal says nothing of logins.
+    await sleep(verdict.allowed || verdict.reason !== 'ip_limited' ? await deps.throttle.delayFor(login.subjectKey, attempt.ip) : 0);
     if (!verdict.allowed) {
       await login.waste(attempt.password);
       await deps.events.record({ type: 'login.failed', ...about, details: { reason: verdict.reason } });
@@ -88,7 +90,7 @@ export function createLoginGuard(deps: {
     }
     const result = await login.check(attempt.password);
     if ('account' in result) {
-      await deps.throttle.succeeded(login.subjectKey, verdict);
+      await deps.throttle.succeeded(login.subjectKey, attempt.ip, verdict);
       const { admitted } = await deps.admitSession(result.account.id, attempt.sessionId);
       if (!admitted) {
         await deps.events.record({ type: 'login.failed', ...about, details: { reason: 'session_limit' } });

@@ -21,11 +21,11 @@ export interface LoginThrottlePolicy {
 
 export type ThrottleVerdict =
   /** `network`: this attempt's unit of the per-network limit, given back by `succeeded`. */
-  | { allowed: true; attempt: number; delayMs: number; network: Reservation }
-  | { allowed: false; reason: 'locked' | 'ip_limited'; retryAfterMs: number; delayMs: number }
+  | { allowed: true; attempt: number; network: Reservation }
+  | { allowed: false; reason: 'locked' | 'ip_limited'; retryAfterMs: number }
   /** The limit's units are held by attempts being checked right now: ask again once they are
    *  decided. `network`: the per-network limit's (else the account's). */
-  | { allowed: false; reason: 'busy'; network: boolean; retryAfterMs: number; delayMs: number };
+  | { allowed: false; reason: 'busy'; network: boolean; retryAfterMs: number };
 
 export type AllowedVerdict = Extract<ThrottleVerdict, { allowed: true }>;
 
@@ -67,12 +67,25 @@ export function createLoginThrottle(deps: { counters: CounterStore; policy: Logi
   const reservations = createCounterReservations(counters);
 
   const locked = (resetAt: number) =>
-    ({ allowed: false, reason: 'locked', retryAfterMs: resetAt - now(), delayMs: loginDelayMs(policy, policy.maxFailures) }) as const;
-  const ipLimited = (resetAt: number) => ({ allowed: false, reason: 'ip_limited', retryAfterMs: resetAt - now(), delayMs: 0 }) as const;
-  const busy = { allowed: false, reason: 'busy', network: false, retryAfterMs: 0, delayMs: 0 } as const;
+    ({ allowed: false, reason: 'locked', retryAfterMs: resetAt - now() }) as const;
+  const ipLimited = (resetAt: number) => ({ allowed: false, reason: 'ip_limited', retryAfterMs: resetAt - now() }) as const;
+  const busy = { allowed: false, reason: 'busy', network: false, retryAfterMs: 0 } as const;
   const networkBusy = { ...busy, network: true } as const;
 
   return {
+    /**
+     * The growing delay of this attempt: by the attempts on this login *from this network* in
+     * the failure window, locked or not, counted once per sign-in (call it once, not per poll).
+     * Not by the account's own count: a lock is reached at `maxFailures`, so a delay taken from
+     * the account told anyone trying a login once whether others had locked it — a locked login
+     * answered after the delay of attempt `maxFailures`, a fresh or unknown one at once (issue 12
+     * item 10; ASVS 6.3.8). Now the delay depends only on what the asker did itself.
+     */
+    async delayFor(subjectKey: string, ip: string): Promise<number> {
+      const seen = await counters.hit(counterKeys.loginDelay(subjectKey, ip), policy.failureWindowMs);
+      return loginDelayMs(policy, seen.count);
+    },
+
     async check(subjectKey: string, ip: string): Promise<ThrottleVerdict> {
       // Cheap refusals first, reading only: attempts refused here take no unit, so attempts
       // that wait (busy) or hammer a lock do not inflate the counts while they poll.
@@ -104,7 +117,7 @@ export function createLoginThrottle(deps: { counters: CounterStore; policy: Logi
         await reservations.release(network);
         return locked(lockNow.resetAt);
       }
-      return { allowed: true, attempt: attempts.count, delayMs: loginDelayMs(policy, attempts.count), network };
+      return { allowed: true, attempt: attempts.count, network };
     },
 
     /** Records a failed check (its network unit stays counted); answers whether it locked the account. */
@@ -123,8 +136,9 @@ export function createLoginThrottle(deps: { counters: CounterStore; policy: Logi
     },
 
     /** The password was right: clears the account's count and gives the network unit back. */
-    async succeeded(subjectKey: string, verdict: AllowedVerdict): Promise<void> {
+    async succeeded(subjectKey: string, ip: string, verdict: AllowedVerdict): Promise<void> {
       await counters.reset(counterKeys.loginAttempts(subjectKey));
+      await counters.reset(counterKeys.loginDelay(subjectKey, ip));
       await reservations.release(verdict.network);
     },
   };

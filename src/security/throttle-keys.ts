@@ -42,6 +42,8 @@ export function loginSubjectKey(subject: { accountId: string } | { normalizedLog
 export const counterKeys = {
   loginAttempts: (subjectKey: string) => `login-attempts:${subjectKey}`,
   loginLock: (subjectKey: string) => `login-lock:${subjectKey}`,
+  /** Attempts on one login from one network, for the growing delay only. */
+  loginDelay: (subjectKey: string, ip: string) => `login-delay:${subjectKey}:${ipKey(ip)}`,
   /** The per-network limit, as reservations (counter-reservation.ts). */
   loginIpAttempts: (ip: string) => `login-ip:${ipKey(ip)}`,
   /** Both client-authentication limits, as reservations (counter-reservation.ts). */
