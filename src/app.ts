@@ -8,6 +8,7 @@ import { errorHandler } from './http/error-handler.ts';
 import { health } from './http/health.ts';
 import { hostCheck } from './http/host-check.ts';
 import { mountProvider } from './http/mount-provider.ts';
+import { pathEncodingCheck } from './http/path-encoding-check.ts';
 import type { ViewRenderer } from './http/render-view.ts';
 import { requestId } from './http/request-id.ts';
 import { requestLogger } from './http/request-logger.ts';
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.tracing?.enabled) app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
   app.use(securityHeaders({ https: config.server.issuer.startsWith('https:') }));
   app.use(errorHandler({ log: deps.log, render: deps.render, productName, languageOf }));
+  app.use(pathEncodingCheck());
   app.use(health({ store: deps.store, keysLoaded: () => keysLoaded(deps.providers) }));
   if (config.metrics.onMainPort && deps.collectMetrics && config.secrets.metricsToken) {
     app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));
