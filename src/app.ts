@@ -9,9 +9,11 @@ import { errorHandler } from './http/error-handler.ts';
 import { health } from './http/health.ts';
 import { hostCheck } from './http/host-check.ts';
 import { mountProvider } from './http/mount-provider.ts';
+import { pathEncodingCheck } from './http/path-encoding-check.ts';
 import type { ViewRenderer } from './ui/render-view.ts';
 import { requestId } from './http/request-id.ts';
 import { requestLogger } from './http/request-logger.ts';
+import { requestTargetCheck } from './http/request-target-check.ts';
 import { retryAfter } from './http/retry-after.ts';
 import { secureCookies } from './http/secure-cookies.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -112,6 +114,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   const https = config.server.issuer.startsWith('https:');
 
+  app.use(requestTargetCheck());
   // The client's real address first, and proxy headers dropped unless a trusted proxy sent them
   // (RFC 9700 §4.13), before anything reads them (src/http/client-ip.ts).
   app.use(clientIp({ trustProxy: config.server.trustProxy, trustedProxies: config.server.trustedProxies }));
@@ -122,6 +125,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.tracing?.enabled) app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
   app.use(securityHeaders({ https: config.server.issuer.startsWith('https:') }));
   app.use(errorHandler({ log: deps.log, render: deps.render, productName, languageOf, mayRenderHtml: (ctx) => !isMachineEndpointPath(ctx.path) }));
+  app.use(pathEncodingCheck());
   app.use(health({ store: deps.store, keysLoaded: () => keysLoaded(deps.providers) }));
   if (config.metrics.onMainPort && deps.collectMetrics && config.secrets.metricsToken) {
     app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));

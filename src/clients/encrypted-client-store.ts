@@ -54,6 +54,8 @@ export function encryptedClientStore(
     findByUid: (model, uid) => inner.findByUid(model, uid),
     findByUserCode: (model, userCode) => inner.findByUserCode(model, userCode),
     consume: (model, id) => inner.consume(model, id),
+    // Never a Client: client secrets are only written through upsert.
+    insertIfAbsent: (model, id, payload, expiresAt) => inner.insertIfAbsent(model, id, payload, expiresAt),
     destroy: (model, id) => inner.destroy(model, id),
     revokeByGrantId: (model, grantId) => inner.revokeByGrantId(model, grantId),
     async list(model, options) {

@@ -81,6 +81,20 @@ function describeIssue(issue: z.core.$ZodIssue, input: Tree): string {
 }
 
 /**
+ * Production with `trustProxy` but `trustedProxies` left at the default: the operator never said
+ * which addresses their proxies have. Refused rather than guessed (issue 12 item 8): a default of
+ * every private range let any client on a private network pick, through `X-Forwarded-For`, the
+ * address that its rate limits and the audit log see (ASVS 15.3.4); loopback only is safe but
+ * would quietly key every client behind a remote proxy on that proxy's address.
+ */
+function implicitTrustedProxies(tree: Tree, modeTree: Tree, env: Readonly<Record<string, string | undefined>>): boolean {
+  const server = (t: Tree): Tree => (isTree(t['server']) ? t['server'] : {});
+  if (tree['env'] !== 'production' || server(tree)['trustProxy'] !== true) return false;
+  const fromEnv = env['TRUSTED_PROXIES'] !== undefined && env['TRUSTED_PROXIES'] !== '';
+  return !fromEnv && server(modeTree)['trustedProxies'] === undefined;
+}
+
+/**
  * Builds the configuration from `config/default.json`, `config/<NODE_ENV>.json` and the
  * environment, validates it once and freezes it. Returns every problem at once, so an operator
  * fixes them in one go instead of one per restart.
@@ -90,12 +104,30 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, co
   const dir = resolve(configDir);
   const mode = env.NODE_ENV && env.NODE_ENV.length > 0 ? env.NODE_ENV : 'development';
   let tree = readJson(join(dir, 'default.json'), errors);
-  if (/^[a-z]+$/.test(mode)) tree = merge(tree, readJson(join(dir, `${mode}.json`), errors));
+  const modeTree = /^[a-z]+$/.test(mode) ? readJson(join(dir, `${mode}.json`), errors) : {};
+  tree = merge(tree, modeTree);
   tree = merge(tree, { env: mode });
   for (const binding of ENV_BINDINGS) {
     const raw = env[binding.env];
     if (raw === undefined || raw === '') continue;
     setPath(tree, binding.path, convertEnvValue(binding.kind, raw));
+  }
+
+  // A rule about where a value came from, which the merged tree no longer knows: see
+  // implicitTrustedProxies.
+  if (implicitTrustedProxies(tree, modeTree, env)) {
+    errors.push(
+      describeIssue(
+        {
+          code: 'custom',
+          path: ['server', 'trustedProxies'],
+          message:
+            'required in production with TRUST_PROXY=true: the CIDR blocks of your load balancers, whose X-Forwarded-For is believed (the default trusts loopback only)',
+          input: undefined,
+        } as z.core.$ZodIssue,
+        tree,
+      ),
+    );
   }
 
   const parsed = configSchema.safeParse(tree);

@@ -72,7 +72,7 @@ export const configSchema = z
         trustedProxies: z
           .array(z.string().refine(isCidr, 'expected a CIDR block such as 10.0.0.0/8 or an IP address'))
           .describe(
-            'With `trustProxy`: the addresses (CIDR blocks) of the proxies whose forwarded headers are honoured. Requests from anywhere else have their `X-Forwarded-*` headers removed, and the client address is the right-most `X-Forwarded-For` entry that is not one of these proxies, so clients cannot choose the address that rate limits and logs see.',
+            'With `trustProxy`: the addresses (CIDR blocks) of the proxies whose forwarded headers are honoured. Requests from anywhere else have their `X-Forwarded-*` headers removed, and the client address is the right-most `X-Forwarded-For` entry that is not one of these proxies, so clients cannot choose the address that rate limits and logs see. The default is loopback only; in production `trustProxy` needs this set explicitly (the server refuses to start otherwise).',
           ),
         allowedHosts: z
           .array(hostname)

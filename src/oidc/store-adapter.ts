@@ -2,6 +2,7 @@ import { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { GRANTABLE_MODELS, OIDC_MODELS, type OidcModelName, type OidcModelStore } from '../storage/ports.ts';
 import { bearerEntries } from './bearer-entries.ts';
+import { replayDetectionAdapter } from './replay-detection-adapter.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 
 const CONSUMED_MESSAGES: Partial<Record<OidcModelName, string>> = {
@@ -43,6 +44,8 @@ export function createStoreAdapterFactory(store: OidcModelStore, now: () => numb
 
   return function adapterFor(name: string): Adapter {
     if (!isModel(name)) throw new Error(`oidc-provider asked for an unknown model: ${name}`);
+    // Replay detection needs an atomic find-or-insert (issue 12 item 7): replay-detection-adapter.ts.
+    if (name === 'ReplayDetection') return replayDetectionAdapter(store, now);
     const model = name;
     return {
       upsert: (id: string, payload: AdapterPayload, expiresIn?: number) =>

@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { peekFormBody } from '../http/peek-form-body.ts';
 import { StoreUnavailableError, type CounterStore } from '../storage/ports.ts';
+import { createCounterReservations, type Reservation } from './counter-reservation.ts';
 import type { OnLockout } from './lockout-hook.ts';
 import type { SecurityEvents } from './security-events.ts';
 import { counterKeys } from './throttle-keys.ts';
@@ -13,6 +14,12 @@ export interface ClientAuthThrottlePolicy {
   /** Failed client authentications from one network, any client ids (guessing ids). */
   ipMaxFailures: number;
 }
+
+// How long a request waits for undecided ones holding the limit's units, and how often it looks
+// (backing off, so a crowd of waiting requests does not load the store).
+const WAIT_MS = 5000;
+const FIRST_POLL_MS = 20;
+const MAX_POLL_MS = 250;
 
 // The provider refuses larger bodies on these endpoints itself (56 KiB).
 const PEEK_LIMIT = 56 * 1024;
@@ -76,20 +83,30 @@ function isInvalidClient(ctx: Context): boolean {
  * `invalid_client` answers, seen after it answered — per client id and network, and per
  * network over all client ids; once over a limit, requests are refused with 429 and
  * `Retry-After` *before* the provider checks the credentials, so guessing stops there.
+ *
+ * Each request also reserves its unit of both limits before the provider sees it, and gives
+ * them back unless it fails (counter-reservation.ts): a limit read before and counted after
+ * let a parallel burst through whole (30 of 30 checked against 10 on MongoDB; issue 12 item 7).
+ * A request that finds the units taken by requests still being checked, while the failures
+ * proper are below the limit, waits for them to be decided rather than being refused: a client
+ * sending many good requests at once is slowed down, not turned away.
  */
 export function throttleClientAuthentication(deps: {
   counters: CounterStore;
   policy: ClientAuthThrottlePolicy;
   events: SecurityEvents;
-  /** The provider's endpoints that authenticate clients (token, introspection, revocation). */
+  /** The provider's endpoints that authenticate clients (token, introspection, revocation, PAR). */
   paths: readonly string[];
   now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
   onLockout?: OnLockout | undefined;
 }): Middleware {
   const { counters, policy } = deps;
   const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const onLockout = deps.onLockout ?? (() => undefined);
   const paths = new Set(deps.paths);
+  const reservations = createCounterReservations(counters);
 
   function refuse(ctx: Context, resetAt: number): void {
     const seconds = Math.max(1, Math.ceil((resetAt - now()) / 1000));
@@ -103,15 +120,40 @@ export function throttleClientAuthentication(deps: {
     };
   }
 
-  /** The limit this request is over, if any. */
-  async function over(clientId: string | undefined, ip: string): Promise<number | undefined> {
-    // Both reads at once: this runs before every token, introspection and revocation request.
-    const [network, own] = await Promise.all([
-      counters.get(counterKeys.clientAuthIpFailures(ip)),
-      clientId === undefined ? undefined : counters.get(counterKeys.clientAuthFailures(clientId, ip)),
-    ]);
-    if (network && network.count >= policy.ipMaxFailures) return network.resetAt;
-    return own && own.count >= policy.maxFailures ? own.resetAt : undefined;
+  /** The limits a request counts against: per network, and per claimed client id and network. */
+  const limitsOf = (clientId: string | undefined, ip: string) => [
+    { key: counterKeys.clientAuthIpFailures(ip), max: policy.ipMaxFailures },
+    ...(clientId === undefined ? [] : [{ key: counterKeys.clientAuthFailures(clientId, ip), max: policy.maxFailures }]),
+  ];
+
+  /**
+   * This request's units of its limits; or, when it is to be refused, the end of the window
+   * that refuses it. While units are held only by requests still being checked (failures below
+   * the limit), it waits for them at most `WAIT_MS`, looking with reads only (a unit taken and
+   * given back on every look would be two writes per look and waiting request).
+   */
+  async function admit(clientId: string | undefined, ip: string): Promise<Reservation[] | number> {
+    const limits = limitsOf(clientId, ip);
+    const max = (i: number) => limits[i]?.max ?? 0;
+    const deadline = now() + WAIT_MS;
+    let pause = FIRST_POLL_MS;
+    for (;;) {
+      const held = await Promise.all(limits.map((l) => reservations.reserve(l.key, policy.windowMs)));
+      const failedOut = held.find((r, i) => r.failed >= max(i));
+      const full = held.find((r, i) => r.inUse > max(i));
+      if (!failedOut && !full) return held;
+      await Promise.all(held.map((r) => reservations.release(r)));
+      if (failedOut) return failedOut.resetAt;
+      for (let room = false; !room; ) {
+        if (now() >= deadline) return full?.resetAt ?? now() + 1000;
+        await sleep(pause);
+        pause = Math.min(pause * 2, MAX_POLL_MS);
+        const states = await Promise.all(limits.map((l) => reservations.state(l.key)));
+        const out = states.find((state, i) => state !== undefined && state.failed >= max(i));
+        if (out) return out.resetAt;
+        room = states.every((state, i) => state === undefined || state.inUse < max(i));
+      }
+    }
   }
 
   return async function throttleClientAuthentication(ctx, next) {
@@ -120,20 +162,25 @@ export function throttleClientAuthentication(deps: {
     const clientId = await claimedClientId(ctx);
     // With the store down the provider cannot authenticate anyone either: it answers its own
     // OAuth-shaped 503 `temporarily_unavailable`, which a 500 of ours must not replace.
-    const resetAt = await over(clientId, ip).catch(passOutage);
-    if (resetAt !== undefined) return refuse(ctx, resetAt);
+    const admitted = (await admit(clientId, ip).catch(passOutage)) ?? [];
+    if (typeof admitted === 'number') return refuse(ctx, admitted);
 
-    await next();
-
-    if (!isInvalidClient(ctx)) return;
+    let failed = false;
     try {
-      const network = await counters.hit(counterKeys.clientAuthIpFailures(ip), policy.windowMs);
-      const own = clientId === undefined ? undefined : await counters.hit(counterKeys.clientAuthFailures(clientId, ip), policy.windowMs);
-      // Only the failure that reaches a limit starts a lock; requests refused during it never
-      // get here (they are answered 429 above), and counts only grow inside a window.
-      if (network.count === policy.ipMaxFailures) onLockout('client');
+      await next();
+      failed = isInvalidClient(ctx);
+    } finally {
+      // Not a failed authentication (or the provider threw): the units go back.
+      if (!failed) await Promise.all(admitted.map((r) => reservations.release(r))).catch(passOutage);
+    }
+    if (!failed) return;
+    try {
+      const [network, own] = await Promise.all(admitted.map((r) => reservations.fail(r)));
+      // Only the failure that reaches a limit starts a lock: failures only grow inside a window,
+      // and requests refused during it never get here (they are answered 429 above).
+      if (network === policy.ipMaxFailures) onLockout('client');
       await deps.events.record({ type: 'client_auth.failed', clientId, ip, details: { endpoint: ctx.path } });
-      if (own?.count === policy.maxFailures) {
+      if (own === policy.maxFailures) {
         onLockout('client');
         await deps.events.record({ type: 'client_auth.throttled', clientId, ip, details: { endpoint: ctx.path } });
       }

@@ -24,8 +24,12 @@ export interface Security {
   logoutRevocation: Middleware | undefined;
 }
 
-/** The provider's endpoints that authenticate clients (oidc-provider's default `routes`). */
-export const CLIENT_AUTH_PATHS = ['/token', '/token/introspection', '/token/revocation'] as const;
+/**
+ * The provider's endpoints that authenticate clients (oidc-provider's default `routes`),
+ * pushed authorization requests (RFC 9126 §2.1, `/request`) among them: a confidential client
+ * authenticates there like at the token endpoint, so guessing its secret there is limited alike.
+ */
+export const CLIENT_AUTH_PATHS = ['/token', '/token/introspection', '/token/revocation', '/request'] as const;
 
 export function createSecurity(deps: {
   config: Config;

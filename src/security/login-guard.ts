@@ -28,6 +28,7 @@ const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, 
 // How often an attempt waiting behind `maxFailures` others looks again, and for how long at most
 // (beyond the longest growing delay those others may be sleeping).
 const BUSY_POLL_MS = 100;
+const BUSY_MAX_POLL_MS = 400;
 const BUSY_EXTRA_WAIT_MS = 3000;
 
 /**
@@ -56,11 +57,19 @@ export function createLoginGuard(deps: {
    */
   async function verdictFor(subjectKey: string, ip: string) {
     const deadline = now() + deps.delayMaxMs + BUSY_EXTRA_WAIT_MS;
+    let pause = BUSY_POLL_MS;
     for (;;) {
       const verdict = await deps.throttle.check(subjectKey, ip);
       if (verdict.allowed || verdict.reason !== 'busy') return verdict;
-      if (now() >= deadline) return { ...verdict, reason: 'locked' as const, delayMs: 0 };
-      await sleep(BUSY_POLL_MS);
+      if (now() >= deadline) {
+        // Still waiting behind others from the same network: that network is sending too many
+        // sign-ins at once, which it may be told (it says nothing about any account).
+        if (verdict.network) return { allowed: false as const, reason: 'ip_limited' as const, retryAfterMs: 1000 };
+        return { ...verdict, reason: 'locked' as const };
+      }
+      await sleep(pause);
+      // Backing off: a crowd of waiting attempts must not load the store.
+      pause = Math.min(pause * 1.5, BUSY_MAX_POLL_MS);
     }
   }
 
@@ -68,7 +77,9 @@ export function createLoginGuard(deps: {
     const login = await deps.accounts.prepareLogin(attempt.login);
     const about = { subject: login.accountId, clientId: attempt.clientId, ip: attempt.ip };
     const verdict = await verdictFor(login.subjectKey, attempt.ip);
-    await sleep(verdict.delayMs);
+    // The same delay for a locked, a fresh and an unknown login: it depends on this network's
+    // own attempts only (login-throttle.ts `delayFor`). A network refusal says nothing of logins.
+    await sleep(verdict.allowed || verdict.reason !== 'ip_limited' ? await deps.throttle.delayFor(login.subjectKey, attempt.ip) : 0);
     if (!verdict.allowed) {
       await login.waste(attempt.password);
       await deps.events.record({ type: 'login.failed', ...about, details: { reason: verdict.reason } });
@@ -79,7 +90,7 @@ export function createLoginGuard(deps: {
     }
     const result = await login.check(attempt.password);
     if ('account' in result) {
-      await deps.throttle.succeeded(login.subjectKey);
+      await deps.throttle.succeeded(login.subjectKey, attempt.ip, verdict);
       const { admitted } = await deps.admitSession(result.account.id, attempt.sessionId);
       if (!admitted) {
         await deps.events.record({ type: 'login.failed', ...about, details: { reason: 'session_limit' } });
@@ -88,7 +99,7 @@ export function createLoginGuard(deps: {
       await deps.events.record({ type: 'login.succeeded', ...about, subject: result.account.id });
       return { ok: true, account: result.account };
     }
-    const { locked } = await deps.throttle.failed(login.subjectKey, attempt.ip, verdict.attempt);
+    const { locked } = await deps.throttle.failed(login.subjectKey, verdict);
     await deps.events.record({ type: 'login.failed', ...about, details: { reason: result.failure, attempt: verdict.attempt } });
     if (locked) await deps.events.record({ type: 'login.locked', ...about });
     return { ok: false, refusal: 'invalid' };

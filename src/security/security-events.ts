@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { escapeControlCharacters } from '../logging/escape-control-characters.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { EventStore, SecurityEvent } from '../storage/ports.ts';
 import type { RequestContext } from './request-context.ts';
@@ -26,8 +27,13 @@ export interface SecurityEvents {
 const SECRET_KEY = /pass|secret|token|code|assertion|cookie|authorization|otp/i;
 const MAX_TEXT = 256;
 
+/**
+ * Bounded, with control characters made visible: ids, user agents and details may be what a
+ * client claimed (the client-authentication limit records the *claimed* client id), and they are
+ * printed later on an operator's terminal (`portcullis events list`).
+ */
 function clip(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value.slice(0, MAX_TEXT);
+  return value === undefined || value === '' ? undefined : escapeControlCharacters(value.slice(0, MAX_TEXT));
 }
 
 function cleanDetails(details: SecurityEventInput['details']): SecurityEvent['details'] {
@@ -35,7 +41,7 @@ function cleanDetails(details: SecurityEventInput['details']): SecurityEvent['de
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(details)) {
     if (value === undefined || SECRET_KEY.test(key)) continue;
-    out[key] = typeof value === 'string' ? value.slice(0, MAX_TEXT) : value;
+    out[key] = typeof value === 'string' ? escapeControlCharacters(value.slice(0, MAX_TEXT)) : value;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -42,7 +42,11 @@ export function loginSubjectKey(subject: { accountId: string } | { normalizedLog
 export const counterKeys = {
   loginAttempts: (subjectKey: string) => `login-attempts:${subjectKey}`,
   loginLock: (subjectKey: string) => `login-lock:${subjectKey}`,
-  loginIpFailures: (ip: string) => `login-ip:${ipKey(ip)}`,
+  /** Attempts on one login from one network, for the growing delay only. */
+  loginDelay: (subjectKey: string, ip: string) => `login-delay:${subjectKey}:${ipKey(ip)}`,
+  /** The per-network limit, as reservations (counter-reservation.ts). */
+  loginIpAttempts: (ip: string) => `login-ip:${ipKey(ip)}`,
+  /** Both client-authentication limits, as reservations (counter-reservation.ts). */
   clientAuthFailures: (clientId: string, ip: string) =>
     `client-auth:${createHash('sha256').update(clientId).digest('base64url')}:${ipKey(ip)}`,
   clientAuthIpFailures: (ip: string) => `client-auth-ip:${ipKey(ip)}`,

@@ -83,6 +83,14 @@ export interface OidcModelStore {
    * one id, exactly one gets `true` (RFC 6749 §4.1.2: a code is used at most once).
    */
   consume(model: OidcModelName, id: string): Promise<boolean>;
+  /**
+   * Inserts the entry only if `model` holds no live entry with `id` (an expired one is
+   * replaced), in one atomic step; returns `true` when this call inserted it. Of concurrent
+   * calls for one id exactly one gets `true`. Used for replay detection (RFC 9449 §11.1: a DPoP
+   * proof, like a client assertion's `jti`, is accepted once), where "find, then save" let
+   * parallel uses of one proof all through.
+   */
+  insertIfAbsent(model: OidcModelName, id: string, payload: OidcPayload, expiresAt: number): Promise<boolean>;
   destroy(model: OidcModelName, id: string): Promise<void>;
   /** Deletes every entry of `model` whose `payload.grantId` is `grantId`. */
   revokeByGrantId(model: OidcModelName, grantId: string): Promise<void>;

@@ -991,3 +991,38 @@ describe('portcullis client reencrypt', () => {
     }
   });
 });
+
+describe('portcullis events list with hostile text (issue 12 item 10)', () => {
+  it('prints terminal control characters in stored events escaped, never raw', async () => {
+    const dataDir = tempDataDir();
+    const loaded = loadConfig({ STORE: 'sqlite', DATA_DIR: dataDir, NODE_ENV: 'test' });
+    if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+    const services = await openServices(loaded.config, createLogger({ level: 'silent' }));
+    try {
+      // Written straight to the store, as an older version (or another writer) may have left it.
+      await services.store.events.append({
+        id: 'evt-hostile-1',
+        time: Date.now(),
+        type: 'client_auth.failed',
+        clientId: 'evil\u001b[2J\u001b]0;owned\u0007',
+        ip: '192.0.2.1',
+        details: { endpoint: '/token\u009b31m', note: 'line\r\nbreak\u202e' },
+      });
+    } finally {
+      await services.close();
+    }
+    const run = await cli(dataDir, ['events', 'list']);
+    expect(run.code).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(run.stdout).toContain('evil\\x1b[2J\\x1b]0;owned\\x07');
+    expect(run.stdout).toContain('endpoint=/token\\x9b31m');
+    expect(run.stdout).toContain('note=line\\r\\nbreak\\u202e');
+    // One table row: the CR LF inside the event did not start a line of its own.
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(2);
+    const json = await cli(dataDir, ['events', 'list', '--json']);
+    // eslint-disable-next-line no-control-regex
+    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect((JSON.parse(json.stdout) as { items: { clientId: string }[] }).items[0]?.clientId).toBe('evil\u001b[2J\u001b]0;owned\u0007');
+  });
+});

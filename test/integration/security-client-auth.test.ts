@@ -121,3 +121,16 @@ describe('client authentication limits (ASVS 6.3.1, 2.4.1)', () => {
     expect((await post('/token', ip, { grant_type: 'client_credentials' }, basic(c.clientId, c.clientSecret))).status).toBe(429);
   });
 });
+
+describe('claimed client ids with control characters (issue 12 item 10)', () => {
+  it('records a claimed client id with terminal control characters made visible', async () => {
+    const ip = freshIp();
+    const claimed = 'evil\u001b[2J\u0007';
+    // In the form body (client_secret_post): the provider answers invalid_client, which is counted.
+    const res = await post('/token', ip, { grant_type: 'client_credentials', client_id: claimed, client_secret: 'guess' });
+    expect(res.status).toBe(401);
+    const failures = await server.services.store.events.list({ type: 'client_auth.failed' }, { limit: 100 });
+    const recorded = failures.items.filter((e) => e.ip === ip).map((e) => e.clientId);
+    expect(recorded).toEqual(['evil\\x1b[2J\\x07']);
+  });
+});

@@ -296,3 +296,28 @@ describe('nothing answers 5xx to hostile input (fuzz)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   }, 120_000);
 });
+
+describe('malformed percent-encoding in the path (issue 12 item 10)', () => {
+  const BAD = '%E0%A4%A';
+
+  it('answers 400 in the JSON error shape on OAuth and API endpoint paths, never 5xx', async () => {
+    for (const path of [`/reg/${BAD}`, `/token/${BAD}`, `/.well-known/${BAD}`, `/jwks${BAD}`, `/me/${BAD}`, `/admin/v1/users/${BAD}`, `/request/${BAD}`]) {
+      for (const accept of [undefined, 'application/json', '*/*']) {
+        const res = await raw('GET', path, accept ? { accept } : {});
+        expect([path, accept, res.status]).toEqual([path, accept, 400]);
+        expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
+        expect(JSON.parse(res.body)).toMatchObject({ error: 'invalid_request' });
+      }
+    }
+    expect((await raw('POST', `/token/${BAD}`, { 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=x')).status).toBe(400);
+  });
+
+  it('answers 400 with the HTML error page on browser routes', async () => {
+    for (const path of [`/interaction/${BAD}`, `/interaction/${BAD}/login`, `/auth/${BAD}`, `/${BAD}`, `/assets/${BAD}`]) {
+      const res = await raw('GET', path, { accept: 'text/html' });
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(String(res.headers['content-type'])).toMatch(/^text\/html/);
+      expect(res.body).toContain('<html');
+    }
+  });
+});

@@ -64,6 +64,42 @@ describe('loadConfig', () => {
     expect(good.ok).toBe(true);
   });
 
+  it('trusts forwarded headers from loopback only by default, not from every private network', () => {
+    const result = loadConfig({ TRUST_PROXY: 'true' });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config.server.trustedProxies).toEqual(['127.0.0.0/8', '::1/128']);
+  });
+
+  it('refuses to start in production with TRUST_PROXY=true and no explicit TRUSTED_PROXIES, one line for the key', () => {
+    const production = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: KEY };
+    const implicit = loadConfig({ ...production, TRUST_PROXY: 'true' });
+    expect(implicit.ok).toBe(false);
+    if (!implicit.ok) {
+      expect(implicit.errors).toEqual([expect.stringMatching(/^TRUSTED_PROXIES \(server\.trustedProxies\): required in production with TRUST_PROXY=true/)]);
+    }
+    const explicit = loadConfig({ ...production, TRUST_PROXY: 'true', TRUSTED_PROXIES: '10.1.0.0/16' });
+    expect(explicit.ok && explicit.config.server.trustedProxies).toEqual(['10.1.0.0/16']);
+    // Without TRUST_PROXY the list is never read, so production does not need it.
+    expect(loadConfig(production).ok).toBe(true);
+    // Outside production the loopback default stands.
+    expect(loadConfig({ TRUST_PROXY: 'true' }).ok).toBe(true);
+  });
+
+  it('takes TRUSTED_PROXIES from config/production.json as explicit too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-config-'));
+    writeFileSync(join(dir, 'default.json'), readFileSync('config/default.json', 'utf8'));
+    writeFileSync(join(dir, 'production.json'), JSON.stringify({ server: { trustProxy: true, trustedProxies: ['10.2.0.0/16'] } }));
+    const result = loadConfig({ NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: KEY }, dir);
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.config.server.trustedProxies).toEqual(['10.2.0.0/16']);
+  });
+
+  it('reports the missing TRUSTED_PROXIES together with other problems', () => {
+    const result = loadConfig({ NODE_ENV: 'production', TRUST_PROXY: 'true', PORT: 'abc' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^PORT /), expect.stringMatching(/^TRUSTED_PROXIES /)]));
+  });
+
   it('never echoes a cookie key in an error', () => {
     const result = loadConfig({ COOKIE_KEYS: 'short-secret-value' });
     expect(result.ok).toBe(false);

@@ -33,6 +33,23 @@ describe('security event records (ASVS 16.2.5, 16.3.x)', () => {
     });
   });
 
+  it('stores text a client chooses with terminal control characters made visible, not raw', async () => {
+    const store = createMemoryEventStore();
+    const events = createSecurityEvents({ store, log: createLogger({ level: 'silent' }) });
+    await events.record({
+      type: 'client_auth.failed',
+      clientId: 'evil\u001b[2J\u0007\u009b31m\u202e',
+      userAgent: 'UA\r\n/1',
+      details: { endpoint: '/token\u0000' },
+    });
+    const [event] = (await store.list({}, { limit: 10 })).items;
+    expect(event?.clientId).toBe('evil\\x1b[2J\\x07\\x9b31m\\u202e');
+    expect(event?.userAgent).toBe('UA\\r\\n/1');
+    expect(event?.details?.endpoint).toBe('/token\\x00');
+    // eslint-disable-next-line no-control-regex
+    expect(`${event?.clientId ?? ''}${event?.userAgent ?? ''}`).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
   it('bounds text a client chooses (user agent) and never throws when the store fails', async () => {
     const events = createSecurityEvents({
       store: { append: async () => Promise.reject(new Error('disk full')) },

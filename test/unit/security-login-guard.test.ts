@@ -74,4 +74,38 @@ describe('sign-in answers alike and costs alike (ASVS 6.3.8)', () => {
     const reasons = (await store.events.list({ type: 'login.failed', subject: alice.id }, { limit: 10 })).items.map((e) => e.details?.reason);
     expect(reasons).toEqual(['locked', 'wrong_password', 'wrong_password']);
   });
+
+  it('waits as long before answering a locked login as a fresh or an unknown one: the delay tells nothing of a lock (ASVS 6.3.8)', async () => {
+    const store = createMemoryStore();
+    const log = createLogger({ level: 'silent' });
+    const events = createSecurityEvents({ store: store.events, log });
+    const accounts = createAccountService({ store: store.accounts, hasher: createPasswordHasher(), passwordMinLength: 8, oidc: store.oidc, events });
+    const throttle = createLoginThrottle({
+      counters: store.counters,
+      policy: { maxFailures: 3, failureWindowMs: 60_000, lockoutMs: 60_000, delayBaseMs: 1000, delayMaxMs: 8000, ipMaxFailures: 100, ipWindowMs: 60_000 },
+    });
+    const slept: number[] = [];
+    const signIn = createLoginGuard({
+      accounts,
+      throttle,
+      events,
+      delayMaxMs: 8000,
+      admitSession: async () => ({ admitted: true }),
+      sleep: async (ms) => void slept.push(ms),
+    });
+    await accounts.create({ username: 'locked-user', password: 'locked-password' });
+    await accounts.create({ username: 'fresh-user', password: 'fresh-password' });
+    // Someone else locks the account from their network.
+    for (const password of ['wrong-1', 'wrong-2', 'wrong-3']) await signIn({ login: 'locked-user', password, ip: '198.51.100.1' });
+
+    const delayOf = async (login: string, ip: string) => {
+      slept.length = 0;
+      expect(await signIn({ login, password: 'a-guess-here', ip })).toEqual({ ok: false, refusal: 'invalid' });
+      return slept.reduce((a, b) => a + b, 0);
+    };
+    // A first try from another network: no delay for any of them.
+    expect([await delayOf('locked-user', '203.0.113.1'), await delayOf('fresh-user', '203.0.113.2'), await delayOf('nobody', '203.0.113.3')]).toEqual([0, 0, 0]);
+    // A second try from the same networks: the same growing delay for each.
+    expect([await delayOf('locked-user', '203.0.113.1'), await delayOf('fresh-user', '203.0.113.2'), await delayOf('nobody', '203.0.113.3')]).toEqual([1000, 1000, 1000]);
+  });
 });

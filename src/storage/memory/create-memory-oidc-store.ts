@@ -81,23 +81,34 @@ export function createMemoryOidcStore(
   const copyOut = (entry: Entry | undefined): OidcPayload | undefined =>
     entry === undefined ? undefined : structuredClone(entry.payload);
 
+  const put = (model: OidcModelName, id: string, payload: OidcPayload, expiresAt: number | undefined): void => {
+    const table = tableOf(model);
+    const stored = structuredClone(payload);
+    remove(table, id);
+    // uid and userCode are unique per model. oidc-provider re-saves sessions under concurrent
+    // logins, so the newer entry wins and the stale holder is dropped instead of failing.
+    const uid = stringField(stored, 'uid');
+    const userCode = stringField(stored, 'userCode');
+    const uidHolder = uid === undefined ? undefined : table.byUid.get(uid);
+    if (uidHolder !== undefined) remove(table, uidHolder);
+    const userCodeHolder = userCode === undefined ? undefined : table.byUserCode.get(userCode);
+    if (userCodeHolder !== undefined) remove(table, userCodeHolder);
+
+    table.entries.set(id, { id, payload: stored, expiresAt });
+    if (uid !== undefined) table.byUid.set(uid, id);
+    if (userCode !== undefined) table.byUserCode.set(userCode, id);
+  };
+
   return {
     async upsert(model, id, payload, expiresAt) {
-      const table = tableOf(model);
-      const stored = structuredClone(payload);
-      remove(table, id);
-      // uid and userCode are unique per model. oidc-provider re-saves sessions under concurrent
-      // logins, so the newer entry wins and the stale holder is dropped instead of failing.
-      const uid = stringField(stored, 'uid');
-      const userCode = stringField(stored, 'userCode');
-      const uidHolder = uid === undefined ? undefined : table.byUid.get(uid);
-      if (uidHolder !== undefined) remove(table, uidHolder);
-      const userCodeHolder = userCode === undefined ? undefined : table.byUserCode.get(userCode);
-      if (userCodeHolder !== undefined) remove(table, userCodeHolder);
+      put(model, id, payload, expiresAt);
+    },
 
-      table.entries.set(id, { id, payload: stored, expiresAt });
-      if (uid !== undefined) table.byUid.set(uid, id);
-      if (userCode !== undefined) table.byUserCode.set(userCode, id);
+    // One synchronous step: nothing can run between the look and the insert.
+    async insertIfAbsent(model, id, payload, expiresAt) {
+      if (liveEntry(tableOf(model), id) !== undefined) return false;
+      put(model, id, payload, expiresAt);
+      return true;
     },
 
     async find(model, id) {

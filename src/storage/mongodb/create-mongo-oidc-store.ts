@@ -145,6 +145,28 @@ export function createMongoOidcStore(
         }
       }),
 
+    insertIfAbsent: (model, id, payload, expiresAt) =>
+      guard('insertIfAbsent', async () => {
+        // The unique `_id` makes the insert the one atomic step, on MongoDB and FerretDB alike.
+        const doc = { _id: id, ...toDocument(payload, expiresAt, now()) };
+        for (let attempt = 1; attempt <= 2; attempt += 1) {
+          try {
+            await collection(model).insertOne(doc);
+            return true;
+          } catch (error) {
+            if (!isDuplicateKeyError(error)) throw error;
+          }
+          // The id is held. Live: not ours. Expired (TTL monitors lag, FerretDB has none):
+          // remove it and try once more, so a later insert of the id is not refused forever.
+          // (On FerretDB this delete is not atomic with its filter: two callers racing over one
+          // *expired* id can both win. Replay ids expire only after the engine refuses the proof
+          // or assertion as too old anyway.)
+          const { deletedCount } = await collection(model).deleteOne({ _id: id, expiresAt: { $lte: new Date(now()) } });
+          if (deletedCount === 0) return false;
+        }
+        return false;
+      }),
+
     find: (model, id) => guard('find', () => findOneLive(model, { _id: id })),
 
     findByUid: (model, uid) => guard('findByUid', () => findOneLive(model, { uid })),

@@ -33,6 +33,18 @@ export function createSqliteOidcStore(
        (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, consumed)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // One statement is atomic across connections and processes: it inserts, replaces an expired
+  // entry, or (a live one holds the id) changes nothing, which `changes` tells apart.
+  const insertIfAbsent = db.prepare(
+    `INSERT INTO oidc_entries
+       (model, id, payload, grant_id, uid, user_code, account_id, client_id, expires_at, consumed)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (model, id) DO UPDATE SET
+       payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
+       user_code = excluded.user_code, account_id = excluded.account_id,
+       client_id = excluded.client_id, expires_at = excluded.expires_at, consumed = excluded.consumed
+     WHERE oidc_entries.expires_at IS NOT NULL AND oidc_entries.expires_at <= ?`,
+  );
   const find = db.prepare(
     `SELECT payload FROM oidc_entries WHERE model = ? AND id = ? AND ${live}`,
   );
@@ -91,6 +103,25 @@ export function createSqliteOidcStore(
           consumedField(payload),
         ),
       );
+    },
+
+    async insertIfAbsent(model, id, payload, expiresAt) {
+      const result = guarded(() =>
+        insertIfAbsent.run(
+          model,
+          id,
+          JSON.stringify(payload),
+          stringField(payload, 'grantId'),
+          stringField(payload, 'uid'),
+          stringField(payload, 'userCode'),
+          stringField(payload, 'accountId'),
+          stringField(payload, 'clientId'),
+          expiresAt,
+          consumedField(payload),
+          now(),
+        ),
+      );
+      return Number(result.changes) === 1;
     },
 
     async find(model, id) {
