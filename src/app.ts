@@ -1,5 +1,4 @@
 import Koa from 'koa';
-import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { AccountService } from './accounts/account-service.ts';
 import { mountAdmin, type MountAdminDeps } from './admin/mount-admin.ts';
@@ -14,7 +13,6 @@ import type { ViewRenderer } from './ui/render-view.ts';
 import { requestId } from './http/request-id.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { requestTargetCheck } from './http/request-target-check.ts';
-import { retryAfter } from './http/retry-after.ts';
 import { secureCookies } from './http/secure-cookies.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { serveAssets } from './ui/serve-assets.ts';
@@ -31,7 +29,6 @@ import { metricsEndpoint, type CollectMetrics } from './metrics/metrics-endpoint
 import { observeRequests } from './metrics/observe-requests.ts';
 import type { ProviderHolder } from './oidc/provider-holder.ts';
 import type { Security } from './security/create-security.ts';
-import type { ApiEndpoints } from './resources/create-api-protection.ts';
 import type { Store } from './storage/ports.ts';
 import { traceRequests } from './tracing/trace-requests.ts';
 import type { Tracing } from './tracing/tracing.ts';
@@ -56,10 +53,6 @@ export interface AppDeps {
   /** Brute-force limits, session rules and security events (src/security/create-security.ts).
    *  The server always passes them; only composition tests (health probes) leave them out. */
   security?: Security | undefined;
-  /** Introspection of opaque and JWT access tokens, and a cacheable JWKS (docs/apis.md). */
-  apis?: ApiEndpoints | undefined;
-  /** The refresh-token reuse grace window on POST /token (src/http/refresh-token-grace.ts). */
-  refreshTokenGrace?: Middleware | undefined;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource?: DescribeResource | undefined;
 }
@@ -138,18 +131,6 @@ export function createApp(deps: AppDeps): Koa {
   app.use(pages.routes());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods({ throw: true }));
-  app.use(retryAfter());
-  if (deps.security) {
-    app.use(deps.security.clientAuthThrottle);
-    if (deps.security.logoutRevocation) app.use(deps.security.logoutRevocation);
-  }
-  if (deps.apis) {
-    // After the client-authentication throttle, which counts the introspection endpoint's 401s too.
-    app.use(deps.apis.jwksCacheHeaders);
-    app.use(deps.apis.introspection);
-    app.use(deps.apis.jwtRevocation);
-  }
-  if (deps.refreshTokenGrace) app.use(deps.refreshTokenGrace);
   app.use(mountProvider(deps.providers));
   return app;
 }

@@ -19,7 +19,9 @@ import { createProviderPages } from './oidc/render-hooks.ts';
 import { openServices, type Services } from './open-services.ts';
 import { createApiProtection } from './resources/create-api-protection.ts';
 import { createBackchannelLogoutOnSessionEnd } from './security/backchannel-logout-on-session-end.ts';
-import { refreshTokenGrace } from './http/refresh-token-grace.ts';
+import { refreshTokenGrace } from './security/refresh-token-grace.ts';
+import { providerHooks } from './oidc/hooks/provider-hooks.ts';
+import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import type { Tracing } from './tracing/tracing.ts';
@@ -84,10 +86,42 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
   // Registered APIs, introspection and JWT access tokens (issue 5; docs/apis.md).
   const apis = createApiProtection({ config, store, cookieKeys, now });
 
+  const security = createSecurity({
+    config,
+    store,
+    accounts,
+    events,
+    requestContext: services.requestContext,
+    now,
+    onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,
+    onSessionsEnded,
+  });
+  // The keys of the holder built below, read at request time by the JWT access-token hooks.
+  const late: { holder?: ReloadingProviderHolder } = {};
+  const apiHooks = apis.endpoints({
+    get verificationKeys() {
+      if (!late.holder) throw new Error('signing keys are not loaded yet');
+      return late.holder.verificationKeys;
+    },
+  });
+  // Every hook on the provider's endpoints, in order (src/oidc/hooks/provider-hooks.ts).
+  const hooks = providerHooks({
+    authorizationPath: AUTHORIZATION_PATH,
+    clientAuthThrottle: security.clientAuthThrottle,
+    logoutRevocation: security.logoutRevocation,
+    ...apiHooks,
+    refreshTokenGrace: refreshTokenGrace({
+      windowSeconds: config.security.refreshTokenReuseGraceSeconds,
+      counters: store.counters,
+      oidc: store.oidc,
+      now,
+    }),
+  });
+
   const providers = await createProviderHolder({
     build: (jwks) => {
       const { directory: resourceServers, grantReferences } = apis;
-      const provider = createProvider({ config, oidcStore: store.oidc, findAccount, jwks, cookieKeys, pages, log, now, events, resourceServers, grantReferences });
+      const provider = createProvider({ config, oidcStore: store.oidc, findAccount, jwks, cookieKeys, pages, log, now, events, resourceServers, grantReferences, hooks });
       if (metrics) countProviderEvents(provider, metrics);
       return provider;
     },
@@ -95,6 +129,7 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
     now,
     log,
   });
+  late.holder = providers;
   providers.start(config.keys.reloadIntervalSeconds * 1000);
 
   // Expired entries are never returned by reads; this only reclaims their space.
@@ -137,24 +172,8 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
     collectMetrics: served?.collect,
     tracing,
     admin: { store, accounts },
-    apis: apis.endpoints(providers),
     describeResource: describeResourceFrom(apis.directory),
-    refreshTokenGrace: refreshTokenGrace({
-      windowSeconds: config.security.refreshTokenReuseGraceSeconds,
-      counters: store.counters,
-      oidc: store.oidc,
-      now,
-    }),
-    security: createSecurity({
-      config,
-      store,
-      accounts,
-      events,
-      requestContext: services.requestContext,
-      now,
-      onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,
-      onSessionsEnded,
-    }),
+    security,
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.

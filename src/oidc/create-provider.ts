@@ -1,13 +1,15 @@
 import { Provider } from 'oidc-provider';
 import type { Logger } from '../logging/logger.ts';
 import { recordProviderEvents } from '../security/record-provider-events.ts';
-import { registerProviderHooks } from './hooks/provider-hooks.ts';
+import { providerHooks, registerProviderHooks, type ProviderHook } from './hooks/provider-hooks.ts';
 import { AUTHORIZATION_PATH, buildProviderConfiguration, type ProviderConfigurationDeps } from './provider-configuration.ts';
 
 export type { Provider };
 
 export interface CreateProviderDeps extends ProviderConfigurationDeps {
   log: Logger;
+  /** The hooks table (src/oidc/hooks/provider-hooks.ts); the protocol hooks alone without. */
+  hooks?: readonly ProviderHook[] | undefined;
 }
 
 /**
@@ -20,7 +22,7 @@ export function createProvider(deps: CreateProviderDeps): Provider {
   // would mint http URLs and non-Secure cookies (stack notes). Only when configured: a client
   // could otherwise forge these headers (RFC 9700 §4.13).
   provider.proxy = deps.config.server.trustProxy;
-  registerProviderHooks(provider, { authorization: AUTHORIZATION_PATH });
+  registerProviderHooks(provider, deps.hooks ?? providerHooks({ authorizationPath: AUTHORIZATION_PATH }));
   logProviderEvents(provider, deps.log);
   if (deps.events) recordProviderEvents(provider, deps.events);
   return provider;

@@ -1,8 +1,8 @@
 import type { Middleware } from 'koa';
 import type { Config } from '../config/schema.ts';
-import { introspectionEndpoint } from '../http/introspection-endpoint.ts';
-import { jwksCacheHeaders, jwksMaxAgeSeconds } from '../http/jwks-cache-headers.ts';
-import { jwtRevocationEndpoint } from '../http/jwt-revocation-endpoint.ts';
+import { introspectionCompletion } from '../oidc/hooks/introspection-completion.ts';
+import { jwksCacheHeaders, jwksMaxAgeSeconds } from '../oidc/hooks/jwks-cache-headers.ts';
+import { jwtRevocation } from '../oidc/hooks/jwt-revocation.ts';
 import { createGrantReferenceCodec, type GrantReferenceCodec } from '../oidc/grant-reference.ts';
 import { createJwtAccessTokenVerifier } from '../oidc/jwt-access-token-verifier.ts';
 import type { ReloadingProviderHolder } from '../oidc/provider-holder.ts';
@@ -15,13 +15,13 @@ import {
   type ResourceServerService,
 } from './resource-server-service.ts';
 
-/** The host middleware protecting APIs, mounted before the provider (src/app.ts). */
+/** The provider hooks protecting APIs (rows of src/oidc/hooks/provider-hooks.ts). */
 export interface ApiEndpoints {
-  /** RFC 7662 introspection of opaque and JWT access tokens (src/http/introspection-endpoint.ts). */
-  introspection: Middleware;
-  /** RFC 7009 revocation of JWT access tokens (src/http/jwt-revocation-endpoint.ts). */
+  /** RFC 7662 live answers for JWT access tokens (src/oidc/hooks/introspection-completion.ts). */
+  introspectionCompletion: Middleware;
+  /** RFC 7009 revocation of JWT access tokens (src/oidc/hooks/jwt-revocation.ts). */
   jwtRevocation: Middleware;
-  /** `Cache-Control` on the JWKS (src/http/jwks-cache-headers.ts). */
+  /** `Cache-Control` on the JWKS (src/oidc/hooks/jwks-cache-headers.ts). */
   jwksCacheHeaders: Middleware;
 }
 
@@ -32,8 +32,8 @@ export interface ApiProtection {
   grantReferences: GrantReferenceCodec;
   /** API management for the CLI and the admin API; its changes reach this process's directory at once. */
   service: ResourceServerService;
-  /** The middleware, once the provider holder exists (its keys verify JWT access tokens). */
-  endpoints(providers: ReloadingProviderHolder): ApiEndpoints;
+  /** The hooks; `keys` are the provider holder's, read at request time (they verify JWT access tokens). */
+  endpoints(keys: Pick<ReloadingProviderHolder, 'verificationKeys'>): ApiEndpoints;
 }
 
 /**
@@ -61,15 +61,15 @@ export function createApiProtection(deps: {
     directory,
     grantReferences,
     service,
-    endpoints(providers) {
+    endpoints(keys) {
       const verifyJwt = createJwtAccessTokenVerifier({
-        keys: () => providers.verificationKeys,
+        keys: () => keys.verificationKeys,
         algorithms: config.keys.algorithms,
       });
       const introspect = createTokenIntrospector({ directory, grantReferences, verifyJwt, revoked: deps.store.counters });
       return {
-        introspection: introspectionEndpoint({ providers, introspect }),
-        jwtRevocation: jwtRevocationEndpoint({ providers, verifyJwt, counters: deps.store.counters, now: deps.now }),
+        introspectionCompletion: introspectionCompletion({ introspect }),
+        jwtRevocation: jwtRevocation({ verifyJwt, counters: deps.store.counters, now: deps.now }),
         jwksCacheHeaders: jwksCacheHeaders({ maxAgeSeconds: jwksMaxAgeSeconds(config.keys) }),
       };
     },

@@ -46,7 +46,7 @@ export const counterKeys = {
   loginDelay: (subjectKey: string, ip: string) => `login-delay:${subjectKey}:${ipKey(ip)}`,
   /** The per-network limit, as reservations (counter-reservation.ts). */
   loginIpAttempts: (ip: string) => `login-ip:${ipKey(ip)}`,
-  /** Both client-authentication limits, as reservations (counter-reservation.ts). */
+  /** Failed client authentications per client and network, and per network (client-auth-throttle.ts). */
   clientAuthFailures: (clientId: string, ip: string) =>
     `client-auth:${createHash('sha256').update(clientId).digest('base64url')}:${ipKey(ip)}`,
   clientAuthIpFailures: (ip: string) => `client-auth-ip:${ipKey(ip)}`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { errors } from 'oidc-provider';
-import { jwksMaxAgeSeconds } from '../../src/http/jwks-cache-headers.ts';
+import { jwksMaxAgeSeconds } from '../../src/oidc/hooks/jwks-cache-headers.ts';
 import { RESOURCE_SERVER_FLAG, mayIntrospect } from '../../src/oidc/introspection-policy.ts';
 import { RESOURCE_SERVER_METADATA } from '../../src/oidc/provider-configuration.ts';
 import { resourceServerInfo } from '../../src/oidc/resource-indicators.ts';

@@ -1,13 +1,11 @@
 import type { Context, Middleware } from 'koa';
 import { errors, type Client, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 import type { CounterStore } from '../../storage/ports.ts';
-import type { ProviderHolder } from '../provider-holder.ts';
 import { looksLikeJwt, type JwtAccessTokenVerifier } from '../jwt-access-token-verifier.ts';
 import { revokedJtiKey } from '../token-introspector.ts';
 import { answerLikeProvider } from './answer-like-provider.ts';
 
 export interface JwtRevocationDeps {
-  providers: ProviderHolder;
   verifyJwt: JwtAccessTokenVerifier;
   /** Where revoked `jti`s are kept until the token's `exp`; read by the token introspector. */
   counters: Pick<CounterStore, 'hit'>;
@@ -58,7 +56,7 @@ export function jwtRevocation(deps: JwtRevocationDeps): Middleware {
     const client = oidc.client;
     const token = oidc?.params?.token;
     if (!client || typeof token !== 'string' || !looksLikeJwt(token)) return;
-    const provider = deps.providers.current;
+    const { provider } = oidc;
     try {
       await revoke(ctx, provider, client, token);
     } catch (err) {

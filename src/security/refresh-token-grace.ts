@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Middleware } from 'koa';
 import { bearerEntries } from '../oidc/bearer-entries.ts';
 import { StoreUnavailableError, type CounterStore, type OidcModelStore } from '../storage/ports.ts';
-import { peekFormBody } from './peek-form-body.ts';
+import { peekFormBody } from '../http/peek-form-body.ts';
 
 export interface RefreshTokenGraceDeps {
   /** Seconds a just-rotated refresh token answers with its successor; 0 turns the window off. */
