@@ -37,24 +37,23 @@ export interface AppDeps {
   config: Config;
   log: Logger;
   store: Pick<Store, 'ping'>;
-  accounts: Pick<AccountService, 'authenticate' | 'findById'>;
+  accounts: Pick<AccountService, 'findById'>;
   providers: ProviderHolder;
   render: ViewRenderer;
   cookieKeys: readonly string[];
   assetsDir: string;
-  /** Request and sign-in metrics; none are recorded without. */
-  metrics?: Metrics | undefined;
+  /** Request and sign-in metrics; `undefined` when `metrics.enabled` is off. */
+  metrics: Metrics | undefined;
   /** Serves `/metrics` on this app when `metrics.onMainPort` is set (behind the metrics token). */
-  collectMetrics?: CollectMetrics | undefined;
-  /** Request spans; none without, or when tracing is disabled. */
-  tracing?: Tracing | undefined;
-  /** The admin API at /admin/v1 and the registration hooks; not served without. */
-  admin?: Pick<MountAdminDeps, 'store' | 'accounts'> | undefined;
-  /** Brute-force limits, session rules and security events (src/security/create-security.ts).
-   *  The server always passes them; only composition tests (health probes) leave them out. */
-  security?: Security | undefined;
+  collectMetrics: CollectMetrics | undefined;
+  /** Request spans (none are exported unless tracing is enabled). */
+  tracing: Tracing;
+  /** The admin API at /admin/v1. */
+  admin: Pick<MountAdminDeps, 'store' | 'accounts'>;
+  /** Brute-force limits, session rules and security events (src/security/create-security.ts). */
+  security: Security;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
-  describeResource?: DescribeResource | undefined;
+  describeResource: DescribeResource;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -112,10 +111,10 @@ export function createApp(deps: AppDeps): Koa {
   // (RFC 9700 §4.13), before anything reads them (src/http/client-ip.ts).
   app.use(clientIp({ trustProxy: config.server.trustProxy, trustedProxies: config.server.trustedProxies }));
   app.use(requestId({ trustIncoming: config.server.trustProxy }));
-  if (deps.security) app.use(deps.security.requestContext.middleware());
+  app.use(deps.security.requestContext.middleware());
   app.use(secureCookies({ https }));
   app.use(requestLogger({ log: deps.log, observe: deps.metrics ? observeRequests(deps.metrics) : undefined }));
-  if (deps.tracing?.enabled) app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
+  if (deps.tracing.enabled) app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
   app.use(securityHeaders({ https: config.server.issuer.startsWith('https:') }));
   app.use(errorHandler({ log: deps.log, render: deps.render, productName, languageOf, mayRenderHtml: (ctx) => !isMachineEndpointPath(ctx.path) }));
   app.use(pathEncodingCheck());
@@ -124,7 +123,7 @@ export function createApp(deps: AppDeps): Koa {
     app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));
   }
   app.use(hostCheck({ issuer: config.server.issuer, allowedHosts: config.server.allowedHosts }));
-  if (deps.admin) app.use(mountAdmin({ ...deps.admin, config, log: deps.log, providers: deps.providers, requestContext: deps.security?.requestContext }));
+  app.use(mountAdmin({ ...deps.admin, config, log: deps.log, providers: deps.providers, requestContext: deps.security.requestContext }));
   app.use(serveThemeStylesheet(config.ui));
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
 import type { Config } from './config/schema.ts';
-import { createViewRenderer } from './ui/render-view.ts';
+import { createViewRenderer, type ViewRenderer } from './ui/render-view.ts';
 import { themeStylesheet } from './ui/theme-stylesheet.ts';
 import { describeResourceFrom } from './interactions/describe-resource.ts';
 import { siteLocals } from './ui/site-locals.ts';
@@ -55,15 +55,20 @@ export interface StartServerOptions {
 }
 
 /** Opens the store, builds the provider and the app, and listens. Used by `main` and tests. */
-export async function startServer(config: Config, log: Logger, startOptions: StartServerOptions = {}): Promise<RunningServer> {
-  // Built before the store is opened: a custom template folder that does not fit this version's
-  // template contract stops the start here, with nothing to close.
-  const render = createViewRenderer({
+/** The page renderer for a configuration: our views, or an operator's templates, and the theme. */
+export function pageRenderer(config: Config): ViewRenderer {
+  return createViewRenderer({
     viewsDir: VIEWS_DIR,
     cache: config.env !== 'development',
     templatesDir: config.ui.templatesDir,
     site: siteLocals({ ...config.ui, themeStylesheetHref: themeStylesheet(config.ui).href }),
   });
+}
+
+export async function startServer(config: Config, log: Logger, startOptions: StartServerOptions = {}): Promise<RunningServer> {
+  // Built before the store is opened: a custom template folder that does not fit this version's
+  // template contract stops the start here, with nothing to close.
+  const render = pageRenderer(config);
   const metrics = config.metrics.enabled ? createMetrics() : undefined;
   const tracing = await startTracing({ otlpEndpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName, log });
   let services: Services;

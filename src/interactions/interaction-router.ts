@@ -23,7 +23,7 @@ import { loginPage } from '../ui/login-page.ts';
 
 export interface InteractionRouterDeps {
   provider: () => Provider;
-  accounts: Pick<AccountService, 'authenticate' | 'findById'>;
+  accounts: Pick<AccountService, 'findById'>;
   render: ViewRenderer;
   csrf: Csrf;
   log: Logger;
@@ -31,12 +31,11 @@ export interface InteractionRouterDeps {
   bodyLimitBytes: number;
   /** Told the outcome of every password check (metrics: `portcullis_sign_ins_total`). */
   signIn?: ((outcome: 'success' | 'failure') => void) | undefined;
-  /** Brute-force limits, session limit and security events (src/security); the server always
-   *  passes them, only composition tests leave them out. */
-  security?: Pick<Security, 'signIn' | 'events'> | undefined;
-  /** Names and scope descriptions of registered APIs, for the consent page (src/resources);
-   *  without it an API is shown by its identifier and its scopes by their names. */
-  describeResource?: DescribeResource | undefined;
+  /** Brute-force limits, session limit and security events (src/security): every password
+   *  check goes through them. */
+  security: Pick<Security, 'signIn' | 'events'>;
+  /** Names and scope descriptions of registered APIs, for the consent page (src/resources). */
+  describeResource: DescribeResource;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -206,7 +205,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         Object.entries(missing.missingResourceScopes ?? {}).map(async ([indicator, scopes]) => ({
           indicator,
           scopes,
-          description: await deps.describeResource?.(indicator),
+          description: await deps.describeResource(indicator),
         })),
       );
       ctx.type = 'html';
@@ -240,9 +239,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       return;
     }
     const clientId = typeof found.params.client_id === 'string' ? found.params.client_id : undefined;
-    const result: LoginResult = deps.security
-      ? await deps.security.signIn({ login: form.username, password: form.password, ip: ctx.request.ip, clientId, sessionId: found.session?.cookie })
-      : await deps.accounts.authenticate(form.username, form.password).then((a) => (a ? { ok: true, account: a } : { ok: false, refusal: 'invalid' }));
+    const result: LoginResult = await deps.security.signIn({ login: form.username, password: form.password, ip: ctx.request.ip, clientId, sessionId: found.session?.cookie });
     if (!result.ok && result.refusal === 'ip_limited') {
       // Too many failures from this network (password spraying): says nothing about the account.
       deps.signIn?.('failure');
@@ -271,7 +268,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     const form = await readForm(ctx, consentForm, found.uid);
     const provider = deps.provider();
     if (form.decision === 'deny') {
-      await deps.security?.events.record({ type: 'consent.denied', subject: found.session?.accountId, clientId: String(found.params.client_id) });
+      await deps.security.events.record({ type: 'consent.denied', subject: found.session?.accountId, clientId: String(found.params.client_id) });
       await finish(ctx, { error: 'access_denied', error_description: 'The user denied the request.' }, false);
       return;
     }
@@ -289,7 +286,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     }
     const grantId = await grant.save();
     deps.log.info({ event: 'consent.given', requestId: ctx.state.requestId, sub: accountId, clientId: found.params.client_id }, 'consent given');
-    await deps.security?.events.record({
+    await deps.security.events.record({
       type: 'consent.given',
       subject: accountId,
       clientId: String(found.params.client_id),

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { createLogger } from '../../src/logging/logger.ts';
 import type { ProviderHolder } from '../../src/oidc/provider-holder.ts';
-import { ASSETS_DIR } from '../../src/server.ts';
+import { buildAppDeps } from '../helpers/app-deps.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 let server: TestServer;
@@ -47,16 +46,8 @@ describe('Kubernetes probes', () => {
         throw new Error('provider not built');
       },
     };
-    const app = createApp({
-      config: loaded.config,
-      log: createLogger({ level: 'silent' }),
-      store: { ping: async () => undefined },
-      accounts: server.services.accounts,
-      providers: noKeys,
-      render: async () => '',
-      cookieKeys: server.services.cookieKeys,
-      assetsDir: ASSETS_DIR,
-    });
+    const { deps, services } = await buildAppDeps(loaded.config, { providers: noKeys, store: { ping: async () => undefined } });
+    const app = createApp(deps);
     const listener = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => listener.once('listening', resolve));
     try {
@@ -67,6 +58,7 @@ describe('Kubernetes probes', () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     } finally {
       await new Promise((resolve) => listener.close(resolve));
+      await services.close();
     }
   });
 
