@@ -21,6 +21,7 @@ import { createApiProtection } from './resources/create-api-protection.ts';
 import { createBackchannelLogoutOnSessionEnd } from './security/backchannel-logout-on-session-end.ts';
 import { refreshTokenGrace } from './security/refresh-token-grace.ts';
 import { providerHooks } from './oidc/hooks/provider-hooks.ts';
+import { createRegistrationHooks } from './admin/registration-hooks.ts';
 import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
 import { startTracing } from './tracing/start-tracing.ts';
@@ -115,6 +116,7 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
     clientAuthThrottle: security.clientAuthThrottle,
     logoutRevocation: security.logoutRevocation,
     ...apiHooks,
+    registrationHooks: createRegistrationHooks({ config, store, log, now }),
     refreshTokenGrace: refreshTokenGrace({
       windowSeconds: config.security.refreshTokenReuseGraceSeconds,
       counters: store.counters,

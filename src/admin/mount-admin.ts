@@ -1,14 +1,12 @@
 import mount from 'koa-mount';
 import type { Middleware } from 'koa';
 import type { AccountService } from '../accounts/account-service.ts';
-import { createRegistrationPolicy } from '../clients/registration-policy.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { Store } from '../storage/ports.ts';
 import { createAdminApp } from './create-admin-app.ts';
 import { createAdminServices } from './admin-services.ts';
-import { registrationHooks } from './registration-hooks.ts';
 
 export interface MountAdminDeps {
   config: Config;
@@ -24,9 +22,9 @@ export interface MountAdminDeps {
 }
 
 /**
- * Everything administrative the host serves, as one middleware for createApp: the admin API at
- * /admin/v1 (its own Koa app) and the host's hooks around the provider's RFC 7591 registration
- * endpoint. Requests for other paths pass straight through.
+ * The admin API at /admin/v1 (its own Koa app), as one middleware for createApp. Requests for
+ * other paths pass straight through. (The hooks around the provider's RFC 7591 registration
+ * endpoint are rows of the provider hooks table: ./registration-hooks.ts.)
  */
 export function mountAdmin(deps: MountAdminDeps): Middleware {
   const provider = () => deps.providers.current;
@@ -46,17 +44,5 @@ export function mountAdmin(deps: MountAdminDeps): Middleware {
       requestContext: deps.requestContext,
     }),
   );
-  const hooks = registrationHooks({
-    policy: createRegistrationPolicy({
-      oidc: deps.store.oidc,
-      counters: deps.store.counters,
-      rules: { allowHttpLoopbackForWebClients: deps.config.env !== 'production' },
-    }),
-    audit: services.audit,
-    oidc: deps.store.oidc,
-    log: deps.log,
-  });
-  return async function admin(ctx, next) {
-    await hooks(ctx, () => adminApi(ctx, next));
-  };
+  return adminApi;
 }

@@ -3,8 +3,10 @@ import { CLIENT_OWNED_MODELS } from '../clients/client-service.ts';
 import { initialAccessTokenId } from '../clients/initial-access-tokens.ts';
 import type { Logger } from '../logging/logger.ts';
 import { REGISTRATION_POLICY_STATE, type RegistrationPolicy } from '../oidc/registration-hook.ts';
-import type { OidcModelStore } from '../storage/ports.ts';
-import type { Actor, AuditLog } from './audit-log.ts';
+import type { Config } from '../config/schema.ts';
+import { createRegistrationPolicy } from '../clients/registration-policy.ts';
+import type { OidcModelStore, Store } from '../storage/ports.ts';
+import { createAuditLog, type Actor, type AuditLog } from './audit-log.ts';
 
 /**
  * The host's part in RFC 7591/7592 registration, which the provider answers at /reg:
@@ -69,4 +71,23 @@ export function registrationHooks(deps: {
       );
     }
   };
+}
+
+/** The registration hooks with the policy and audit log they act with, for the hooks table. */
+export function createRegistrationHooks(deps: {
+  config: Pick<Config, 'env'>;
+  store: Pick<Store, 'oidc' | 'counters' | 'events'>;
+  log: Logger;
+  now?: () => number;
+}): Middleware {
+  return registrationHooks({
+    policy: createRegistrationPolicy({
+      oidc: deps.store.oidc,
+      counters: deps.store.counters,
+      rules: { allowHttpLoopbackForWebClients: deps.config.env !== 'production' },
+    }),
+    audit: createAuditLog({ events: deps.store.events, now: deps.now }),
+    oidc: deps.store.oidc,
+    log: deps.log,
+  });
 }

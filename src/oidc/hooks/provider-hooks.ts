@@ -28,6 +28,8 @@ export interface ProviderHookDeps {
   jwtRevocation?: Middleware | undefined;
   /** The refresh-token reuse grace window (src/security/refresh-token-grace.ts). */
   refreshTokenGrace?: Middleware | undefined;
+  /** RFC 7591/7592: our registration policy, audit log and cascade (src/admin/registration-hooks.ts). */
+  registrationHooks?: Middleware | undefined;
 }
 
 /**
@@ -73,6 +75,11 @@ export function providerHooks(deps: ProviderHookDeps): ProviderHook[] {
       name: 'refreshTokenGrace',
       why: 'RFC 9700 §4.14.2 with a grace window: a double-submitted refresh gets the same successor instead of revoking the grant',
       middleware: deps.refreshTokenGrace,
+    },
+    deps.registrationHooks && {
+      name: 'registrationHooks',
+      why: 'RFC 7591/7592: the admin rules apply to registrations, each is audited, a self-deleted client loses its tokens',
+      middleware: deps.registrationHooks,
     },
     {
       name: 'authorizationPostRedirect',
