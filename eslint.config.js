@@ -5,6 +5,21 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+/** Folders that hold features: the generic layers (http, ui, storage) must not import them. */
+const FEATURES = [
+  './src/interactions',
+  './src/admin',
+  './src/oidc',
+  './src/clients',
+  './src/resources',
+  './src/security',
+  './src/accounts',
+  './src/cli',
+  './src/cluster',
+  './src/metrics',
+  './src/tracing',
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'coverage/', 'test-results/', 'bench/results/', 'dist/'] },
   js.configs.recommended,
@@ -36,30 +51,35 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-    },
-  },
-  {
-    files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    rules: { 'no-restricted-properties': 'off' },
-  },
-  {
-    // Issue 13: dependencies point one way. The UI layer (template contract, page builders,
-    // renderer, i18n) is used by routes and imports no feature; what it must know of one is
-    // passed in by the caller.
-    files: ['src/ui/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
+      // The layers of docs/architecture.md: generic code (http, ui) imports no feature, and
+      // storage imports nothing above it. A new violation fails `npm test`.
+      'import-x/no-restricted-paths': [
         'error',
         {
-          patterns: [
+          zones: [
             {
-              regex: '^\\.\\.?/(\\.\\./)*(interactions|admin|oidc|clients|resources|security|accounts|storage|http)/',
-              message: 'src/ui imports no feature folder (issue 13): have the caller pass what the page needs.',
+              target: ['./src/http', './src/ui'],
+              from: FEATURES,
+              message: 'src/http and src/ui are generic: have the caller pass what they need (docs/architecture.md).',
+            },
+            {
+              target: './src/ui',
+              from: ['./src/http', './src/storage'],
+              message: 'src/ui renders pages from data: it reads neither requests nor the store.',
+            },
+            {
+              target: './src/storage',
+              from: [...FEATURES, './src/http', './src/ui', './src/app.ts', './src/server.ts', './src/main.ts'],
+              message: 'src/storage imports nothing above it (ports.ts is owned by its callers).',
             },
           ],
         },
       ],
     },
+  },
+  {
+    files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['**/*.js'],

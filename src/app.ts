@@ -7,7 +7,7 @@ import { clientIp } from './http/client-ip.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { health } from './http/health.ts';
 import { hostCheck } from './http/host-check.ts';
-import { mountProvider } from './http/mount-provider.ts';
+import { mountProvider } from './oidc/mount-provider.ts';
 import { pathEncodingCheck } from './http/path-encoding-check.ts';
 import type { ViewRenderer } from './ui/render-view.ts';
 import { requestId } from './http/request-id.ts';

@@ -1,7 +1,7 @@
 import mount from 'koa-mount';
 import type { Middleware } from 'koa';
 import type { Provider } from 'oidc-provider';
-import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { ProviderHolder } from './provider-holder.ts';
 
 /**
  * Hands every request no host route answered to the current provider. The provider is a Koa app
