@@ -6,17 +6,14 @@ import {
   type ResourceServerService,
   type ResourceServerView,
 } from '../resources/resource-server-service.ts';
-import type { Command } from './command.ts';
+import { defineCommand, pageOptions, PAGE_JSON, type CommandGroup } from './command-spec.ts';
 import { EXIT } from './exit-codes.ts';
-import { HELP } from './help-texts.ts';
 import { cliActor } from './open-admin-services.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
-import { wantsHelp } from './parse-command.ts';
-import { parseListOptions } from './parse-list-options.ts';
+import { parseLimit } from './parse-command.ts';
 import { printPage } from './print-page.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp, writeJson, writeLines } from './write-output.ts';
+import { formatTime, writeJson, writeLines } from './write-output.ts';
 
 /**
  * `portcullis api …`: APIs (resource servers, RFC 8707) that clients get tokens for. Changes
@@ -87,24 +84,73 @@ function parseTtl(value: string | undefined, usage: string): number | undefined 
 }
 
 const API_OPTIONS = {
-  name: { type: 'string' },
-  scope: { type: 'string', multiple: true },
-  format: { type: 'string' },
-  ttl: { type: 'string' },
-  alg: { type: 'string' },
-  'introspection-client': { type: 'string', multiple: true },
-  grant: { type: 'string', multiple: true },
+  name: { type: 'string', value: '<name>', description: 'name shown to admins' },
+  scope: {
+    type: 'string',
+    multiple: true,
+    value: '"<name> [description]"',
+    description: 'a scope of the API and the text shown on the consent page (the first space ends the name)',
+  },
+  format: {
+    type: 'string',
+    value: 'jwt|opaque',
+    description: 'jwt: RFC 9068 tokens the API can verify itself or introspect; opaque: tokens the API must introspect',
+    default: 'jwt',
+  },
+  ttl: {
+    type: 'string',
+    value: '<seconds>',
+    description: 'access-token lifetime',
+    default: '300 for jwt, ttl.accessToken or ttl.clientCredentials for opaque',
+  },
+  alg: {
+    type: 'string',
+    value: '<alg>',
+    description: 'JWT signing algorithm, one of keys.algorithms',
+    default: 'ES256',
+  },
+  'introspection-client': {
+    type: 'string',
+    multiple: true,
+    value: '<client_id>',
+    description: 'a client registered with --resource-server that speaks for the API at the introspection endpoint',
+  },
+  grant: {
+    type: 'string',
+    multiple: true,
+    value: '"<client_id> [scopes]"',
+    description: 'let a client with the client_credentials grant get tokens for the API, with these of its scopes',
+  },
 } as const;
 
-const apiAdd: Command = async (args, io) => {
-  const usage = HELP['api add'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const { values } = parseCommandArgs(args, usage, [], { identifier: { type: 'string' }, ...API_OPTIONS });
-  if (values.identifier === undefined) throw new UsageError('missing --identifier <uri>', usage);
-  if (values.name === undefined) throw new UsageError('missing --name <name>', usage);
+const apiAdd = defineCommand({
+  name: 'api add',
+  summary: 'register an API',
+  description: [
+    'Registers an API. Clients ask for its tokens with resource=<identifier>; a token\'s "aud" is the identifier and it carries only scopes listed here. Changes reach running servers at once.',
+  ],
+  options: {
+    identifier: {
+      type: 'string',
+      value: '<uri>',
+      description:
+        'absolute URI naming the API, e.g. https://api.example.com/orders (RFC 8707; no fragment; compared as an exact string; cannot change)',
+      required: true,
+    },
+    ...API_OPTIONS,
+    name: { ...API_OPTIONS.name, required: true },
+  },
+  json: 'print the API as JSON',
+  examples: [
+    'portcullis client add --name "Orders API" --grant-type client_credentials --resource-server',
+    'portcullis api add --identifier https://api.example.com/orders --name Orders \\\n    --scope "orders:read Read your orders" --scope "orders:write Place orders" \\\n    --introspection-client <client_id of "Orders API">',
+  ],
+  run: async ({ values, usage }, io) => {
+  const identifier = values.identifier ?? '';
+  const name = values.name ?? '';
 
   // Only what was given: the service applies the defaults and every rule, as for the admin API.
-  const input: Record<string, unknown> = { identifier: values.identifier, name: values.name };
+  const input: Record<string, unknown> = { identifier, name };
   if (values.scope) input.scopes = values.scope.map(parseScope);
   if (values.format !== undefined) input.token_format = values.format;
   const ttl = parseTtl(values.ttl, usage);
@@ -123,12 +169,17 @@ const apiAdd: Command = async (args, io) => {
     else writeLines(io, `registered API ${JSON.stringify(api.name)}`, ...describeApi(api).map((l) => `  ${l}`));
     return EXIT.ok;
   });
-};
+  },
+});
 
-const apiList: Command = async (args, io) => {
-  const usage = HELP['api list'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, limit } = parseListOptions(args, usage);
+const apiList = defineCommand({
+  name: 'api list',
+  summary: 'list APIs',
+  description: ['Lists APIs, ordered by identifier, one page at a time.'],
+  options: pageOptions('APIs'),
+  json: PAGE_JSON,
+  run: async ({ values, usage }, io) => {
+  const limit = parseLimit(values.limit, usage);
 
   return withServices(io, values.verbose, async (services) => {
     const page = await openService(services).list({ cursor: values.cursor, limit });
@@ -139,15 +190,16 @@ const apiList: Command = async (args, io) => {
       command: 'portcullis api list',
     });
   });
-};
+  },
+});
 
-const apiShow: Command = async (args, io) => {
-  const usage = HELP['api show'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const {
-    values,
-    positionals: [id = ''],
-  } = parseCommandArgs(args, usage, ['<api>']);
+const apiShow = defineCommand({
+  name: 'api show',
+  summary: 'show an API (<api>: its id or its identifier)',
+  description: ['Shows an API, by id or identifier.'],
+  positionals: ['<api>'],
+  json: 'print the API as JSON',
+  run: async ({ values, positionals: [id = ''] }, io) => {
 
   return withServices(io, values.verbose, async (services) => {
     const api = await openService(services).get(id);
@@ -155,21 +207,42 @@ const apiShow: Command = async (args, io) => {
     else writeLines(io, ...describeApi(api));
     return EXIT.ok;
   });
-};
+  },
+});
 
-const apiUpdate: Command = async (args, io) => {
-  const usage = HELP['api update'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const {
-    values,
-    positionals: [id = ''],
-  } = parseCommandArgs(args, usage, ['<api>'], {
-    ...API_OPTIONS,
-    'remove-scope': { type: 'string', multiple: true },
-    'default-ttl': { type: 'boolean' },
-    'remove-introspection-client': { type: 'string', multiple: true },
-    'revoke-grant': { type: 'string', multiple: true },
-  });
+const apiUpdate = defineCommand({
+  name: 'api update',
+  summary: "change an API's name, scopes, token format, lifetime or clients",
+  description: [
+    'Changes an API (by id or identifier). Only the options given change; the result must pass every rule "api add" applies. The identifier never changes: tokens already issued carry it. New tokens follow the change at once; tokens already issued keep their scopes and lifetime.',
+  ],
+  positionals: ['<api>'],
+  options: {
+    // As for `api add`, without the defaults: what is not given stays as it is.
+    name: API_OPTIONS.name,
+    format: { ...API_OPTIONS.format, default: undefined },
+    ttl: { ...API_OPTIONS.ttl, default: undefined },
+    'default-ttl': { type: 'boolean', description: 'go back to the default lifetime' },
+    alg: { ...API_OPTIONS.alg, default: undefined },
+    scope: { ...API_OPTIONS.scope, description: 'add a scope, or change its description' },
+    'remove-scope': { type: 'string', multiple: true, value: '<name>', description: 'remove a scope' },
+    'introspection-client': { ...API_OPTIONS['introspection-client'], description: 'add an introspecting client' },
+    'remove-introspection-client': {
+      type: 'string',
+      multiple: true,
+      value: '<id>',
+      description: "remove one; it can no longer introspect this API's tokens",
+    },
+    grant: { ...API_OPTIONS.grant, description: 'add or replace a client-credentials grant' },
+    'revoke-grant': {
+      type: 'string',
+      multiple: true,
+      value: '<client_id>',
+      description: "remove a client's grant; it gets no new tokens for the API",
+    },
+  },
+  json: 'print the API as JSON',
+  run: async ({ values, positionals: [id = ''], usage }, io) => {
   const ttl = parseTtl(values.ttl, usage);
   if (ttl !== undefined && values['default-ttl']) throw new UsageError('--ttl and --default-ttl contradict each other', usage);
   const listChanges = ['scope', 'remove-scope', 'introspection-client', 'remove-introspection-client', 'grant', 'revoke-grant'] as const;
@@ -216,15 +289,18 @@ const apiUpdate: Command = async (args, io) => {
     else writeLines(io, `updated API ${change.api.id}`, ...describeApi(change.api).map((l) => `  ${l}`));
     return EXIT.ok;
   });
-};
+  },
+});
 
-const apiRemove: Command = async (args, io) => {
-  const usage = HELP['api remove'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const {
-    values,
-    positionals: [id = ''],
-  } = parseCommandArgs(args, usage, ['<api>']);
+const apiRemove = defineCommand({
+  name: 'api remove',
+  summary: 'delete an API; no new tokens for it, its tokens stop introspecting as active',
+  description: [
+    'Deletes an API (by id or identifier). New token requests for it are refused at once and its tokens introspect as inactive; a JWT already issued still verifies locally until it expires (at most its lifetime, 300 s by default).',
+  ],
+  positionals: ['<api>'],
+  json: 'print {"id": ..., "identifier": ..., "removed": true} as JSON',
+  run: async ({ values, positionals: [id = ''] }, io) => {
 
   return withServices(io, values.verbose, async (services) => {
     const service = openService(services);
@@ -238,12 +314,14 @@ const apiRemove: Command = async (args, io) => {
     else writeLines(io, `removed API ${api.id} (${api.identifier})`);
     return EXIT.ok;
   });
-};
+  },
+});
 
-export const API_COMMANDS: ReadonlyMap<string, Command> = new Map([
-  ['add', apiAdd],
-  ['list', apiList],
-  ['show', apiShow],
-  ['update', apiUpdate],
-  ['remove', apiRemove],
-]);
+export const API_COMMANDS: CommandGroup = {
+  name: 'api',
+  summary: 'add, list, show, update and remove APIs (resource servers) clients get tokens for',
+  description: [
+    "APIs (resource servers, RFC 8707) that clients get access tokens for with resource=<identifier>. Such a token's audience is that API alone and it carries only the API's scopes; it is an RFC 9068 JWT the API can verify itself, or an opaque token it introspects (docs/apis.md).",
+  ],
+  commands: [apiAdd, apiList, apiShow, apiUpdate, apiRemove],
+};

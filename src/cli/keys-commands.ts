@@ -3,23 +3,24 @@ import {
   rotateSigningKeys,
   type SigningAlgorithm,
 } from '../oidc/signing-keys.ts';
-import type { Command } from './command.ts';
+import { defineCommand, type CommandGroup } from './command-spec.ts';
 import { EXIT } from './exit-codes.ts';
-import { HELP } from './help-texts.ts';
 import { keyState } from './key-state.ts';
-import { parseCommandArgs } from './parse-command-args.ts';
-import { wantsHelp } from './parse-command.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp, writeJson, writeLines, writeTable } from './write-output.ts';
+import { formatTime, writeJson, writeLines, writeTable } from './write-output.ts';
 
 function iso(epochMs: number | undefined): string | null {
   return epochMs === undefined ? null : new Date(epochMs).toISOString();
 }
 
-const keysList: Command = async (args, io) => {
-  const usage = HELP['keys list'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const { values } = parseCommandArgs(args, usage, []);
+const keysList = defineCommand({
+  name: 'keys list',
+  summary: 'list signing keys and their state (pending, active, retired, expired)',
+  description: [
+    'Lists signing keys: pending (published, not signing yet), active (signing), retired (published so tokens it signed still verify), expired (no longer published; "keys prune" deletes it).',
+  ],
+  json: 'print the keys as JSON (never the private key)',
+  run: async ({ values }, io) => {
 
   return withServices(io, values.verbose, async (services) => {
     const now = services.now();
@@ -60,12 +61,18 @@ const keysList: Command = async (args, io) => {
     );
     return EXIT.ok;
   });
-};
+  },
+});
 
-const keysRotate: Command = async (args, io) => {
-  const usage = HELP['keys rotate'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const { values } = parseCommandArgs(args, usage, []);
+const keysRotate = defineCommand({
+  name: 'keys rotate',
+  summary:
+    'start a zero-downtime rotation: new keys are published now and sign after keys.publishLeadSeconds; old keys stay published until their tokens expire',
+  description: [
+    'Adds a new key per configured algorithm, published in the JWKS at once and signing after keys.publishLeadSeconds, and retires the keys it replaces at that moment; they stay published for the longest token lifetime, so tokens they signed keep verifying. Running servers pick the new keys up within keys.reloadIntervalSeconds.',
+  ],
+  json: 'print what was added and retired as JSON',
+  run: async ({ values }, io) => {
 
   return withServices(io, values.verbose, async (services) => {
     const { config } = services;
@@ -112,12 +119,15 @@ const keysRotate: Command = async (args, io) => {
     );
     return EXIT.ok;
   });
-};
+  },
+});
 
-const keysPrune: Command = async (args, io) => {
-  const usage = HELP['keys prune'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const { values } = parseCommandArgs(args, usage, []);
+const keysPrune = defineCommand({
+  name: 'keys prune',
+  summary: 'delete expired keys',
+  description: ['Deletes keys that are no longer published (nothing they signed can still be valid).'],
+  json: 'print the removed key ids as JSON',
+  run: async ({ values }, io) => {
 
   return withServices(io, values.verbose, async (services) => {
     const removed = await pruneExpiredKeys(services.store.keys, services.now());
@@ -126,10 +136,11 @@ const keysPrune: Command = async (args, io) => {
     else writeLines(io, ...removed.map((kid) => `removed expired key ${kid}`));
     return EXIT.ok;
   });
-};
+  },
+});
 
-export const KEYS_COMMANDS: ReadonlyMap<string, Command> = new Map([
-  ['list', keysList],
-  ['rotate', keysRotate],
-  ['prune', keysPrune],
-]);
+export const KEYS_COMMANDS: CommandGroup = {
+  name: 'keys',
+  summary: 'list, rotate and prune signing keys',
+  commands: [keysList, keysRotate, keysPrune],
+};
