@@ -52,10 +52,16 @@ function describeApi(api: ResourceServerView): string[] {
   lines.push(['scopes', api.scopes.length === 0 ? '-' : '']);
   const width = Math.max(...lines.map(([key]) => key.length), 'introspection_clients'.length) + 1;
   const out = lines.map(([key, value]) => `${`${key}:`.padEnd(width)} ${value}`.trimEnd());
-  for (const scope of api.scopes) out.push(`  ${scope.name}${scope.description ? `  ${scope.description}` : ''}`);
-  out.push(`${'introspection_clients:'.padEnd(width)} ${api.introspection_client_ids.join(', ') || '-'}`);
-  out.push(`${'client_credentials:'.padEnd(width)} ${api.client_credentials_grants.length === 0 ? '-' : ''}`.trimEnd());
-  for (const grant of api.client_credentials_grants) out.push(`  ${grant.client_id}  ${grant.scopes.join(' ') || '(no scopes)'}`);
+  for (const scope of api.scopes)
+    out.push(`  ${scope.name}${scope.description ? `  ${scope.description}` : ''}`);
+  out.push(
+    `${'introspection_clients:'.padEnd(width)} ${api.introspection_client_ids.join(', ') || '-'}`,
+  );
+  out.push(
+    `${'client_credentials:'.padEnd(width)} ${api.client_credentials_grants.length === 0 ? '-' : ''}`.trimEnd(),
+  );
+  for (const grant of api.client_credentials_grants)
+    out.push(`  ${grant.client_id}  ${grant.scopes.join(' ') || '(no scopes)'}`);
   out.push(`${'created:'.padEnd(width)} ${formatTime(api.created_at * 1000)}`);
   out.push(`${'updated:'.padEnd(width)} ${formatTime(api.updated_at * 1000)}`);
   return out;
@@ -73,13 +79,15 @@ function parseScope(value: string): { name: string; description: string } {
 /** `--grant "<client_id> scope scope"`: the client id, then the scopes it may get. */
 function parseGrant(value: string, usage: string): { client_id: string; scopes: string[] } {
   const [clientId, ...scopes] = value.trim().split(/\s+/);
-  if (!clientId) throw new UsageError('--grant needs a client id, e.g. --grant "AbC123 orders:read"', usage);
+  if (!clientId)
+    throw new UsageError('--grant needs a client id, e.g. --grant "AbC123 orders:read"', usage);
   return { client_id: clientId, scopes };
 }
 
 function parseTtl(value: string | undefined, usage: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(value)) throw new UsageError('--ttl must be a whole number of seconds', usage);
+  if (!/^\d{1,9}$/.test(value))
+    throw new UsageError('--ttl must be a whole number of seconds', usage);
   return Number(value);
 }
 
@@ -89,12 +97,14 @@ const API_OPTIONS = {
     type: 'string',
     multiple: true,
     value: '"<name> [description]"',
-    description: 'a scope of the API and the text shown on the consent page (the first space ends the name)',
+    description:
+      'a scope of the API and the text shown on the consent page (the first space ends the name)',
   },
   format: {
     type: 'string',
     value: 'jwt|opaque',
-    description: 'jwt: RFC 9068 tokens the API can verify itself or introspect; opaque: tokens the API must introspect',
+    description:
+      'jwt: RFC 9068 tokens the API can verify itself or introspect; opaque: tokens the API must introspect',
     default: 'jwt',
   },
   ttl: {
@@ -113,13 +123,15 @@ const API_OPTIONS = {
     type: 'string',
     multiple: true,
     value: '<client_id>',
-    description: 'a client registered with --resource-server that speaks for the API at the introspection endpoint',
+    description:
+      'a client registered with --resource-server that speaks for the API at the introspection endpoint',
   },
   grant: {
     type: 'string',
     multiple: true,
     value: '"<client_id> [scopes]"',
-    description: 'let a client with the client_credentials grant get tokens for the API, with these of its scopes',
+    description:
+      'let a client with the client_credentials grant get tokens for the API, with these of its scopes',
   },
 } as const;
 
@@ -146,29 +158,40 @@ const apiAdd = defineCommand({
     'portcullis api add --identifier https://api.example.com/orders --name Orders \\\n    --scope "orders:read Read your orders" --scope "orders:write Place orders" \\\n    --introspection-client <client_id of "Orders API">',
   ],
   run: async ({ values, usage }, io) => {
-  const identifier = values.identifier ?? '';
-  const name = values.name ?? '';
+    const identifier = values.identifier ?? '';
+    const name = values.name ?? '';
 
-  // Only what was given: the service applies the defaults and every rule, as for the admin API.
-  const input: Record<string, unknown> = { identifier, name };
-  if (values.scope) input.scopes = values.scope.map(parseScope);
-  if (values.format !== undefined) input.token_format = values.format;
-  const ttl = parseTtl(values.ttl, usage);
-  if (ttl !== undefined) input.access_token_ttl = ttl;
-  if (values.alg !== undefined) input.signing_alg = values.alg;
-  if (values['introspection-client']) input.introspection_client_ids = values['introspection-client'];
-  if (values.grant) input.client_credentials_grants = values.grant.map((g) => parseGrant(g, usage));
+    // Only what was given: the service applies the defaults and every rule, as for the admin API.
+    const input: Record<string, unknown> = { identifier, name };
+    if (values.scope) input.scopes = values.scope.map(parseScope);
+    if (values.format !== undefined) input.token_format = values.format;
+    const ttl = parseTtl(values.ttl, usage);
+    if (ttl !== undefined) input.access_token_ttl = ttl;
+    if (values.alg !== undefined) input.signing_alg = values.alg;
+    if (values['introspection-client'])
+      input.introspection_client_ids = values['introspection-client'];
+    if (values.grant)
+      input.client_credentials_grants = values.grant.map((g) => parseGrant(g, usage));
 
-  return withServices(io, values.verbose, async (services) => {
-    const api = await openService(services).create(input);
-    await audit(services).record(cliActor(), {
-      type: 'admin.api.created',
-      details: { id: api.id, identifier: api.identifier.slice(0, 200), token_format: api.token_format },
+    return withServices(io, values.verbose, async (services) => {
+      const api = await openService(services).create(input);
+      await audit(services).record(cliActor(), {
+        type: 'admin.api.created',
+        details: {
+          id: api.id,
+          identifier: api.identifier.slice(0, 200),
+          token_format: api.token_format,
+        },
+      });
+      if (values.json) writeJson(io, api);
+      else
+        writeLines(
+          io,
+          `registered API ${JSON.stringify(api.name)}`,
+          ...describeApi(api).map((l) => `  ${l}`),
+        );
+      return EXIT.ok;
     });
-    if (values.json) writeJson(io, api);
-    else writeLines(io, `registered API ${JSON.stringify(api.name)}`, ...describeApi(api).map((l) => `  ${l}`));
-    return EXIT.ok;
-  });
   },
 });
 
@@ -179,17 +202,17 @@ const apiList = defineCommand({
   options: pageOptions('APIs'),
   json: PAGE_JSON,
   run: async ({ values, usage }, io) => {
-  const limit = parseLimit(values.limit, usage);
+    const limit = parseLimit(values.limit, usage);
 
-  return withServices(io, values.verbose, async (services) => {
-    const page = await openService(services).list({ cursor: values.cursor, limit });
-    return printPage(io, page, values.json, {
-      empty: 'no APIs',
-      headers: ['ID', 'FORMAT', 'SCOPES', 'IDENTIFIER', 'NAME'],
-      row: (a) => [a.id, a.token_format, String(a.scopes.length), a.identifier, a.name],
-      command: 'portcullis api list',
+    return withServices(io, values.verbose, async (services) => {
+      const page = await openService(services).list({ cursor: values.cursor, limit });
+      return printPage(io, page, values.json, {
+        empty: 'no APIs',
+        headers: ['ID', 'FORMAT', 'SCOPES', 'IDENTIFIER', 'NAME'],
+        row: (a) => [a.id, a.token_format, String(a.scopes.length), a.identifier, a.name],
+        command: 'portcullis api list',
+      });
     });
-  });
   },
 });
 
@@ -200,13 +223,12 @@ const apiShow = defineCommand({
   positionals: ['<api>'],
   json: 'print the API as JSON',
   run: async ({ values, positionals: [id = ''] }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const api = await openService(services).get(id);
-    if (values.json) writeJson(io, api);
-    else writeLines(io, ...describeApi(api));
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const api = await openService(services).get(id);
+      if (values.json) writeJson(io, api);
+      else writeLines(io, ...describeApi(api));
+      return EXIT.ok;
+    });
   },
 });
 
@@ -225,8 +247,16 @@ const apiUpdate = defineCommand({
     'default-ttl': { type: 'boolean', description: 'go back to the default lifetime' },
     alg: { ...API_OPTIONS.alg, default: undefined },
     scope: { ...API_OPTIONS.scope, description: 'add a scope, or change its description' },
-    'remove-scope': { type: 'string', multiple: true, value: '<name>', description: 'remove a scope' },
-    'introspection-client': { ...API_OPTIONS['introspection-client'], description: 'add an introspecting client' },
+    'remove-scope': {
+      type: 'string',
+      multiple: true,
+      value: '<name>',
+      description: 'remove a scope',
+    },
+    'introspection-client': {
+      ...API_OPTIONS['introspection-client'],
+      description: 'add an introspecting client',
+    },
     'remove-introspection-client': {
       type: 'string',
       multiple: true,
@@ -243,52 +273,73 @@ const apiUpdate = defineCommand({
   },
   json: 'print the API as JSON',
   run: async ({ values, positionals: [id = ''], usage }, io) => {
-  const ttl = parseTtl(values.ttl, usage);
-  if (ttl !== undefined && values['default-ttl']) throw new UsageError('--ttl and --default-ttl contradict each other', usage);
-  const listChanges = ['scope', 'remove-scope', 'introspection-client', 'remove-introspection-client', 'grant', 'revoke-grant'] as const;
-  const fieldChanges = [values.name, values.format, ttl, values['default-ttl'], values.alg];
-  if (fieldChanges.every((v) => v === undefined) && listChanges.every((k) => values[k] === undefined)) {
-    throw new UsageError('nothing to change: give the options to set', usage);
-  }
+    const ttl = parseTtl(values.ttl, usage);
+    if (ttl !== undefined && values['default-ttl'])
+      throw new UsageError('--ttl and --default-ttl contradict each other', usage);
+    const listChanges = [
+      'scope',
+      'remove-scope',
+      'introspection-client',
+      'remove-introspection-client',
+      'grant',
+      'revoke-grant',
+    ] as const;
+    const fieldChanges = [values.name, values.format, ttl, values['default-ttl'], values.alg];
+    if (
+      fieldChanges.every((v) => v === undefined) &&
+      listChanges.every((k) => values[k] === undefined)
+    ) {
+      throw new UsageError('nothing to change: give the options to set', usage);
+    }
 
-  return withServices(io, values.verbose, async (services) => {
-    const service = openService(services);
-    const current = await service.get(id);
-    // Lists are edited here and sent whole: the service checks the result as a whole.
-    const patch: Record<string, unknown> = {};
-    if (values.name !== undefined) patch.name = values.name;
-    if (values.format !== undefined) patch.token_format = values.format;
-    if (ttl !== undefined) patch.access_token_ttl = ttl;
-    if (values['default-ttl']) patch.access_token_ttl = null;
-    if (values.alg !== undefined) patch.signing_alg = values.alg;
-    if (values.scope || values['remove-scope']) {
-      const scopes = new Map(current.scopes.map((s) => [s.name, s] as const));
-      for (const name of values['remove-scope'] ?? []) scopes.delete(name);
-      for (const scope of (values.scope ?? []).map(parseScope)) scopes.set(scope.name, scope);
-      patch.scopes = [...scopes.values()];
-    }
-    if (values['introspection-client'] || values['remove-introspection-client']) {
-      const removed = new Set(values['remove-introspection-client'] ?? []);
-      const kept = current.introspection_client_ids.filter((c) => !removed.has(c));
-      patch.introspection_client_ids = [...new Set([...kept, ...(values['introspection-client'] ?? [])])];
-    }
-    if (values.grant || values['revoke-grant']) {
-      const grants = new Map(current.client_credentials_grants.map((g) => [g.client_id, g] as const));
-      for (const clientId of values['revoke-grant'] ?? []) grants.delete(clientId);
-      for (const grant of (values.grant ?? []).map((g) => parseGrant(g, usage))) grants.set(grant.client_id, grant);
-      patch.client_credentials_grants = [...grants.values()];
-    }
-    const change = await service.update(current.id, patch);
-    if (change.changed.length > 0) {
-      await audit(services).record(cliActor(), {
-        type: 'admin.api.updated',
-        details: { id: change.api.id, changed: change.changed.join(' ') },
-      });
-    }
-    if (values.json) writeJson(io, change.api);
-    else writeLines(io, `updated API ${change.api.id}`, ...describeApi(change.api).map((l) => `  ${l}`));
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const service = openService(services);
+      const current = await service.get(id);
+      // Lists are edited here and sent whole: the service checks the result as a whole.
+      const patch: Record<string, unknown> = {};
+      if (values.name !== undefined) patch.name = values.name;
+      if (values.format !== undefined) patch.token_format = values.format;
+      if (ttl !== undefined) patch.access_token_ttl = ttl;
+      if (values['default-ttl']) patch.access_token_ttl = null;
+      if (values.alg !== undefined) patch.signing_alg = values.alg;
+      if (values.scope || values['remove-scope']) {
+        const scopes = new Map(current.scopes.map((s) => [s.name, s] as const));
+        for (const name of values['remove-scope'] ?? []) scopes.delete(name);
+        for (const scope of (values.scope ?? []).map(parseScope)) scopes.set(scope.name, scope);
+        patch.scopes = [...scopes.values()];
+      }
+      if (values['introspection-client'] || values['remove-introspection-client']) {
+        const removed = new Set(values['remove-introspection-client'] ?? []);
+        const kept = current.introspection_client_ids.filter((c) => !removed.has(c));
+        patch.introspection_client_ids = [
+          ...new Set([...kept, ...(values['introspection-client'] ?? [])]),
+        ];
+      }
+      if (values.grant || values['revoke-grant']) {
+        const grants = new Map(
+          current.client_credentials_grants.map((g) => [g.client_id, g] as const),
+        );
+        for (const clientId of values['revoke-grant'] ?? []) grants.delete(clientId);
+        for (const grant of (values.grant ?? []).map((g) => parseGrant(g, usage)))
+          grants.set(grant.client_id, grant);
+        patch.client_credentials_grants = [...grants.values()];
+      }
+      const change = await service.update(current.id, patch);
+      if (change.changed.length > 0) {
+        await audit(services).record(cliActor(), {
+          type: 'admin.api.updated',
+          details: { id: change.api.id, changed: change.changed.join(' ') },
+        });
+      }
+      if (values.json) writeJson(io, change.api);
+      else
+        writeLines(
+          io,
+          `updated API ${change.api.id}`,
+          ...describeApi(change.api).map((l) => `  ${l}`),
+        );
+      return EXIT.ok;
+    });
   },
 });
 
@@ -301,19 +352,18 @@ const apiRemove = defineCommand({
   positionals: ['<api>'],
   json: 'print {"id": ..., "identifier": ..., "removed": true} as JSON',
   run: async ({ values, positionals: [id = ''] }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const service = openService(services);
-    const api = await service.get(id);
-    await service.remove(api.id);
-    await audit(services).record(cliActor(), {
-      type: 'admin.api.deleted',
-      details: { id: api.id, identifier: api.identifier.slice(0, 200) },
+    return withServices(io, values.verbose, async (services) => {
+      const service = openService(services);
+      const api = await service.get(id);
+      await service.remove(api.id);
+      await audit(services).record(cliActor(), {
+        type: 'admin.api.deleted',
+        details: { id: api.id, identifier: api.identifier.slice(0, 200) },
+      });
+      if (values.json) writeJson(io, { id: api.id, identifier: api.identifier, removed: true });
+      else writeLines(io, `removed API ${api.id} (${api.identifier})`);
+      return EXIT.ok;
     });
-    if (values.json) writeJson(io, { id: api.id, identifier: api.identifier, removed: true });
-    else writeLines(io, `removed API ${api.id} (${api.identifier})`);
-    return EXIT.ok;
-  });
   },
 });
 

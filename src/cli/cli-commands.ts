@@ -32,10 +32,19 @@ export const CLI: TopLevel = {
   options: [
     [
       'help',
-      { ...COMMON_OPTIONS.help, description: 'show this help; "portcullis <command> --help" shows a command\'s help' },
+      {
+        ...COMMON_OPTIONS.help,
+        description: 'show this help; "portcullis <command> --help" shows a command\'s help',
+      },
     ],
     ['version', { type: 'boolean', short: 'V', description: 'print the version' }],
-    ['verbose', { ...COMMON_OPTIONS.verbose, description: `${COMMON_OPTIONS.verbose.description} (every command but serve)` }],
+    [
+      'verbose',
+      {
+        ...COMMON_OPTIONS.verbose,
+        description: `${COMMON_OPTIONS.verbose.description} (every command but serve)`,
+      },
+    ],
   ],
   notes: ['Exit codes: 0 success, 1 failure, 2 usage error, 78 configuration error.'],
 };

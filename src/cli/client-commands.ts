@@ -24,7 +24,10 @@ interface ClientDefaults {
   idTokenClaims: string;
 }
 
-function describeClient(client: ClientView & { client_secret?: string }, defaults: ClientDefaults): string[] {
+function describeClient(
+  client: ClientView & { client_secret?: string },
+  defaults: ClientDefaults,
+): string[] {
   const lines: [string, string][] = [
     ['client_id', client.client_id],
     ['client_name', client.client_name],
@@ -54,8 +57,12 @@ function describeClient(client: ClientView & { client_secret?: string }, default
     if (value !== undefined) lines.push([key, value]);
   }
   // The algorithm in effect: the client's own, else the server's default (OIDC Registration §2).
-  lines.push(['id_token_signed_response_alg', client.id_token_signed_response_alg ?? `${defaults.idTokenSigningAlg} (default)`]);
-  if (client.userinfo_signed_response_alg !== undefined) lines.push(['userinfo_signed_response_alg', client.userinfo_signed_response_alg]);
+  lines.push([
+    'id_token_signed_response_alg',
+    client.id_token_signed_response_alg ?? `${defaults.idTokenSigningAlg} (default)`,
+  ]);
+  if (client.userinfo_signed_response_alg !== undefined)
+    lines.push(['userinfo_signed_response_alg', client.userinfo_signed_response_alg]);
   lines.push(['id_token_claims', client.id_token_claims ?? `${defaults.idTokenClaims} (default)`]);
   if (client.contacts?.length) lines.push(['contacts', client.contacts.join(', ')]);
   lines.push(['created', formatTime(client.client_id_issued_at * 1000)]);
@@ -128,11 +135,31 @@ const METADATA_OPTIONS = {
     value: '<file>',
     description: 'JWK set file with the public keys of a private_key_jwt client',
   },
-  'jwks-uri': { type: 'string', value: '<uri>', description: 'https URL of that JWK set (instead of --jwks)' },
-  'logo-uri': { type: 'string', value: '<uri>', description: 'https link to a logo shown on the consent page' },
-  'client-uri': { type: 'string', value: '<uri>', description: "https link to the client's home page, shown on the consent page" },
-  'policy-uri': { type: 'string', value: '<uri>', description: 'https link to its privacy policy, shown on the consent page' },
-  'tos-uri': { type: 'string', value: '<uri>', description: 'https link to its terms of service, shown on the consent page' },
+  'jwks-uri': {
+    type: 'string',
+    value: '<uri>',
+    description: 'https URL of that JWK set (instead of --jwks)',
+  },
+  'logo-uri': {
+    type: 'string',
+    value: '<uri>',
+    description: 'https link to a logo shown on the consent page',
+  },
+  'client-uri': {
+    type: 'string',
+    value: '<uri>',
+    description: "https link to the client's home page, shown on the consent page",
+  },
+  'policy-uri': {
+    type: 'string',
+    value: '<uri>',
+    description: 'https link to its privacy policy, shown on the consent page',
+  },
+  'tos-uri': {
+    type: 'string',
+    value: '<uri>',
+    description: 'https link to its terms of service, shown on the consent page',
+  },
   'id-token-alg': {
     type: 'string',
     value: '<alg>',
@@ -148,7 +175,8 @@ const METADATA_OPTIONS = {
   'id-token-claims': {
     type: 'string',
     value: '<scopes|userinfo>',
-    description: 'claims of the granted scopes in the ID token (scopes), or only from UserInfo (userinfo)',
+    description:
+      'claims of the granted scopes in the ID token (scopes), or only from UserInfo (userinfo)',
   },
   contact: {
     type: 'string',
@@ -208,8 +236,10 @@ function metadataFrom(values: MetadataValues, usage: string): Record<string, unk
   if (values['client-uri'] !== undefined) input.client_uri = values['client-uri'];
   if (values['policy-uri'] !== undefined) input.policy_uri = values['policy-uri'];
   if (values['tos-uri'] !== undefined) input.tos_uri = values['tos-uri'];
-  if (values['id-token-alg'] !== undefined) input.id_token_signed_response_alg = values['id-token-alg'];
-  if (values['userinfo-alg'] !== undefined) input.userinfo_signed_response_alg = values['userinfo-alg'];
+  if (values['id-token-alg'] !== undefined)
+    input.id_token_signed_response_alg = values['id-token-alg'];
+  if (values['userinfo-alg'] !== undefined)
+    input.userinfo_signed_response_alg = values['userinfo-alg'];
   if (values['id-token-claims'] !== undefined) input.id_token_claims = values['id-token-claims'];
   const contacts = splitList(values.contact);
   if (contacts) input.contacts = contacts;
@@ -239,21 +269,21 @@ const clientAdd = defineCommand({
     'portcullis client add --name ops --grant-type client_credentials --scope admin',
   ],
   run: async ({ values, usage }, io) => {
-  const input = metadataFrom(values, usage);
+    const input = metadataFrom(values, usage);
 
-  return withServices(io, values.verbose, async (services) => {
-    const admin = await openAdminServices(services);
-    const created = await admin.clients.create(input, cliActor());
-    if (values.json) writeJson(io, created);
-    else
-      writeLines(
-        io,
-        `created client ${JSON.stringify(created.client_name)}`,
-        ...describeClient(created, services.config.oidc).map((l) => `  ${l}`),
-      );
-    warnSecretShownOnce(io, created.client_secret);
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const admin = await openAdminServices(services);
+      const created = await admin.clients.create(input, cliActor());
+      if (values.json) writeJson(io, created);
+      else
+        writeLines(
+          io,
+          `created client ${JSON.stringify(created.client_name)}`,
+          ...describeClient(created, services.config.oidc).map((l) => `  ${l}`),
+        );
+      warnSecretShownOnce(io, created.client_secret);
+      return EXIT.ok;
+    });
   },
 });
 
@@ -304,40 +334,45 @@ const clientUpdate = defineCommand({
     'portcullis client update AbC123 --replace --name "Orders API" --grant-type client_credentials',
   ],
   run: async ({ values, positionals: [id = ''], usage }, io) => {
-  const input = metadataFrom(values, usage);
-  const unset = splitList(values.unset) ?? [];
-  for (const field of unset) {
-    if (!UNSETTABLE.has(field))
-      throw new UsageError(
-        `--unset: ${JSON.stringify(field)} is not a field that can be removed`,
-        usage,
-      );
-    if (field in input)
-      throw new UsageError(`--unset ${field} contradicts the option that sets it`, usage);
-  }
-  if (values.replace && unset.length > 0)
-    throw new UsageError('--replace leaves out what is not given; --unset is not needed', usage);
-  if (!values.replace && Object.keys(input).length === 0 && unset.length === 0) {
-    throw new UsageError('nothing to change: give the options to set, or --unset <field>', usage);
-  }
-  if (values.replace && values.name === undefined)
-    throw new UsageError('--replace needs --name <name>', usage);
-
-  return withServices(io, values.verbose, async (services) => {
-    const admin = await openAdminServices(services);
-    const who = cliActor();
-    const updated = values.replace
-      ? await admin.clients.replace(id, input, who)
-      : await admin.clients.update(
-          id,
-          { ...input, ...Object.fromEntries(unset.map((f) => [f, null])) },
-          who,
+    const input = metadataFrom(values, usage);
+    const unset = splitList(values.unset) ?? [];
+    for (const field of unset) {
+      if (!UNSETTABLE.has(field))
+        throw new UsageError(
+          `--unset: ${JSON.stringify(field)} is not a field that can be removed`,
+          usage,
         );
-    if (values.json) writeJson(io, updated);
-    else writeLines(io, `updated client ${id}`, ...describeClient(updated, services.config.oidc).map((l) => `  ${l}`));
-    warnSecretShownOnce(io, updated.client_secret);
-    return EXIT.ok;
-  });
+      if (field in input)
+        throw new UsageError(`--unset ${field} contradicts the option that sets it`, usage);
+    }
+    if (values.replace && unset.length > 0)
+      throw new UsageError('--replace leaves out what is not given; --unset is not needed', usage);
+    if (!values.replace && Object.keys(input).length === 0 && unset.length === 0) {
+      throw new UsageError('nothing to change: give the options to set, or --unset <field>', usage);
+    }
+    if (values.replace && values.name === undefined)
+      throw new UsageError('--replace needs --name <name>', usage);
+
+    return withServices(io, values.verbose, async (services) => {
+      const admin = await openAdminServices(services);
+      const who = cliActor();
+      const updated = values.replace
+        ? await admin.clients.replace(id, input, who)
+        : await admin.clients.update(
+            id,
+            { ...input, ...Object.fromEntries(unset.map((f) => [f, null])) },
+            who,
+          );
+      if (values.json) writeJson(io, updated);
+      else
+        writeLines(
+          io,
+          `updated client ${id}`,
+          ...describeClient(updated, services.config.oidc).map((l) => `  ${l}`),
+        );
+      warnSecretShownOnce(io, updated.client_secret);
+      return EXIT.ok;
+    });
   },
 });
 
@@ -350,20 +385,21 @@ const clientRotateSecret = defineCommand({
   positionals: ['<client_id>'],
   json: 'print {"client_id": ..., "client_secret": ...} as JSON',
   run: async ({ values, positionals: [id = ''] }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const rotated = await (await openAdminServices(services)).clients.rotateSecret(id, cliActor());
-    if (values.json)
-      writeJson(io, { client_id: rotated.client_id, client_secret: rotated.client_secret });
-    else
-      writeLines(
-        io,
-        `new secret for client ${id}`,
-        `  client_secret: ${rotated.client_secret ?? ''}`,
-      );
-    io.stderr.write('warning: the old secret stopped working; the new one is shown only now\n');
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const rotated = await (
+        await openAdminServices(services)
+      ).clients.rotateSecret(id, cliActor());
+      if (values.json)
+        writeJson(io, { client_id: rotated.client_id, client_secret: rotated.client_secret });
+      else
+        writeLines(
+          io,
+          `new secret for client ${id}`,
+          `  client_secret: ${rotated.client_secret ?? ''}`,
+        );
+      io.stderr.write('warning: the old secret stopped working; the new one is shown only now\n');
+      return EXIT.ok;
+    });
   },
 });
 
@@ -375,65 +411,63 @@ const clientReencrypt = defineCommand({
   ],
   json: 'print {"clients": ..., "reencrypted": ...} as JSON',
   run: async ({ values }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const result = await services.reencryptClientSecrets();
-    if (values.json) writeJson(io, result);
-    else
-      writeLines(
-        io,
-        `re-encrypted ${result.reencrypted} of ${result.clients} client secret(s) with the newest key`,
-      );
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const result = await services.reencryptClientSecrets();
+      if (values.json) writeJson(io, result);
+      else
+        writeLines(
+          io,
+          `re-encrypted ${result.reencrypted} of ${result.clients} client secret(s) with the newest key`,
+        );
+      return EXIT.ok;
+    });
   },
 });
 
 const clientList = defineCommand({
   name: 'client list',
   summary: 'list clients',
-  description: ['Lists clients, ordered by client_id, one page at a time. Secrets are never shown.'],
+  description: [
+    'Lists clients, ordered by client_id, one page at a time. Secrets are never shown.',
+  ],
   options: pageOptions('clients'),
   json: PAGE_JSON,
   run: async ({ values, usage }, io) => {
-  const limit = parseLimit(values.limit, usage);
+    const limit = parseLimit(values.limit, usage);
 
-  return withServices(io, values.verbose, async (services) => {
-    const page = await (
-      await openAdminServices(services)
-    ).clients.list({ cursor: values.cursor, limit });
-    return printPage(io, page, values.json, {
-      empty: 'no clients',
-      headers: ['CLIENT_ID', 'TYPE', 'AUTH', 'GRANTS', 'NAME'],
-      row: (c) => [
-        c.client_id,
-        `${c.application_type}${c.resource_server ? ', api' : ''}`,
-        c.token_endpoint_auth_method,
-        c.grant_types.join(','),
-        c.client_name,
-      ],
-      command: 'portcullis client list',
+    return withServices(io, values.verbose, async (services) => {
+      const page = await (
+        await openAdminServices(services)
+      ).clients.list({ cursor: values.cursor, limit });
+      return printPage(io, page, values.json, {
+        empty: 'no clients',
+        headers: ['CLIENT_ID', 'TYPE', 'AUTH', 'GRANTS', 'NAME'],
+        row: (c) => [
+          c.client_id,
+          `${c.application_type}${c.resource_server ? ', api' : ''}`,
+          c.token_endpoint_auth_method,
+          c.grant_types.join(','),
+          c.client_name,
+        ],
+        command: 'portcullis client list',
+      });
     });
-  });
   },
 });
 
 const clientShow = defineCommand({
   name: 'client show',
   summary: "show a client's metadata (never its secret)",
-  description: [
-    "Shows a client's metadata. The secret is never shown.",
-  ],
+  description: ["Shows a client's metadata. The secret is never shown."],
   positionals: ['<client_id>'],
   json: 'print the metadata as JSON',
   run: async ({ values, positionals: [id = ''] }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const client = await (await openAdminServices(services)).clients.get(id);
-    if (values.json) writeJson(io, client);
-    else writeLines(io, ...describeClient(client, services.config.oidc));
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const client = await (await openAdminServices(services)).clients.get(id);
+      if (values.json) writeJson(io, client);
+      else writeLines(io, ...describeClient(client, services.config.oidc));
+      return EXIT.ok;
+    });
   },
 });
 
@@ -446,18 +480,25 @@ const clientRemove = defineCommand({
   positionals: ['<client_id>'],
   json: 'print {"client_id": ..., "removed": true} as JSON',
   run: async ({ values, positionals: [id = ''] }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    await (await openAdminServices(services)).clients.remove(id, cliActor());
-    if (values.json) writeJson(io, { client_id: id, removed: true });
-    else writeLines(io, `removed client ${id}`);
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      await (await openAdminServices(services)).clients.remove(id, cliActor());
+      if (values.json) writeJson(io, { client_id: id, removed: true });
+      else writeLines(io, `removed client ${id}`);
+      return EXIT.ok;
+    });
   },
 });
 
 export const CLIENT_COMMANDS: CommandGroup = {
   name: 'client',
   summary: 'add, list, show, update and remove clients (applications and APIs), rotate secrets',
-  commands: [clientAdd, clientList, clientShow, clientUpdate, clientRotateSecret, clientRemove, clientReencrypt],
+  commands: [
+    clientAdd,
+    clientList,
+    clientShow,
+    clientUpdate,
+    clientRotateSecret,
+    clientRemove,
+    clientReencrypt,
+  ],
 };

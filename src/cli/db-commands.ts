@@ -11,26 +11,28 @@ const dbMigrate = defineCommand({
   name: 'db migrate',
   summary: 'apply pending SQLite migrations, or create MongoDB indexes and backfills',
   description: [
-    "Brings the configured store up to date and exits: SQLite migrations, or MongoDB indexes (and the sweep fallback notice where TTL indexes are unsupported). Idempotent; the server does the same at start, so this is for deploy pipelines that prepare the database before new processes start.",
+    'Brings the configured store up to date and exits: SQLite migrations, or MongoDB indexes (and the sweep fallback notice where TTL indexes are unsupported). Idempotent; the server does the same at start, so this is for deploy pipelines that prepare the database before new processes start.',
   ],
   json: 'print {"backend", "indexesCreated", "ttlIndexes"} as JSON',
   run: async ({ values }, io) => {
-  const loaded = loadConfig(io.env);
-  if (!loaded.ok) throw new ConfigError(loaded.errors);
-  const log = createLogger({ level: values.verbose ? 'debug' : 'warn', destination: io.stderr });
-  const report = await migrateStore(loaded.config, { log: (msg, fields) => log.info(fields ?? {}, msg) });
-  if (values.json) {
-    writeJson(io, report);
-  } else {
-    writeLines(
-      io,
-      `${report.backend} store is up to date` +
-        (report.backend === 'mongodb'
-          ? ` (${report.indexesCreated} index(es) created${report.ttlIndexes ? '' : '; TTL indexes unsupported, expired entries are swept by the server'})`
-          : ''),
-    );
-  }
-  return EXIT.ok;
+    const loaded = loadConfig(io.env);
+    if (!loaded.ok) throw new ConfigError(loaded.errors);
+    const log = createLogger({ level: values.verbose ? 'debug' : 'warn', destination: io.stderr });
+    const report = await migrateStore(loaded.config, {
+      log: (msg, fields) => log.info(fields ?? {}, msg),
+    });
+    if (values.json) {
+      writeJson(io, report);
+    } else {
+      writeLines(
+        io,
+        `${report.backend} store is up to date` +
+          (report.backend === 'mongodb'
+            ? ` (${report.indexesCreated} index(es) created${report.ttlIndexes ? '' : '; TTL indexes unsupported, expired entries are swept by the server'})`
+            : ''),
+      );
+    }
+    return EXIT.ok;
   },
 });
 

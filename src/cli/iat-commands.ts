@@ -39,40 +39,44 @@ const iatCreate = defineCommand({
       description: 'how many clients it may register',
       default: 'unlimited',
     },
-    description: { type: 'string', value: '<text>', description: 'what it is for, shown in listings' },
+    description: {
+      type: 'string',
+      value: '<text>',
+      description: 'what it is for, shown in listings',
+    },
   },
   json: 'print the token and its details as JSON',
   examples: ['portcullis iat create --expires-in 1h --max-uses 1 --description "orders CI"'],
   run: async ({ values, usage }, io) => {
-  // The same input as POST /admin/v1/initial-access-tokens; the service checks the ranges.
-  const input: Record<string, unknown> = {};
-  if (values['expires-in'] !== undefined)
-    input.expires_in = parseDuration(values['expires-in'], usage);
-  if (values['max-uses'] !== undefined) {
-    if (!/^\d{1,7}$/.test(values['max-uses']))
-      throw new UsageError('--max-uses must be a whole number', usage);
-    input.max_uses = Number(values['max-uses']);
-  }
-  if (values.description !== undefined) input.description = values.description;
+    // The same input as POST /admin/v1/initial-access-tokens; the service checks the ranges.
+    const input: Record<string, unknown> = {};
+    if (values['expires-in'] !== undefined)
+      input.expires_in = parseDuration(values['expires-in'], usage);
+    if (values['max-uses'] !== undefined) {
+      if (!/^\d{1,7}$/.test(values['max-uses']))
+        throw new UsageError('--max-uses must be a whole number', usage);
+      input.max_uses = Number(values['max-uses']);
+    }
+    if (values.description !== undefined) input.description = values.description;
 
-  return withServices(io, values.verbose, async (services) => {
-    const token = await (
-      await openAdminServices(services)
-    ).initialAccessTokens.create(input, cliActor());
-    if (values.json) writeJson(io, token);
-    else
-      writeLines(
-        io,
-        `created initial access token ${token.id}`,
-        `  expires:  ${token.expires_at === null ? 'never' : formatTime(token.expires_at * 1000)}`,
-        `  max uses: ${token.max_uses ?? 'unlimited'}`,
-        `  token:    ${token.initial_access_token}`,
+    return withServices(io, values.verbose, async (services) => {
+      const token = await (
+        await openAdminServices(services)
+      ).initialAccessTokens.create(input, cliActor());
+      if (values.json) writeJson(io, token);
+      else
+        writeLines(
+          io,
+          `created initial access token ${token.id}`,
+          `  expires:  ${token.expires_at === null ? 'never' : formatTime(token.expires_at * 1000)}`,
+          `  max uses: ${token.max_uses ?? 'unlimited'}`,
+          `  token:    ${token.initial_access_token}`,
+        );
+      io.stderr.write(
+        'warning: the token is shown only now; hand it over safely (it registers clients at /reg)\n',
       );
-    io.stderr.write(
-      'warning: the token is shown only now; hand it over safely (it registers clients at /reg)\n',
-    );
-    return EXIT.ok;
-  });
+      return EXIT.ok;
+    });
   },
 });
 
@@ -85,25 +89,25 @@ const iatList = defineCommand({
   options: pageOptions('tokens'),
   json: PAGE_JSON,
   run: async ({ values, usage }, io) => {
-  const limit = parseLimit(values.limit, usage);
+    const limit = parseLimit(values.limit, usage);
 
-  return withServices(io, values.verbose, async (services) => {
-    const page = await (
-      await openAdminServices(services)
-    ).initialAccessTokens.list({ cursor: values.cursor, limit });
-    return printPage(io, page, values.json, {
-      empty: 'no initial access tokens',
-      headers: ['ID', 'EXPIRES', 'USES', 'CREATED_BY', 'DESCRIPTION'],
-      row: (t) => [
-        t.id,
-        t.expires_at === null ? 'never' : formatTime(t.expires_at * 1000),
-        `${t.uses}/${t.max_uses ?? '-'}`,
-        t.created_by ?? '-',
-        t.description ?? '',
-      ],
-      command: 'portcullis iat list',
+    return withServices(io, values.verbose, async (services) => {
+      const page = await (
+        await openAdminServices(services)
+      ).initialAccessTokens.list({ cursor: values.cursor, limit });
+      return printPage(io, page, values.json, {
+        empty: 'no initial access tokens',
+        headers: ['ID', 'EXPIRES', 'USES', 'CREATED_BY', 'DESCRIPTION'],
+        row: (t) => [
+          t.id,
+          t.expires_at === null ? 'never' : formatTime(t.expires_at * 1000),
+          `${t.uses}/${t.max_uses ?? '-'}`,
+          t.created_by ?? '-',
+          t.description ?? '',
+        ],
+        command: 'portcullis iat list',
+      });
     });
-  });
   },
 });
 
@@ -116,13 +120,12 @@ const iatRevoke = defineCommand({
   positionals: ['<id>'],
   json: 'print {"id": ..., "revoked": true} as JSON',
   run: async ({ values, positionals: [id = ''] }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    await (await openAdminServices(services)).initialAccessTokens.revoke(id, cliActor());
-    if (values.json) writeJson(io, { id, revoked: true });
-    else writeLines(io, `revoked initial access token ${id}`);
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      await (await openAdminServices(services)).initialAccessTokens.revoke(id, cliActor());
+      if (values.json) writeJson(io, { id, revoked: true });
+      else writeLines(io, `revoked initial access token ${id}`);
+      return EXIT.ok;
+    });
   },
 });
 

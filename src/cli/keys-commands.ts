@@ -21,46 +21,45 @@ const keysList = defineCommand({
   ],
   json: 'print the keys as JSON (never the private key)',
   run: async ({ values }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const now = services.now();
-    // Never the private JWK: only what an operator needs to follow a rotation.
-    const keys = (await services.store.keys.list()).map((k) => ({
-      kid: k.kid,
-      alg: k.alg,
-      state: keyState(k, now),
-      createdAt: k.createdAt,
-      activatesAt: k.activatesAt,
-      retiresAt: k.retiredAt,
-      expiresAt: k.expiresAt,
-    }));
-    if (values.json) {
-      writeJson(
+    return withServices(io, values.verbose, async (services) => {
+      const now = services.now();
+      // Never the private JWK: only what an operator needs to follow a rotation.
+      const keys = (await services.store.keys.list()).map((k) => ({
+        kid: k.kid,
+        alg: k.alg,
+        state: keyState(k, now),
+        createdAt: k.createdAt,
+        activatesAt: k.activatesAt,
+        retiresAt: k.retiredAt,
+        expiresAt: k.expiresAt,
+      }));
+      if (values.json) {
+        writeJson(
+          io,
+          keys.map((k) => ({
+            ...k,
+            createdAt: iso(k.createdAt),
+            activatesAt: iso(k.activatesAt),
+            retiresAt: iso(k.retiresAt),
+            expiresAt: iso(k.expiresAt),
+          })),
+        );
+        return EXIT.ok;
+      }
+      writeTable(
         io,
-        keys.map((k) => ({
-          ...k,
-          createdAt: iso(k.createdAt),
-          activatesAt: iso(k.activatesAt),
-          retiresAt: iso(k.retiresAt),
-          expiresAt: iso(k.expiresAt),
-        })),
+        ['KID', 'ALG', 'STATE', 'ACTIVATES', 'RETIRES', 'EXPIRES'],
+        keys.map((k) => [
+          k.kid,
+          k.alg,
+          k.state,
+          formatTime(k.activatesAt),
+          formatTime(k.retiresAt),
+          formatTime(k.expiresAt),
+        ]),
       );
       return EXIT.ok;
-    }
-    writeTable(
-      io,
-      ['KID', 'ALG', 'STATE', 'ACTIVATES', 'RETIRES', 'EXPIRES'],
-      keys.map((k) => [
-        k.kid,
-        k.alg,
-        k.state,
-        formatTime(k.activatesAt),
-        formatTime(k.retiresAt),
-        formatTime(k.expiresAt),
-      ]),
-    );
-    return EXIT.ok;
-  });
+    });
   },
 });
 
@@ -73,69 +72,69 @@ const keysRotate = defineCommand({
   ],
   json: 'print what was added and retired as JSON',
   run: async ({ values }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const { config } = services;
-    // A retired key stays published as long as anything it signed may still be verified:
-    // ID tokens and (JWT) access tokens. Refresh tokens are opaque, never signed.
-    const maxTokenLifetimeSeconds = Math.max(
-      config.ttl.idToken,
-      config.ttl.accessToken,
-      config.ttl.clientCredentials,
-    );
-    const result = await rotateSigningKeys(
-      services.store.keys,
-      {
-        algorithms: config.keys.algorithms as SigningAlgorithm[],
-        publishLeadSeconds: config.keys.publishLeadSeconds,
-        maxTokenLifetimeSeconds,
-      },
-      services.now(),
-    );
-    if (values.json) {
-      writeJson(io, {
-        added: result.added.map((k) => ({ ...k, activatesAt: iso(k.activatesAt) })),
-        retired: result.retired.map((k) => ({
-          ...k,
-          retiredAt: iso(k.retiredAt),
-          expiresAt: iso(k.expiresAt),
-        })),
-        reloadIntervalSeconds: config.keys.reloadIntervalSeconds,
-      });
+    return withServices(io, values.verbose, async (services) => {
+      const { config } = services;
+      // A retired key stays published as long as anything it signed may still be verified:
+      // ID tokens and (JWT) access tokens. Refresh tokens are opaque, never signed.
+      const maxTokenLifetimeSeconds = Math.max(
+        config.ttl.idToken,
+        config.ttl.accessToken,
+        config.ttl.clientCredentials,
+      );
+      const result = await rotateSigningKeys(
+        services.store.keys,
+        {
+          algorithms: config.keys.algorithms as SigningAlgorithm[],
+          publishLeadSeconds: config.keys.publishLeadSeconds,
+          maxTokenLifetimeSeconds,
+        },
+        services.now(),
+      );
+      if (values.json) {
+        writeJson(io, {
+          added: result.added.map((k) => ({ ...k, activatesAt: iso(k.activatesAt) })),
+          retired: result.retired.map((k) => ({
+            ...k,
+            retiredAt: iso(k.retiredAt),
+            expiresAt: iso(k.expiresAt),
+          })),
+          reloadIntervalSeconds: config.keys.reloadIntervalSeconds,
+        });
+        return EXIT.ok;
+      }
+      writeLines(
+        io,
+        ...result.added.map(
+          (k) =>
+            `added ${k.alg} key ${k.kid}: published now, signs from ${formatTime(k.activatesAt)}`,
+        ),
+        ...result.retired.map(
+          (k) =>
+            `retired ${k.alg} key ${k.kid}: signs until ${formatTime(k.retiredAt)}, published until ${formatTime(k.expiresAt)}`,
+        ),
+        `Running servers pick up the new keys within ${config.keys.reloadIntervalSeconds} s (keys.reloadIntervalSeconds).`,
+        'Run "portcullis keys prune" after the retired keys expire to delete them.',
+      );
       return EXIT.ok;
-    }
-    writeLines(
-      io,
-      ...result.added.map(
-        (k) =>
-          `added ${k.alg} key ${k.kid}: published now, signs from ${formatTime(k.activatesAt)}`,
-      ),
-      ...result.retired.map(
-        (k) =>
-          `retired ${k.alg} key ${k.kid}: signs until ${formatTime(k.retiredAt)}, published until ${formatTime(k.expiresAt)}`,
-      ),
-      `Running servers pick up the new keys within ${config.keys.reloadIntervalSeconds} s (keys.reloadIntervalSeconds).`,
-      'Run "portcullis keys prune" after the retired keys expire to delete them.',
-    );
-    return EXIT.ok;
-  });
+    });
   },
 });
 
 const keysPrune = defineCommand({
   name: 'keys prune',
   summary: 'delete expired keys',
-  description: ['Deletes keys that are no longer published (nothing they signed can still be valid).'],
+  description: [
+    'Deletes keys that are no longer published (nothing they signed can still be valid).',
+  ],
   json: 'print the removed key ids as JSON',
   run: async ({ values }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const removed = await pruneExpiredKeys(services.store.keys, services.now());
-    if (values.json) writeJson(io, { removed });
-    else if (removed.length === 0) writeLines(io, 'no expired keys');
-    else writeLines(io, ...removed.map((kid) => `removed expired key ${kid}`));
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const removed = await pruneExpiredKeys(services.store.keys, services.now());
+      if (values.json) writeJson(io, { removed });
+      else if (removed.length === 0) writeLines(io, 'no expired keys');
+      else writeLines(io, ...removed.map((kid) => `removed expired key ${kid}`));
+      return EXIT.ok;
+    });
   },
 });
 

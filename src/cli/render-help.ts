@@ -1,4 +1,9 @@
-import { COMMON_OPTIONS, type CommandGroup, type CommandSpec, type OptionSpec } from './command-spec.ts';
+import {
+  COMMON_OPTIONS,
+  type CommandGroup,
+  type CommandSpec,
+  type OptionSpec,
+} from './command-spec.ts';
 
 /**
  * `--help` texts, generated from the command specs in one layout: usage line, description,
@@ -59,14 +64,19 @@ function describeOption(option: OptionSpec): string {
     option.multiple ? 'repeatable' : undefined,
     option.default === undefined ? undefined : `default: ${option.default}`,
   ].filter((n) => n !== undefined);
-  return notes.length === 0 ? option.description : `${option.description} (${notes.join('; ')})`;
+  if (notes.length === 0) return option.description;
+  // One parenthesis: `(… no fragment; repeatable)` rather than `(… no fragment) (repeatable)`.
+  return option.description.endsWith(')')
+    ? `${option.description.slice(0, -1)}; ${notes.join('; ')})`
+    : `${option.description} (${notes.join('; ')})`;
 }
 
 /** Every option a command accepts, its own first, then `--json`, `--help` and `--verbose`. */
 export function optionRows(spec: CommandSpec): [string, string][] {
-  const rows = Object.entries(spec.options ?? {}).map(
-    ([name, option]): [string, string] => [flag(name, option), describeOption(option)],
-  );
+  const rows = Object.entries(spec.options ?? {}).map(([name, option]): [string, string] => [
+    flag(name, option),
+    describeOption(option),
+  ]);
   if (spec.json !== undefined) rows.push(['    --json', spec.json]);
   rows.push([flag('help', COMMON_OPTIONS.help), COMMON_OPTIONS.help.description]);
   if (spec.withoutVerbose === undefined)

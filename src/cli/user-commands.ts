@@ -38,37 +38,42 @@ const userAdd = defineCommand({
   ],
   positionals: ['<username>'],
   options: {
-    email: { type: 'string', value: '<address>', description: 'email address (users may also sign in with it)' },
+    email: {
+      type: 'string',
+      value: '<address>',
+      description: 'email address (users may also sign in with it)',
+    },
     'email-verified': { type: 'boolean', description: 'mark the email address as verified' },
     name: { type: 'string', value: '<name>', description: 'full name (the "name" claim)' },
   },
   json: 'print the new user as JSON',
   refusesPassword: true,
   run: async ({ values, positionals: [rawUsername = ''] }, io) => {
-  // Checked before the password is asked for, so nobody types one for a name that cannot be.
-  const username = check(usernameSchema, rawUsername, 'username');
-  const email = values.email === undefined ? undefined : check(emailSchema, values.email, 'email');
-  if (values['email-verified'] && email === undefined) {
-    throw new AppError('invalid_input', { email: 'is required with --email-verified' });
-  }
+    // Checked before the password is asked for, so nobody types one for a name that cannot be.
+    const username = check(usernameSchema, rawUsername, 'username');
+    const email =
+      values.email === undefined ? undefined : check(emailSchema, values.email, 'email');
+    if (values['email-verified'] && email === undefined) {
+      throw new AppError('invalid_input', { email: 'is required with --email-verified' });
+    }
 
-  return withServices(io, values.verbose, async (services) => {
-    const admin = await openAdminServices(services);
-    const password = await readNewPassword(io);
-    const account = await admin.users.create(
-      {
-        username,
-        password,
-        ...(email === undefined ? {} : { email }),
-        email_verified: values['email-verified'] ?? false,
-        ...(values.name === undefined ? {} : { claims: { name: values.name } }),
-      },
-      cliActor(),
-    );
-    if (values.json) writeJson(io, account);
-    else writeLines(io, `created user ${describeUser(account)} (sub ${account.id})`);
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const admin = await openAdminServices(services);
+      const password = await readNewPassword(io);
+      const account = await admin.users.create(
+        {
+          username,
+          password,
+          ...(email === undefined ? {} : { email }),
+          email_verified: values['email-verified'] ?? false,
+          ...(values.name === undefined ? {} : { claims: { name: values.name } }),
+        },
+        cliActor(),
+      );
+      if (values.json) writeJson(io, account);
+      else writeLines(io, `created user ${describeUser(account)} (sub ${account.id})`);
+      return EXIT.ok;
+    });
   },
 });
 
@@ -79,24 +84,24 @@ const userList = defineCommand({
   options: pageOptions('users'),
   json: PAGE_JSON,
   run: async ({ values, usage }, io) => {
-  const limit = parseLimit(values.limit, usage);
+    const limit = parseLimit(values.limit, usage);
 
-  return withServices(io, values.verbose, async (services) => {
-    const page = await services.accounts.list({ cursor: values.cursor, limit });
-    return printPage(io, page, values.json, {
-      empty: 'no users',
-      headers: ['USERNAME', 'EMAIL', 'VERIFIED', 'STATUS', 'CREATED', 'SUB'],
-      row: (a) => [
-        a.username,
-        a.email ?? '-',
-        a.email === undefined ? '-' : a.emailVerified ? 'yes' : 'no',
-        a.disabled ? 'disabled' : 'enabled',
-        formatTime(a.createdAt),
-        a.id,
-      ],
-      command: 'portcullis user list',
+    return withServices(io, values.verbose, async (services) => {
+      const page = await services.accounts.list({ cursor: values.cursor, limit });
+      return printPage(io, page, values.json, {
+        empty: 'no users',
+        headers: ['USERNAME', 'EMAIL', 'VERIFIED', 'STATUS', 'CREATED', 'SUB'],
+        row: (a) => [
+          a.username,
+          a.email ?? '-',
+          a.email === undefined ? '-' : a.emailVerified ? 'yes' : 'no',
+          a.disabled ? 'disabled' : 'enabled',
+          formatTime(a.createdAt),
+          a.id,
+        ],
+        command: 'portcullis user list',
+      });
     });
-  });
   },
 });
 
@@ -114,18 +119,17 @@ function setDisabled(disabled: boolean) {
     positionals: ['<username|email>'],
     json: 'print the user as JSON',
     run: async ({ values, positionals: [login = ''] }, io) => {
-
-    return withServices(io, values.verbose, async (services) => {
-      const admin = await openAdminServices(services);
-      const account = await admin.users.setDisabled(
-        (await findUser(admin, login)).id,
-        disabled,
-        cliActor(),
-      );
-      if (values.json) writeJson(io, account);
-      else writeLines(io, `${disabled ? 'disabled' : 'enabled'} user ${describeUser(account)}`);
-      return EXIT.ok;
-    });
+      return withServices(io, values.verbose, async (services) => {
+        const admin = await openAdminServices(services);
+        const account = await admin.users.setDisabled(
+          (await findUser(admin, login)).id,
+          disabled,
+          cliActor(),
+        );
+        if (values.json) writeJson(io, account);
+        else writeLines(io, `${disabled ? 'disabled' : 'enabled'} user ${describeUser(account)}`);
+        return EXIT.ok;
+      });
     },
   });
 }
@@ -136,7 +140,7 @@ function setPassword(name: 'user set-password' | 'user reset-password') {
     summary:
       name === 'user set-password'
         ? "set a new password; ends the user's sessions and tokens"
-        : 'the same as set-password (the admin API\'s name for it)',
+        : "the same as set-password (the admin API's name for it)",
     description: [
       name === 'user set-password'
         ? "Sets a user's password, read from the first line of standard input, or prompted for twice (not echoed) when standard input is a terminal. Whoever is signed in as the user is signed out: their sessions, grants and tokens end."
@@ -146,17 +150,16 @@ function setPassword(name: 'user set-password' | 'user reset-password') {
     json: 'print the user as JSON',
     refusesPassword: true,
     run: async ({ values, positionals: [login = ''] }, io) => {
-
-    return withServices(io, values.verbose, async (services) => {
-      const admin = await openAdminServices(services);
-      // Found first, so an unknown user is reported before anyone types a password.
-      const user = await findUser(admin, login);
-      const password = await readNewPassword(io);
-      const account = await admin.users.resetPassword(user.id, { password }, cliActor());
-      if (values.json) writeJson(io, account);
-      else writeLines(io, `password changed for user ${describeUser(account)}`);
-      return EXIT.ok;
-    });
+      return withServices(io, values.verbose, async (services) => {
+        const admin = await openAdminServices(services);
+        // Found first, so an unknown user is reported before anyone types a password.
+        const user = await findUser(admin, login);
+        const password = await readNewPassword(io);
+        const account = await admin.users.resetPassword(user.id, { password }, cliActor());
+        if (values.json) writeJson(io, account);
+        else writeLines(io, `password changed for user ${describeUser(account)}`);
+        return EXIT.ok;
+      });
     },
   });
 }
@@ -189,13 +192,12 @@ const userShow = defineCommand({
   positionals: ['<username|email>'],
   json: 'print the user as JSON',
   run: async ({ values, positionals: [login = ''] }, io) => {
-
-  return withServices(io, values.verbose, async (services) => {
-    const account = await findUser(await openAdminServices(services), login);
-    if (values.json) writeJson(io, account);
-    else writeLines(io, ...userLines(account));
-    return EXIT.ok;
-  });
+    return withServices(io, values.verbose, async (services) => {
+      const account = await findUser(await openAdminServices(services), login);
+      if (values.json) writeJson(io, account);
+      else writeLines(io, ...userLines(account));
+      return EXIT.ok;
+    });
   },
 });
 
@@ -214,7 +216,12 @@ const userUpdate = defineCommand({
       value: '<claim>=<value>',
       description: 'set a profile claim, e.g. --claim given_name=Alice',
     },
-    'unset-claim': { type: 'string', multiple: true, value: '<claim>', description: 'remove a profile claim' },
+    'unset-claim': {
+      type: 'string',
+      multiple: true,
+      value: '<claim>',
+      description: 'remove a profile claim',
+    },
     email: {
       type: 'string',
       value: '<address>',
@@ -230,46 +237,49 @@ const userUpdate = defineCommand({
     'portcullis user update alice --email alice@new.example.com --email-verified',
   ],
   run: async ({ values, positionals: [login = ''], usage }, io) => {
+    // The same shape as PATCH /admin/v1/users/{id}: claims (null removes), email, email_verified.
+    const claims = new Map<string, string | null>();
+    if (values.name !== undefined) claims.set('name', values.name);
+    for (const pair of values.claim ?? []) {
+      const at = pair.indexOf('=');
+      if (at <= 0)
+        throw new UsageError(`--claim needs <claim>=<value>, got ${JSON.stringify(pair)}`, usage);
+      claims.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    for (const claim of values['unset-claim'] ?? []) {
+      if (claims.has(claim))
+        throw new UsageError(`--unset-claim ${claim} contradicts the option that sets it`, usage);
+      claims.set(claim, null);
+    }
+    if (values.email !== undefined && values['remove-email'])
+      throw new UsageError('give --email or --remove-email, not both', usage);
+    if (values['email-verified'] && values['email-unverified'])
+      throw new UsageError('give --email-verified or --email-unverified, not both', usage);
+    const input: Record<string, unknown> = {};
+    if (claims.size > 0) input.claims = Object.fromEntries(claims);
+    if (values.email !== undefined) input.email = values.email;
+    if (values['remove-email']) input.email = null;
+    if (values['email-verified']) input.email_verified = true;
+    if (values['email-unverified']) input.email_verified = false;
+    if (Object.keys(input).length === 0)
+      throw new UsageError('nothing to change: give --name, --claim, --email, ...', usage);
 
-  // The same shape as PATCH /admin/v1/users/{id}: claims (null removes), email, email_verified.
-  const claims = new Map<string, string | null>();
-  if (values.name !== undefined) claims.set('name', values.name);
-  for (const pair of values.claim ?? []) {
-    const at = pair.indexOf('=');
-    if (at <= 0)
-      throw new UsageError(`--claim needs <claim>=<value>, got ${JSON.stringify(pair)}`, usage);
-    claims.set(pair.slice(0, at), pair.slice(at + 1));
-  }
-  for (const claim of values['unset-claim'] ?? []) {
-    if (claims.has(claim))
-      throw new UsageError(`--unset-claim ${claim} contradicts the option that sets it`, usage);
-    claims.set(claim, null);
-  }
-  if (values.email !== undefined && values['remove-email'])
-    throw new UsageError('give --email or --remove-email, not both', usage);
-  if (values['email-verified'] && values['email-unverified'])
-    throw new UsageError('give --email-verified or --email-unverified, not both', usage);
-  const input: Record<string, unknown> = {};
-  if (claims.size > 0) input.claims = Object.fromEntries(claims);
-  if (values.email !== undefined) input.email = values.email;
-  if (values['remove-email']) input.email = null;
-  if (values['email-verified']) input.email_verified = true;
-  if (values['email-unverified']) input.email_verified = false;
-  if (Object.keys(input).length === 0)
-    throw new UsageError('nothing to change: give --name, --claim, --email, ...', usage);
-
-  return withServices(io, values.verbose, async (services) => {
-    const admin = await openAdminServices(services);
-    const account = await admin.users.update((await findUser(admin, login)).id, input, cliActor());
-    if (values.json) writeJson(io, account);
-    else
-      writeLines(
-        io,
-        `updated user ${describeUser(account)}`,
-        ...userLines(account).map((l) => `  ${l}`),
+    return withServices(io, values.verbose, async (services) => {
+      const admin = await openAdminServices(services);
+      const account = await admin.users.update(
+        (await findUser(admin, login)).id,
+        input,
+        cliActor(),
       );
-    return EXIT.ok;
-  });
+      if (values.json) writeJson(io, account);
+      else
+        writeLines(
+          io,
+          `updated user ${describeUser(account)}`,
+          ...userLines(account).map((l) => `  ${l}`),
+        );
+      return EXIT.ok;
+    });
   },
 });
 

@@ -2,7 +2,12 @@
 // `npm run config:docs`, compared with what the code generates by test/unit/readme.test.ts.
 
 /** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` of `file`'s `text`. */
-export function replaceSection(text: string, name: string, body: string, file = 'the file'): string {
+export function replaceSection(
+  text: string,
+  name: string,
+  body: string,
+  file = 'the file',
+): string {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const from = text.indexOf(start);
@@ -18,5 +23,8 @@ export function readSection(text: string, name: string): string | undefined {
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from < 0 || to < from) return undefined;
-  return text.slice(from + start.length, to).replace(/^\n/, '').replace(/\n$/, '');
+  return text
+    .slice(from + start.length, to)
+    .replace(/^\n/, '')
+    .replace(/\n$/, '');
 }

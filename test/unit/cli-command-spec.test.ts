@@ -47,7 +47,8 @@ describe('CLI command specs', () => {
         expect(help).toMatch(new RegExp(`^ {2}${verb}( <[^>]+>)* +\\S`, 'm'));
       }
     }
-    for (const command of CLI.commands) expect(top).toMatch(new RegExp(`^ {2}${command.name} +\\S`, 'm'));
+    for (const command of CLI.commands)
+      expect(top).toMatch(new RegExp(`^ {2}${command.name} +\\S`, 'm'));
   });
 
   it('prints the same help for --help as after a usage error', async () => {
@@ -62,7 +63,10 @@ describe('CLI command specs', () => {
     const help = await run(['serve', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).not.toContain('--verbose');
-    for (const argv of [['serve', '--verbose'], ['--verbose', 'serve']]) {
+    for (const argv of [
+      ['serve', '--verbose'],
+      ['--verbose', 'serve'],
+    ]) {
       const refused = await run(argv);
       expect(refused.code).toBe(2);
       expect(refused.stdout).toBe('');
