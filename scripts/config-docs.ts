@@ -1,13 +1,17 @@
-// Regenerates the generated sections of README.md (`npm run config:docs`): the configuration
-// table (from the config schema) and the CLI reference (from the CLI's help texts).
+// Regenerates the generated references (`npm run config:docs`): the configuration table (from the
+// config schema) in docs/configuration.md and the CLI reference (from the command specs) in
+// docs/cli.md. test/unit/readme.test.ts fails when either is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderConfigTable } from '../src/config/config-table.ts';
 import { renderCliReference } from '../src/cli/cli-reference.ts';
 import { replaceSection } from '../src/config/readme-sections.ts';
 
-const README = new URL('../README.md', import.meta.url);
-let text = readFileSync(README, 'utf8');
-text = replaceSection(text, 'config-table', renderConfigTable());
-text = replaceSection(text, 'cli-reference', renderCliReference());
-writeFileSync(README, text);
-console.log('README.md: configuration table and CLI reference updated');
+const targets = [
+  { file: 'docs/configuration.md', section: 'config-table', render: renderConfigTable },
+  { file: 'docs/cli.md', section: 'cli-reference', render: renderCliReference },
+];
+for (const { file, section, render } of targets) {
+  const url = new URL(`../${file}`, import.meta.url);
+  writeFileSync(url, replaceSection(readFileSync(url, 'utf8'), section, render(), file));
+  console.log(`${file}: ${section} updated`);
+}

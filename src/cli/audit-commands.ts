@@ -1,12 +1,10 @@
-import type { Command } from './command.ts';
-import { HELP } from './help-texts.ts';
+import { defineCommand, pageOptions, PAGE_JSON, type CommandGroup } from './command-spec.ts';
 import { openAdminServices } from './open-admin-services.ts';
-import { wantsHelp } from './parse-command.ts';
-import { parseListOptions } from './parse-list-options.ts';
+import { parseLimit } from './parse-command.ts';
 import { printPage } from './print-page.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
-import { formatTime, printHelp } from './write-output.ts';
+import { formatTime } from './write-output.ts';
 
 function parseTime(option: string, value: string | undefined, usage: string): number | undefined {
   if (value === undefined) return undefined;
@@ -16,47 +14,71 @@ function parseTime(option: string, value: string | undefined, usage: string): nu
   return time;
 }
 
-const auditList: Command = async (args, io) => {
-  const usage = HELP['audit list'];
-  if (wantsHelp(args)) return printHelp(io, usage);
-  const { values, limit } = parseListOptions(args, usage, {
-    type: { type: 'string' },
-    'type-prefix': { type: 'string' },
-    'client-id': { type: 'string' },
-    subject: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-  });
-  const filter = {
-    type: values.type,
-    typePrefix: values['type-prefix'],
-    clientId: values['client-id'],
-    subject: values.subject,
-    since: parseTime('--since', values.since, usage),
-    until: parseTime('--until', values.until, usage),
-  };
+const auditList = defineCommand({
+  name: 'audit list',
+  summary: 'list audit events, newest first',
+  description: [
+    'Lists the audit log, newest first: admin changes (types "admin.*", from the admin API and this CLI, with the admin client or "cli:<user>" as actor), dynamic registrations ("registration.*") and the other security events.',
+  ],
+  options: {
+    type: {
+      type: 'string',
+      value: '<type>',
+      description: 'only this type, e.g. admin.client.created',
+    },
+    'type-prefix': {
+      type: 'string',
+      value: '<text>',
+      description: 'only types starting with this, e.g. admin.',
+    },
+    'client-id': { type: 'string', value: '<id>', description: 'only events about this client' },
+    subject: { type: 'string', value: '<sub>', description: 'only events about this user' },
+    since: {
+      type: 'string',
+      value: '<time>',
+      description: 'only at or after this time (ISO 8601)',
+    },
+    until: { type: 'string', value: '<time>', description: 'only before this time (ISO 8601)' },
+    ...pageOptions('events'),
+  },
+  json: PAGE_JSON,
+  run: async ({ values, usage }, io) => {
+    const limit = parseLimit(values.limit, usage);
+    const filter = {
+      type: values.type,
+      typePrefix: values['type-prefix'],
+      clientId: values['client-id'],
+      subject: values.subject,
+      since: parseTime('--since', values.since, usage),
+      until: parseTime('--until', values.until, usage),
+    };
 
-  return withServices(io, values.verbose, async (services) => {
-    const page = await (
-      await openAdminServices(services)
-    ).audit.list(filter, {
-      cursor: values.cursor,
-      limit: Math.min(Math.max(limit, 1), 100),
+    return withServices(io, values.verbose, async (services) => {
+      const page = await (
+        await openAdminServices(services)
+      ).audit.list(filter, {
+        cursor: values.cursor,
+        limit: Math.min(Math.max(limit, 1), 100),
+      });
+      return printPage(io, page, values.json, {
+        empty: 'no events',
+        headers: ['TIME', 'TYPE', 'ACTOR', 'CLIENT', 'SUBJECT', 'FROM'],
+        row: (e) => [
+          formatTime(e.time),
+          e.type,
+          e.actor ?? '-',
+          e.clientId ?? '-',
+          e.subject ?? '-',
+          e.ip ?? '-',
+        ],
+        command: 'portcullis audit list',
+      });
     });
-    return printPage(io, page, values.json, {
-      empty: 'no events',
-      headers: ['TIME', 'TYPE', 'ACTOR', 'CLIENT', 'SUBJECT', 'FROM'],
-      row: (e) => [
-        formatTime(e.time),
-        e.type,
-        e.actor ?? '-',
-        e.clientId ?? '-',
-        e.subject ?? '-',
-        e.ip ?? '-',
-      ],
-      command: 'portcullis audit list',
-    });
-  });
+  },
+});
+
+export const AUDIT_COMMANDS: CommandGroup = {
+  name: 'audit',
+  summary: 'list the audit log of admin changes and other security events',
+  commands: [auditList],
 };
-
-export const AUDIT_COMMANDS: ReadonlyMap<string, Command> = new Map([['list', auditList]]);

@@ -1,13 +1,5 @@
 import { UsageError } from './usage-error.ts';
 
-/** Options every command accepts. */
-export const COMMON_OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  verbose: { type: 'boolean' },
-} as const;
-
-export const JSON_OPTION = { json: { type: 'boolean' } } as const;
-
 /** `--help`/`-h` anywhere before `--` asks for help, whatever else the line holds. */
 export function wantsHelp(args: readonly string[]): boolean {
   for (const arg of args) {

@@ -22,9 +22,9 @@ function cell(text: string): string {
 }
 
 /**
- * The README's configuration table, generated from the schema's descriptions, the defaults in
- * `config/default.json` and the environment bindings, so the documentation cannot drift from
- * the code (a unit test compares it with the README).
+ * The configuration table of docs/configuration.md, generated from the schema's descriptions,
+ * the defaults in `config/default.json` and the environment bindings, so the documentation
+ * cannot drift from the code (a unit test compares it with the file).
  */
 export function renderConfigTable(configDir = DEFAULT_CONFIG_DIR): string {
   const schema = z.toJSONSchema(configSchema, { io: 'input' }) as JsonSchemaNode;

@@ -4,7 +4,8 @@ import { renderConfigTable } from '../../src/config/config-table.ts';
 import { renderCliReference } from '../../src/cli/cli-reference.ts';
 import { readSection } from '../../src/config/readme-sections.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+const readme = read('README.md');
 
 describe('README', () => {
   it('starts with the two commands a newcomer needs: install+start and test', () => {
@@ -14,11 +15,20 @@ describe('README', () => {
     expect(readme.indexOf('```sh')).toBeLessThan(200);
   });
 
-  it('has a configuration table that matches the schema (run `npm run config:docs` after changing it)', () => {
-    expect(readSection(readme, 'config-table')).toBe(renderConfigTable());
+  it('points to the generated references instead of holding them', () => {
+    expect(readme).toContain('](docs/configuration.md)');
+    expect(readme).toContain('](docs/cli.md)');
+    expect(readSection(readme, 'config-table')).toBeUndefined();
+    expect(readSection(readme, 'cli-reference')).toBeUndefined();
+  });
+});
+
+describe('generated references (run `npm run config:docs` after changing them)', () => {
+  it('docs/configuration.md has a configuration table that matches the schema', () => {
+    expect(readSection(read('docs/configuration.md'), 'config-table')).toBe(renderConfigTable());
   });
 
-  it('has a CLI reference that matches the CLI help texts (run `npm run config:docs`)', () => {
-    expect(readSection(readme, 'cli-reference')).toBe(renderCliReference());
+  it('docs/cli.md has a CLI reference that matches the command specs', () => {
+    expect(readSection(read('docs/cli.md'), 'cli-reference')).toBe(renderCliReference());
   });
 });
