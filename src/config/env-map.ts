@@ -1,5 +1,5 @@
 /**
- * The only place that names environment variables. Each maps to one configuration key; the README's
+ * The only place that names environment variables. Each maps to one configuration key; docs/configuration.md
  * configuration table lists them. Values are converted by kind; a value that does not convert is
  * passed on as the raw string so the schema reports it against the variable's name.
  */

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
- * The configuration contract. Every key has a description (the README's configuration table is
+ * The configuration contract. Every key has a description (docs/configuration.md is
  * generated from it by `npm run config:docs`); defaults live in `config/default.json` and per-mode
  * overrides in `config/<NODE_ENV>.json`; environment variables (see `env-map.ts`) override both.
  * The result is validated once at start and frozen.
