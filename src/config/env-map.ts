@@ -1,6 +1,6 @@
 /**
- * The only place that names environment variables. Each maps to one configuration key; docs/configuration.md
- * configuration table lists them. Values are converted by kind; a value that does not convert is
+ * The only place that names environment variables. Each maps to one configuration key; the
+ * configuration table in docs/configuration.md lists them. Values are converted by kind; a value that does not convert is
  * passed on as the raw string so the schema reports it against the variable's name.
  */
 
