@@ -68,8 +68,10 @@ export interface ServerSpec {
   issuer: string;
   fixtures: BenchFixtures;
   ttl: BenchTtl;
-  /** Signing algorithms with a key each; the first signs ID tokens. */
+  /** Signing algorithms with a key each; the first signs introspection responses. */
   algorithms: string[];
+  /** What signs ID tokens (Portcullis's `oidc.idTokenSigningAlg`, RS256 by default). */
+  idTokenSigningAlg: string;
   /** Portcullis only. */
   store?: {
     backend: 'sqlite' | 'memory' | 'mongodb';

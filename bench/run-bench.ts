@@ -46,7 +46,7 @@ function providerVersion(): string {
 }
 
 /** Token lifetimes and algorithms as Portcullis resolves them in `test` mode: both sides get them. */
-function portcullisDefaults(): { ttl: BenchTtl; algorithms: string[] } {
+function portcullisDefaults(): { ttl: BenchTtl; algorithms: string[]; idTokenSigningAlg: string } {
   const loaded = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -54,7 +54,7 @@ function portcullisDefaults(): { ttl: BenchTtl; algorithms: string[] } {
     ISSUER: 'http://127.0.0.1:1',
   });
   if (!loaded.ok) throw new Error(`configuration invalid: ${loaded.errors.join('; ')}`);
-  return { ttl: { ...loaded.config.ttl }, algorithms: [...loaded.config.keys.algorithms] };
+  return { ttl: { ...loaded.config.ttl }, algorithms: [...loaded.config.keys.algorithms], idTokenSigningAlg: loaded.config.oidc.idTokenSigningAlg };
 }
 
 async function startServer(
@@ -99,9 +99,9 @@ async function main(): Promise<number> {
   const cores = availableParallelism();
   const pinning = planPinning(options.pin);
   const startedAt = new Date();
-  const { ttl, algorithms } = portcullisDefaults();
+  const { ttl, algorithms, idTokenSigningAlg } = portcullisDefaults();
   const fixtures = createFixtures(USERS);
-  const base = { fixtures, ttl, algorithms, logLevel: options.logLevel };
+  const base = { fixtures, ttl, algorithms, idTokenSigningAlg, logLevel: options.logLevel };
   const mongoUri = process.env['MONGODB_URI'] || undefined;
 
   log(
@@ -118,25 +118,21 @@ async function main(): Promise<number> {
   );
 
   const argon2VerifyMs = await calibrateArgon2(pinning, ARGON2_CALIBRATION_ROUNDS);
-  const stock = await startServer('stock', base, pinning);
+  const profileDir = fileURLToPath(
+    new URL(`./results/profiles-${stamp(startedAt)}/`, import.meta.url),
+  );
+  /** `--profile`: V8 writes the profile when the process exits, named after the server and store. */
+  const profileOptions = (name: string): string[] =>
+    options.profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+      : [];
+  if (options.profile) log(`CPU profiles of the Portcullis and stock processes go to ${profileDir}`);
+  // The stock side is profiled too, so both profiles of one run can be compared line by line.
+  const stock = await startServer('stock', base, pinning, profileOptions('stock'));
   const stockIdleRssMb = readRssMb(stock.pid);
   log(
     `stock oidc-provider: pid ${stock.pid}, ${stock.ready.url}, idle RSS ${mb(stockIdleRssMb)}; one argon2id verify costs ${argon2VerifyMs.toFixed(1)} ms CPU`,
   );
-
-  const profileDir = fileURLToPath(
-    new URL(`./results/profiles-${stamp(startedAt)}/`, import.meta.url),
-  );
-  /** `--profile`: V8 writes the profile when the process exits, named after the store. */
-  const profileOptions = (store: StoreName): string[] =>
-    options.profile
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${profileDir}`,
-          `--cpu-prof-name=portcullis-${store}.cpuprofile`,
-        ]
-      : [];
-  if (options.profile) log(`CPU profiles of the Portcullis processes go to ${profileDir}`);
 
   const stores: StoreResult[] = [];
   let failed = false;
@@ -163,7 +159,7 @@ async function main(): Promise<number> {
           'portcullis',
           { ...base, store: column.store },
           pinning,
-          profileOptions(store),
+          profileOptions(`portcullis-${store}`),
         );
         result.portcullisIdleRssMb = readRssMb(ours.pid);
         log(

@@ -116,7 +116,7 @@ function configuration(spec: ServerSpec, accountsById: Map<string, Account>): Co
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: defaultAlg,
+      id_token_signed_response_alg: spec.idTokenSigningAlg,
       introspection_signed_response_alg: defaultAlg,
     } as Configuration['clientDefaults'],
     enabledJWA: {

@@ -7,7 +7,19 @@ import type { IncomingMessage } from 'node:http';
  * had. Only bodies with a `Content-Length` of at most `limit` bytes are peeked at; anything
  * else answers `undefined` and is left alone (the provider refuses bodies over 56 KiB itself).
  */
-export async function peekFormBody(req: IncomingMessage, limit: number): Promise<URLSearchParams | undefined> {
+/** Bodies already peeked at, per request: several hooks read the same form, the body once. */
+const peeked = new WeakMap<IncomingMessage, Promise<URLSearchParams | undefined>>();
+
+export function peekFormBody(req: IncomingMessage, limit: number): Promise<URLSearchParams | undefined> {
+  let form = peeked.get(req);
+  if (!form) {
+    form = readWithoutConsuming(req, limit);
+    peeked.set(req, form);
+  }
+  return form;
+}
+
+async function readWithoutConsuming(req: IncomingMessage, limit: number): Promise<URLSearchParams | undefined> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return undefined;
   const length = Number(req.headers['content-length']);

@@ -23,9 +23,9 @@ export function instrumentStore(store: Store, deps: StoreInstrumentation): Store
   const { metrics, tracing } = deps;
   if (!metrics && !tracing?.enabled) return store;
 
-  function timed(operation: string, fn: (...args: unknown[]) => unknown, self: object, args: unknown[]): Promise<unknown> {
+  function timed(operation: string, fn: (...args: unknown[]) => unknown, self: object, args: unknown[], timer: (() => () => void) | undefined): Promise<unknown> {
     const run = async () => {
-      const end = metrics?.storeOperationDuration.startTimer({ backend, operation });
+      const end = timer?.();
       try {
         return await fn.apply(self, args);
       } catch (err) {
@@ -53,7 +53,11 @@ export function instrumentStore(store: Store, deps: StoreInstrumentation): Store
           if (!wrapper) {
             const fn = value as (...args: unknown[]) => unknown;
             const operation = prefix ? `${prefix}.${prop}` : prop;
-            wrapper = (...args: unknown[]) => timed(operation, fn, t, args);
+            // The labelled child once per operation: prom-client hashes a label set on every
+            // observation otherwise, and this runs on every store call.
+            const child = metrics?.storeOperationDuration.labels({ backend, operation });
+            const timer = child ? () => child.startTimer() : undefined;
+            wrapper = (...args: unknown[]) => timed(operation, fn, t, args, timer);
             wrappers.set(prop, wrapper);
           }
           return wrapper;
