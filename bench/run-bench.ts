@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load-config.ts';
-import { parseBenchOptions, USAGE, type StoreName } from './bench-options.ts';
+import { parseBenchOptions, USAGE } from './bench-options.ts';
 import { createFixtures, type BenchTtl, type ServerSpec } from './bench-fixtures.ts';
 import { log, mb, type StoreResult } from './bench-results.ts';
 import { planPinning, type Pinning } from './cpu-pinning.ts';
