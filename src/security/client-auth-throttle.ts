@@ -117,10 +117,11 @@ function isInvalidClient(ctx: Context): boolean {
  * over all of them is bounded by `limit` per process (docs/security.md, known limits).
  *
  * Credentials that authenticated in the last minutes (a fingerprint of id and secret, kept in an
- * LRU in this process) take no unit and read no counter: a client sending many good requests at
- * once is neither slowed nor turned away, even from a network whose guesses are being refused,
- * and a guesser never presents a fingerprint that is known good. A known credential that fails
- * (its secret was rotated or the client deleted) is forgotten and counted like any failure.
+ * LRU in this process) take no unit: a client sending many good requests at once is neither
+ * slowed nor turned away, and a guesser never presents a fingerprint that is known good. They
+ * still meet the failure counts: once a client or network is over its limit, even the right
+ * secret is refused until the window ends. A known credential that fails (its secret was
+ * rotated or the client deleted) is forgotten and counted like any failure.
  */
 export function throttleClientAuthentication(deps: {
   counters: CounterStore;
@@ -178,7 +179,7 @@ export function throttleClientAuthentication(deps: {
    * Reserves a unit of each limit, or answers the end of the window that refuses the request.
    * Both failure counters are read at once (this runs before every token request).
    */
-  async function admit(limits: readonly Limit[]): Promise<string[] | number> {
+  async function admit(limits: readonly Limit[], reserve: boolean): Promise<string[] | number> {
     const deadline = now() + WAIT_MS;
     for (;;) {
       // A failure given back while the counters were being read may be missing from what was
@@ -188,6 +189,7 @@ export function throttleClientAuthentication(deps: {
       if (countedReleases !== releasesBefore) continue;
       const failedOut = limits.findIndex((l, i) => (states[i]?.count ?? 0) >= l.max);
       if (failedOut >= 0) return states[failedOut]?.resetAt ?? now() + policy.windowMs;
+      if (!reserve) return [];
       // From the reads to the reservation, synchronous: no other request of this process can
       // take the same room in between.
       const full = limits.some((l, i) => (states[i]?.count ?? 0) + (held.get(l.key) ?? 0) >= l.max);
@@ -215,10 +217,7 @@ export function throttleClientAuthentication(deps: {
     const limits = limitsOf(clientId, ip);
     // With the store down the provider cannot authenticate anyone either: it answers its own
     // OAuth-shaped 503 `temporarily_unavailable`, which a 500 of ours must not replace.
-    // A credential that authenticated in the last minutes is no guess: it is let through without
-    // reading the failure counters (two store reads saved on the hot path of every API call).
-    // Whoever guesses a secret presents a fingerprint never seen to succeed, so still meets them.
-    const admitted = trusted ? [] : ((await admit(limits).catch(passOutage)) ?? []);
+    const admitted = (await admit(limits, !trusted).catch(passOutage)) ?? [];
     if (typeof admitted === 'number') return refuse(ctx, admitted);
 
     let failed = false;

@@ -162,3 +162,15 @@ describe('API scopes asked for the wrong way get an answer that says the right w
     expect(run.stderr).toContain(`portcullis api update ${api.id}`);
   });
 });
+
+describe('client show names the ID token algorithm in effect (issue 12 item 2)', () => {
+  it('shows RS256 as the default and the algorithm a client chose', async () => {
+    const plain = await json<Client>(['client', 'add', '--name', 'Plain', '--redirect-uri', 'https://plain.example/cb']);
+    const chosen = await json<Client>(['client', 'add', '--name', 'Chosen', '--redirect-uri', 'https://chosen.example/cb', '--id-token-alg', 'ES256']);
+    expect((await cli(['client', 'show', plain.client_id])).stdout).toMatch(/id_token_signed_response_alg:\s+RS256 \(default\)/);
+    expect((await cli(['client', 'show', chosen.client_id])).stdout).toMatch(/id_token_signed_response_alg:\s+ES256\n/);
+    const refused = await cli(['client', 'add', '--name', 'Bad', '--redirect-uri', 'https://bad.example/cb', '--id-token-alg', 'HS256']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('id_token_signed_response_alg');
+  });
+});
