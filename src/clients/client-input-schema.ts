@@ -87,6 +87,18 @@ const jwks = z
     'must be at most 20000 characters as JSON',
   );
 
+/** Fields stored as given when present (the engine applies its defaults when absent). */
+export const STORED_AS_GIVEN_FIELDS = [
+  'contacts',
+  'id_token_signed_response_alg',
+  'userinfo_signed_response_alg',
+  'introspection_signed_response_alg',
+  'token_endpoint_auth_signing_alg',
+  'default_max_age',
+  'require_auth_time',
+  ID_TOKEN_CLAIMS_METADATA,
+] as const;
+
 /** The fields of `clientInputSchema`, in the order they are stored. */
 export const CLIENT_INPUT_FIELDS = [
   'client_name',
@@ -106,14 +118,7 @@ export const CLIENT_INPUT_FIELDS = [
   'client_uri',
   'policy_uri',
   'tos_uri',
-  'contacts',
-  'id_token_signed_response_alg',
-  'userinfo_signed_response_alg',
-  'introspection_signed_response_alg',
-  'token_endpoint_auth_signing_alg',
-  'default_max_age',
-  'require_auth_time',
-  ID_TOKEN_CLAIMS_METADATA,
+  ...STORED_AS_GIVEN_FIELDS,
 ] as const;
 
 /** JWS algorithms a client may choose; the engine also checks each against `keys.algorithms`. */

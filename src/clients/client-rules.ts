@@ -4,6 +4,7 @@ import { ADMIN_SCOPE } from '../oidc/scopes.ts';
 import {
   SECRET_AUTH_METHODS,
   SERVER_SET_FIELDS,
+  STORED_AS_GIVEN_FIELDS,
   clientInputSchema,
   type ClientAuthMethod,
   type ClientGrantType,
@@ -274,16 +275,7 @@ export function checkClientInput(input: unknown, options: ClientRulesOptions): C
     ...(data.client_uri === undefined ? {} : { client_uri: data.client_uri }),
     ...(data.policy_uri === undefined ? {} : { policy_uri: data.policy_uri }),
     ...(data.tos_uri === undefined ? {} : { tos_uri: data.tos_uri }),
-    ...optional(data, [
-      'contacts',
-      'id_token_signed_response_alg',
-      'userinfo_signed_response_alg',
-      'introspection_signed_response_alg',
-      'token_endpoint_auth_signing_alg',
-      'default_max_age',
-      'require_auth_time',
-      'id_token_claims',
-    ]),
+    ...optional(data, STORED_AS_GIVEN_FIELDS),
   };
   return { metadata, needsSecret: SECRET_AUTH_METHODS.has(rules.authMethod) };
 }
