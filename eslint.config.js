@@ -31,12 +31,22 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false } },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through src/config only.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through src/config only.',
+        },
       ],
     },
   },
@@ -60,7 +70,8 @@ export default tseslint.config(
             {
               target: ['./src/http', './src/ui'],
               from: FEATURES,
-              message: 'src/http and src/ui are generic: have the caller pass what they need (docs/architecture.md).',
+              message:
+                'src/http and src/ui are generic: have the caller pass what they need (docs/architecture.md).',
             },
             {
               target: './src/ui',
@@ -69,7 +80,14 @@ export default tseslint.config(
             },
             {
               target: './src/storage',
-              from: [...FEATURES, './src/http', './src/ui', './src/app.ts', './src/server.ts', './src/main.ts'],
+              from: [
+                ...FEATURES,
+                './src/http',
+                './src/ui',
+                './src/app.ts',
+                './src/server.ts',
+                './src/main.ts',
+              ],
               message: 'src/storage imports nothing above it (ports.ts is owned by its callers).',
             },
           ],

@@ -54,7 +54,11 @@ function portcullisDefaults(): { ttl: BenchTtl; algorithms: string[]; idTokenSig
     ISSUER: 'http://127.0.0.1:1',
   });
   if (!loaded.ok) throw new Error(`configuration invalid: ${loaded.errors.join('; ')}`);
-  return { ttl: { ...loaded.config.ttl }, algorithms: [...loaded.config.keys.algorithms], idTokenSigningAlg: loaded.config.oidc.idTokenSigningAlg };
+  return {
+    ttl: { ...loaded.config.ttl },
+    algorithms: [...loaded.config.keys.algorithms],
+    idTokenSigningAlg: loaded.config.oidc.idTokenSigningAlg,
+  };
 }
 
 async function startServer(
@@ -126,7 +130,8 @@ async function main(): Promise<number> {
     options.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
       : [];
-  if (options.profile) log(`CPU profiles of the Portcullis and stock processes go to ${profileDir}`);
+  if (options.profile)
+    log(`CPU profiles of the Portcullis and stock processes go to ${profileDir}`);
   // The stock side is profiled too, so both profiles of one run can be compared line by line.
   const stock = await startServer('stock', base, pinning, profileOptions('stock'));
   const stockIdleRssMb = readRssMb(stock.pid);

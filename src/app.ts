@@ -88,7 +88,12 @@ export function createApp(deps: AppDeps): Koa {
     ctx.type = 'html';
     ctx.body = await deps.render(
       'home',
-      homePage({ issuer: config.server.issuer, productName, lang: languageOf(ctx), here: switcherPath(ctx) }),
+      homePage({
+        issuer: config.server.issuer,
+        productName,
+        lang: languageOf(ctx),
+        here: switcherPath(ctx),
+      }),
     );
   });
 
@@ -109,21 +114,48 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestTargetCheck());
   // The client's real address first, and proxy headers dropped unless a trusted proxy sent them
   // (RFC 9700 §4.13), before anything reads them (src/http/client-ip.ts).
-  app.use(clientIp({ trustProxy: config.server.trustProxy, trustedProxies: config.server.trustedProxies }));
+  app.use(
+    clientIp({
+      trustProxy: config.server.trustProxy,
+      trustedProxies: config.server.trustedProxies,
+    }),
+  );
   app.use(requestId({ trustIncoming: config.server.trustProxy }));
   app.use(deps.security.requestContext.middleware());
   app.use(secureCookies({ https }));
-  app.use(requestLogger({ log: deps.log, observe: deps.metrics ? observeRequests(deps.metrics) : undefined }));
-  if (deps.tracing.enabled) app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
+  app.use(
+    requestLogger({
+      log: deps.log,
+      observe: deps.metrics ? observeRequests(deps.metrics) : undefined,
+    }),
+  );
+  if (deps.tracing.enabled)
+    app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
   app.use(securityHeaders({ https: config.server.issuer.startsWith('https:') }));
-  app.use(errorHandler({ log: deps.log, render: deps.render, productName, languageOf, mayRenderHtml: (ctx) => !isMachineEndpointPath(ctx.path) }));
+  app.use(
+    errorHandler({
+      log: deps.log,
+      render: deps.render,
+      productName,
+      languageOf,
+      mayRenderHtml: (ctx) => !isMachineEndpointPath(ctx.path),
+    }),
+  );
   app.use(pathEncodingCheck());
   app.use(health({ store: deps.store, keysLoaded: () => keysLoaded(deps.providers) }));
   if (config.metrics.onMainPort && deps.collectMetrics && config.secrets.metricsToken) {
     app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));
   }
   app.use(hostCheck({ issuer: config.server.issuer, allowedHosts: config.server.allowedHosts }));
-  app.use(mountAdmin({ ...deps.admin, config, log: deps.log, providers: deps.providers, requestContext: deps.security.requestContext }));
+  app.use(
+    mountAdmin({
+      ...deps.admin,
+      config,
+      log: deps.log,
+      providers: deps.providers,
+      requestContext: deps.security.requestContext,
+    }),
+  );
   app.use(serveThemeStylesheet(config.ui));
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());

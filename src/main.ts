@@ -17,12 +17,18 @@ import { startServer } from './server.ts';
 export async function main(): Promise<void> {
   const result = loadConfig(processEnv());
   if (!result.ok) {
-    process.stderr.write(`portcullis: invalid configuration:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    process.stderr.write(
+      `portcullis: invalid configuration:\n${result.errors.map((e) => `  - ${e}`).join('\n')}\n`,
+    );
     process.exitCode = 78; // EX_CONFIG
     return;
   }
   const { config } = result;
-  const pretty = usePrettyOutput({ format: config.log.format, env: config.env, isTTY: process.stdout.isTTY === true });
+  const pretty = usePrettyOutput({
+    format: config.log.format,
+    env: config.env,
+    isTTY: process.stdout.isTTY === true,
+  });
   const log = createLogger({ level: config.log.level, pretty });
 
   const workers = workerCount(config.server.workers, availableParallelism());
@@ -99,7 +105,14 @@ async function serveWithWorkers(config: Config, log: Logger, workers: number): P
     return; // logged by the primary; `exited` ends the process
   }
   log.info(
-    { event: 'server.started', workers, metricsUrl: primary.metricsUrl, issuer: config.server.issuer, store: config.store.backend, env: config.env },
+    {
+      event: 'server.started',
+      workers,
+      metricsUrl: primary.metricsUrl,
+      issuer: config.server.issuer,
+      store: config.store.backend,
+      env: config.env,
+    },
     `Portcullis listening on ${config.server.host}:${config.server.port} with ${workers} workers (issuer ${config.server.issuer}, store ${config.store.backend})`,
   );
 }

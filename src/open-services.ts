@@ -51,7 +51,10 @@ export async function openServices(
     onSessionsEnded?: OnSessionsEnded;
   } = {},
 ): Promise<Services> {
-  const opened = await createStore(config, { now, log: (msg, fields) => log.info(fields ?? {}, msg) });
+  const opened = await createStore(config, {
+    now,
+    log: (msg, fields) => log.info(fields ?? {}, msg),
+  });
   // The server times and traces every store call (src/metrics/instrument-store.ts).
   const decorated = options.decorateStore ? options.decorateStore(opened) : opened;
   let store = decorated;
@@ -59,7 +62,9 @@ export async function openServices(
     // Client secrets and signing keys are encrypted at rest (src/clients/encrypted-client-store.ts,
     // src/oidc/encrypted-key-store.ts): whoever is handed `store` (the provider, the client
     // service, the CLI) sees plaintext.
-    const cipher = createClientSecretCipher(await resolveClientSecretKeys(config, decorated.settings));
+    const cipher = createClientSecretCipher(
+      await resolveClientSecretKeys(config, decorated.settings),
+    );
     const requestContext = createRequestContext();
     const events = createSecurityEvents({
       store: decorated.events,

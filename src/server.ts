@@ -66,17 +66,28 @@ export function pageRenderer(config: Config): ViewRenderer {
   });
 }
 
-export async function startServer(config: Config, log: Logger, startOptions: StartServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  log: Logger,
+  startOptions: StartServerOptions = {},
+): Promise<RunningServer> {
   // Built before the store is opened: a custom template folder that does not fit this version's
   // template contract stops the start here, with nothing to close.
   const render = pageRenderer(config);
   const metrics = config.metrics.enabled ? createMetrics() : undefined;
-  const tracing = await startTracing({ otlpEndpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName, log });
+  const tracing = await startTracing({
+    otlpEndpoint: config.tracing.otlpEndpoint,
+    serviceName: config.tracing.serviceName,
+    log,
+  });
   let services: Services;
   // Sessions the server ends itself get a back-channel logout to their clients (issue 6). The
   // provider that sends it is built after the services: the hook reads it when called, which
   // only happens once the server is up.
-  const onSessionsEnded = createBackchannelLogoutOnSessionEnd({ provider: () => providers.current, log });
+  const onSessionsEnded = createBackchannelLogoutOnSessionEnd({
+    provider: () => providers.current,
+    log,
+  });
   try {
     services = await openServices(config, log, Date.now, {
       decorateStore: (opened) => instrumentStore(opened, { metrics, tracing }),
@@ -128,7 +139,20 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
   const providers = await createProviderHolder({
     build: (jwks) => {
       const { directory: resourceServers, grantReferences } = apis;
-      const provider = createProvider({ config, oidcStore: store.oidc, findAccount, jwks, cookieKeys, pages, log, now, events, resourceServers, grantReferences, hooks });
+      const provider = createProvider({
+        config,
+        oidcStore: store.oidc,
+        findAccount,
+        jwks,
+        cookieKeys,
+        pages,
+        log,
+        now,
+        events,
+        resourceServers,
+        grantReferences,
+        hooks,
+      });
       if (metrics) countProviderEvents(provider, metrics);
       return provider;
     },
@@ -147,7 +171,8 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
     );
     // Security events are kept `events.retentionDays` (docs/security.md).
     store.events.pruneBefore(now() - config.events.retentionDays * 86_400_000).then(
-      (count) => count > 0 && log.debug({ event: 'events.pruned', count }, 'old security events deleted'),
+      (count) =>
+        count > 0 && log.debug({ event: 'events.pruned', count }, 'old security events deleted'),
       (err: unknown) => log.warn({ err }, 'pruning security events failed; will retry'),
     );
   }, config.store.sweepIntervalSeconds * 1000);
@@ -156,7 +181,13 @@ export async function startServer(config: Config, log: Logger, startOptions: Sta
   let served: ServedMetrics | undefined;
   try {
     served = metrics
-      ? await serveMetrics({ config, metrics, oidcStore: store.oidc, clusterWorker: startOptions.clusterWorker === true, log })
+      ? await serveMetrics({
+          config,
+          metrics,
+          oidcStore: store.oidc,
+          clusterWorker: startOptions.clusterWorker === true,
+          log,
+        })
       : undefined;
   } catch (err) {
     providers.stop();

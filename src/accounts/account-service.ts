@@ -27,9 +27,13 @@ export const profileClaimsSchema = z
     website: z.url({ protocol: /^https?$/ }).max(2000),
     profile: z.url({ protocol: /^https?$/ }).max(2000),
     gender: z.string().min(1).max(50),
-    birthdate: z.string().regex(/^(\d{4}|\d{4}-\d{2}-\d{2}|0000-\d{2}-\d{2})$/, 'expected YYYY, YYYY-MM-DD'),
+    birthdate: z
+      .string()
+      .regex(/^(\d{4}|\d{4}-\d{2}-\d{2}|0000-\d{2}-\d{2})$/, 'expected YYYY, YYYY-MM-DD'),
     zoneinfo: z.string().min(1).max(64),
-    locale: z.string().regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'expected a BCP 47 language tag'),
+    locale: z
+      .string()
+      .regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'expected a BCP 47 language tag'),
     phone_number: z.string().regex(/^\+?[0-9 ()-]{3,32}$/, 'expected a phone number'),
   })
   .partial()
@@ -41,7 +45,10 @@ export const usernameSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u, 'may contain only letters, digits, ".", "_" and "-", starting with a letter or digit');
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u,
+    'may contain only letters, digits, ".", "_" and "-", starting with a letter or digit',
+  );
 
 export const emailSchema = z.email('expected an email address').max(254);
 
@@ -54,7 +61,10 @@ export interface NewAccount {
 }
 
 /** What leaves the service: never the password hash. */
-export type AccountView = Omit<AccountRecord, 'passwordHash' | 'usernameNormalized' | 'emailNormalized'>;
+export type AccountView = Omit<
+  AccountRecord,
+  'passwordHash' | 'usernameNormalized' | 'emailNormalized'
+>;
 
 export function toAccountView(record: AccountRecord): AccountView {
   const { passwordHash: _h, usernameNormalized: _u, emailNormalized: _e, ...view } = record;
@@ -120,10 +130,14 @@ export function createAccountService(deps: AccountServiceDeps) {
   function checkPassword(password: string): void {
     const length = [...password].length;
     if (length < deps.passwordMinLength) {
-      throw new AppError('invalid_input', { password: `must be at least ${deps.passwordMinLength} characters` });
+      throw new AppError('invalid_input', {
+        password: `must be at least ${deps.passwordMinLength} characters`,
+      });
     }
     if (password.length > PASSWORD_MAX_LENGTH) {
-      throw new AppError('invalid_input', { password: `must be at most ${PASSWORD_MAX_LENGTH} characters` });
+      throw new AppError('invalid_input', {
+        password: `must be at most ${PASSWORD_MAX_LENGTH} characters`,
+      });
     }
   }
 
@@ -133,7 +147,9 @@ export function createAccountService(deps: AccountServiceDeps) {
       const details: Record<string, string> = {};
       for (const issue of result.error.issues) {
         details[[field, ...issue.path.map(String)].filter(Boolean).join('.')] =
-          issue.code === 'unrecognized_keys' ? `unknown claim(s): ${issue.keys.join(', ')}` : issue.message;
+          issue.code === 'unrecognized_keys'
+            ? `unknown claim(s): ${issue.keys.join(', ')}`
+            : issue.message;
       }
       throw new AppError('invalid_input', details);
     }
@@ -141,27 +157,46 @@ export function createAccountService(deps: AccountServiceDeps) {
   }
 
   /** Ends every session of the user and revokes their grants and tokens; answers how many went. */
-  async function revokeSignIns(accountId: string, reason: 'password_changed' | 'user_disabled' | 'admin_request'): Promise<number> {
+  async function revokeSignIns(
+    accountId: string,
+    reason: 'password_changed' | 'user_disabled' | 'admin_request',
+  ): Promise<number> {
     // Read before they are deleted: each session names the sid every client of it was given,
     // which the logout tokens must carry (OIDC Back-Channel Logout 1.0 §2.4, §2.7).
-    const sessions = deps.onSessionsEnded ? await deps.oidc.findByAccountId('Session', accountId, SESSION_SCAN_LIMIT) : [];
+    const sessions = deps.onSessionsEnded
+      ? await deps.oidc.findByAccountId('Session', accountId, SESSION_SCAN_LIMIT)
+      : [];
     let revoked = 0;
-    for (const model of SIGN_IN_ARTEFACTS) revoked += await deps.oidc.revokeByAccountId(model, accountId);
-    await deps.events.record({ type: 'sessions.revoked', subject: accountId, details: { reason, count: revoked } });
+    for (const model of SIGN_IN_ARTEFACTS)
+      revoked += await deps.oidc.revokeByAccountId(model, accountId);
+    await deps.events.record({
+      type: 'sessions.revoked',
+      subject: accountId,
+      details: { reason, count: revoked },
+    });
     // Told after the deletion, so a client that reacts by sending the user back finds no session.
-    if (sessions.length > 0) await deps.onSessionsEnded?.(accountId, sessions).catch(() => undefined);
+    if (sessions.length > 0)
+      await deps.onSessionsEnded?.(accountId, sessions).catch(() => undefined);
     return revoked;
   }
 
   const tooLong = (login: string, password: string) =>
-    login.length === 0 || login.length > 254 || password.length === 0 || password.length > PASSWORD_MAX_LENGTH;
+    login.length === 0 ||
+    login.length > 254 ||
+    password.length === 0 ||
+    password.length > PASSWORD_MAX_LENGTH;
 
   async function prepareLogin(login: string): Promise<PreparedLogin> {
     const normalized = normalizeLogin(login.slice(0, 254));
-    const record = login.length > 0 && login.length <= 254 ? await deps.store.findByLogin(normalized) : undefined;
+    const record =
+      login.length > 0 && login.length <= 254
+        ? await deps.store.findByLogin(normalized)
+        : undefined;
     const waste = (password: string) => deps.hasher.burn(password.slice(0, PASSWORD_MAX_LENGTH));
     return {
-      subjectKey: loginSubjectKey(record ? { accountId: record.id } : { normalizedLogin: normalized }),
+      subjectKey: loginSubjectKey(
+        record ? { accountId: record.id } : { normalizedLogin: normalized },
+      ),
       accountId: record?.id,
       waste,
       async check(password) {
@@ -169,7 +204,8 @@ export function createAccountService(deps: AccountServiceDeps) {
           await waste(password);
           return { failure: 'unknown_user' };
         }
-        if (!(await deps.hasher.verify(record.passwordHash, password))) return { failure: 'wrong_password' };
+        if (!(await deps.hasher.verify(record.passwordHash, password)))
+          return { failure: 'wrong_password' };
         // Checked after the hash, so a disabled account costs the same time as any other.
         if (record.disabled) return { failure: 'disabled' };
         return { account: toAccountView(record) };
@@ -180,7 +216,8 @@ export function createAccountService(deps: AccountServiceDeps) {
   return {
     async create(input: NewAccount): Promise<AccountView> {
       const username = parse(usernameSchema, input.username, 'username');
-      const email = input.email === undefined ? undefined : parse(emailSchema, input.email, 'email');
+      const email =
+        input.email === undefined ? undefined : parse(emailSchema, input.email, 'email');
       const claims = parse(profileClaimsSchema, input.claims ?? {}, 'claims');
       checkPassword(input.password);
       const at = now();
@@ -235,8 +272,14 @@ export function createAccountService(deps: AccountServiceDeps) {
       return record ? toAccountView(record) : undefined;
     },
 
-    async list(options: { cursor?: string | undefined; limit: number }): Promise<ListPage<AccountView>> {
-      const page = await deps.store.list({ cursor: options.cursor, limit: Math.min(Math.max(options.limit, 1), 100) });
+    async list(options: {
+      cursor?: string | undefined;
+      limit: number;
+    }): Promise<ListPage<AccountView>> {
+      const page = await deps.store.list({
+        cursor: options.cursor,
+        limit: Math.min(Math.max(options.limit, 1), 100),
+      });
       return { items: page.items.map(toAccountView), nextCursor: page.nextCursor };
     },
 
@@ -254,7 +297,11 @@ export function createAccountService(deps: AccountServiceDeps) {
      */
     async setPassword(id: string, password: string): Promise<AccountView> {
       checkPassword(password);
-      const updated = await deps.store.update(id, { passwordHash: await deps.hasher.hash(password) }, now());
+      const updated = await deps.store.update(
+        id,
+        { passwordHash: await deps.hasher.hash(password) },
+        now(),
+      );
       if (!updated) throw new AppError('not_found', { user: 'no such user' });
       await revokeSignIns(id, 'password_changed');
       return toAccountView(updated);

@@ -19,10 +19,12 @@ export async function withServices<T>(
   const log = createLogger({ level: verbose ? 'debug' : 'warn', destination: io.stderr });
   // The terminal gets one line (report-error.ts); the stack goes to the debug log.
   // Security events of CLI commands (user and client changes) name the CLI as their actor.
-  const services = await openServices(loaded.config, log, Date.now, { eventActor: 'cli' }).catch((err: unknown) => {
-    log.debug({ err }, 'could not open the store');
-    throw err;
-  });
+  const services = await openServices(loaded.config, log, Date.now, { eventActor: 'cli' }).catch(
+    (err: unknown) => {
+      log.debug({ err }, 'could not open the store');
+      throw err;
+    },
+  );
   try {
     return await use(services);
   } catch (err) {

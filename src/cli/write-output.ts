@@ -6,7 +6,10 @@ import { EXIT } from './exit-codes.ts';
 export function writeJson(io: CliIo, value: unknown): void {
   // JSON escapes C0 controls itself; C1 controls (8-bit CSI) and bidi overrides it leaves raw,
   // so they are written as `\u` escapes too (they only occur inside strings: still valid JSON).
-  const json = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(value, null, 2).replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   io.stdout.write(`${json}\n`);
 }
 

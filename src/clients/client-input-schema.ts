@@ -122,7 +122,9 @@ export const CLIENT_INPUT_FIELDS = [
 ] as const;
 
 /** JWS algorithms a client may choose; the engine also checks each against `keys.algorithms`. */
-const signingAlg = z.enum(SIGNING_ALGORITHMS, { error: `must be one of ${SIGNING_ALGORITHMS.join(', ')}` });
+const signingAlg = z.enum(SIGNING_ALGORITHMS, {
+  error: `must be one of ${SIGNING_ALGORITHMS.join(', ')}`,
+});
 
 export const clientInputSchema = z
   .object({
@@ -180,7 +182,10 @@ export const clientInputSchema = z
     tos_uri: uri.optional(),
     // RFC 7591 §2: e-mail addresses of people responsible for the client (shown to admins).
     contacts: z
-      .array(z.email({ error: 'must be a list of e-mail addresses' }).max(254), required('a list of e-mail addresses'))
+      .array(
+        z.email({ error: 'must be a list of e-mail addresses' }).max(254),
+        required('a list of e-mail addresses'),
+      )
       .max(10, 'must have at most 10 entries')
       .optional(),
     // OIDC Registration §2: the JWS algorithm of the client's ID tokens (default RS256,
@@ -192,12 +197,19 @@ export const clientInputSchema = z
     // OIDC Core §9: the algorithm its private_key_jwt assertions must use.
     token_endpoint_auth_signing_alg: signingAlg.optional(),
     // OIDC Registration §2: re-authenticate when the session is older (seconds); always auth_time.
-    default_max_age: z.number(required('a whole number of seconds')).int('must be a whole number of seconds').min(0, 'must not be negative').max(31_536_000, 'must be at most a year').optional(),
+    default_max_age: z
+      .number(required('a whole number of seconds'))
+      .int('must be a whole number of seconds')
+      .min(0, 'must not be negative')
+      .max(31_536_000, 'must be at most a year')
+      .optional(),
     require_auth_time: z.boolean(required('true or false')).optional(),
     [ID_TOKEN_CLAIMS_METADATA]: z
       .enum(ID_TOKEN_CLAIMS_MODES, { error: `must be one of ${ID_TOKEN_CLAIMS_MODES.join(', ')}` })
       .optional()
-      .describe('`scopes`: the ID token carries the claims of the granted scopes; `userinfo`: only `sub` and protocol claims (the rest from UserInfo). Default: `oidc.idTokenClaims`.'),
+      .describe(
+        '`scopes`: the ID token carries the claims of the granted scopes; `userinfo`: only `sub` and protocol claims (the rest from UserInfo). Default: `oidc.idTokenClaims`.',
+      ),
   })
   .strict();
 

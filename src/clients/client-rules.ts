@@ -281,7 +281,10 @@ export function checkClientInput(input: unknown, options: ClientRulesOptions): C
 }
 
 /** The fields of `data` that are set, as they are (fields the engine defaults when absent). */
-function optional<K extends keyof ParsedClientInput>(data: ParsedClientInput, keys: readonly K[]): Partial<Pick<ParsedClientInput, K>> {
+function optional<K extends keyof ParsedClientInput>(
+  data: ParsedClientInput,
+  keys: readonly K[],
+): Partial<Pick<ParsedClientInput, K>> {
   const picked: Partial<Pick<ParsedClientInput, K>> = {};
   for (const key of keys) if (data[key] !== undefined) picked[key] = data[key];
   return picked;

@@ -162,10 +162,17 @@ export function createClientService(deps: ClientServiceDeps) {
   async function validated(metadata: Record<string, unknown>): Promise<void> {
     // Before the engine, whose refusal ("must only contain Authorization Server supported scope
     // values") does not say that API scopes are asked for with `resource`, not registered.
-    const unknown = typeof metadata.scope === 'string' ? metadata.scope.split(' ').filter((s) => !PROVIDER_SCOPES.has(s)) : [];
+    const unknown =
+      typeof metadata.scope === 'string'
+        ? metadata.scope.split(' ').filter((s) => !PROVIDER_SCOPES.has(s))
+        : [];
     if (unknown.length > 0) {
       const reasons = await Promise.all(
-        unknown.map(async (scope) => (await deps.explainUnknownScope?.(scope)) ?? `${scope} is not a scope this server defines (it defines ${[...PROVIDER_SCOPES].join(', ')})`),
+        unknown.map(
+          async (scope) =>
+            (await deps.explainUnknownScope?.(scope)) ??
+            `${scope} is not a scope this server defines (it defines ${[...PROVIDER_SCOPES].join(', ')})`,
+        ),
       );
       throw metadataError({ scope: reasons.join('; ') });
     }

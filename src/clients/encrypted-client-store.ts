@@ -29,7 +29,8 @@ export function encryptedClientStore(
     let plain = plaintexts.get(key);
     if (plain === undefined) {
       plain = cipher.decrypt(secret, id);
-      if (plaintexts.size >= MAX_REMEMBERED) plaintexts.delete(plaintexts.keys().next().value as string);
+      if (plaintexts.size >= MAX_REMEMBERED)
+        plaintexts.delete(plaintexts.keys().next().value as string);
       plaintexts.set(key, plain);
     }
     return plain;
@@ -55,7 +56,8 @@ export function encryptedClientStore(
     findByUserCode: (model, userCode) => inner.findByUserCode(model, userCode),
     consume: (model, id) => inner.consume(model, id),
     // Never a Client: client secrets are only written through upsert.
-    insertIfAbsent: (model, id, payload, expiresAt) => inner.insertIfAbsent(model, id, payload, expiresAt),
+    insertIfAbsent: (model, id, payload, expiresAt) =>
+      inner.insertIfAbsent(model, id, payload, expiresAt),
     destroy: (model, id) => inner.destroy(model, id),
     revokeByGrantId: (model, grantId) => inner.revokeByGrantId(model, grantId),
     async list(model, options) {

@@ -43,7 +43,9 @@ const SUPPORTED = new Set<string>(CLIENT_INPUT_FIELDS);
 const UNSUPPORTED: Readonly<Record<string, { noop?: unknown; why: string }>> = {
   subject_type: { noop: 'public', why: 'only public subject identifiers are offered' },
   sector_identifier_uri: { why: 'pairwise subject identifiers are not offered' },
-  response_modes: { why: 'is not supported; the response mode is chosen per request (query or form_post)' },
+  response_modes: {
+    why: 'is not supported; the response mode is chosen per request (query or form_post)',
+  },
   initiate_login_uri: { why: 'third-party-initiated login is not offered' },
   default_acr_values: { why: 'is not supported; send acr_values with each request' },
   request_uris: { why: 'request objects by reference are not offered' },
@@ -55,22 +57,40 @@ const UNSUPPORTED: Readonly<Record<string, { noop?: unknown; why: string }>> = {
   id_token_encrypted_response_enc: { why: 'encrypted ID tokens are not offered' },
   userinfo_encrypted_response_alg: { why: 'encrypted UserInfo responses are not offered' },
   userinfo_encrypted_response_enc: { why: 'encrypted UserInfo responses are not offered' },
-  introspection_encrypted_response_alg: { why: 'encrypted introspection responses are not offered' },
-  introspection_encrypted_response_enc: { why: 'encrypted introspection responses are not offered' },
-  authorization_signed_response_alg: { why: 'JWT-secured authorization responses (JARM) are not offered' },
-  authorization_encrypted_response_alg: { why: 'JWT-secured authorization responses (JARM) are not offered' },
-  authorization_encrypted_response_enc: { why: 'JWT-secured authorization responses (JARM) are not offered' },
-  frontchannel_logout_uri: { why: 'front-channel logout is not offered; use backchannel_logout_uri' },
+  introspection_encrypted_response_alg: {
+    why: 'encrypted introspection responses are not offered',
+  },
+  introspection_encrypted_response_enc: {
+    why: 'encrypted introspection responses are not offered',
+  },
+  authorization_signed_response_alg: {
+    why: 'JWT-secured authorization responses (JARM) are not offered',
+  },
+  authorization_encrypted_response_alg: {
+    why: 'JWT-secured authorization responses (JARM) are not offered',
+  },
+  authorization_encrypted_response_enc: {
+    why: 'JWT-secured authorization responses (JARM) are not offered',
+  },
+  frontchannel_logout_uri: {
+    why: 'front-channel logout is not offered; use backchannel_logout_uri',
+  },
   frontchannel_logout_session_required: { noop: false, why: 'front-channel logout is not offered' },
   tls_client_auth_subject_dn: { why: 'mutual-TLS client authentication is not offered' },
   tls_client_auth_san_dns: { why: 'mutual-TLS client authentication is not offered' },
   tls_client_auth_san_uri: { why: 'mutual-TLS client authentication is not offered' },
   tls_client_auth_san_ip: { why: 'mutual-TLS client authentication is not offered' },
   tls_client_auth_san_email: { why: 'mutual-TLS client authentication is not offered' },
-  tls_client_certificate_bound_access_tokens: { noop: false, why: 'certificate-bound tokens are not offered; use DPoP' },
+  tls_client_certificate_bound_access_tokens: {
+    noop: false,
+    why: 'certificate-bound tokens are not offered; use DPoP',
+  },
   use_mtls_endpoint_aliases: { noop: false, why: 'mutual-TLS endpoint aliases are not offered' },
   require_pushed_authorization_requests: { noop: false, why: 'is not supported per client' },
-  dpop_bound_access_tokens: { noop: false, why: 'is not supported per client; DPoP is used whenever the client sends a proof' },
+  dpop_bound_access_tokens: {
+    noop: false,
+    why: 'is not supported per client; DPoP is used whenever the client sends a proof',
+  },
   backchannel_token_delivery_mode: { why: 'CIBA is not offered' },
   backchannel_client_notification_endpoint: { why: 'CIBA is not offered' },
   backchannel_authentication_request_signing_alg: { why: 'CIBA is not offered' },
@@ -110,7 +130,8 @@ export function createRegistrationPolicy(deps: RegistrationPolicyDeps): Registra
       if (SERVER_SET.has(key)) continue;
       if (SUPPORTED.has(key)) input[key] = value;
       const unsupported = Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined;
-      if (unsupported && !(Object.hasOwn(unsupported, 'noop') && value === unsupported.noop)) refused.push(`${key}: ${unsupported.why}`);
+      if (unsupported && !(Object.hasOwn(unsupported, 'noop') && value === unsupported.noop))
+        refused.push(`${key}: ${unsupported.why}`);
     }
     if (refused.length > 0) throw new errors.InvalidClientMetadata(refused.join('; '));
     const before = grantedBefore(ctx);

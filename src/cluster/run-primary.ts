@@ -18,7 +18,10 @@ export interface RunningPrimary {
 }
 
 /** The primary's own series, added to the workers' in every scrape. */
-export function createPrimaryMetrics(liveWorkers: () => number): { registry: Registry; restarts: Counter } {
+export function createPrimaryMetrics(liveWorkers: () => number): {
+  registry: Registry;
+  restarts: Counter;
+} {
   const registry = new Registry();
   const restarts = new Counter({
     name: 'portcullis_cluster_worker_restarts_total',
@@ -46,7 +49,11 @@ const KILL_MARGIN_MS = 5_000;
  * store; restarts a crashed worker with backoff; answers metric scrapes with every worker's
  * metrics aggregated; and on stop forwards SIGTERM and waits until every worker has drained.
  */
-export async function runPrimary(config: Config, log: Logger, count: number): Promise<RunningPrimary> {
+export async function runPrimary(
+  config: Config,
+  log: Logger,
+  count: number,
+): Promise<RunningPrimary> {
   const services = await openServices(config, log);
   await services.close();
 
@@ -105,7 +112,10 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     for (const worker of live) worker.process.kill('SIGTERM');
     setTimeout(() => {
       for (const worker of live) {
-        log.warn({ event: 'cluster.worker.killed', workerPid: worker.process.pid }, 'worker did not drain in time; killing it');
+        log.warn(
+          { event: 'cluster.worker.killed', workerPid: worker.process.pid },
+          'worker did not drain in time; killing it',
+        );
         worker.process.kill('SIGKILL');
       }
     }, graceMs + KILL_MARGIN_MS).unref();
@@ -116,13 +126,19 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     const pid = worker.process.pid;
     if (stopping) {
       if (code !== 0) exitCode = 1;
-      log.info({ event: 'cluster.worker.stopped', workerPid: pid, exitCode: code, signal }, 'worker stopped');
+      log.info(
+        { event: 'cluster.worker.stopped', workerPid: pid, exitCode: code, signal },
+        'worker stopped',
+      );
       if (live.size === 0) finish();
       return;
     }
     if (!started) {
       // A worker that cannot start (port taken, store unreachable) would fail again at once.
-      log.fatal({ event: 'cluster.worker.failed', workerPid: pid, exitCode: code, signal }, 'a worker failed to start; stopping');
+      log.fatal(
+        { event: 'cluster.worker.failed', workerPid: pid, exitCode: code, signal },
+        'a worker failed to start; stopping',
+      );
       exitCode = 1;
       stop('a worker failed to start');
       return;
@@ -130,7 +146,10 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     crashes = nextCrashStreak(crashes, Date.now() - (startedAt.get(worker) ?? 0));
     const delay = restartDelayMs(crashes);
     restarts.inc();
-    log.error({ event: 'cluster.worker.died', workerPid: pid, exitCode: code, signal, restartInMs: delay }, 'worker died; restarting it');
+    log.error(
+      { event: 'cluster.worker.died', workerPid: pid, exitCode: code, signal, restartInMs: delay },
+      'worker died; restarting it',
+    );
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (!stopping) fork();
@@ -144,13 +163,18 @@ export async function runPrimary(config: Config, log: Logger, count: number): Pr
     startedAt.set(worker, Date.now());
     collector.answerRequests(worker);
     worker.once('listening', () => {
-      log.info({ event: 'cluster.worker.listening', workerPid: worker.process.pid }, 'worker listening');
+      log.info(
+        { event: 'cluster.worker.listening', workerPid: worker.process.pid },
+        'worker listening',
+      );
       if (!started && ++listening === count) {
         started = true;
         markReady();
       }
     });
-    worker.once('exit', (code: number | null, signal: string | null) => onExit(worker, code, signal));
+    worker.once('exit', (code: number | null, signal: string | null) =>
+      onExit(worker, code, signal),
+    );
   }
 
   for (let i = 0; i < count; i++) fork();

@@ -13,7 +13,11 @@ interface JsonSchemaNode {
 
 function valueAt(tree: unknown, path: readonly string[]): unknown {
   let node = tree;
-  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  for (const key of path)
+    node =
+      typeof node === 'object' && node !== null
+        ? (node as Record<string, unknown>)[key]
+        : undefined;
   return node;
 }
 
@@ -29,7 +33,10 @@ function cell(text: string): string {
 export function renderConfigTable(configDir = DEFAULT_CONFIG_DIR): string {
   const schema = z.toJSONSchema(configSchema, { io: 'input' }) as JsonSchemaNode;
   const defaults: unknown = JSON.parse(readFileSync(join(configDir, 'default.json'), 'utf8'));
-  const rows: string[] = ['| Key | Environment variable | Default | Description |', '| --- | --- | --- | --- |'];
+  const rows: string[] = [
+    '| Key | Environment variable | Default | Description |',
+    '| --- | --- | --- | --- |',
+  ];
   const visit = (node: JsonSchemaNode, path: string[]) => {
     for (const [key, child] of Object.entries(node.properties ?? {})) {
       const here = [...path, key];
@@ -40,7 +47,9 @@ export function renderConfigTable(configDir = DEFAULT_CONFIG_DIR): string {
       const env = ENV_BINDINGS.find((b) => b.path.join('.') === here.join('.'))?.env;
       const value = valueAt(defaults, here);
       const shown = value === undefined ? '—' : `\`${JSON.stringify(value)}\``;
-      rows.push(`| \`${here.join('.')}\` | ${env ? `\`${env}\`` : '—'} | ${shown} | ${cell(child.description ?? '')} |`);
+      rows.push(
+        `| \`${here.join('.')}\` | ${env ? `\`${env}\`` : '—'} | ${shown} | ${cell(child.description ?? '')} |`,
+      );
     }
   };
   visit(schema, []);

@@ -41,7 +41,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'METRICS_HOST', path: ['metrics', 'host'], kind: 'string' },
   { env: 'METRICS_PORT', path: ['metrics', 'port'], kind: 'integer' },
   { env: 'METRICS_ON_MAIN_PORT', path: ['metrics', 'onMainPort'], kind: 'boolean' },
-  { env: 'METRICS_SESSION_SAMPLE_SECONDS', path: ['metrics', 'sessionSampleSeconds'], kind: 'integer' },
+  {
+    env: 'METRICS_SESSION_SAMPLE_SECONDS',
+    path: ['metrics', 'sessionSampleSeconds'],
+    kind: 'integer',
+  },
   // The standard OpenTelemetry variables (OTLP exporter specification), so collectors' usual
   // deployment recipes work unchanged.
   { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: ['tracing', 'otlpEndpoint'], kind: 'string' },
@@ -75,23 +79,71 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'UI_TEMPLATES_DIR', path: ['ui', 'templatesDir'], kind: 'string' },
   { env: 'PASSWORD_MIN_LENGTH', path: ['passwords', 'minLength'], kind: 'integer' },
   { env: 'LOGIN_MAX_FAILURES', path: ['security', 'login', 'maxFailures'], kind: 'integer' },
-  { env: 'LOGIN_FAILURE_WINDOW_SECONDS', path: ['security', 'login', 'failureWindowSeconds'], kind: 'integer' },
+  {
+    env: 'LOGIN_FAILURE_WINDOW_SECONDS',
+    path: ['security', 'login', 'failureWindowSeconds'],
+    kind: 'integer',
+  },
   { env: 'LOGIN_LOCKOUT_SECONDS', path: ['security', 'login', 'lockoutSeconds'], kind: 'integer' },
   { env: 'LOGIN_DELAY_BASE_MS', path: ['security', 'login', 'delayBaseMs'], kind: 'integer' },
   { env: 'LOGIN_DELAY_MAX_MS', path: ['security', 'login', 'delayMaxMs'], kind: 'integer' },
   { env: 'LOGIN_IP_MAX_FAILURES', path: ['security', 'login', 'ipMaxFailures'], kind: 'integer' },
-  { env: 'LOGIN_IP_WINDOW_SECONDS', path: ['security', 'login', 'ipWindowSeconds'], kind: 'integer' },
-  { env: 'CLIENT_AUTH_MAX_FAILURES', path: ['security', 'clientAuth', 'maxFailures'], kind: 'integer' },
-  { env: 'CLIENT_AUTH_WINDOW_SECONDS', path: ['security', 'clientAuth', 'windowSeconds'], kind: 'integer' },
-  { env: 'CLIENT_AUTH_IP_MAX_FAILURES', path: ['security', 'clientAuth', 'ipMaxFailures'], kind: 'integer' },
-  { env: 'SESSION_IDLE_TIMEOUT', path: ['security', 'sessions', 'idleTimeoutSeconds'], kind: 'integer' },
-  { env: 'SESSION_MAX_CONCURRENT', path: ['security', 'sessions', 'maxConcurrent'], kind: 'integer' },
+  {
+    env: 'LOGIN_IP_WINDOW_SECONDS',
+    path: ['security', 'login', 'ipWindowSeconds'],
+    kind: 'integer',
+  },
+  {
+    env: 'CLIENT_AUTH_MAX_FAILURES',
+    path: ['security', 'clientAuth', 'maxFailures'],
+    kind: 'integer',
+  },
+  {
+    env: 'CLIENT_AUTH_WINDOW_SECONDS',
+    path: ['security', 'clientAuth', 'windowSeconds'],
+    kind: 'integer',
+  },
+  {
+    env: 'CLIENT_AUTH_IP_MAX_FAILURES',
+    path: ['security', 'clientAuth', 'ipMaxFailures'],
+    kind: 'integer',
+  },
+  {
+    env: 'SESSION_IDLE_TIMEOUT',
+    path: ['security', 'sessions', 'idleTimeoutSeconds'],
+    kind: 'integer',
+  },
+  {
+    env: 'SESSION_MAX_CONCURRENT',
+    path: ['security', 'sessions', 'maxConcurrent'],
+    kind: 'integer',
+  },
   { env: 'SESSION_LIMIT_ACTION', path: ['security', 'sessions', 'onLimit'], kind: 'string' },
-  { env: 'LOGOUT_REVOKES_OFFLINE_TOKENS', path: ['security', 'logout', 'revokeOfflineTokens'], kind: 'boolean' },
-  { env: 'BACKCHANNEL_LOGOUT_ATTEMPTS', path: ['security', 'backchannelLogout', 'attempts'], kind: 'integer' },
-  { env: 'BACKCHANNEL_LOGOUT_RETRY_DELAY_MS', path: ['security', 'backchannelLogout', 'retryDelayMs'], kind: 'integer' },
-  { env: 'BACKCHANNEL_LOGOUT_ALLOW_PRIVATE_NETWORKS', path: ['security', 'backchannelLogout', 'allowPrivateNetworks'], kind: 'boolean' },
-  { env: 'REFRESH_TOKEN_GRACE_SECONDS', path: ['security', 'refreshTokenReuseGraceSeconds'], kind: 'integer' },
+  {
+    env: 'LOGOUT_REVOKES_OFFLINE_TOKENS',
+    path: ['security', 'logout', 'revokeOfflineTokens'],
+    kind: 'boolean',
+  },
+  {
+    env: 'BACKCHANNEL_LOGOUT_ATTEMPTS',
+    path: ['security', 'backchannelLogout', 'attempts'],
+    kind: 'integer',
+  },
+  {
+    env: 'BACKCHANNEL_LOGOUT_RETRY_DELAY_MS',
+    path: ['security', 'backchannelLogout', 'retryDelayMs'],
+    kind: 'integer',
+  },
+  {
+    env: 'BACKCHANNEL_LOGOUT_ALLOW_PRIVATE_NETWORKS',
+    path: ['security', 'backchannelLogout', 'allowPrivateNetworks'],
+    kind: 'boolean',
+  },
+  {
+    env: 'REFRESH_TOKEN_GRACE_SECONDS',
+    path: ['security', 'refreshTokenReuseGraceSeconds'],
+    kind: 'integer',
+  },
   { env: 'EVENTS_RETENTION_DAYS', path: ['events', 'retentionDays'], kind: 'integer' },
 ];
 
@@ -99,8 +151,9 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
 export function envNameFor(path: readonly PropertyKey[]): string | undefined {
   // Longest binding that is a prefix of the path, so `secrets.cookieKeys.0` names COOKIE_KEYS.
   const key = path.map(String);
-  return ENV_BINDINGS.filter((b) => b.path.every((p, i) => key[i] === p))
-    .sort((a, b) => b.path.length - a.path.length)[0]?.env;
+  return ENV_BINDINGS.filter((b) => b.path.every((p, i) => key[i] === p)).sort(
+    (a, b) => b.path.length - a.path.length,
+  )[0]?.env;
 }
 
 export function convertEnvValue(kind: EnvKind, raw: string): unknown {

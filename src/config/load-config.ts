@@ -66,7 +66,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: Tree): string {
   const env = envNameFor(issue.path);
   const where = env ? `${env} (${path})` : path || '(root)';
   let got = '';
-  if (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_format') {
+  if (
+    issue.code === 'invalid_type' ||
+    issue.code === 'invalid_value' ||
+    issue.code === 'invalid_format'
+  ) {
     let node: unknown = input;
     for (const key of issue.path) node = isTree(node) ? node[key as string] : undefined;
     // Never echo secrets back: cookie keys are reported by position only.
@@ -76,7 +80,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: Tree): string {
     return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
   const message =
-    issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.message.replace(/^Invalid (input|option): /, '');
+    issue.code === 'invalid_type'
+      ? `expected ${issue.expected}`
+      : issue.message.replace(/^Invalid (input|option): /, '');
   return `${where}: ${message}${got}`;
 }
 
@@ -87,7 +93,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: Tree): string {
  * address that its rate limits and the audit log see (ASVS 15.3.4); loopback only is safe but
  * would quietly key every client behind a remote proxy on that proxy's address.
  */
-function implicitTrustedProxies(tree: Tree, modeTree: Tree, env: Readonly<Record<string, string | undefined>>): boolean {
+function implicitTrustedProxies(
+  tree: Tree,
+  modeTree: Tree,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   const server = (t: Tree): Tree => (isTree(t['server']) ? t['server'] : {});
   if (tree['env'] !== 'production' || server(tree)['trustProxy'] !== true) return false;
   const fromEnv = env['TRUSTED_PROXIES'] !== undefined && env['TRUSTED_PROXIES'] !== '';
@@ -99,7 +109,10 @@ function implicitTrustedProxies(tree: Tree, modeTree: Tree, env: Readonly<Record
  * environment, validates it once and freezes it. Returns every problem at once, so an operator
  * fixes them in one go instead of one per restart.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, configDir = DEFAULT_CONFIG_DIR): ConfigResult {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  configDir = DEFAULT_CONFIG_DIR,
+): ConfigResult {
   const errors: string[] = [];
   const dir = resolve(configDir);
   const mode = env.NODE_ENV && env.NODE_ENV.length > 0 ? env.NODE_ENV : 'development';
@@ -138,7 +151,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, co
     const reported = new Set(parsed.error.issues.map((issue) => issue.path.join('.')));
     for (const problem of crossFieldProblems(tree)) {
       if (reported.has(problem.path.join('.'))) continue;
-      errors.push(describeIssue({ code: 'custom', path: problem.path, message: problem.message, input: undefined } as z.core.$ZodIssue, tree));
+      errors.push(
+        describeIssue(
+          {
+            code: 'custom',
+            path: problem.path,
+            message: problem.message,
+            input: undefined,
+          } as z.core.$ZodIssue,
+          tree,
+        ),
+      );
     }
   }
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
@@ -146,7 +169,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, co
   const data = parsed.data;
   const config: Config = {
     ...data,
-    server: { ...data.server, issuer: (data.server.issuer ?? `http://localhost:${data.server.port}`).replace(/\/$/, '') },
+    server: {
+      ...data.server,
+      issuer: (data.server.issuer ?? `http://localhost:${data.server.port}`).replace(/\/$/, ''),
+    },
   };
   return { ok: true, config: deepFreeze(config) };
 }

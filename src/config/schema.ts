@@ -8,14 +8,23 @@ import { z } from 'zod';
  * The result is validated once at start and frozen.
  */
 
-const seconds = (description: string) => z.number().int().positive().max(31_536_000 * 5).describe(description);
+const seconds = (description: string) =>
+  z
+    .number()
+    .int()
+    .positive()
+    .max(31_536_000 * 5)
+    .describe(description);
 
 /** `10.0.0.0/8`, `2001:db8::/32`, or one address (its own /32 or /128). */
 function isCidr(value: string): boolean {
   const [address = '', prefix, extra] = value.split('/');
   const family = isIP(address);
   if (family === 0 || extra !== undefined) return false;
-  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  return (
+    prefix === undefined ||
+    (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+  );
 }
 
 /** A base64 (or base64url) string of exactly 32 bytes: an AES-256 key. */
@@ -26,7 +35,10 @@ function isAes256Key(value: string): boolean {
 const hostname = z
   .string()
   .min(1)
-  .regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i, 'expected a host name with an optional port');
+  .regex(
+    /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i,
+    'expected a host name with an optional port',
+  );
 
 /** A path on this server (`/…`), never `//host` or `/\host`, which browsers treat as another host. */
 function isSameOriginPath(value: string): boolean {
@@ -46,7 +58,10 @@ function isHttpsUrl(value: string): boolean {
 const pageUrl = z
   .string()
   .max(2048)
-  .refine((v) => isSameOriginPath(v) || isHttpsUrl(v), 'expected a path on this server (/…) or an https:// URL');
+  .refine(
+    (v) => isSameOriginPath(v) || isHttpsUrl(v),
+    'expected a path on this server (/…) or an https:// URL',
+  );
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
 
@@ -54,46 +69,69 @@ export const configSchema = z
   .object({
     env: z
       .enum(['development', 'production', 'test'])
-      .describe('Run mode. `production` refuses to start without explicit secrets and serves no generated ones.'),
+      .describe(
+        'Run mode. `production` refuses to start without explicit secrets and serves no generated ones.',
+      ),
     server: z
       .object({
-        host: z.string().min(1).describe('Interface to listen on (`0.0.0.0` for every interface, as in containers).'),
-        port: z.number().int().min(0).max(65_535).describe('TCP port to listen on (`0` picks a free port).'),
+        host: z
+          .string()
+          .min(1)
+          .describe('Interface to listen on (`0.0.0.0` for every interface, as in containers).'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .describe('TCP port to listen on (`0` picks a free port).'),
         issuer: z
           .url({ protocol: /^https?$/, error: 'expected an http(s) URL without query or fragment' })
-          .refine((v) => !/[?#]/.test(v), 'the issuer must not have a query or fragment (OIDC Discovery §3)')
+          .refine(
+            (v) => !/[?#]/.test(v),
+            'the issuer must not have a query or fragment (OIDC Discovery §3)',
+          )
           .optional()
-          .describe('Public issuer URL, exactly as relying parties see it. Defaults to `http://localhost:<port>`.'),
+          .describe(
+            'Public issuer URL, exactly as relying parties see it. Defaults to `http://localhost:<port>`.',
+          ),
         trustProxy: z
           .boolean()
           .describe(
             'Trust `X-Forwarded-Proto/-Host/-For` from a TLS-terminating proxy. Only enable when a proxy you run strips these headers from clients (RFC 9700 §4.13).',
           ),
         trustedProxies: z
-          .array(z.string().refine(isCidr, 'expected a CIDR block such as 10.0.0.0/8 or an IP address'))
+          .array(
+            z.string().refine(isCidr, 'expected a CIDR block such as 10.0.0.0/8 or an IP address'),
+          )
           .describe(
             'With `trustProxy`: the addresses (CIDR blocks) of the proxies whose forwarded headers are honoured. Requests from anywhere else have their `X-Forwarded-*` headers removed, and the client address is the right-most `X-Forwarded-For` entry that is not one of these proxies, so clients cannot choose the address that rate limits and logs see. The default is loopback only; in production `trustProxy` needs this set explicitly (the server refuses to start otherwise).',
           ),
         allowedHosts: z
           .array(hostname)
           .describe(
-            'Extra `Host` header values accepted besides the issuer\'s host. Requests for any other host are refused (421) so discovery URLs cannot be poisoned.',
+            "Extra `Host` header values accepted besides the issuer's host. Requests for any other host are refused (421) so discovery URLs cannot be poisoned.",
           ),
         bodyLimitBytes: z
           .number()
           .int()
           .min(1024)
           .max(1_048_576)
-          .describe('Largest request body accepted on Portcullis\'s own routes (login, consent). Larger bodies get 413.'),
+          .describe(
+            "Largest request body accepted on Portcullis's own routes (login, consent). Larger bodies get 413.",
+          ),
         shutdownGraceSeconds: z
           .number()
           .int()
           .min(1)
           .max(600)
-          .describe('On SIGTERM/SIGINT, how long in-flight requests may take to finish before their connections are closed. Keep it below the orchestrator\'s kill timeout (Kubernetes: `terminationGracePeriodSeconds`, 30 s).'),
+          .describe(
+            "On SIGTERM/SIGINT, how long in-flight requests may take to finish before their connections are closed. Keep it below the orchestrator's kill timeout (Kubernetes: `terminationGracePeriodSeconds`, 30 s).",
+          ),
         workers: z
           .union([z.literal('auto'), z.number().int().min(1).max(256)])
-          .describe('Processes serving requests (node:cluster, sharing the port and the store): a number, or `auto` for one per CPU core (the production default). More than 1 needs a shared store (`sqlite` or `mongodb`).'),
+          .describe(
+            'Processes serving requests (node:cluster, sharing the port and the store): a number, or `auto` for one per CPU core (the production default). More than 1 needs a shared store (`sqlite` or `mongodb`).',
+          ),
       })
       .strict()
       .describe('HTTP server'),
@@ -101,19 +139,50 @@ export const configSchema = z
       .object({
         backend: z
           .enum(['sqlite', 'memory', 'mongodb'])
-          .describe('Where data lives: `sqlite` (embedded file, default), `memory` (lost on exit; tests and demos), `mongodb` (production, many hosts).'),
-        dataDir: z.string().min(1).describe('Directory of the `sqlite` database file (`portcullis.db`). Created if missing.'),
-        sweepIntervalSeconds: seconds('How often expired tokens, sessions and codes are deleted from the store.'),
+          .describe(
+            'Where data lives: `sqlite` (embedded file, default), `memory` (lost on exit; tests and demos), `mongodb` (production, many hosts).',
+          ),
+        dataDir: z
+          .string()
+          .min(1)
+          .describe(
+            'Directory of the `sqlite` database file (`portcullis.db`). Created if missing.',
+          ),
+        sweepIntervalSeconds: seconds(
+          'How often expired tokens, sessions and codes are deleted from the store.',
+        ),
         mongodb: z
           .object({
             uri: z
               .string()
-              .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// connection string')
+              .regex(
+                /^mongodb(\+srv)?:\/\//,
+                'expected a mongodb:// or mongodb+srv:// connection string',
+              )
               .optional()
               .describe('MongoDB connection string; required when `store.backend` is `mongodb`.'),
-            dbName: z.string().min(1).max(63).regex(/^[^/\\. "$*<>:|?]+$/, 'expected a valid MongoDB database name').describe('Database name. It wins over a database named in the connection string, whose path then only sets the default `authSource`.'),
-            maxPoolSize: z.number().int().min(1).max(1000).describe('Largest number of connections per process.'),
-            serverSelectionTimeoutMs: z.number().int().min(100).max(120_000).describe('How long an operation waits for a reachable server before failing with 503.'),
+            dbName: z
+              .string()
+              .min(1)
+              .max(63)
+              .regex(/^[^/\\. "$*<>:|?]+$/, 'expected a valid MongoDB database name')
+              .describe(
+                'Database name. It wins over a database named in the connection string, whose path then only sets the default `authSource`.',
+              ),
+            maxPoolSize: z
+              .number()
+              .int()
+              .min(1)
+              .max(1000)
+              .describe('Largest number of connections per process.'),
+            serverSelectionTimeoutMs: z
+              .number()
+              .int()
+              .min(100)
+              .max(120_000)
+              .describe(
+                'How long an operation waits for a reachable server before failing with 503.',
+              ),
           })
           .strict()
           .describe('MongoDB backend'),
@@ -122,30 +191,49 @@ export const configSchema = z
       .describe('Storage'),
     log: z
       .object({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('Least severe log level written.'),
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .describe('Least severe log level written.'),
         format: z
           .enum(['auto', 'json', 'pretty'])
-          .describe('`json`: one JSON object per line (for log shippers). `pretty`: coloured, human-readable. `auto`: pretty in development when stdout is a terminal, JSON otherwise.'),
+          .describe(
+            '`json`: one JSON object per line (for log shippers). `pretty`: coloured, human-readable. `auto`: pretty in development when stdout is a terminal, JSON otherwise.',
+          ),
       })
       .strict()
       .describe('Logging'),
     metrics: z
       .object({
-        enabled: z.boolean().describe('Serve Prometheus metrics at `/metrics` (see docs/operating.md for the series).'),
+        enabled: z
+          .boolean()
+          .describe(
+            'Serve Prometheus metrics at `/metrics` (see docs/operating.md for the series).',
+          ),
         host: z
           .string()
           .min(1)
-          .describe('Interface of the separate metrics listener. Loopback by default so metrics are never public by accident; `0.0.0.0` in a container whose metrics port is reachable by Prometheus only.'),
-        port: z.number().int().min(0).max(65_535).describe('Port of the separate metrics listener (`0` picks a free port).'),
+          .describe(
+            'Interface of the separate metrics listener. Loopback by default so metrics are never public by accident; `0.0.0.0` in a container whose metrics port is reachable by Prometheus only.',
+          ),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .describe('Port of the separate metrics listener (`0` picks a free port).'),
         onMainPort: z
           .boolean()
-          .describe('Also answer `/metrics` on the public port, only with `Authorization: Bearer <METRICS_TOKEN>`. Prefer the separate listener.'),
+          .describe(
+            'Also answer `/metrics` on the public port, only with `Authorization: Bearer <METRICS_TOKEN>`. Prefer the separate listener.',
+          ),
         sessionSampleSeconds: z
           .number()
           .int()
           .min(1)
           .max(3600)
-          .describe('How often the active-sessions gauge is re-counted from the store (sampled, never per request).'),
+          .describe(
+            'How often the active-sessions gauge is re-counted from the store (sampled, never per request).',
+          ),
       })
       .strict()
       .describe('Prometheus metrics'),
@@ -154,7 +242,9 @@ export const configSchema = z
         otlpEndpoint: z
           .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
           .optional()
-          .describe('OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`). Unset: tracing is off, no SDK starts and nothing is sent.'),
+          .describe(
+            'OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`). Unset: tracing is off, no SDK starts and nothing is sent.',
+          ),
         serviceName: z.string().min(1).max(100).describe('`service.name` of exported spans.'),
       })
       .strict()
@@ -170,12 +260,17 @@ export const configSchema = z
           .string()
           .min(32, 'the metrics token must be at least 32 characters')
           .optional()
-          .describe('Bearer token required by `/metrics` on the public port (`metrics.onMainPort`); also required by the separate listener when set.'),
+          .describe(
+            'Bearer token required by `/metrics` on the public port (`metrics.onMainPort`); also required by the separate listener when set.',
+          ),
         clientSecretKeys: z
           .array(
             z
               .string()
-              .refine(isAes256Key, 'each client secret key must be 32 random bytes in base64, e.g. from `openssl rand -base64 32`'),
+              .refine(
+                isAes256Key,
+                'each client secret key must be 32 random bytes in base64, e.g. from `openssl rand -base64 32`',
+              ),
           )
           .describe(
             'AES-256-GCM keys that encrypt client secrets at rest, newest first: the first encrypts, every listed key decrypts (rotate by prepending a key, then `portcullis client reencrypt`). Each is 32 bytes in base64. Required in production; in development they are generated once and kept in the store.',
@@ -186,9 +281,18 @@ export const configSchema = z
     ttl: z
       .object({
         accessToken: seconds('Lifetime of an access token, in seconds.'),
-        authorizationCode: z.number().int().min(10).max(600).describe('Lifetime of an authorization code, in seconds (ASVS 10.4.3: at most 10 minutes).'),
+        authorizationCode: z
+          .number()
+          .int()
+          .min(10)
+          .max(600)
+          .describe(
+            'Lifetime of an authorization code, in seconds (ASVS 10.4.3: at most 10 minutes).',
+          ),
         idToken: seconds('Lifetime of an ID token, in seconds.'),
-        refreshToken: seconds('Lifetime of a refresh token, in seconds (also the absolute limit of a rotated chain).'),
+        refreshToken: seconds(
+          'Lifetime of a refresh token, in seconds (also the absolute limit of a rotated chain).',
+        ),
         clientCredentials: seconds('Lifetime of a client-credentials access token, in seconds.'),
         session: seconds('Absolute lifetime of a sign-in session, in seconds.'),
         grant: seconds('Lifetime of a grant (the consent behind tokens), in seconds.'),
@@ -202,14 +306,25 @@ export const configSchema = z
           .array(z.enum(SIGNING_ALGORITHMS))
           .min(1)
           .refine((a) => new Set(a).size === a.length, 'algorithms must not repeat')
-          .describe('Signing algorithms with a key each. ID tokens default to `oidc.idTokenSigningAlg` (RS256); the first is the default of signed introspection responses.'),
+          .describe(
+            'Signing algorithms with a key each. ID tokens default to `oidc.idTokenSigningAlg` (RS256); the first is the default of signed introspection responses.',
+          ),
         publishLeadSeconds: z
           .number()
           .int()
           .min(0)
           .max(31_536_000)
-          .describe('After `keys rotate`, how long a new key is published in the JWKS before it signs, so clients that cache the JWKS already know it.'),
-        reloadIntervalSeconds: z.number().int().min(1).max(86_400).describe('How often each process re-reads the key set from the store (to pick up rotations).'),
+          .describe(
+            'After `keys rotate`, how long a new key is published in the JWKS before it signs, so clients that cache the JWKS already know it.',
+          ),
+        reloadIntervalSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400)
+          .describe(
+            'How often each process re-reads the key set from the store (to pick up rotations).',
+          ),
       })
       .strict()
       .describe('Signing keys'),
@@ -235,15 +350,23 @@ export const configSchema = z
       .describe('OpenID Connect protocol defaults'),
     features: z
       .object({
-        introspection: z.boolean().describe('RFC 7662 token introspection, for clients marked as resource servers only.'),
+        introspection: z
+          .boolean()
+          .describe('RFC 7662 token introspection, for clients marked as resource servers only.'),
         revocation: z.boolean().describe('RFC 7009 token revocation.'),
-        rpInitiatedLogout: z.boolean().describe('OpenID Connect RP-Initiated Logout (`end_session_endpoint`).'),
+        rpInitiatedLogout: z
+          .boolean()
+          .describe('OpenID Connect RP-Initiated Logout (`end_session_endpoint`).'),
         registration: z
           .boolean()
-          .describe('RFC 7591 dynamic client registration and RFC 7592 management at `/reg`, open only to holders of an initial access token an admin created.'),
+          .describe(
+            'RFC 7591 dynamic client registration and RFC 7592 management at `/reg`, open only to holders of an initial access token an admin created.',
+          ),
         backchannelLogout: z
           .boolean()
-          .describe('OpenID Connect Back-Channel Logout: clients that registered a `backchannel_logout_uri` get a signed logout token when a user signs out (retried, see `security.backchannelLogout`).'),
+          .describe(
+            'OpenID Connect Back-Channel Logout: clients that registered a `backchannel_logout_uri` get a signed logout token when a user signs out (retried, see `security.backchannelLogout`).',
+          ),
       })
       .strict()
       .describe('Protocol features'),
@@ -286,7 +409,12 @@ export const configSchema = z
       .describe('Pages'),
     passwords: z
       .object({
-        minLength: z.number().int().min(8).max(128).describe('Shortest password accepted for new users (ASVS 6.2.1: at least 8).'),
+        minLength: z
+          .number()
+          .int()
+          .min(8)
+          .max(128)
+          .describe('Shortest password accepted for new users (ASVS 6.2.1: at least 8).'),
       })
       .strict()
       .describe('Password policy'),
@@ -294,31 +422,84 @@ export const configSchema = z
       .object({
         login: z
           .object({
-            maxFailures: z.number().int().min(1).max(100).describe('Failed sign-ins on one account (usernames in any case and the email count as one) before it is locked (ASVS 6.3.1).'),
-            failureWindowSeconds: seconds('How long failed sign-ins on an account are counted, from the first; a success clears the count.'),
-            lockoutSeconds: seconds('How long a locked account stays locked. Attempts during the lock are refused unchecked and do not extend it.'),
-            delayBaseMs: z.number().int().min(0).max(10_000).describe('Delay before the second attempt on an account in a failure window, doubling with each further attempt (0 turns delays off).'),
-            delayMaxMs: z.number().int().min(0).max(60_000).describe('Longest delay before an attempt.'),
-            ipMaxFailures: z.number().int().min(1).max(100_000).describe('Failed sign-ins from one address (IPv6: one /64), over any accounts, before further sign-ins from there are refused with 429 until the window ends (password spraying).'),
+            maxFailures: z
+              .number()
+              .int()
+              .min(1)
+              .max(100)
+              .describe(
+                'Failed sign-ins on one account (usernames in any case and the email count as one) before it is locked (ASVS 6.3.1).',
+              ),
+            failureWindowSeconds: seconds(
+              'How long failed sign-ins on an account are counted, from the first; a success clears the count.',
+            ),
+            lockoutSeconds: seconds(
+              'How long a locked account stays locked. Attempts during the lock are refused unchecked and do not extend it.',
+            ),
+            delayBaseMs: z
+              .number()
+              .int()
+              .min(0)
+              .max(10_000)
+              .describe(
+                'Delay before the second attempt on an account in a failure window, doubling with each further attempt (0 turns delays off).',
+              ),
+            delayMaxMs: z
+              .number()
+              .int()
+              .min(0)
+              .max(60_000)
+              .describe('Longest delay before an attempt.'),
+            ipMaxFailures: z
+              .number()
+              .int()
+              .min(1)
+              .max(100_000)
+              .describe(
+                'Failed sign-ins from one address (IPv6: one /64), over any accounts, before further sign-ins from there are refused with 429 until the window ends (password spraying).',
+              ),
             ipWindowSeconds: seconds('How long failed sign-ins per address are counted.'),
           })
           .strict()
           .describe('Brute-force limits on the sign-in page'),
         clientAuth: z
           .object({
-            maxFailures: z.number().int().min(1).max(10_000).describe('Failed client authentications of one client from one address at the token, introspection and revocation endpoints before it is refused there with 429.'),
+            maxFailures: z
+              .number()
+              .int()
+              .min(1)
+              .max(10_000)
+              .describe(
+                'Failed client authentications of one client from one address at the token, introspection and revocation endpoints before it is refused there with 429.',
+              ),
             windowSeconds: seconds('How long failed client authentications are counted.'),
-            ipMaxFailures: z.number().int().min(1).max(100_000).describe('Failed client authentications from one address over any client ids before that address is refused with 429.'),
+            ipMaxFailures: z
+              .number()
+              .int()
+              .min(1)
+              .max(100_000)
+              .describe(
+                'Failed client authentications from one address over any client ids before that address is refused with 429.',
+              ),
           })
           .strict()
           .describe('Brute-force limits on client authentication'),
         sessions: z
           .object({
-            idleTimeoutSeconds: seconds('A sign-in session not used for this long ends (ASVS 7.3.1). Its absolute lifetime is `ttl.session`.'),
-            maxConcurrent: z.number().int().min(0).max(1000).describe('Most sessions one user may have at once (0: no limit).'),
+            idleTimeoutSeconds: seconds(
+              'A sign-in session not used for this long ends (ASVS 7.3.1). Its absolute lifetime is `ttl.session`.',
+            ),
+            maxConcurrent: z
+              .number()
+              .int()
+              .min(0)
+              .max(1000)
+              .describe('Most sessions one user may have at once (0: no limit).'),
             onLimit: z
               .enum(['oldest', 'refuse'])
-              .describe('At `maxConcurrent`: `oldest` ends the user\'s oldest session to make room, `refuse` refuses the new sign-in.'),
+              .describe(
+                "At `maxConcurrent`: `oldest` ends the user's oldest session to make room, `refuse` refuses the new sign-in.",
+              ),
           })
           .strict()
           .describe('Sign-in sessions'),
@@ -326,17 +507,33 @@ export const configSchema = z
           .object({
             revokeOfflineTokens: z
               .boolean()
-              .describe('Signing out of everything also revokes refresh tokens issued with `offline_access`, which otherwise outlive the session (OIDC Core §11). Tokens bound to the session are always revoked.'),
+              .describe(
+                'Signing out of everything also revokes refresh tokens issued with `offline_access`, which otherwise outlive the session (OIDC Core §11). Tokens bound to the session are always revoked.',
+              ),
           })
           .strict()
           .describe('Logout'),
         backchannelLogout: z
           .object({
-            attempts: z.number().int().min(1).max(10).describe('Deliveries tried per logout token, the first included; failed ones (network errors, 408, 429, 5xx) are retried in the background.'),
-            retryDelayMs: z.number().int().min(10).max(600_000).describe('Wait before the first retry; doubles for each further one.'),
+            attempts: z
+              .number()
+              .int()
+              .min(1)
+              .max(10)
+              .describe(
+                'Deliveries tried per logout token, the first included; failed ones (network errors, 408, 429, 5xx) are retried in the background.',
+              ),
+            retryDelayMs: z
+              .number()
+              .int()
+              .min(10)
+              .max(600_000)
+              .describe('Wait before the first retry; doubles for each further one.'),
             allowPrivateNetworks: z
               .boolean()
-              .describe('Deliver logout tokens to private, loopback and link-local addresses, which are refused by default against server-side request forgery. Turn on when relying parties live on an internal network.'),
+              .describe(
+                'Deliver logout tokens to private, loopback and link-local addresses, which are refused by default against server-side request forgery. Turn on when relying parties live on an internal network.',
+              ),
           })
           .strict()
           .describe('Back-channel logout delivery'),
@@ -345,13 +542,22 @@ export const configSchema = z
           .int()
           .min(0)
           .max(60)
-          .describe('For this long after a refresh, the same request with the just-rotated refresh token (same client authentication and parameters, no DPoP) gets the same new tokens instead of revoking the grant as a reuse, so a double submit does not log the user out (RFC 9700 §4.14.2). Later reuse still revokes the grant. 0 turns the window off.'),
+          .describe(
+            'For this long after a refresh, the same request with the just-rotated refresh token (same client authentication and parameters, no DPoP) gets the same new tokens instead of revoking the grant as a reuse, so a double submit does not log the user out (RFC 9700 §4.14.2). Later reuse still revokes the grant. 0 turns the window off.',
+          ),
       })
       .strict()
       .describe('Security limits'),
     events: z
       .object({
-        retentionDays: z.number().int().min(1).max(3650).describe('Security events (sign-ins, lockouts, logouts, revocations, changes) are kept this many days, then deleted by the store sweeper.'),
+        retentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(3650)
+          .describe(
+            'Security events (sign-ins, lockouts, logouts, revocations, changes) are kept this many days, then deleted by the store sweeper.',
+          ),
       })
       .strict()
       .describe('Security events'),
@@ -363,7 +569,10 @@ export const configSchema = z
 
 type Tree = Record<string, unknown>;
 const at = (tree: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Tree)[key] : undefined), tree);
+  path.reduce<unknown>(
+    (node, key) => (typeof node === 'object' && node !== null ? (node as Tree)[key] : undefined),
+    tree,
+  );
 
 /**
  * Rules that relate several keys. Written against the raw (possibly invalid) tree, so
@@ -375,19 +584,24 @@ export function crossFieldProblems(c: unknown): { path: string[]; message: strin
   const production = at(c, 'env') === 'production';
   const backend = at(c, 'store', 'backend');
   if (backend === 'mongodb' && !at(c, 'store', 'mongodb', 'uri')) {
-    problems.push({ path: ['store', 'mongodb', 'uri'], message: 'required when store.backend is mongodb' });
+    problems.push({
+      path: ['store', 'mongodb', 'uri'],
+      message: 'required when store.backend is mongodb',
+    });
   }
   const cookieKeys = at(c, 'secrets', 'cookieKeys');
   if (production && (!Array.isArray(cookieKeys) || cookieKeys.length === 0)) {
     problems.push({
       path: ['secrets', 'cookieKeys'],
-      message: 'required in production (comma-separated random strings of 32+ characters, e.g. from `openssl rand -base64 48`)',
+      message:
+        'required in production (comma-separated random strings of 32+ characters, e.g. from `openssl rand -base64 48`)',
     });
   }
   if (at(c, 'metrics', 'onMainPort') === true && !at(c, 'secrets', 'metricsToken')) {
     problems.push({
       path: ['metrics', 'onMainPort'],
-      message: 'needs METRICS_TOKEN: metrics on the public port are answered only to a bearer of that token',
+      message:
+        'needs METRICS_TOKEN: metrics on the public port are answered only to a bearer of that token',
     });
   }
   // Each process would have its own copy of a memory store: sessions, codes and keys made by
@@ -396,25 +610,32 @@ export function crossFieldProblems(c: unknown): { path: string[]; message: strin
   if (backend === 'memory' && workers !== undefined && workers !== 1) {
     problems.push({
       path: ['server', 'workers'],
-      message: 'the memory store cannot be shared between processes: use WORKERS=1, or STORE=sqlite or mongodb',
+      message:
+        'the memory store cannot be shared between processes: use WORKERS=1, or STORE=sqlite or mongodb',
     });
   }
   const issuer = at(c, 'server', 'issuer');
   if (production && (issuer === undefined || issuer === '')) {
     problems.push({
       path: ['server', 'issuer'],
-      message: 'required in production: the public https URL relying parties use (the development default is http://localhost)',
+      message:
+        'required in production: the public https URL relying parties use (the development default is http://localhost)',
     });
   }
   if (production && typeof issuer === 'string' && issuer.startsWith('http:')) {
     problems.push({
       path: ['server', 'issuer'],
-      message: 'must be https in production (RFC 9700 §2.6: authorization responses must not travel in clear)',
+      message:
+        'must be https in production (RFC 9700 §2.6: authorization responses must not travel in clear)',
     });
   }
   const algorithms = at(c, 'keys', 'algorithms');
   const idTokenAlg = at(c, 'oidc', 'idTokenSigningAlg');
-  if (Array.isArray(algorithms) && typeof idTokenAlg === 'string' && !algorithms.includes(idTokenAlg)) {
+  if (
+    Array.isArray(algorithms) &&
+    typeof idTokenAlg === 'string' &&
+    !algorithms.includes(idTokenAlg)
+  ) {
     problems.push({
       path: ['oidc', 'idTokenSigningAlg'],
       message: `must be one of keys.algorithms (${algorithms.join(', ')}): ID tokens are signed with a stored key of that algorithm`,

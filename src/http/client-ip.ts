@@ -6,7 +6,15 @@ import { createIpRanges, normalizeIp } from './ip-range.ts';
  * provider or our logs read them (RFC 9700 §4.13: security-relevant inbound headers must be
  * sanitised), so a client cannot pick its own rate-limit key, log address, scheme or host.
  */
-const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip', 'x-request-id'];
+const PROXY_HEADERS = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'forwarded',
+  'x-real-ip',
+  'x-request-id',
+];
 
 /**
  * The client's address by the right-most-untrusted rule: walk the hops from the socket peer
@@ -16,7 +24,11 @@ const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host
  * walk at the last trusted hop (the proxy that wrote it). With no forwarded header, or a peer
  * that is not a trusted proxy, the peer is the client.
  */
-export function resolveClientIp(peer: string, forwardedFor: string | undefined, isTrusted: (ip: string) => boolean): string {
+export function resolveClientIp(
+  peer: string,
+  forwardedFor: string | undefined,
+  isTrusted: (ip: string) => boolean,
+): string {
   const socket = normalizeIp(peer) ?? peer;
   if (!isTrusted(socket) || !forwardedFor) return socket;
   const hops = forwardedFor.split(',');
@@ -54,7 +66,11 @@ export function clientIp(options: ClientIpOptions): Middleware {
       for (const name of PROXY_HEADERS) delete ctx.req.headers[name];
     }
     const forwarded = ctx.req.headers['x-forwarded-for'];
-    ctx.request.ip = resolveClientIp(peer, fromProxy ? (Array.isArray(forwarded) ? forwarded.join(',') : forwarded) : undefined, isTrusted);
+    ctx.request.ip = resolveClientIp(
+      peer,
+      fromProxy ? (Array.isArray(forwarded) ? forwarded.join(',') : forwarded) : undefined,
+      isTrusted,
+    );
     await next();
   };
 }

@@ -36,7 +36,8 @@ function codeForStatus(status: number): ErrorCode {
 /** Normalises anything thrown into a catalogue error; unknown errors become a generic 500. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  if (err instanceof StoreUnavailableError) return new AppError('store_unavailable', undefined, { cause: err });
+  if (err instanceof StoreUnavailableError)
+    return new AppError('store_unavailable', undefined, { cause: err });
   const status = (err as { status?: unknown })?.status;
   // @koa/router answers methods it has never heard of (TRACE, PROPFIND …) with 501 and no
   // `expose`; to a client that is a method this server does not allow (ASVS 13.4.4), not our
@@ -44,7 +45,12 @@ export function toAppError(err: unknown): AppError {
   if (status === 501) {
     return new AppError('method_not_allowed', undefined, { cause: err });
   }
-  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
+  if (
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500 &&
+    (err as { expose?: unknown }).expose === true
+  ) {
     return new AppError(codeForStatus(status), undefined, { cause: err });
   }
   return new AppError('internal_error', undefined, { cause: err });
@@ -85,7 +91,9 @@ export function errorHandler(deps: ErrorHandlerDeps): Middleware {
       } else {
         ctx.body = {
           error: err.code,
-          error_description: err.expose ? ERROR_CODES[err.code].message : ERROR_CODES.internal_error.message,
+          error_description: err.expose
+            ? ERROR_CODES[err.code].message
+            : ERROR_CODES.internal_error.message,
           ...(err.expose && err.details ? { details: err.details } : {}),
           request_id: requestId,
         };

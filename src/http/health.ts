@@ -9,7 +9,10 @@ const READY_TIMEOUT_MS = 2_000;
  * balancer stops sending traffic until it does). Both bypass the host check: probes address pods
  * by IP, and these answers contain no URLs.
  */
-export function health(options: { store: Pick<Store, 'ping'>; keysLoaded: () => boolean }): Middleware {
+export function health(options: {
+  store: Pick<Store, 'ping'>;
+  keysLoaded: () => boolean;
+}): Middleware {
   return async function health(ctx, next) {
     if (ctx.path !== '/healthz' && ctx.path !== '/readyz') return next();
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
@@ -22,7 +25,10 @@ export function health(options: { store: Pick<Store, 'ping'>; keysLoaded: () => 
       ctx.body = { status: 'ok' };
       return;
     }
-    const checks: Record<string, 'ok' | 'failing'> = { store: 'ok', keys: options.keysLoaded() ? 'ok' : 'failing' };
+    const checks: Record<string, 'ok' | 'failing'> = {
+      store: 'ok',
+      keys: options.keysLoaded() ? 'ok' : 'failing',
+    };
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

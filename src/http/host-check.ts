@@ -27,12 +27,19 @@ function useOriginForm(ctx: Context, originForm: string): void {
  * bad request (400; request-target-check.ts refuses it earlier still). A target naming our own authority is answered, after being rewritten to
  * origin form; its `Host` must be ours as well (stricter than §3.2.2, which would ignore it).
  */
-export function hostCheck(options: { issuer: string; allowedHosts: readonly string[] }): Middleware {
+export function hostCheck(options: {
+  issuer: string;
+  allowedHosts: readonly string[];
+}): Middleware {
   const issuer = new URL(options.issuer);
-  const allowed = new Set([issuer.host.toLowerCase(), ...options.allowedHosts.map((h) => h.toLowerCase())]);
+  const allowed = new Set([
+    issuer.host.toLowerCase(),
+    ...options.allowedHosts.map((h) => h.toLowerCase()),
+  ]);
   return async function hostCheck(ctx, next) {
     const target = parseRequestTarget(ctx.req.url ?? '');
-    if (target.form === 'invalid') throw new AppError('invalid_request', { target: 'malformed request target' });
+    if (target.form === 'invalid')
+      throw new AppError('invalid_request', { target: 'malformed request target' });
     if (target.form === 'absolute') {
       if (!allowed.has(target.authority)) throw new AppError('misdirected_request');
       useOriginForm(ctx, target.originForm);

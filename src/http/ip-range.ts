@@ -10,7 +10,8 @@ export function normalizeIp(value: string): string | undefined {
   let text = value.trim();
   const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
   if (bracketed?.[1] !== undefined) text = bracketed[1];
-  else if (/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(text)) text = text.slice(0, text.lastIndexOf(':'));
+  else if (/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(text))
+    text = text.slice(0, text.lastIndexOf(':'));
   const mapped = /^::ffff:(\d{1,3}(\.\d{1,3}){3})$/i.exec(text);
   if (mapped?.[1] !== undefined) text = mapped[1];
   // A zone index (`fe80::1%eth0`) names an interface of this host, not a network.
@@ -25,7 +26,9 @@ export function isCidr(value: string): boolean {
   return parseCidr(value) !== undefined;
 }
 
-function parseCidr(value: string): { address: string; prefix: number; type: 'ipv4' | 'ipv6' } | undefined {
+function parseCidr(
+  value: string,
+): { address: string; prefix: number; type: 'ipv4' | 'ipv6' } | undefined {
   const [addressPart = '', prefixPart, extra] = value.trim().split('/');
   if (extra !== undefined) return undefined;
   const family = isIP(addressPart);

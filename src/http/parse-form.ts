@@ -8,7 +8,10 @@ import { AppError } from '../errors/app-error.ts';
  * such as `__proto__` land in a null-prototype object, so they cannot pollute prototypes; values
  * are always strings, so `login[$ne]=x` is just an odd username and never an operator.
  */
-export async function parseForm(ctx: Context, options: { limit: number }): Promise<Record<string, string>> {
+export async function parseForm(
+  ctx: Context,
+  options: { limit: number },
+): Promise<Record<string, string>> {
   if (!ctx.is('application/x-www-form-urlencoded')) throw new AppError('unsupported_media_type');
   const declared = Number(ctx.get('content-length') || '0');
   if (declared > options.limit) throw new AppError('payload_too_large');

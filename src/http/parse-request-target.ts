@@ -18,7 +18,8 @@ export function parseRequestTarget(target: string): RequestTarget {
   const scheme = match?.[1] ?? '';
   const authority = match?.[2] ?? '';
   // Userinfo in an http(s) URI is deprecated and never sent in a request target (RFC 9110 §4.2.4).
-  if (!/^https?$/i.test(scheme) || authority === '' || authority.includes('@')) return { form: 'invalid' };
+  if (!/^https?$/i.test(scheme) || authority === '' || authority.includes('@'))
+    return { form: 'invalid' };
   let host: string;
   try {
     host = new URL(`${scheme.toLowerCase()}://${authority}`).host.toLowerCase();
@@ -26,5 +27,9 @@ export function parseRequestTarget(target: string): RequestTarget {
     return { form: 'invalid' };
   }
   const rest = match?.[3] ?? '';
-  return { form: 'absolute', authority: host, originForm: rest === '' || rest.startsWith('?') ? `/${rest}` : rest };
+  return {
+    form: 'absolute',
+    authority: host,
+    originForm: rest === '' || rest.startsWith('?') ? `/${rest}` : rest,
+  };
 }

@@ -6,7 +6,8 @@ import { AppError } from '../errors/app-error.ts';
  * `routes`), discovery, the admin API and the probes. Their errors always have the JSON shape,
  * whatever `Accept` says (RFC 6749 §5.2).
  */
-const API_PATHS = /^\/(?:token|reg|request|me|jwks|\.well-known|admin|backchannel|device\/auth|healthz|readyz|metrics)(?=$|[/%?])/;
+const API_PATHS =
+  /^\/(?:token|reg|request|me|jwks|\.well-known|admin|backchannel|device\/auth|healthz|readyz|metrics)(?=$|[/%?])/;
 
 /** True when `path` decodes, i.e. every `%` starts a valid UTF-8 percent-encoding. */
 function decodes(path: string): boolean {
@@ -28,9 +29,13 @@ function decodes(path: string): boolean {
 export function pathEncodingCheck(): Middleware {
   return async function pathEncodingCheck(ctx, next) {
     if (decodes(ctx.path)) return next();
-    if (!API_PATHS.test(ctx.path)) throw new AppError('invalid_request', { path: 'malformed percent-encoding' });
+    if (!API_PATHS.test(ctx.path))
+      throw new AppError('invalid_request', { path: 'malformed percent-encoding' });
     ctx.status = 400;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { error: 'invalid_request', error_description: 'The request path has malformed percent-encoding.' };
+    ctx.body = {
+      error: 'invalid_request',
+      error_description: 'The request path has malformed percent-encoding.',
+    };
   };
 }

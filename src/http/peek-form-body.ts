@@ -10,7 +10,10 @@ import type { IncomingMessage } from 'node:http';
 /** Bodies already peeked at, per request: several hooks read the same form, the body once. */
 const peeked = new WeakMap<IncomingMessage, Promise<URLSearchParams | undefined>>();
 
-export function peekFormBody(req: IncomingMessage, limit: number): Promise<URLSearchParams | undefined> {
+export function peekFormBody(
+  req: IncomingMessage,
+  limit: number,
+): Promise<URLSearchParams | undefined> {
   let form = peeked.get(req);
   if (!form) {
     form = readWithoutConsuming(req, limit);
@@ -19,12 +22,16 @@ export function peekFormBody(req: IncomingMessage, limit: number): Promise<URLSe
   return form;
 }
 
-async function readWithoutConsuming(req: IncomingMessage, limit: number): Promise<URLSearchParams | undefined> {
+async function readWithoutConsuming(
+  req: IncomingMessage,
+  limit: number,
+): Promise<URLSearchParams | undefined> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return undefined;
   const length = Number(req.headers['content-length']);
   if (!Number.isSafeInteger(length) || length <= 0 || length > limit) return undefined;
-  if (req.readableEncoding !== null || req.readableEnded || req.readableFlowing === true) return undefined;
+  if (req.readableEncoding !== null || req.readableEnded || req.readableFlowing === true)
+    return undefined;
 
   const chunks: Buffer[] = [];
   let size = 0;

@@ -38,7 +38,10 @@ export function clientIdOf(ctx: Context): string | undefined {
  * Never the query string, headers or body (they carry codes, tokens and cookies). `observe`
  * hands the same record to metrics, so both agree on what was measured.
  */
-export function requestLogger(deps: { log: Logger; observe?: (record: RequestRecord, ctx: Context) => void }): Middleware {
+export function requestLogger(deps: {
+  log: Logger;
+  observe?: (record: RequestRecord, ctx: Context) => void;
+}): Middleware {
   return async function requestLogger(ctx, next) {
     const started = process.hrtime.bigint();
     let failed = false;

@@ -18,7 +18,10 @@ export function secureCookies(options: { https: boolean }): Middleware {
     await next();
     const cookies = ctx.response.headers['set-cookie'];
     if (Array.isArray(cookies) && cookies.some((c) => !SECURE_ATTRIBUTE.test(c))) {
-      ctx.set('Set-Cookie', cookies.map((c) => (SECURE_ATTRIBUTE.test(c) ? c : `${c}; secure`)));
+      ctx.set(
+        'Set-Cookie',
+        cookies.map((c) => (SECURE_ATTRIBUTE.test(c) ? c : `${c}; secure`)),
+      );
     }
   };
 }

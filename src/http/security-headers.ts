@@ -39,6 +39,7 @@ export function securityHeaders(options: { https: boolean }): Middleware {
     ctx.remove('X-Powered-By');
     // ASVS 14.3.2: no page is cached (they carry CSRF tokens, names, or the state of a sign-in).
     // Routes that set their own policy (assets, discovery, JWKS) keep it.
-    if (ctx.response.is('html') && !ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
+    if (ctx.response.is('html') && !ctx.response.get('Cache-Control'))
+      ctx.set('Cache-Control', 'no-store');
   };
 }

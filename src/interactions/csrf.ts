@@ -10,7 +10,8 @@ export function createCsrf(keys: readonly string[]) {
   const [current] = keys;
   if (current === undefined) throw new Error('createCsrf needs at least one key');
 
-  const sign = (key: string, uid: string) => createHmac('sha256', key).update(`portcullis-csrf:${uid}`).digest();
+  const sign = (key: string, uid: string) =>
+    createHmac('sha256', key).update(`portcullis-csrf:${uid}`).digest();
 
   return {
     token(uid: string): string {

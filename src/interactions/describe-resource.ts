@@ -9,10 +9,15 @@ export type DescribeResource = (indicator: string) => Promise<ResourceDescriptio
  * `getResourceServerInfo` reads, so consent names exactly the API the token will be for).
  * A store outage is not hidden: the consent page is not shown without knowing what it grants.
  */
-export function describeResourceFrom(directory: Pick<ResourceServerDirectory, 'current'>): DescribeResource {
+export function describeResourceFrom(
+  directory: Pick<ResourceServerDirectory, 'current'>,
+): DescribeResource {
   return async function describeResource(indicator) {
     const api = (await directory.current()).byIdentifier(indicator);
     if (!api) return undefined;
-    return { name: api.name, scopes: api.scopes.map((scope) => ({ name: scope.name, description: scope.description })) };
+    return {
+      name: api.name,
+      scopes: api.scopes.map((scope) => ({ name: scope.name, description: scope.description })),
+    };
   };
 }

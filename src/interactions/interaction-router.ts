@@ -67,7 +67,8 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       found = await deps.provider().interactionDetails(ctx.req, ctx.res);
     } catch (err) {
       // The library throws SessionNotFound when the cookie is missing or the interaction expired.
-      if ((err as { name?: string }).name === 'SessionNotFound') throw new AppError('interaction_expired');
+      if ((err as { name?: string }).name === 'SessionNotFound')
+        throw new AppError('interaction_expired');
       throw err;
     }
     if (found.uid !== uid) throw new AppError('interaction_mismatch');
@@ -92,8 +93,12 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
 
   /** Language (src/ui/i18n/choose-language.ts); the switcher links to the interaction's GET page. */
   function language(ctx: Context, found: Details | undefined) {
-    const uiLocales = typeof found?.params.ui_locales === 'string' ? found.params.ui_locales : undefined;
-    return { lang: requestLanguage(ctx, uiLocales), here: found ? `/interaction/${found.uid}` : undefined };
+    const uiLocales =
+      typeof found?.params.ui_locales === 'string' ? found.params.ui_locales : undefined;
+    return {
+      lang: requestLanguage(ctx, uiLocales),
+      here: found ? `/interaction/${found.uid}` : undefined,
+    };
   }
 
   /**
@@ -130,12 +135,19 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     const parsed = schema.safeParse(fields);
     if (!deps.csrf.verify(uid, fields.csrf)) throw new AppError('csrf_failed');
     if (!parsed.success) {
-      throw new AppError('invalid_input', Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), i.message])));
+      throw new AppError(
+        'invalid_input',
+        Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), i.message])),
+      );
     }
     return parsed.data;
   }
 
-  async function renderLogin(ctx: Context, found: Details, extra: { username?: string; error?: 'invalid_credentials' | 'missing_fields' }) {
+  async function renderLogin(
+    ctx: Context,
+    found: Details,
+    extra: { username?: string; error?: 'invalid_credentials' | 'missing_fields' },
+  ) {
     ctx.type = 'html';
     ctx.body = await deps.render(
       'login',
@@ -152,8 +164,14 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
 
   /** Hands the result to the provider and follows its redirect with 303 (RFC 9700 §4.12: never
    *  307 after a form that carried credentials, or the browser would re-post them). */
-  async function finish(ctx: Context, result: Parameters<Provider['interactionResult']>[2], merge: boolean) {
-    const url = await deps.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+  async function finish(
+    ctx: Context,
+    result: Parameters<Provider['interactionResult']>[2],
+    merge: boolean,
+  ) {
+    const url = await deps
+      .provider()
+      .interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
     ctx.status = 303;
     ctx.redirect(url);
   }
@@ -170,7 +188,10 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       await next();
     } catch (err) {
       // Browsers get the friendly page; API callers keep the JSON error of the error handler.
-      if (!(err instanceof AppError && err.code === 'interaction_expired') || ctx.accepts('json', 'html') !== 'html') {
+      if (
+        !(err instanceof AppError && err.code === 'interaction_expired') ||
+        ctx.accepts('json', 'html') !== 'html'
+      ) {
         throw err;
       }
       await renderExpired(ctx);
@@ -180,7 +201,10 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
   router.get('/:uid', async (ctx) => {
     const found = await details(ctx, ctx.params.uid ?? '');
     if (found.prompt.name === 'login') {
-      const hint = typeof found.params.login_hint === 'string' ? found.params.login_hint.slice(0, 254) : undefined;
+      const hint =
+        typeof found.params.login_hint === 'string'
+          ? found.params.login_hint.slice(0, 254)
+          : undefined;
       await renderLogin(ctx, found, hint ? { username: hint } : {});
       return;
     }
@@ -238,28 +262,51 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       await renderLogin(ctx, found, { username: form.username, error: 'missing_fields' });
       return;
     }
-    const clientId = typeof found.params.client_id === 'string' ? found.params.client_id : undefined;
-    const result: LoginResult = await deps.security.signIn({ login: form.username, password: form.password, ip: ctx.request.ip, clientId, sessionId: found.session?.cookie });
+    const clientId =
+      typeof found.params.client_id === 'string' ? found.params.client_id : undefined;
+    const result: LoginResult = await deps.security.signIn({
+      login: form.username,
+      password: form.password,
+      ip: ctx.request.ip,
+      clientId,
+      sessionId: found.session?.cookie,
+    });
     if (!result.ok && result.refusal === 'ip_limited') {
       // Too many failures from this network (password spraying): says nothing about the account.
       deps.signIn?.('failure');
       ctx.set('Retry-After', String(result.retryAfterSeconds));
       throw new AppError('too_many_attempts');
     }
-    if (!result.ok && result.refusal === 'session_limit') throw new AppError('session_limit_reached');
+    if (!result.ok && result.refusal === 'session_limit')
+      throw new AppError('session_limit_reached');
     const account = result.ok ? result.account : undefined;
     if (!account) {
       // One answer for unknown user, wrong password, disabled or locked account (ASVS 6.3.8).
       deps.signIn?.('failure');
-      deps.log.info({ event: 'login.failed', requestId: ctx.state.requestId, clientId: found.params.client_id }, 'sign-in failed');
+      deps.log.info(
+        { event: 'login.failed', requestId: ctx.state.requestId, clientId: found.params.client_id },
+        'sign-in failed',
+      );
       ctx.status = 401;
       await renderLogin(ctx, found, { username: form.username, error: 'invalid_credentials' });
       return;
     }
     deps.signIn?.('success');
-    deps.log.info({ event: 'login.succeeded', requestId: ctx.state.requestId, sub: account.id, clientId: found.params.client_id }, 'sign-in');
+    deps.log.info(
+      {
+        event: 'login.succeeded',
+        requestId: ctx.state.requestId,
+        sub: account.id,
+        clientId: found.params.client_id,
+      },
+      'sign-in',
+    );
     // OIDC Core §2: the `acr` achieved and RFC 8176 `amr` go into the session and the ID token.
-    await finish(ctx, { login: { accountId: account.id, acr: ACR_PASSWORD, amr: [AMR_PASSWORD] } }, false);
+    await finish(
+      ctx,
+      { login: { accountId: account.id, acr: ACR_PASSWORD, amr: [AMR_PASSWORD] } },
+      false,
+    );
   });
 
   router.post('/:uid/consent', async (ctx) => {
@@ -268,8 +315,16 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     const form = await readForm(ctx, consentForm, found.uid);
     const provider = deps.provider();
     if (form.decision === 'deny') {
-      await deps.security.events.record({ type: 'consent.denied', subject: found.session?.accountId, clientId: String(found.params.client_id) });
-      await finish(ctx, { error: 'access_denied', error_description: 'The user denied the request.' }, false);
+      await deps.security.events.record({
+        type: 'consent.denied',
+        subject: found.session?.accountId,
+        clientId: String(found.params.client_id),
+      });
+      await finish(
+        ctx,
+        { error: 'access_denied', error_description: 'The user denied the request.' },
+        false,
+      );
       return;
     }
     const accountId = found.session?.accountId;
@@ -285,7 +340,15 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const grantId = await grant.save();
-    deps.log.info({ event: 'consent.given', requestId: ctx.state.requestId, sub: accountId, clientId: found.params.client_id }, 'consent given');
+    deps.log.info(
+      {
+        event: 'consent.given',
+        requestId: ctx.state.requestId,
+        sub: accountId,
+        clientId: found.params.client_id,
+      },
+      'consent given',
+    );
     await deps.security.events.record({
       type: 'consent.given',
       subject: accountId,
@@ -308,7 +371,11 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
   router.post('/:uid/abort', async (ctx) => {
     const found = await details(ctx, ctx.params.uid ?? '');
     await readForm(ctx, abortForm, found.uid);
-    await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, false);
+    await finish(
+      ctx,
+      { error: 'access_denied', error_description: 'The user cancelled the sign-in.' },
+      false,
+    );
   });
 
   return router;

@@ -65,7 +65,11 @@ export type LogFormat = 'auto' | 'json' | 'pretty';
  * Pretty output is for a person at a terminal in development; anything else (a container, a
  * pipe to a log shipper, production) gets one JSON object per line.
  */
-export function usePrettyOutput(options: { format: LogFormat; env: string; isTTY: boolean }): boolean {
+export function usePrettyOutput(options: {
+  format: LogFormat;
+  env: string;
+  isTTY: boolean;
+}): boolean {
   if (options.format !== 'auto') return options.format === 'pretty';
   return options.env === 'development' && options.isTTY;
 }

@@ -1,5 +1,10 @@
 import type { Worker } from 'node:cluster';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
+import {
+  AggregatorRegistry,
+  type MetricObjectWithValues,
+  type MetricValue,
+  type Registry,
+} from 'prom-client';
 import type { MetricsText } from './metrics-endpoint.ts';
 
 /**
@@ -25,7 +30,8 @@ interface Message {
   body?: unknown;
 }
 
-const asMessage = (m: unknown): Message => (typeof m === 'object' && m !== null ? (m as Message) : {});
+const asMessage = (m: unknown): Message =>
+  typeof m === 'object' && m !== null ? (m as Message) : {};
 
 // ---- worker side -------------------------------------------------------------------------
 
@@ -58,7 +64,10 @@ export function requestClusterMetrics(timeoutMs = 5_000): Promise<MetricsText> {
       if (message.type !== RESPONSE || message.id !== id) return;
       clearTimeout(timer);
       process.off('message', listener);
-      resolve({ contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE, body: String(message.body ?? '') });
+      resolve({
+        contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE,
+        body: String(message.body ?? ''),
+      });
     }
     process.on('message', listener);
     process.send?.({ type: REQUEST, id });
@@ -71,7 +80,11 @@ export function requestClusterMetrics(timeoutMs = 5_000): Promise<MetricsText> {
  * In the primary: collects every worker's metrics (a worker that does not answer within
  * `timeoutMs`, e.g. one being restarted, is left out) and aggregates them with the primary's own.
  */
-export function createClusterCollector(options: { workers: () => Worker[]; own: Registry; timeoutMs?: number }) {
+export function createClusterCollector(options: {
+  workers: () => Worker[];
+  own: Registry;
+  timeoutMs?: number;
+}) {
   const timeoutMs = options.timeoutMs ?? 2_000;
   let nextId = 0;
 
@@ -103,7 +116,10 @@ export function createClusterCollector(options: { workers: () => Worker[]; own: 
 
   async function collect(): Promise<MetricsText> {
     const parts = await Promise.all(options.workers().map(collectFrom));
-    const all = [...parts.filter((p): p is Json => p !== undefined), (await options.own.getMetricsAsJSON()) as Json];
+    const all = [
+      ...parts.filter((p): p is Json => p !== undefined),
+      (await options.own.getMetricsAsJSON()) as Json,
+    ];
     const aggregated = AggregatorRegistry.aggregate(all);
     return { contentType: aggregated.contentType, body: await aggregated.metrics() };
   }
@@ -114,7 +130,9 @@ export function createClusterCollector(options: { workers: () => Worker[]; own: 
       const message = asMessage(raw);
       if (message.type !== REQUEST) return;
       collect().then(
-        (metrics) => worker.isConnected() && worker.send({ type: RESPONSE, id: message.id, body: metrics.body }),
+        (metrics) =>
+          worker.isConnected() &&
+          worker.send({ type: RESPONSE, id: message.id, body: metrics.body }),
         () => worker.isConnected() && worker.send({ type: RESPONSE, id: message.id, body: '' }),
       );
     });

@@ -21,18 +21,29 @@ function lastGrant(token: TokenEventModel, fallback: string): string {
  * access tokens). ID tokens are never stored and have no event of their own: they are counted
  * from the token endpoint's answer (`grant.success`).
  */
-export function countProviderEvents(provider: Provider, metrics: Pick<Metrics, 'tokensIssued'>): void {
-  const count = (grantType: string, tokenType: string) => metrics.tokensIssued.inc({ grant_type: grantType, token_type: tokenType });
-  const accessToken = (token: TokenEventModel) => count(lastGrant(token, 'unknown'), 'access_token');
+export function countProviderEvents(
+  provider: Provider,
+  metrics: Pick<Metrics, 'tokensIssued'>,
+): void {
+  const count = (grantType: string, tokenType: string) =>
+    metrics.tokensIssued.inc({ grant_type: grantType, token_type: tokenType });
+  const accessToken = (token: TokenEventModel) =>
+    count(lastGrant(token, 'unknown'), 'access_token');
   provider.on('access_token.saved', accessToken);
   provider.on('access_token.issued', accessToken);
   provider.on('client_credentials.saved', () => count('client_credentials', 'access_token'));
   provider.on('client_credentials.issued', () => count('client_credentials', 'access_token'));
-  provider.on('refresh_token.saved', (token: TokenEventModel) => count(lastGrant(token, 'unknown'), 'refresh_token'));
+  provider.on('refresh_token.saved', (token: TokenEventModel) =>
+    count(lastGrant(token, 'unknown'), 'refresh_token'),
+  );
   provider.on('authorization_code.saved', () => count('authorization_code', 'authorization_code'));
-  provider.on('grant.success', (ctx: { body?: unknown; oidc?: { params?: { grant_type?: unknown } } }) => {
-    const body = ctx.body as { id_token?: unknown } | undefined;
-    const grantType = ctx.oidc?.params?.grant_type;
-    if (typeof body?.id_token === 'string') count(typeof grantType === 'string' ? grantType : 'unknown', 'id_token');
-  });
+  provider.on(
+    'grant.success',
+    (ctx: { body?: unknown; oidc?: { params?: { grant_type?: unknown } } }) => {
+      const body = ctx.body as { id_token?: unknown } | undefined;
+      const grantType = ctx.oidc?.params?.grant_type;
+      if (typeof body?.id_token === 'string')
+        count(typeof grantType === 'string' ? grantType : 'unknown', 'id_token');
+    },
+  );
 }

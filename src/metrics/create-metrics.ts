@@ -88,10 +88,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   };
   // Series with a known, small label set start at 0, so dashboards and rate() see them before
   // the first event instead of "no data".
-  for (const outcome of ['success', 'failure'] satisfies SignInOutcome[]) metrics.signIns.labels(outcome).inc(0);
-  for (const outcome of ['active', 'inactive', 'refused', 'error'] satisfies IntrospectionOutcome[]) {
+  for (const outcome of ['success', 'failure'] satisfies SignInOutcome[])
+    metrics.signIns.labels(outcome).inc(0);
+  for (const outcome of [
+    'active',
+    'inactive',
+    'refused',
+    'error',
+  ] satisfies IntrospectionOutcome[]) {
     metrics.introspections.labels(outcome).inc(0);
   }
-  for (const kind of ['account', 'ip', 'client'] satisfies LockoutKind[]) metrics.lockouts.labels(kind).inc(0);
+  for (const kind of ['account', 'ip', 'client'] satisfies LockoutKind[])
+    metrics.lockouts.labels(kind).inc(0);
   return metrics;
 }

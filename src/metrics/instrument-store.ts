@@ -23,7 +23,13 @@ export function instrumentStore(store: Store, deps: StoreInstrumentation): Store
   const { metrics, tracing } = deps;
   if (!metrics && !tracing?.enabled) return store;
 
-  function timed(operation: string, fn: (...args: unknown[]) => unknown, self: object, args: unknown[], timer: (() => () => void) | undefined): Promise<unknown> {
+  function timed(
+    operation: string,
+    fn: (...args: unknown[]) => unknown,
+    self: object,
+    args: unknown[],
+    timer: (() => () => void) | undefined,
+  ): Promise<unknown> {
     const run = async () => {
       const end = timer?.();
       try {
@@ -36,9 +42,13 @@ export function instrumentStore(store: Store, deps: StoreInstrumentation): Store
       }
     };
     if (!tracing?.enabled) return run();
-    const attributes: Record<string, string> = { [ATTR_DB_SYSTEM_NAME]: backend, [ATTR_DB_OPERATION_NAME]: operation };
+    const attributes: Record<string, string> = {
+      [ATTR_DB_SYSTEM_NAME]: backend,
+      [ATTR_DB_OPERATION_NAME]: operation,
+    };
     // The oidc-provider model (Session, AccessToken, ...), never the id: ids are tokens.
-    if (operation.startsWith('oidc.') && typeof args[0] === 'string') attributes['portcullis.model'] = args[0];
+    if (operation.startsWith('oidc.') && typeof args[0] === 'string')
+      attributes['portcullis.model'] = args[0];
     return tracing.inSpan(`store ${operation}`, { kind: 'client', attributes }, run);
   }
 

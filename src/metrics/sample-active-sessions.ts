@@ -37,7 +37,8 @@ export function sampleActiveSessions(options: {
     countActiveSessions(options.store)
       .then(
         (count) => options.gauge.set(count),
-        (err: unknown) => options.log.warn({ err }, 'could not count active sessions; keeping the last count'),
+        (err: unknown) =>
+          options.log.warn({ err }, 'could not count active sessions; keeping the last count'),
       )
       .finally(() => {
         running = false;

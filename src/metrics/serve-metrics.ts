@@ -45,7 +45,10 @@ export async function serveMetrics(options: {
       },
     };
   }
-  const collect: CollectMetrics = async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() });
+  const collect: CollectMetrics = async () => ({
+    contentType: metrics.registry.contentType,
+    body: await metrics.registry.metrics(),
+  });
   try {
     const server = await startMetricsServer({
       host: config.metrics.host,

@@ -29,15 +29,25 @@ export async function startMetricsServer(options: {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      res
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
+        .end('method not allowed\n');
       return;
     }
     if (options.token !== undefined && !bearerMatches(req.headers.authorization, options.token)) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain' }).end('unauthorized\n');
+      res
+        .writeHead(401, {
+          'www-authenticate': 'Bearer realm="metrics"',
+          'content-type': 'text/plain',
+        })
+        .end('unauthorized\n');
       return;
     }
     options.collect().then(
-      (metrics) => res.writeHead(200, { 'content-type': metrics.contentType }).end(req.method === 'HEAD' ? undefined : metrics.body),
+      (metrics) =>
+        res
+          .writeHead(200, { 'content-type': metrics.contentType })
+          .end(req.method === 'HEAD' ? undefined : metrics.body),
       (err: unknown) => {
         options.log.warn({ err }, 'could not collect metrics');
         res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');

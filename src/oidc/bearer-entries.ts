@@ -72,13 +72,17 @@ function sealedPayload(model: OidcModelName, storedId: string, payload: OidcPayl
   const session = sealed.session;
   if (model === 'Interaction' && typeof session === 'object' && session !== null) {
     const { cookie } = session as Record<string, unknown>;
-    if (typeof cookie === 'string' && !isStoredId(cookie)) sealed.session = { ...session, cookie: storedIdOf('Session', cookie) };
+    if (typeof cookie === 'string' && !isStoredId(cookie))
+      sealed.session = { ...session, cookie: storedIdOf('Session', cookie) };
   }
   return sealed;
 }
 
 /** Models oidc-provider saves again under the same id (sessions on every visit, interactions). */
-const RESAVED_MODELS: ReadonlySet<OidcModelName> = new Set<OidcModelName>(['Session', 'Interaction']);
+const RESAVED_MODELS: ReadonlySet<OidcModelName> = new Set<OidcModelName>([
+  'Session',
+  'Interaction',
+]);
 
 /**
  * Access to the entries of `store` by the bearer value (what a client or browser presents), for
@@ -93,7 +97,12 @@ export function bearerEntries(store: OidcModelStore) {
      * as it is: the engine got it from `findByUid` (a session it saves again). Lookups never take
      * one (`find`, `consume`), so a stored id copied from a dump is no credential.
      */
-    async upsert(model: OidcModelName, value: string, payload: OidcPayload, expiresAt?: number): Promise<void> {
+    async upsert(
+      model: OidcModelName,
+      value: string,
+      payload: OidcPayload,
+      expiresAt?: number,
+    ): Promise<void> {
       if (!BEARER_ID_MODELS.has(model)) return store.upsert(model, value, payload, expiresAt);
       const storedId = isStoredId(value) ? value : storedIdOf(model, value);
       await store.upsert(model, storedId, sealedPayload(model, storedId, payload), expiresAt);
@@ -118,7 +127,8 @@ export function bearerEntries(store: OidcModelStore) {
     async consume(model: OidcModelName, value: string): Promise<boolean> {
       const storedId = storedIdOf(model, value);
       if (await store.consume(model, storedId)) return true;
-      if (!mayBeLegacy(model, value) || (await store.find(model, storedId)) !== undefined) return false;
+      if (!mayBeLegacy(model, value) || (await store.find(model, storedId)) !== undefined)
+        return false;
       return store.consume(model, value);
     },
 

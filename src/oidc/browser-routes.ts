@@ -28,9 +28,20 @@ export function isBrowserRequest(ctx: Context): boolean {
 }
 
 /** Paths of endpoints called by client code, never by a person's browser (JSON errors only). */
-const MACHINE_PATHS = ['/token', '/reg', '/me', '/request', '/jwks', '/.well-known/', '/backchannel', '/challenge'];
+const MACHINE_PATHS = [
+  '/token',
+  '/reg',
+  '/me',
+  '/request',
+  '/jwks',
+  '/.well-known/',
+  '/backchannel',
+  '/challenge',
+];
 
 export function isMachineEndpointPath(path: string): boolean {
   if (BROWSER_PATH_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return false;
-  return MACHINE_PATHS.some((p) => (p.endsWith('/') ? path.startsWith(p) : path === p || path.startsWith(`${p}/`)));
+  return MACHINE_PATHS.some((p) =>
+    p.endsWith('/') ? path.startsWith(p) : path === p || path.startsWith(`${p}/`),
+  );
 }

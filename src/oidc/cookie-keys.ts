@@ -10,12 +10,20 @@ const SETTING = 'cookieKeys';
  * generated once and kept in the store, so a restart keeps everyone signed in and every process
  * sharing the store signs alike; `setIfAbsent` makes concurrent first starts agree.
  */
-export async function resolveCookieKeys(config: Pick<Config, 'env' | 'secrets'>, settings: SettingStore): Promise<string[]> {
+export async function resolveCookieKeys(
+  config: Pick<Config, 'env' | 'secrets'>,
+  settings: SettingStore,
+): Promise<string[]> {
   if (config.secrets.cookieKeys.length > 0) return [...config.secrets.cookieKeys];
   if (config.env === 'production') throw new Error('COOKIE_KEYS is required in production');
   const stored = await settings.setIfAbsent(SETTING, [randomBytes(32).toString('base64url')]);
-  if (!Array.isArray(stored) || !stored.every((k): k is string => typeof k === 'string' && k.length >= 32)) {
-    throw new Error(`the stored setting "${SETTING}" is malformed; delete it to have new keys generated`);
+  if (
+    !Array.isArray(stored) ||
+    !stored.every((k): k is string => typeof k === 'string' && k.length >= 32)
+  ) {
+    throw new Error(
+      `the stored setting "${SETTING}" is malformed; delete it to have new keys generated`,
+    );
   }
   return stored;
 }

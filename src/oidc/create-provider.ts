@@ -2,7 +2,11 @@ import { Provider } from 'oidc-provider';
 import type { Logger } from '../logging/logger.ts';
 import { recordProviderEvents } from '../security/record-provider-events.ts';
 import { providerHooks, registerProviderHooks, type ProviderHook } from './hooks/provider-hooks.ts';
-import { AUTHORIZATION_PATH, buildProviderConfiguration, type ProviderConfigurationDeps } from './provider-configuration.ts';
+import {
+  AUTHORIZATION_PATH,
+  buildProviderConfiguration,
+  type ProviderConfigurationDeps,
+} from './provider-configuration.ts';
 
 export type { Provider };
 
@@ -22,7 +26,10 @@ export function createProvider(deps: CreateProviderDeps): Provider {
   // would mint http URLs and non-Secure cookies (stack notes). Only when configured: a client
   // could otherwise forge these headers (RFC 9700 §4.13).
   provider.proxy = deps.config.server.trustProxy;
-  registerProviderHooks(provider, deps.hooks ?? providerHooks({ authorizationPath: AUTHORIZATION_PATH }));
+  registerProviderHooks(
+    provider,
+    deps.hooks ?? providerHooks({ authorizationPath: AUTHORIZATION_PATH }),
+  );
   logProviderEvents(provider, deps.log);
   if (deps.events) recordProviderEvents(provider, deps.events);
   return provider;
@@ -48,8 +55,12 @@ function contextOf(ctx: unknown): { requestId?: string; clientId?: string } {
 /** An OAuth error as `error` + `error_description` (RFC 6749 §5.2); never the request's values. */
 function oauthError(err: unknown): { error: string; description?: string } {
   const e = (err ?? {}) as { error?: unknown; error_description?: unknown; name?: unknown };
-  const error = typeof e.error === 'string' ? e.error : typeof e.name === 'string' ? e.name : 'error';
-  return { error, ...(typeof e.error_description === 'string' ? { description: e.error_description } : {}) };
+  const error =
+    typeof e.error === 'string' ? e.error : typeof e.name === 'string' ? e.name : 'error';
+  return {
+    error,
+    ...(typeof e.error_description === 'string' ? { description: e.error_description } : {}),
+  };
 }
 
 /**
@@ -63,23 +74,38 @@ function logProviderEvents(provider: Provider, log: Logger): void {
     log.error({ event: 'server_error', err, ...contextOf(ctx) }, 'provider server error');
   });
   provider.on('grant.error', (ctx: unknown, err: unknown) => {
-    log.info({ event: 'grant.error', ...oauthError(err), ...contextOf(ctx) }, 'token request refused');
+    log.info(
+      { event: 'grant.error', ...oauthError(err), ...contextOf(ctx) },
+      'token request refused',
+    );
   });
   provider.on('grant.revoked', (ctx: unknown, grantId: string) => {
     log.info({ event: 'grant.revoked', grantId, ...contextOf(ctx) }, 'grant revoked');
   });
   provider.on('authorization.error', (ctx: unknown, err: unknown) => {
-    log.info({ event: 'authorization.error', ...oauthError(err), ...contextOf(ctx) }, 'authorization request refused');
+    log.info(
+      { event: 'authorization.error', ...oauthError(err), ...contextOf(ctx) },
+      'authorization request refused',
+    );
   });
   provider.on('end_session.success', (ctx: unknown) => {
     log.info({ event: 'end_session.success', ...contextOf(ctx) }, 'signed out');
   });
-  provider.on('backchannel.error', (ctx: unknown, err: unknown, client: { clientId?: unknown } | undefined) => {
-    const clientId = typeof client?.clientId === 'string' ? client.clientId : undefined;
-    log.warn({ event: 'backchannel.error', ...oauthError(err), ...contextOf(ctx), clientId }, 'back-channel logout failed');
-  });
+  provider.on(
+    'backchannel.error',
+    (ctx: unknown, err: unknown, client: { clientId?: unknown } | undefined) => {
+      const clientId = typeof client?.clientId === 'string' ? client.clientId : undefined;
+      log.warn(
+        { event: 'backchannel.error', ...oauthError(err), ...contextOf(ctx), clientId },
+        'back-channel logout failed',
+      );
+    },
+  );
   const refused = (event: string) => (ctx: unknown, err: unknown) => {
-    log.info({ event, ...oauthError(err), ...contextOf(ctx) }, `${event.split('.')[0]} request refused`);
+    log.info(
+      { event, ...oauthError(err), ...contextOf(ctx) },
+      `${event.split('.')[0]} request refused`,
+    );
   };
   // The provider refuses JWT access tokens after authenticating the caller; the host answers
   // them instead (src/http/introspection-endpoint.ts, src/http/jwt-revocation-endpoint.ts), so

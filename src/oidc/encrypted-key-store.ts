@@ -1,4 +1,7 @@
-import { ClientSecretDecryptionError, type ClientSecretCipher } from '../clients/client-secret-cipher.ts';
+import {
+  ClientSecretDecryptionError,
+  type ClientSecretCipher,
+} from '../clients/client-secret-cipher.ts';
 import type { KeyStore, SigningKeyRecord, Store } from '../storage/ports.ts';
 
 /**
@@ -19,21 +22,36 @@ const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'crv', 'x', 'y', 'n', 'e'] a
 
 const aad = (kid: string) => `signing-key\u0000${kid}`;
 
-function isSealed(jwk: Record<string, unknown>): jwk is Record<string, unknown> & { sealed: string } {
+function isSealed(
+  jwk: Record<string, unknown>,
+): jwk is Record<string, unknown> & { sealed: string } {
   return typeof jwk.sealed === 'string';
 }
 
-export function sealPrivateJwk(cipher: ClientSecretCipher, kid: string, jwk: Record<string, unknown>): Record<string, unknown> {
-  const visible = Object.fromEntries(PUBLIC_MEMBERS.filter((m) => jwk[m] !== undefined).map((m) => [m, jwk[m]]));
+export function sealPrivateJwk(
+  cipher: ClientSecretCipher,
+  kid: string,
+  jwk: Record<string, unknown>,
+): Record<string, unknown> {
+  const visible = Object.fromEntries(
+    PUBLIC_MEMBERS.filter((m) => jwk[m] !== undefined).map((m) => [m, jwk[m]]),
+  );
   return { ...visible, sealed: cipher.encrypt(JSON.stringify(jwk), aad(kid)) };
 }
 
-export function openPrivateJwk(cipher: ClientSecretCipher, kid: string, stored: Record<string, unknown>): Record<string, unknown> {
+export function openPrivateJwk(
+  cipher: ClientSecretCipher,
+  kid: string,
+  stored: Record<string, unknown>,
+): Record<string, unknown> {
   if (!isSealed(stored)) return stored;
   try {
     return JSON.parse(cipher.decrypt(stored.sealed, aad(kid))) as Record<string, unknown>;
   } catch (err) {
-    const reason = err instanceof ClientSecretDecryptionError ? err.message.replace(/^.*cannot be decrypted: /, '') : 'its plaintext is malformed';
+    const reason =
+      err instanceof ClientSecretDecryptionError
+        ? err.message.replace(/^.*cannot be decrypted: /, '')
+        : 'its plaintext is malformed';
     throw new Error(`signing key ${kid} cannot be decrypted: ${reason}`, { cause: err });
   }
 }
@@ -42,11 +60,16 @@ export function openPrivateJwk(cipher: ClientSecretCipher, kid: string, stored: 
 export function encryptedKeyStore(inner: KeyStore, cipher: ClientSecretCipher): KeyStore {
   return {
     async list() {
-      return (await inner.list()).map((k) => ({ ...k, privateJwk: openPrivateJwk(cipher, k.kid, k.privateJwk) }));
+      return (await inner.list()).map((k) => ({
+        ...k,
+        privateJwk: openPrivateJwk(cipher, k.kid, k.privateJwk),
+      }));
     },
-    add: (record: SigningKeyRecord) => inner.add({ ...record, privateJwk: sealPrivateJwk(cipher, record.kid, record.privateJwk) }),
+    add: (record: SigningKeyRecord) =>
+      inner.add({ ...record, privateJwk: sealPrivateJwk(cipher, record.kid, record.privateJwk) }),
     update: (kid, patch) => inner.update(kid, patch),
-    replacePrivateJwk: (kid, privateJwk) => inner.replacePrivateJwk(kid, sealPrivateJwk(cipher, kid, privateJwk)),
+    replacePrivateJwk: (kid, privateJwk) =>
+      inner.replacePrivateJwk(kid, sealPrivateJwk(cipher, kid, privateJwk)),
     remove: (kid) => inner.remove(kid),
   };
 }
@@ -56,12 +79,17 @@ export function encryptedKeyStore(inner: KeyStore, cipher: ClientSecretCipher): 
  * stored in clear (before encryption existed) or under an older key. Returns how many it rewrote.
  * Two processes doing it at once write two ciphertexts of the same key: harmless.
  */
-export async function sealSigningKeys(inner: KeyStore, cipher: ClientSecretCipher): Promise<number> {
+export async function sealSigningKeys(
+  inner: KeyStore,
+  cipher: ClientSecretCipher,
+): Promise<number> {
   let rewritten = 0;
   for (const key of await inner.list()) {
-    if (isSealed(key.privateJwk) && cipher.keyIdOf(key.privateJwk.sealed) === cipher.currentKeyId) continue;
+    if (isSealed(key.privateJwk) && cipher.keyIdOf(key.privateJwk.sealed) === cipher.currentKeyId)
+      continue;
     const plain = openPrivateJwk(cipher, key.kid, key.privateJwk);
-    if (await inner.replacePrivateJwk(key.kid, sealPrivateJwk(cipher, key.kid, plain))) rewritten += 1;
+    if (await inner.replacePrivateJwk(key.kid, sealPrivateJwk(cipher, key.kid, plain)))
+      rewritten += 1;
   }
   return rewritten;
 }

@@ -9,12 +9,16 @@ export interface FindAccountOptions {
 }
 
 /** The mode for this request's client: its own metadata first, then the server's default. */
-function idTokenClaimsMode(ctx: KoaContextWithOIDC | undefined, fallback: IdTokenClaimsMode): IdTokenClaimsMode {
+function idTokenClaimsMode(
+  ctx: KoaContextWithOIDC | undefined,
+  fallback: IdTokenClaimsMode,
+): IdTokenClaimsMode {
   // oidc-provider exposes extra client metadata as properties of the client, under their names.
-  const own = (ctx?.oidc?.client as Record<string, unknown> | undefined)?.[ID_TOKEN_CLAIMS_METADATA];
+  const own = (ctx?.oidc?.client as Record<string, unknown> | undefined)?.[
+    ID_TOKEN_CLAIMS_METADATA
+  ];
   return own === 'scopes' || own === 'userinfo' ? own : fallback;
 }
-
 
 /**
  * oidc-provider's `findAccount`. It is called at every sign-in, token refresh and userinfo
@@ -23,7 +27,10 @@ function idTokenClaimsMode(ctx: KoaContextWithOIDC | undefined, fallback: IdToke
  * An unreachable accounts store is an outage, not a missing user: the request answers 503
  * `temporarily_unavailable` (oidc-provider alone would answer 500 `server_error`).
  */
-export function createFindAccount(accounts: Pick<AccountService, 'findById'>, options: FindAccountOptions = {}): FindAccount {
+export function createFindAccount(
+  accounts: Pick<AccountService, 'findById'>,
+  options: FindAccountOptions = {},
+): FindAccount {
   const fallback = options.idTokenClaims ?? 'scopes';
   return async function findAccount(ctx, sub) {
     const account = await answerOutageAsOAuth(() => accounts.findById(sub));
@@ -38,16 +45,22 @@ export function createFindAccount(accounts: Pick<AccountService, 'findById'>, op
           preferred_username: account.username,
           // OIDC Core §5.1: seconds since the epoch of the last change of the user's information.
           updated_at: Math.floor(account.updatedAt / 1000),
-          ...(account.email === undefined ? {} : { email: account.email, email_verified: account.emailVerified }),
+          ...(account.email === undefined
+            ? {}
+            : { email: account.email, email_verified: account.emailVerified }),
           // Phone numbers are set by admins and never verified by Portcullis: say so rather than
           // leave a claim we advertise (claims_supported) unanswered.
-          ...(typeof account.claims.phone_number === 'string' ? { phone_number_verified: false } : {}),
+          ...(typeof account.claims.phone_number === 'string'
+            ? { phone_number_verified: false }
+            : {}),
         };
         // `userinfo` mode: the ID token carries `sub` and only the claims the RP named in the
         // `claims` request parameter for it (OIDC Core §5.5); the rest comes from UserInfo.
         if (use === 'id_token' && idTokenClaimsMode(ctx, fallback) === 'userinfo') {
           const named = Object.keys(requested ?? {});
-          return Object.fromEntries(Object.entries(all).filter(([name]) => name === 'sub' || named.includes(name))) as { sub: string };
+          return Object.fromEntries(
+            Object.entries(all).filter(([name]) => name === 'sub' || named.includes(name)),
+          ) as { sub: string };
         }
         return all as { sub: string };
       },

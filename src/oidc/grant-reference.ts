@@ -32,7 +32,9 @@ const AAD = Buffer.from('gid');
 export function createGrantReferenceCodec(cookieKeys: readonly string[]): GrantReferenceCodec {
   if (cookieKeys.length === 0) throw new Error('grant references need at least one cookie key');
   const keys = cookieKeys.map((secret) => {
-    const key = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), INFO, 32));
+    const key = Buffer.from(
+      hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), INFO, 32),
+    );
     const kid = createHash('sha256').update(key).digest().subarray(0, KID_BYTES);
     return { key, kid };
   });
@@ -45,7 +47,11 @@ export function createGrantReferenceCodec(cookieKeys: readonly string[]): GrantR
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(AAD);
-      const sealed = Buffer.concat([cipher.update(grantId, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+      const sealed = Buffer.concat([
+        cipher.update(grantId, 'utf8'),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
       return Buffer.concat([current.kid, iv, sealed]).toString('base64url');
     },
 
@@ -61,7 +67,10 @@ export function createGrantReferenceCodec(cookieKeys: readonly string[]): GrantR
         const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
         decipher.setAAD(AAD);
         decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-        return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+        return Buffer.concat([
+          decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+          decipher.final(),
+        ]).toString('utf8');
       } catch {
         return undefined;
       }

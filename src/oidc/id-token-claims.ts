@@ -8,7 +8,10 @@
  */
 export type IdTokenClaimsMode = 'scopes' | 'userinfo';
 
-export const ID_TOKEN_CLAIMS_MODES = ['scopes', 'userinfo'] as const satisfies readonly IdTokenClaimsMode[];
+export const ID_TOKEN_CLAIMS_MODES = [
+  'scopes',
+  'userinfo',
+] as const satisfies readonly IdTokenClaimsMode[];
 
 /** Client metadata name (a Portcullis extension; RFC 7591 §2 lets servers define their own). */
 export const ID_TOKEN_CLAIMS_METADATA = 'id_token_claims';

@@ -9,7 +9,10 @@ export interface JwtAccessTokenClaims extends JWTPayload {
   cnf?: { jkt?: string; 'x5t#S256'?: string };
 }
 
-export type JwtAccessTokenVerifier = (token: string, issuer: string) => Promise<JwtAccessTokenClaims | undefined>;
+export type JwtAccessTokenVerifier = (
+  token: string,
+  issuer: string,
+) => Promise<JwtAccessTokenClaims | undefined>;
 
 /** Most verified tokens remembered (about 1 KiB each). */
 const VERIFIED_CACHE_SIZE = 10_000;
@@ -35,13 +38,20 @@ export function createJwtAccessTokenVerifier(options: {
   now?: () => number;
 }): JwtAccessTokenVerifier {
   const now = options.now ?? Date.now;
-  let cached: { keys: PublicJwks; keySet: ReturnType<typeof createLocalJWKSet>; verified: Map<string, JwtAccessTokenClaims> } | undefined;
+  let cached:
+    | {
+        keys: PublicJwks;
+        keySet: ReturnType<typeof createLocalJWKSet>;
+        verified: Map<string, JwtAccessTokenClaims>;
+      }
+    | undefined;
   const algorithms = [...options.algorithms];
 
   return async function verifyJwtAccessToken(token, issuer) {
     const keys = options.keys();
     // Imported keys and verified tokens are kept per key set: a rotation hands over a new set.
-    if (cached?.keys !== keys) cached = { keys, keySet: createLocalJWKSet(keys as never), verified: new Map() };
+    if (cached?.keys !== keys)
+      cached = { keys, keySet: createLocalJWKSet(keys as never), verified: new Map() };
     const { verified } = cached;
     const key = createHash('sha256').update(token).digest('base64url');
     const known = verified.get(key);

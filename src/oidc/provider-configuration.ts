@@ -1,7 +1,14 @@
 // First: modules that import this one during a cycle read these (ESM evaluates in import order).
 import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE, PROVIDER_SCOPES, SCOPE_CLAIMS } from './scopes.ts';
 import { CLIENT_RULES_POLICY, hostRegistrationPolicy } from './registration-hook.ts';
-import { errors, type Configuration, type ErrorOut, type FindAccount, type JWKS, type KoaContextWithOIDC } from 'oidc-provider';
+import {
+  errors,
+  type Configuration,
+  type ErrorOut,
+  type FindAccount,
+  type JWKS,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { createOutgoingFetch } from '../security/backchannel-delivery.ts';
 import { providerCookieNames } from '../security/cookie-names.ts';
@@ -81,7 +88,10 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     // `oidc.pkceRequired`: `all` (ASVS 10.4.6, RFC 9700 §2.1.1) for every client; `public` only
     // for clients without a secret (RFC 7636 as the certification profiles apply it), so
     // confidential clients written for them may omit it. oidc-provider accepts only S256.
-    pkce: { required: (_ctx, client) => config.oidc.pkceRequired === 'all' || client.clientAuthMethod === 'none' },
+    pkce: {
+      required: (_ctx, client) =>
+        config.oidc.pkceRequired === 'all' || client.clientAuthMethod === 'none',
+    },
     // OIDC Core §5.4 lets the claims of scopes requested with a code flow come from UserInfo only
     // (oidc-provider's default); RP libraries' documented code reads them from the ID token, as
     // Keycloak and Google issue them. `oidc.idTokenClaims` / the client's `id_token_claims`
@@ -117,8 +127,14 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
         if (key === RESOURCE_SERVER_METADATA && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${RESOURCE_SERVER_METADATA} must be a boolean`);
         }
-        if (key === ID_TOKEN_CLAIMS_METADATA && value !== undefined && !(ID_TOKEN_CLAIMS_MODES as readonly unknown[]).includes(value)) {
-          throw new errors.InvalidClientMetadata(`${ID_TOKEN_CLAIMS_METADATA} must be one of ${ID_TOKEN_CLAIMS_MODES.join(', ')}`);
+        if (
+          key === ID_TOKEN_CLAIMS_METADATA &&
+          value !== undefined &&
+          !(ID_TOKEN_CLAIMS_MODES as readonly unknown[]).includes(value)
+        ) {
+          throw new errors.InvalidClientMetadata(
+            `${ID_TOKEN_CLAIMS_METADATA} must be one of ${ID_TOKEN_CLAIMS_MODES.join(', ')}`,
+          );
         }
       },
     },
@@ -201,7 +217,9 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       report: deps.events
         ? (outcome) =>
             void deps.events?.record({
-              type: outcome.delivered ? 'backchannel_logout.delivered' : 'backchannel_logout.failed',
+              type: outcome.delivered
+                ? 'backchannel_logout.delivered'
+                : 'backchannel_logout.failed',
               clientId: outcome.clientId,
               subject: outcome.subject,
               details: { attempt: outcome.attempt, final: outcome.final, status: outcome.status },
@@ -211,7 +229,10 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     // Browser-based clients may call the token, userinfo and revocation endpoints from the origins
     // of their own redirect URIs only (ASVS 3.4.2: no reflected or wildcard origins).
     clientBasedCORS(_ctx, origin, client) {
-      return client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false;
+      return (
+        client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ??
+        false
+      );
     },
     routes: { authorization: AUTHORIZATION_PATH },
     // Set only by src/oidc/hooks/offline-access-consent.ts; kept with the interaction.
@@ -229,12 +250,17 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       // would override it, so these are functions.
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       AuthorizationCode: config.ttl.authorizationCode,
-      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.clientCredentials,
+      ClientCredentials: (_ctx, token) =>
+        token.resourceServer?.accessTokenTTL ?? config.ttl.clientCredentials,
       IdToken: config.ttl.idToken,
       Interaction: config.ttl.interaction,
       // ASVS 7.3.1/7.3.2: idle timeout, within the absolute lifetime (src/security/session-ttl.ts).
-      Session: sessionTtl({ idleTimeoutSeconds: config.security.sessions.idleTimeoutSeconds, absoluteSeconds: config.ttl.session }, () =>
-        Math.floor(now() / 1000),
+      Session: sessionTtl(
+        {
+          idleTimeoutSeconds: config.security.sessions.idleTimeoutSeconds,
+          absoluteSeconds: config.ttl.session,
+        },
+        () => Math.floor(now() / 1000),
       ),
       Grant: config.ttl.grant,
       // ASVS 10.4.8: a rotated chain keeps the absolute expiry of the first token (`iiat`).

@@ -48,7 +48,11 @@ export async function createProviderHolder(options: {
     if (jwks.keys.length === 0) throw new Error('no signing keys in the store');
     provider = options.build(jwks as unknown as JWKS);
     verificationKeys = toPublicJwks(jwks);
-    if (version !== '') options.log.info({ event: 'keys.reloaded', keys: next }, 'signing keys changed; provider rebuilt');
+    if (version !== '')
+      options.log.info(
+        { event: 'keys.reloaded', keys: next },
+        'signing keys changed; provider rebuilt',
+      );
     version = next;
     return true;
   }
@@ -66,7 +70,9 @@ export async function createProviderHolder(options: {
     refresh,
     start(intervalMs) {
       timer ??= setInterval(() => {
-        refresh().catch((err: unknown) => options.log.warn({ err }, 'could not re-read signing keys; keeping the current ones'));
+        refresh().catch((err: unknown) =>
+          options.log.warn({ err }, 'could not re-read signing keys; keeping the current ones'),
+        );
       }, intervalMs);
       timer.unref();
     },

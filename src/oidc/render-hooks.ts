@@ -18,7 +18,10 @@ function languageOf(ctx: KoaContextWithOIDC): { lang: string; here: string | und
 
 /** The provider's own pages, rendered with our templates instead of the library's defaults
  *  (which load a web font from a third party, against RFC 9700 §4.2.4). */
-export function createProviderPages(deps: { render: ViewRenderer; productName: string }): ProviderPages {
+export function createProviderPages(deps: {
+  render: ViewRenderer;
+  productName: string;
+}): ProviderPages {
   return {
     async logoutSource(ctx, form) {
       ctx.type = 'html';
@@ -59,7 +62,10 @@ export function createProviderPages(deps: { render: ViewRenderer; productName: s
         ctx.body = out;
         return;
       }
-      const status = (error as { statusCode?: number; status?: number }).statusCode ?? (error as { status?: number }).status ?? 500;
+      const status =
+        (error as { statusCode?: number; status?: number }).statusCode ??
+        (error as { status?: number }).status ??
+        500;
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       ctx.body = await deps.render(

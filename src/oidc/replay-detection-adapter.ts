@@ -25,7 +25,12 @@ export function replayDetectionAdapter(store: OidcModelStore, now: () => number)
   return {
     find: (id: string) =>
       answerOutageAsOAuth(async () => {
-        const inserted = await store.insertIfAbsent(model, id, { jti: id, kind: model }, now() + RESERVATION_MS);
+        const inserted = await store.insertIfAbsent(
+          model,
+          id,
+          { jti: id, kind: model },
+          now() + RESERVATION_MS,
+        );
         return inserted ? undefined : ({ jti: id, kind: model } as AdapterPayload);
       }),
     upsert: (id: string, payload: AdapterPayload, expiresIn?: number) =>
@@ -38,6 +43,7 @@ export function replayDetectionAdapter(store: OidcModelStore, now: () => number)
     findByUserCode: () => Promise.resolve(undefined),
     consume: (id: string) => answerOutageAsOAuth(async () => void (await store.consume(model, id))),
     destroy: (id: string) => answerOutageAsOAuth(() => store.destroy(model, id)),
-    revokeByGrantId: (grantId: string) => answerOutageAsOAuth(() => store.revokeByGrantId(model, grantId)),
+    revokeByGrantId: (grantId: string) =>
+      answerOutageAsOAuth(() => store.revokeByGrantId(model, grantId)),
   };
 }

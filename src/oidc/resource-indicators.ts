@@ -1,4 +1,9 @@
-import { errors, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import {
+  errors,
+  type Configuration,
+  type KoaContextWithOIDC,
+  type ResourceServer,
+} from 'oidc-provider';
 import type { ResourceServerDirectory } from '../resources/resource-server-directory.ts';
 import { DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS } from '../resources/resource-server-defaults.ts';
 import type { ResourceServerRecord } from '../storage/ports.ts';
@@ -7,7 +12,9 @@ import { PROVIDER_SCOPES } from './scopes.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 
 type Features = NonNullable<Configuration['features']>;
-type JwtCustomizer = NonNullable<NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt']>;
+type JwtCustomizer = NonNullable<
+  NonNullable<NonNullable<Configuration['formats']>['customizers']>['jwt']
+>;
 
 /** The JWT access-token claim carrying the sealed grant reference (grant-reference.ts). */
 export const GRANT_REFERENCE_CLAIM = 'gid';
@@ -27,15 +34,23 @@ function isClientCredentialsRequest(ctx: KoaContextWithOIDC): boolean {
  *   client with no grant gets no token for the API at all;
  * - RFC 9068 JWTs signed with the API's algorithm (`typ: at+jwt`), short-lived by default.
  */
-export function resourceServerInfo(api: ResourceServerRecord, clientCredentialsOf: string | undefined): ResourceServer {
+export function resourceServerInfo(
+  api: ResourceServerRecord,
+  clientCredentialsOf: string | undefined,
+): ResourceServer {
   const defined = api.scopes.map((s) => s.name);
   let scope = defined.join(' ');
   if (clientCredentialsOf !== undefined) {
     const grant = api.clientCredentialsGrants.find((g) => g.clientId === clientCredentialsOf);
-    if (!grant) throw new errors.InvalidTarget('this client may not get tokens for this API with client credentials');
+    if (!grant)
+      throw new errors.InvalidTarget(
+        'this client may not get tokens for this API with client credentials',
+      );
     scope = grant.scopes.filter((name) => defined.includes(name)).join(' ');
   }
-  const ttl = api.accessTokenTtlSeconds ?? (api.tokenFormat === 'jwt' ? DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS : undefined);
+  const ttl =
+    api.accessTokenTtlSeconds ??
+    (api.tokenFormat === 'jwt' ? DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS : undefined);
   return {
     scope,
     audience: api.identifier,
@@ -51,17 +66,30 @@ export function resourceServerInfo(api: ResourceServerRecord, clientCredentialsO
  * none): a silent drop that leaves the client wondering. RFC 6749 §5.2 `invalid_scope` instead,
  * naming the API and the `resource` value to send (RFC 8707 §2).
  */
-async function refuseApiScopesWithoutResource(ctx: KoaContextWithOIDC, directory: ResourceServerDirectory | undefined): Promise<void> {
-  const requested = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+async function refuseApiScopesWithoutResource(
+  ctx: KoaContextWithOIDC,
+  directory: ResourceServerDirectory | undefined,
+): Promise<void> {
+  const requested =
+    typeof ctx.oidc.params?.scope === 'string'
+      ? ctx.oidc.params.scope.split(' ').filter(Boolean)
+      : [];
   const apiScopes = requested.filter((scope) => !PROVIDER_SCOPES.has(scope));
   if (apiScopes.length === 0) return;
   const snapshot = directory ? await answerOutageAsOAuth(() => directory.current()) : undefined;
   for (const scope of apiScopes) {
     const apis = snapshot?.definingScope(scope) ?? [];
     const first = apis[0];
-    if (!first) throw new errors.InvalidScope(`scope ${scope} is not defined by this server or any registered API`, scope);
+    if (!first)
+      throw new errors.InvalidScope(
+        `scope ${scope} is not defined by this server or any registered API`,
+        scope,
+      );
     const where = apis.map((api) => `resource=${api.identifier} (${api.name})`).join(' or ');
-    throw new errors.InvalidScope(`scope ${scope} belongs to an API: ask for it with ${where}`, scope);
+    throw new errors.InvalidScope(
+      `scope ${scope} belongs to an API: ask for it with ${where}`,
+      scope,
+    );
   }
 }
 
@@ -70,7 +98,9 @@ async function refuseApiScopesWithoutResource(ctx: KoaContextWithOIDC, directory
  * are accepted (`invalid_target` otherwise); the directory is read afresh per request, so an API
  * added, changed or removed takes effect at once (resource-server-directory.ts).
  */
-export function resourceIndicatorsFeature(directory: ResourceServerDirectory | undefined): Features['resourceIndicators'] {
+export function resourceIndicatorsFeature(
+  directory: ResourceServerDirectory | undefined,
+): Features['resourceIndicators'] {
   return {
     enabled: true,
     // A client that names no API gets a token for none (usable at userinfo only). When several
@@ -78,7 +108,8 @@ export function resourceIndicatorsFeature(directory: ResourceServerDirectory | u
     // returning the list makes oidc-provider answer `invalid_target` saying so.
     async defaultResource(ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) {
       if (oneOf?.length === 1) return oneOf[0];
-      if (oneOf === undefined && isClientCredentialsRequest(ctx)) await refuseApiScopesWithoutResource(ctx, directory);
+      if (oneOf === undefined && isClientCredentialsRequest(ctx))
+        await refuseApiScopesWithoutResource(ctx, directory);
       return oneOf;
     },
     // When a sign-in granted an API but the token request names none, the access token is for
@@ -88,9 +119,15 @@ export function resourceIndicatorsFeature(directory: ResourceServerDirectory | u
     async useGrantedResource() {
       return false;
     },
-    async getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: { clientId: string }) {
+    async getResourceServerInfo(
+      ctx: KoaContextWithOIDC,
+      indicator: string,
+      client: { clientId: string },
+    ) {
       // A store outage answers 503 temporarily_unavailable, like every other store read.
-      const api = directory ? (await answerOutageAsOAuth(() => directory.current())).byIdentifier(indicator) : undefined;
+      const api = directory
+        ? (await answerOutageAsOAuth(() => directory.current())).byIdentifier(indicator)
+        : undefined;
       if (!api) throw new errors.InvalidTarget('the resource indicator is not a registered API');
       return resourceServerInfo(api, isClientCredentialsRequest(ctx) ? client.clientId : undefined);
     },

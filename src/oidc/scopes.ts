@@ -15,7 +15,10 @@ export const ADMIN_SCOPE = 'admin';
 export const DEFAULT_CLIENT_SCOPE = 'openid offline_access profile email phone';
 
 /** Every scope the provider itself knows (API scopes come from the registered APIs). */
-export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([...DEFAULT_CLIENT_SCOPE.split(' '), ADMIN_SCOPE]);
+export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([
+  ...DEFAULT_CLIENT_SCOPE.split(' '),
+  ADMIN_SCOPE,
+]);
 
 /**
  * OIDC Core §5.4: which claims each scope releases. The provider releases claims by it and the

@@ -19,7 +19,11 @@ import type { KeyStore, SigningKeyRecord } from '../storage/ports.ts';
 
 export type SigningAlgorithm = 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
 
-export function generateSigningKey(alg: SigningAlgorithm, now: number, activatesAt = now): SigningKeyRecord {
+export function generateSigningKey(
+  alg: SigningAlgorithm,
+  now: number,
+  activatesAt = now,
+): SigningKeyRecord {
   const { privateKey } =
     alg === 'ES256'
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -42,7 +46,11 @@ export function generateSigningKey(alg: SigningAlgorithm, now: number, activates
 
 /** RFC 7638 JWK thumbprint: unique per key material, so `kid`s never collide across rotations. */
 function thumbprint(jwk: Record<string, unknown>): string {
-  const members: Record<string, string[]> = { EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], RSA: ['e', 'kty', 'n'] };
+  const members: Record<string, string[]> = {
+    EC: ['crv', 'kty', 'x', 'y'],
+    OKP: ['crv', 'kty', 'x'],
+    RSA: ['e', 'kty', 'n'],
+  };
   const required = members[String(jwk.kty)] ?? [];
   const canonical = JSON.stringify(Object.fromEntries(required.map((k) => [k, jwk[k]])));
   return createHash('sha256').update(canonical).digest('base64url');
@@ -61,9 +69,14 @@ export function isPublished(key: SigningKeyRecord, now: number): boolean {
  * `key_ops: ['verify']`, which oidc-provider's key selection honours; keys that sign come first,
  * newest first, so the newest active key of an algorithm is the one chosen.
  */
-export function toProviderJwks(keys: readonly SigningKeyRecord[], now: number): { keys: Record<string, unknown>[] } {
+export function toProviderJwks(
+  keys: readonly SigningKeyRecord[],
+  now: number,
+): { keys: Record<string, unknown>[] } {
   const published = keys.filter((k) => isPublished(k, now));
-  const signing = published.filter((k) => isSigning(k, now)).sort((a, b) => b.activatesAt - a.activatesAt);
+  const signing = published
+    .filter((k) => isSigning(k, now))
+    .sort((a, b) => b.activatesAt - a.activatesAt);
   const others = published.filter((k) => !isSigning(k, now));
   return {
     keys: [
@@ -85,7 +98,9 @@ export interface PublicJwks {
 export function toPublicJwks(jwks: { keys: Record<string, unknown>[] }): PublicJwks {
   return Object.freeze({
     keys: jwks.keys.map((jwk) => {
-      const publicJwk = createPublicKey({ key: jwk as never, format: 'jwk' }).export({ format: 'jwk' }) as Record<string, unknown>;
+      const publicJwk = createPublicKey({ key: jwk as never, format: 'jwk' }).export({
+        format: 'jwk',
+      }) as Record<string, unknown>;
       return Object.freeze({ ...publicJwk, kid: jwk.kid, alg: jwk.alg, use: 'sig' });
     }),
   });
@@ -110,7 +125,9 @@ export async function ensureSigningKeys(
 ): Promise<SigningKeyRecord[]> {
   const existing = await store.list();
   for (const alg of algorithms) {
-    const usable = existing.some((k) => k.alg === alg && (k.retiredAt === undefined || k.retiredAt > now));
+    const usable = existing.some(
+      (k) => k.alg === alg && (k.retiredAt === undefined || k.retiredAt > now),
+    );
     if (!usable) await store.add(generateSigningKey(alg, now));
   }
   return store.list();
@@ -130,7 +147,11 @@ export interface RotationResult {
 }
 
 /** Starts a rotation of every configured algorithm (see the module comment). */
-export async function rotateSigningKeys(store: KeyStore, policy: RotationPolicy, now: number): Promise<RotationResult> {
+export async function rotateSigningKeys(
+  store: KeyStore,
+  policy: RotationPolicy,
+  now: number,
+): Promise<RotationResult> {
   const existing = await store.list();
   const activatesAt = now + policy.publishLeadSeconds * 1000;
   const expiresAt = activatesAt + policy.maxTokenLifetimeSeconds * 1000;
@@ -140,7 +161,8 @@ export async function rotateSigningKeys(store: KeyStore, policy: RotationPolicy,
     await store.add(fresh);
     result.added.push({ kid: fresh.kid, alg, activatesAt });
     for (const old of existing) {
-      if (old.alg !== alg || (old.retiredAt !== undefined && old.retiredAt <= activatesAt)) continue;
+      if (old.alg !== alg || (old.retiredAt !== undefined && old.retiredAt <= activatesAt))
+        continue;
       await store.update(old.kid, { retiredAt: activatesAt, expiresAt });
       result.retired.push({ kid: old.kid, alg, retiredAt: activatesAt, expiresAt });
     }

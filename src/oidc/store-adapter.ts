@@ -1,6 +1,11 @@
 import { errors } from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { GRANTABLE_MODELS, OIDC_MODELS, type OidcModelName, type OidcModelStore } from '../storage/ports.ts';
+import {
+  GRANTABLE_MODELS,
+  OIDC_MODELS,
+  type OidcModelName,
+  type OidcModelStore,
+} from '../storage/ports.ts';
 import { bearerEntries } from './bearer-entries.ts';
 import { replayDetectionAdapter } from './replay-detection-adapter.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
@@ -54,9 +59,13 @@ export function createStoreAdapterFactory(store: OidcModelStore, now: () => numb
           await entries.upsert(model, id, payload as Record<string, unknown>, expiresAt);
         }),
       find: (id: string) =>
-        answerOutageAsOAuth(async () => (await entries.find(model, id)) as AdapterPayload | undefined),
+        answerOutageAsOAuth(
+          async () => (await entries.find(model, id)) as AdapterPayload | undefined,
+        ),
       findByUid: (uid: string) =>
-        answerOutageAsOAuth(async () => (await store.findByUid(model, uid)) as AdapterPayload | undefined),
+        answerOutageAsOAuth(
+          async () => (await store.findByUid(model, uid)) as AdapterPayload | undefined,
+        ),
       findByUserCode: (userCode: string) =>
         answerOutageAsOAuth(
           async () => (await store.findByUserCode(model, userCode)) as AdapterPayload | undefined,
@@ -69,7 +78,8 @@ export function createStoreAdapterFactory(store: OidcModelStore, now: () => numb
           throw new errors.InvalidGrant(CONSUMED_MESSAGES[model] ?? 'grant already consumed');
         }),
       destroy: (id: string) => answerOutageAsOAuth(() => entries.destroy(model, id)),
-      revokeByGrantId: (grantId: string) => answerOutageAsOAuth(() => store.revokeByGrantId(model, grantId)),
+      revokeByGrantId: (grantId: string) =>
+        answerOutageAsOAuth(() => store.revokeByGrantId(model, grantId)),
     };
   };
 }

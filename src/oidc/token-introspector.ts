@@ -1,5 +1,8 @@
 import type { Client, Provider } from 'oidc-provider';
-import type { ResourceServerDirectory, ResourceServerSnapshot } from '../resources/resource-server-directory.ts';
+import type {
+  ResourceServerDirectory,
+  ResourceServerSnapshot,
+} from '../resources/resource-server-directory.ts';
 import type { CounterStore } from '../storage/ports.ts';
 import type { GrantReferenceCodec } from './grant-reference.ts';
 import { isResourceServerClient, mayIntrospect } from './introspection-policy.ts';
@@ -66,13 +69,22 @@ const inactive = (): IntrospectionResponse => ({ active: false });
  * iat, iss, aud, scope, token_type and, for sender-constrained tokens, cnf: RFC 9449 §6.2).
  */
 export function createTokenIntrospector(deps: TokenIntrospectorDeps): TokenIntrospector {
-  async function clientExists(provider: Provider, caller: Client, clientId: string): Promise<boolean> {
+  async function clientExists(
+    provider: Provider,
+    caller: Client,
+    clientId: string,
+  ): Promise<boolean> {
     if (clientId === caller.clientId) return true;
     return (await provider.Client.find(clientId)) !== undefined;
   }
 
   /** The grant behind a token still exists, unexpired, for the same client and user. */
-  async function grantIsLive(provider: Provider, grantId: string, clientId: string, accountId: string | undefined) {
+  async function grantIsLive(
+    provider: Provider,
+    grantId: string,
+    clientId: string,
+    accountId: string | undefined,
+  ) {
     const grant = await provider.Grant.find(grantId, { ignoreExpiration: true });
     if (!grant || grant.isExpired) return false;
     return grant.clientId === clientId && grant.accountId === accountId;
@@ -92,14 +104,21 @@ export function createTokenIntrospector(deps: TokenIntrospectorDeps): TokenIntro
     const token = (accessToken ?? clientCredentials) as unknown as StoredToken | undefined;
     if (!token?.isValid) return inactive();
     if (!mayIntrospect(snapshot, caller, { kind: token.kind, aud: token.aud })) return inactive();
-    if (token.grantId && !(await grantIsLive(provider, token.grantId, token.clientId, token.accountId))) return inactive();
+    if (
+      token.grantId &&
+      !(await grantIsLive(provider, token.grantId, token.clientId, token.accountId))
+    )
+      return inactive();
     // No client lookup here: a stored token is deleted with its client by every way a client is
     // deleted (client-service.ts, the RFC 7592 hook in src/admin/registration-hooks.ts), so a
     // token found is a live client's. JWTs are not stored, hence their explicit check below.
 
     const cnf =
       token.jkt || token['x5t#S256']
-        ? { ...(token['x5t#S256'] ? { 'x5t#S256': token['x5t#S256'] } : {}), ...(token.jkt ? { jkt: token.jkt } : {}) }
+        ? {
+            ...(token['x5t#S256'] ? { 'x5t#S256': token['x5t#S256'] } : {}),
+            ...(token.jkt ? { jkt: token.jkt } : {}),
+          }
         : undefined;
     return {
       ...token.extra,
@@ -125,9 +144,14 @@ export function createTokenIntrospector(deps: TokenIntrospectorDeps): TokenIntro
   ): Promise<IntrospectionResponse> {
     const claims = await deps.verifyJwt(value, provider.issuer);
     if (!claims) return inactive();
-    if (!mayIntrospect(snapshot, caller, { kind: 'AccessToken', aud: claims.aud })) return inactive();
+    if (!mayIntrospect(snapshot, caller, { kind: 'AccessToken', aud: claims.aud }))
+      return inactive();
     // RFC 7009 §2.2: a revoked token is inactive at once, though it still verifies until `exp`.
-    if (typeof claims.jti !== 'string' || (await deps.revoked.get(revokedJtiKey(claims.jti))) !== undefined) return inactive();
+    if (
+      typeof claims.jti !== 'string' ||
+      (await deps.revoked.get(revokedJtiKey(claims.jti))) !== undefined
+    )
+      return inactive();
 
     const reference = claims[GRANT_REFERENCE_CLAIM];
     if (typeof reference === 'string') {

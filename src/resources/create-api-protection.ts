@@ -8,7 +8,10 @@ import { createJwtAccessTokenVerifier } from '../oidc/jwt-access-token-verifier.
 import type { ReloadingProviderHolder } from '../oidc/provider-holder.ts';
 import { createTokenIntrospector } from '../oidc/token-introspector.ts';
 import type { Store } from '../storage/ports.ts';
-import { createResourceServerDirectory, type ResourceServerDirectory } from './resource-server-directory.ts';
+import {
+  createResourceServerDirectory,
+  type ResourceServerDirectory,
+} from './resource-server-directory.ts';
 import {
   createResourceServerService,
   resourceServerLimits,
@@ -66,7 +69,12 @@ export function createApiProtection(deps: {
         keys: () => keys.verificationKeys,
         algorithms: config.keys.algorithms,
       });
-      const introspect = createTokenIntrospector({ directory, grantReferences, verifyJwt, revoked: deps.store.counters });
+      const introspect = createTokenIntrospector({
+        directory,
+        grantReferences,
+        verifyJwt,
+        revoked: deps.store.counters,
+      });
       return {
         introspectionCompletion: introspectionCompletion({ introspect }),
         jwtRevocation: jwtRevocation({ verifyJwt, counters: deps.store.counters, now: deps.now }),

@@ -5,7 +5,10 @@ import type { ResourceServerStore } from '../storage/ports.ts';
  * client really gets it (RFC 8707): a sign-in client asks with `resource=<identifier>` and the
  * user consents; a machine client is granted it on the API. `undefined` when no API defines it.
  */
-export async function explainApiScope(store: Pick<ResourceServerStore, 'list'>, scope: string): Promise<string | undefined> {
+export async function explainApiScope(
+  store: Pick<ResourceServerStore, 'list'>,
+  scope: string,
+): Promise<string | undefined> {
   let cursor: string | undefined;
   do {
     const page = await store.list({ cursor, limit: 100 });

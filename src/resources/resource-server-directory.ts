@@ -34,7 +34,10 @@ export interface ResourceServerDirectory {
 const NONE: ReadonlySet<string> = new Set();
 const PAGE = 100;
 
-function snapshotOf(version: string, records: readonly ResourceServerRecord[]): ResourceServerSnapshot {
+function snapshotOf(
+  version: string,
+  records: readonly ResourceServerRecord[],
+): ResourceServerSnapshot {
   const byIdentifier = new Map<string, ResourceServerRecord>();
   const byClient = new Map<string, Set<string>>();
   const byScope = new Map<string, ResourceServerRecord[]>();
@@ -99,12 +102,14 @@ export function createResourceServerDirectory(store: ResourceServerStore): Resou
         };
         loading = entry;
         // Forget the load once settled (a failed one is retried by the next lookup).
-        entry.promise.then(
-          () => undefined,
-          () => undefined,
-        ).finally(() => {
-          if (loading === entry) loading = undefined;
-        });
+        entry.promise
+          .then(
+            () => undefined,
+            () => undefined,
+          )
+          .finally(() => {
+            if (loading === entry) loading = undefined;
+          });
       }
       return loading.promise;
     },

@@ -12,14 +12,18 @@ export const TOKEN_FORMATS = ['jwt', 'opaque'] as const;
  * Scope names an API may not define: the provider's own scopes. oidc-provider treats them apart
  * (OIDC claims, a client's `scope` allow-list), and `admin` opens the admin API.
  */
-export const RESERVED_SCOPES: ReadonlySet<string> = new Set([...DEFAULT_CLIENT_SCOPE.split(' '), ADMIN_SCOPE]);
+export const RESERVED_SCOPES: ReadonlySet<string> = new Set([
+  ...DEFAULT_CLIENT_SCOPE.split(' '),
+  ADMIN_SCOPE,
+]);
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const required = (what: string) => ({
-  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
+  error: (issue: { input?: unknown }) =>
+    issue.input === undefined ? 'is required' : `must be ${what}`,
 });
 
 const hasControl = (value: string): boolean => [...value].some((ch) => /\p{Cc}/u.test(ch));
@@ -31,10 +35,12 @@ const hasControl = (value: string): boolean => [...value].some((ch) => /\p{Cc}/u
 export function identifierProblem(value: string): string | undefined {
   if (/\s/.test(value) || hasControl(value)) return 'must not contain spaces or control characters';
   const url = URL.parse(value);
-  if (url === null) return 'must be an absolute URI, e.g. https://api.example.com/orders (RFC 8707 §2)';
+  if (url === null)
+    return 'must be an absolute URI, e.g. https://api.example.com/orders (RFC 8707 §2)';
   if (value.includes('#')) return 'must not contain a fragment (RFC 8707 §2)';
   if (url.protocol === 'http:' || url.protocol === 'https:') {
-    if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+    if (url.username !== '' || url.password !== '')
+      return 'must not contain a user name or password';
   }
   return undefined;
 }
@@ -63,7 +69,10 @@ const scope = z
         .min(1, 'must not be empty')
         .max(128, 'must be at most 128 characters')
         .regex(SCOPE_TOKEN, 'must be one scope token without spaces or quotes (RFC 6749 §3.3)')
-        .refine((v) => !RESERVED_SCOPES.has(v), `must not be one of the server's own scopes (${[...RESERVED_SCOPES].join(', ')})`),
+        .refine(
+          (v) => !RESERVED_SCOPES.has(v),
+          `must not be one of the server's own scopes (${[...RESERVED_SCOPES].join(', ')})`,
+        ),
       description: z
         .string(required('a string'))
         .trim()
@@ -78,10 +87,16 @@ const scope = z
 const scopes = z
   .array(scope, required('a list of scopes'))
   .max(100, 'must have at most 100 entries')
-  .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'must not repeat a scope name');
+  .refine(
+    (list) => new Set(list.map((s) => s.name)).size === list.length,
+    'must not repeat a scope name',
+  );
 
 const clientIds = z
-  .array(z.string(required('a string')).regex(CLIENT_ID, 'must be client ids'), required('a list of client ids'))
+  .array(
+    z.string(required('a string')).regex(CLIENT_ID, 'must be client ids'),
+    required('a list of client ids'),
+  )
   .max(20, 'must have at most 20 entries')
   .refine((list) => new Set(list).size === list.length, 'must not repeat a client id');
 
@@ -90,7 +105,10 @@ const clientGrant = z
     {
       client_id: z.string(required('a string')).regex(CLIENT_ID, 'must be a client id'),
       scopes: z
-        .array(z.string(required('a string')).regex(SCOPE_TOKEN, 'must be scope names'), required('a list of scope names'))
+        .array(
+          z.string(required('a string')).regex(SCOPE_TOKEN, 'must be scope names'),
+          required('a list of scope names'),
+        )
         .max(100, 'must have at most 100 entries')
         .refine((list) => new Set(list).size === list.length, 'must not repeat a scope'),
     },
@@ -101,15 +119,24 @@ const clientGrant = z
 const clientGrants = z
   .array(clientGrant, required('a list of {"client_id", "scopes"}'))
   .max(50, 'must have at most 50 entries')
-  .refine((list) => new Set(list.map((g) => g.client_id)).size === list.length, 'must not name a client twice');
+  .refine(
+    (list) => new Set(list.map((g) => g.client_id)).size === list.length,
+    'must not name a client twice',
+  );
 
 export const resourceServerInputSchema = z
   .object({
     identifier,
     name,
     scopes: scopes.optional(),
-    token_format: z.enum(TOKEN_FORMATS, { error: `must be ${TOKEN_FORMATS.join(' or ')}` }).optional(),
-    access_token_ttl: z.number(required('a whole number of seconds')).int('must be a whole number of seconds').positive('must be positive').optional(),
+    token_format: z
+      .enum(TOKEN_FORMATS, { error: `must be ${TOKEN_FORMATS.join(' or ')}` })
+      .optional(),
+    access_token_ttl: z
+      .number(required('a whole number of seconds'))
+      .int('must be a whole number of seconds')
+      .positive('must be positive')
+      .optional(),
     signing_alg: z.string(required('a string')).optional(),
     introspection_client_ids: clientIds.optional(),
     client_credentials_grants: clientGrants.optional(),

@@ -92,10 +92,15 @@ export function toResourceServerView(record: ResourceServerRecord): ResourceServ
     name: record.name,
     scopes: record.scopes.map((s) => ({ name: s.name, description: s.description })),
     token_format: record.tokenFormat,
-    ...(record.accessTokenTtlSeconds === undefined ? {} : { access_token_ttl: record.accessTokenTtlSeconds }),
+    ...(record.accessTokenTtlSeconds === undefined
+      ? {}
+      : { access_token_ttl: record.accessTokenTtlSeconds }),
     signing_alg: record.signingAlg,
     introspection_client_ids: [...record.introspectionClientIds],
-    client_credentials_grants: record.clientCredentialsGrants.map((g) => ({ client_id: g.clientId, scopes: [...g.scopes] })),
+    client_credentials_grants: record.clientCredentialsGrants.map((g) => ({
+      client_id: g.clientId,
+      scopes: [...g.scopes],
+    })),
     created_at: Math.floor(record.createdAt / 1000),
     updated_at: Math.floor(record.updatedAt / 1000),
   };
@@ -134,7 +139,11 @@ function changedFields(before: ResourceServerView, after: ResourceServerView): s
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   keys.delete('updated_at');
   return [...keys]
-    .filter((k) => JSON.stringify(before[k as keyof ResourceServerView]) !== JSON.stringify(after[k as keyof ResourceServerView]))
+    .filter(
+      (k) =>
+        JSON.stringify(before[k as keyof ResourceServerView]) !==
+        JSON.stringify(after[k as keyof ResourceServerView]),
+    )
     .sort();
 }
 
@@ -143,14 +152,23 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
   const { limits } = deps;
 
   /** Rules beyond the schema, which need the configuration and the client store. */
-  async function checkRules(data: ParsedResourceServerInput, previous?: ResourceServerRecord): Promise<void> {
+  async function checkRules(
+    data: ParsedResourceServerInput,
+    previous?: ResourceServerRecord,
+  ): Promise<void> {
     const previousClients = previous?.introspectionClientIds ?? [];
     const previousGrants = new Set(previous?.clientCredentialsGrants.map((g) => g.clientId));
     const details = new Map<string, string>();
     if (data.signing_alg !== undefined && !limits.signingAlgorithms.includes(data.signing_alg)) {
-      details.set('signing_alg', `must be one of the configured keys.algorithms: ${limits.signingAlgorithms.join(', ')}`);
+      details.set(
+        'signing_alg',
+        `must be one of the configured keys.algorithms: ${limits.signingAlgorithms.join(', ')}`,
+      );
     }
-    if (data.access_token_ttl !== undefined && data.access_token_ttl > limits.maxAccessTokenTtlSeconds) {
+    if (
+      data.access_token_ttl !== undefined &&
+      data.access_token_ttl > limits.maxAccessTokenTtlSeconds
+    ) {
       details.set(
         'access_token_ttl',
         `must be at most ${limits.maxAccessTokenTtlSeconds} seconds (the longest ttl.accessToken/ttl.clientCredentials, for which rotated signing keys stay published)`,
@@ -163,10 +181,16 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
       if (!client) {
         details.set('introspection_client_ids', `${clientId} is not a registered client`);
       } else if (client[RESOURCE_SERVER_METADATA] !== true) {
-        details.set('introspection_client_ids', `${clientId} is not registered as a resource server (client add --resource-server)`);
+        details.set(
+          'introspection_client_ids',
+          `${clientId} is not registered as a resource server (client add --resource-server)`,
+        );
       } else if (client.token_endpoint_auth_method === 'none') {
         // RFC 7662 §2.1: the introspection endpoint needs an authenticated caller.
-        details.set('introspection_client_ids', `${clientId} is a public client and cannot authenticate to introspect`);
+        details.set(
+          'introspection_client_ids',
+          `${clientId} is a public client and cannot authenticate to introspect`,
+        );
       }
       if (details.has('introspection_client_ids')) break;
     }
@@ -174,33 +198,51 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
     for (const grant of data.client_credentials_grants ?? []) {
       const unknown = grant.scopes.filter((name) => !defined.has(name));
       if (unknown.length > 0) {
-        details.set('client_credentials_grants', `${grant.client_id}: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not scopes' : 'is not a scope'} of this API`);
+        details.set(
+          'client_credentials_grants',
+          `${grant.client_id}: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not scopes' : 'is not a scope'} of this API`,
+        );
         break;
       }
       if (previousGrants.has(grant.client_id)) continue;
       const client = await deps.clients.find('Client', grant.client_id);
-      const grantTypes = Array.isArray(client?.grant_types) ? (client.grant_types as unknown[]) : [];
+      const grantTypes = Array.isArray(client?.grant_types)
+        ? (client.grant_types as unknown[])
+        : [];
       if (!client) {
         details.set('client_credentials_grants', `${grant.client_id} is not a registered client`);
       } else if (!grantTypes.includes('client_credentials')) {
-        details.set('client_credentials_grants', `${grant.client_id} does not use the client_credentials grant`);
+        details.set(
+          'client_credentials_grants',
+          `${grant.client_id} does not use the client_credentials grant`,
+        );
       }
       if (details.has('client_credentials_grants')) break;
     }
     if (details.size > 0) throw new AppError('invalid_input', Object.fromEntries(details));
   }
 
-  function grantsOf(data: ParsedResourceServerInput): ResourceServerRecord['clientCredentialsGrants'] {
-    return (data.client_credentials_grants ?? []).map((g) => ({ clientId: g.client_id, scopes: [...g.scopes] }));
+  function grantsOf(
+    data: ParsedResourceServerInput,
+  ): ResourceServerRecord['clientCredentialsGrants'] {
+    return (data.client_credentials_grants ?? []).map((g) => ({
+      clientId: g.client_id,
+      scopes: [...g.scopes],
+    }));
   }
 
   async function load(idOrIdentifier: string): Promise<ResourceServerRecord> {
-    if (typeof idOrIdentifier !== 'string' || idOrIdentifier.length === 0 || idOrIdentifier.length > 2000) {
+    if (
+      typeof idOrIdentifier !== 'string' ||
+      idOrIdentifier.length === 0 ||
+      idOrIdentifier.length > 2000
+    ) {
       throw new AppError('not_found', { api: 'no such API' });
     }
     const found =
-      (/^[A-Za-z0-9_-]{22}$/.test(idOrIdentifier) ? await deps.store.findById(idOrIdentifier) : undefined) ??
-      (await deps.store.findByIdentifier(idOrIdentifier));
+      (/^[A-Za-z0-9_-]{22}$/.test(idOrIdentifier)
+        ? await deps.store.findById(idOrIdentifier)
+        : undefined) ?? (await deps.store.findByIdentifier(idOrIdentifier));
     if (!found) throw new AppError('not_found', { api: 'no such API' });
     return found;
   }
@@ -220,7 +262,8 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
     const merged = mergePatch(asInput(existing), patch);
     if (merged.identifier !== existing.identifier) {
       throw new AppError('invalid_input', {
-        identifier: 'cannot be changed: tokens already issued carry it as their audience; register a new API instead',
+        identifier:
+          'cannot be changed: tokens already issued carry it as their audience; register a new API instead',
       });
     }
     const data = parseInput(merged);
@@ -252,7 +295,10 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
         id: randomBytes(16).toString('base64url'),
         identifier: data.identifier,
         name: data.name,
-        scopes: (data.scopes ?? []).map((s) => ({ name: s.name, description: s.description ?? '' })),
+        scopes: (data.scopes ?? []).map((s) => ({
+          name: s.name,
+          description: s.description ?? '',
+        })),
         tokenFormat: data.token_format ?? 'jwt',
         accessTokenTtlSeconds: data.access_token_ttl,
         signingAlg: data.signing_alg ?? defaultSigningAlg(limits.signingAlgorithms),
@@ -278,8 +324,13 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
       return toResourceServerView(await load(idOrIdentifier));
     },
 
-    async list(options: { cursor?: string | undefined; limit: number }): Promise<ListPage<ResourceServerView>> {
-      const limit = Number.isFinite(options.limit) ? Math.min(Math.max(Math.trunc(options.limit), 1), MAX_PAGE) : MAX_PAGE;
+    async list(options: {
+      cursor?: string | undefined;
+      limit: number;
+    }): Promise<ListPage<ResourceServerView>> {
+      const limit = Number.isFinite(options.limit)
+        ? Math.min(Math.max(Math.trunc(options.limit), 1), MAX_PAGE)
+        : MAX_PAGE;
       const page = await deps.store.list({ cursor: options.cursor, limit });
       return { items: page.items.map(toResourceServerView), nextCursor: page.nextCursor };
     },
@@ -287,14 +338,23 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
     update,
 
     /** Lets `clientId` (a registered resource-server client) introspect this API's tokens. */
-    async addIntrospectionClient(idOrIdentifier: string, clientId: string): Promise<ResourceServerChange> {
+    async addIntrospectionClient(
+      idOrIdentifier: string,
+      clientId: string,
+    ): Promise<ResourceServerChange> {
       const existing = await load(idOrIdentifier);
-      if (existing.introspectionClientIds.includes(clientId)) return { api: toResourceServerView(existing), changed: [] };
-      return update(existing.id, { introspection_client_ids: [...existing.introspectionClientIds, clientId] });
+      if (existing.introspectionClientIds.includes(clientId))
+        return { api: toResourceServerView(existing), changed: [] };
+      return update(existing.id, {
+        introspection_client_ids: [...existing.introspectionClientIds, clientId],
+      });
     },
 
     /** Stops `clientId` from introspecting this API's tokens, at once. */
-    async removeIntrospectionClient(idOrIdentifier: string, clientId: string): Promise<ResourceServerChange> {
+    async removeIntrospectionClient(
+      idOrIdentifier: string,
+      clientId: string,
+    ): Promise<ResourceServerChange> {
       const existing = await load(idOrIdentifier);
       return update(existing.id, {
         introspection_client_ids: existing.introspectionClientIds.filter((id) => id !== clientId),
@@ -306,7 +366,11 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
      * client credentials, with `scopes` (some of the API's scopes; none gives tokens with no scope).
      * Replaces an earlier grant to the same client.
      */
-    async grantClientCredentials(idOrIdentifier: string, clientId: string, scopes: readonly string[]): Promise<ResourceServerChange> {
+    async grantClientCredentials(
+      idOrIdentifier: string,
+      clientId: string,
+      scopes: readonly string[],
+    ): Promise<ResourceServerChange> {
       const existing = await load(idOrIdentifier);
       const others = existing.clientCredentialsGrants.filter((g) => g.clientId !== clientId);
       return update(existing.id, {
@@ -318,7 +382,10 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
     },
 
     /** Stops `clientId` from getting new tokens for this API with client credentials, at once. */
-    async revokeClientCredentials(idOrIdentifier: string, clientId: string): Promise<ResourceServerChange> {
+    async revokeClientCredentials(
+      idOrIdentifier: string,
+      clientId: string,
+    ): Promise<ResourceServerChange> {
       const existing = await load(idOrIdentifier);
       return update(existing.id, {
         client_credentials_grants: existing.clientCredentialsGrants

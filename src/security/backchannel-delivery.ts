@@ -35,9 +35,14 @@ function logoutTokenOf(init: RequestInit | undefined): string | undefined {
 
 function claimsOf(token: string): { clientId: string | undefined; subject: string | undefined } {
   try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { aud?: unknown; sub?: unknown };
+    const claims = JSON.parse(
+      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as { aud?: unknown; sub?: unknown };
     const aud = Array.isArray(claims.aud) ? (claims.aud[0] as unknown) : claims.aud;
-    return { clientId: typeof aud === 'string' ? aud : undefined, subject: typeof claims.sub === 'string' ? claims.sub : undefined };
+    return {
+      clientId: typeof aud === 'string' ? aud : undefined,
+      subject: typeof claims.sub === 'string' ? claims.sub : undefined,
+    };
   } catch {
     return { clientId: undefined, subject: undefined };
   }
@@ -73,28 +78,32 @@ export function createOutgoingFetch(deps: {
     const options: RequestInit & { dispatcher?: unknown } = { ...init };
     if (policy.allowPrivateNetworks) delete options.dispatcher;
 
-    const attempt = (n: number) => base(input, { ...options, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) }).then(
-      (response) => {
-        const ok = delivered(response.status);
-        const final = ok || !worthRetrying(response.status) || n >= policy.attempts;
-        deps.report?.({ ...claims, attempt: n, delivered: ok, final, status: response.status });
-        // The library reads the first answer; retries' bodies are ours to discard.
-        if (n > 1) void response.body?.cancel().catch(() => undefined);
-        return { response, retry: !final };
-      },
-      (err: unknown) => {
-        const final = n >= policy.attempts;
-        deps.report?.({ ...claims, attempt: n, delivered: false, final });
-        return { error: err, retry: !final };
-      },
-    );
+    const attempt = (n: number) =>
+      base(input, { ...options, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) }).then(
+        (response) => {
+          const ok = delivered(response.status);
+          const final = ok || !worthRetrying(response.status) || n >= policy.attempts;
+          deps.report?.({ ...claims, attempt: n, delivered: ok, final, status: response.status });
+          // The library reads the first answer; retries' bodies are ours to discard.
+          if (n > 1) void response.body?.cancel().catch(() => undefined);
+          return { response, retry: !final };
+        },
+        (err: unknown) => {
+          const final = n >= policy.attempts;
+          deps.report?.({ ...claims, attempt: n, delivered: false, final });
+          return { error: err, retry: !final };
+        },
+      );
 
     const retryLater = (n: number) => {
-      const timer = setTimeout(() => {
-        void attempt(n).then((result) => {
-          if (result.retry) retryLater(n + 1);
-        });
-      }, policy.retryDelayMs * 2 ** (n - 2));
+      const timer = setTimeout(
+        () => {
+          void attempt(n).then((result) => {
+            if (result.retry) retryLater(n + 1);
+          });
+        },
+        policy.retryDelayMs * 2 ** (n - 2),
+      );
       timer.unref();
     };
 

@@ -14,7 +14,9 @@ function sidsByClient(session: EndedSession): [clientId: string, sid: string][] 
   const { authorizations } = session.payload;
   if (typeof authorizations !== 'object' || authorizations === null) return [];
   const pairs: [string, string][] = [];
-  for (const [clientId, authorization] of Object.entries(authorizations as Record<string, unknown>)) {
+  for (const [clientId, authorization] of Object.entries(
+    authorizations as Record<string, unknown>,
+  )) {
     const sid = (authorization as { sid?: unknown } | null)?.sid;
     if (typeof sid === 'string') pairs.push([clientId, sid]);
   }
@@ -31,21 +33,30 @@ function sidsByClient(session: EndedSession): [clientId: string, sid: string][] 
  * parallel; the first attempt of each is awaited (retries continue in the background), and a
  * failure is logged, never thrown.
  */
-export function createBackchannelLogoutOnSessionEnd(deps: { provider: () => Provider; log: Logger }): OnSessionsEnded {
+export function createBackchannelLogoutOnSessionEnd(deps: {
+  provider: () => Provider;
+  log: Logger;
+}): OnSessionsEnded {
   return async function backchannelLogoutOnSessionEnd(accountId, sessions) {
     const deliveries: Promise<void>[] = [];
     for (const session of sessions) {
       // The stored session names its user; a session of someone else is never reported here.
-      const sub = typeof session.payload.accountId === 'string' ? session.payload.accountId : accountId;
+      const sub =
+        typeof session.payload.accountId === 'string' ? session.payload.accountId : accountId;
       for (const [clientId, sid] of sidsByClient(session)) {
         deliveries.push(
           (async () => {
-            const client = (await deps.provider().Client.find(clientId)) as unknown as LogoutCapableClient | undefined;
+            const client = (await deps.provider().Client.find(clientId)) as unknown as
+              LogoutCapableClient | undefined;
             if (!client?.backchannelLogoutUri) return;
             await client.backchannelLogout(sub, sid);
           })().catch((err: unknown) => {
             deps.log.warn(
-              { event: 'backchannel.error', clientId, reason: err instanceof Error ? err.message : 'unknown error' },
+              {
+                event: 'backchannel.error',
+                clientId,
+                reason: err instanceof Error ? err.message : 'unknown error',
+              },
               'back-channel logout failed',
             );
           }),

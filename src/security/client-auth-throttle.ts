@@ -45,7 +45,9 @@ function clientIdFromAssertion(assertion: string): string | undefined {
   const payload = assertion.split('.')[1];
   if (!payload) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown };
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      sub?: unknown;
+    };
     return typeof claims.sub === 'string' ? claims.sub : undefined;
   } catch {
     return undefined;
@@ -73,16 +75,26 @@ async function claimedCredential(ctx: Context): Promise<ClaimedCredential> {
   const authorization = ctx.get('authorization');
   if (authorization) {
     const basic = credentialsFromBasic(authorization);
-    return basic ? { clientId: basic.clientId, fingerprint: fingerprintOf(basic.clientId, basic.secret) } : { clientId: undefined, fingerprint: undefined };
+    return basic
+      ? { clientId: basic.clientId, fingerprint: fingerprintOf(basic.clientId, basic.secret) }
+      : { clientId: undefined, fingerprint: undefined };
   }
   const form = await peekFormBody(ctx.req, PEEK_LIMIT);
   const ids = form?.getAll('client_id') ?? [];
   const secrets = form?.getAll('client_secret') ?? [];
   if (ids.length === 1 && ids[0] !== undefined) {
-    return { clientId: ids[0], fingerprint: secrets.length === 1 && secrets[0] ? fingerprintOf(ids[0], secrets[0]) : undefined };
+    return {
+      clientId: ids[0],
+      fingerprint:
+        secrets.length === 1 && secrets[0] ? fingerprintOf(ids[0], secrets[0]) : undefined,
+    };
   }
   const assertion = form?.getAll('client_assertion') ?? [];
-  return { clientId: assertion.length === 1 && assertion[0] ? clientIdFromAssertion(assertion[0]) : undefined, fingerprint: undefined };
+  return {
+    clientId:
+      assertion.length === 1 && assertion[0] ? clientIdFromAssertion(assertion[0]) : undefined,
+    fingerprint: undefined,
+  };
 }
 
 /** Swallows a store outage (answering "no limit known"), rethrows anything else. */
@@ -93,7 +105,12 @@ function passOutage(err: unknown): undefined {
 
 function isInvalidClient(ctx: Context): boolean {
   const body = ctx.body as { error?: unknown } | undefined;
-  return ctx.status === 401 && typeof body === 'object' && body !== null && body.error === 'invalid_client';
+  return (
+    ctx.status === 401 &&
+    typeof body === 'object' &&
+    body !== null &&
+    body.error === 'invalid_client'
+  );
 }
 
 /**
@@ -159,7 +176,9 @@ export function throttleClientAuthentication(deps: {
   /** The limits a request counts against: per network, and per claimed client id and network. */
   const limitsOf = (clientId: string | undefined, ip: string) => [
     { key: counterKeys.clientAuthIpFailures(ip), max: policy.ipMaxFailures },
-    ...(clientId === undefined ? [] : [{ key: counterKeys.clientAuthFailures(clientId, ip), max: policy.maxFailures }]),
+    ...(clientId === undefined
+      ? []
+      : [{ key: counterKeys.clientAuthFailures(clientId, ip), max: policy.maxFailures }]),
   ];
   type Limit = ReturnType<typeof limitsOf>[number];
 
@@ -232,19 +251,32 @@ export function throttleClientAuthentication(deps: {
       }
       if (!failed) {
         // The provider names the client it authenticated (lib/shared/client_auth.js).
-        if (fingerprint !== undefined && (ctx as { oidc?: { client?: unknown } }).oidc?.client) knownGood.set(fingerprint, true);
+        if (fingerprint !== undefined && (ctx as { oidc?: { client?: unknown } }).oidc?.client)
+          knownGood.set(fingerprint, true);
         return;
       }
       if (fingerprint !== undefined) knownGood.delete(fingerprint);
       try {
-        const [network, own] = await Promise.all(limits.map((l) => counters.hit(l.key, policy.windowMs)));
+        const [network, own] = await Promise.all(
+          limits.map((l) => counters.hit(l.key, policy.windowMs)),
+        );
         // Only the failure that reaches a limit starts a lock: failures only grow inside a window,
         // and requests refused during it never get here (they are answered 429 above).
         if (network?.count === policy.ipMaxFailures) onLockout('client');
-        await deps.events.record({ type: 'client_auth.failed', clientId, ip, details: { endpoint: ctx.path } });
+        await deps.events.record({
+          type: 'client_auth.failed',
+          clientId,
+          ip,
+          details: { endpoint: ctx.path },
+        });
         if (own?.count === policy.maxFailures) {
           onLockout('client');
-          await deps.events.record({ type: 'client_auth.throttled', clientId, ip, details: { endpoint: ctx.path } });
+          await deps.events.record({
+            type: 'client_auth.throttled',
+            clientId,
+            ip,
+            details: { endpoint: ctx.path },
+          });
         }
       } catch (err) {
         passOutage(err);

@@ -5,8 +5,16 @@
  * the provider scopes to the interaction's path, so `__Host-` is impossible for them. Over
  * plain http (development) prefixed cookies would be refused by browsers: the library's names.
  */
-export function providerCookieNames(https: boolean): { session: string; interaction: string; resume: string } {
+export function providerCookieNames(https: boolean): {
+  session: string;
+  interaction: string;
+  resume: string;
+} {
   return https
-    ? { session: '__Host-session', interaction: '__Secure-interaction', resume: '__Secure-interaction_resume' }
+    ? {
+        session: '__Host-session',
+        interaction: '__Secure-interaction',
+        resume: '__Secure-interaction_resume',
+      }
     : { session: '_session', interaction: '_interaction', resume: '_interaction_resume' };
 }

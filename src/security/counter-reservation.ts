@@ -44,9 +44,15 @@ export function createCounterReservations(counters: CounterStore) {
   const countOf = async (key: string): Promise<number> => (await counters.get(key))?.count ?? 0;
 
   /** The window's releases and failures so far (none without a window). */
-  async function settled(key: string, resetAt: number | undefined): Promise<{ released: number; failed: number }> {
+  async function settled(
+    key: string,
+    resetAt: number | undefined,
+  ): Promise<{ released: number; failed: number }> {
     if (resetAt === undefined) return { released: 0, failed: 0 };
-    const [released, failed] = await Promise.all([countOf(releasedKey(key, resetAt)), countOf(failedKey(key, resetAt))]);
+    const [released, failed] = await Promise.all([
+      countOf(releasedKey(key, resetAt)),
+      countOf(failedKey(key, resetAt)),
+    ]);
     return { released, failed };
   }
 
@@ -65,7 +71,13 @@ export function createCounterReservations(counters: CounterStore) {
       const taken = await counters.hit(key, windowMs);
       // A new window began in between: what was read belongs to the old one.
       const same = before?.resetAt === taken.resetAt;
-      return { key, resetAt: taken.resetAt, inUse: taken.count - (same ? released : 0), failed: same ? failed : 0, windowMs };
+      return {
+        key,
+        resetAt: taken.resetAt,
+        inUse: taken.count - (same ? released : 0),
+        failed: same ? failed : 0,
+        windowMs,
+      };
     },
 
     /** Gives the unit back. Call at most once per reservation, and not after `fail`. */
@@ -75,7 +87,9 @@ export function createCounterReservations(counters: CounterStore) {
 
     /** Keeps the unit as a failure; answers the window's failures, this one included. */
     async fail(reservation: Reservation): Promise<number> {
-      return (await counters.hit(failedKey(reservation.key, reservation.resetAt), reservation.windowMs)).count;
+      return (
+        await counters.hit(failedKey(reservation.key, reservation.resetAt), reservation.windowMs)
+      ).count;
     },
   };
 }

@@ -29,7 +29,12 @@ export interface Security {
  * pushed authorization requests (RFC 9126 §2.1, `/request`) among them: a confidential client
  * authenticates there like at the token endpoint, so guessing its secret there is limited alike.
  */
-export const CLIENT_AUTH_PATHS = ['/token', '/token/introspection', '/token/revocation', '/request'] as const;
+export const CLIENT_AUTH_PATHS = [
+  '/token',
+  '/token/introspection',
+  '/token/revocation',
+  '/request',
+] as const;
 
 export function createSecurity(deps: {
   config: Config;
@@ -80,8 +85,14 @@ export function createSecurity(deps: {
       now: deps.now,
       onLockout: deps.onLockout,
       paths: CLIENT_AUTH_PATHS,
-      policy: { maxFailures: clientAuth.maxFailures, windowMs: clientAuth.windowSeconds * 1000, ipMaxFailures: clientAuth.ipMaxFailures },
+      policy: {
+        maxFailures: clientAuth.maxFailures,
+        windowMs: clientAuth.windowSeconds * 1000,
+        ipMaxFailures: clientAuth.ipMaxFailures,
+      },
     }),
-    logoutRevocation: logout.revokeOfflineTokens ? logoutRevokesOfflineGrants({ oidc: store.oidc, events }) : undefined,
+    logoutRevocation: logout.revokeOfflineTokens
+      ? logoutRevokesOfflineGrants({ oidc: store.oidc, events })
+      : undefined,
   };
 }

@@ -64,7 +64,8 @@ export function createLoginGuard(deps: {
       if (now() >= deadline) {
         // Still waiting behind others from the same network: that network is sending too many
         // sign-ins at once, which it may be told (it says nothing about any account).
-        if (verdict.network) return { allowed: false as const, reason: 'ip_limited' as const, retryAfterMs: 1000 };
+        if (verdict.network)
+          return { allowed: false as const, reason: 'ip_limited' as const, retryAfterMs: 1000 };
         return { ...verdict, reason: 'locked' as const };
       }
       await sleep(pause);
@@ -79,12 +80,24 @@ export function createLoginGuard(deps: {
     const verdict = await verdictFor(login.subjectKey, attempt.ip);
     // The same delay for a locked, a fresh and an unknown login: it depends on this network's
     // own attempts only (login-throttle.ts `delayFor`). A network refusal says nothing of logins.
-    await sleep(verdict.allowed || verdict.reason !== 'ip_limited' ? await deps.throttle.delayFor(login.subjectKey, attempt.ip) : 0);
+    await sleep(
+      verdict.allowed || verdict.reason !== 'ip_limited'
+        ? await deps.throttle.delayFor(login.subjectKey, attempt.ip)
+        : 0,
+    );
     if (!verdict.allowed) {
       await login.waste(attempt.password);
-      await deps.events.record({ type: 'login.failed', ...about, details: { reason: verdict.reason } });
+      await deps.events.record({
+        type: 'login.failed',
+        ...about,
+        details: { reason: verdict.reason },
+      });
       if (verdict.reason === 'ip_limited') {
-        return { ok: false, refusal: 'ip_limited', retryAfterSeconds: Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)) };
+        return {
+          ok: false,
+          refusal: 'ip_limited',
+          retryAfterSeconds: Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)),
+        };
       }
       return { ok: false, refusal: 'invalid' };
     }
@@ -93,14 +106,22 @@ export function createLoginGuard(deps: {
       await deps.throttle.succeeded(login.subjectKey, attempt.ip, verdict);
       const { admitted } = await deps.admitSession(result.account.id, attempt.sessionId);
       if (!admitted) {
-        await deps.events.record({ type: 'login.failed', ...about, details: { reason: 'session_limit' } });
+        await deps.events.record({
+          type: 'login.failed',
+          ...about,
+          details: { reason: 'session_limit' },
+        });
         return { ok: false, refusal: 'session_limit' };
       }
       await deps.events.record({ type: 'login.succeeded', ...about, subject: result.account.id });
       return { ok: true, account: result.account };
     }
     const { locked } = await deps.throttle.failed(login.subjectKey, verdict);
-    await deps.events.record({ type: 'login.failed', ...about, details: { reason: result.failure, attempt: verdict.attempt } });
+    await deps.events.record({
+      type: 'login.failed',
+      ...about,
+      details: { reason: result.failure, attempt: verdict.attempt },
+    });
     if (locked) await deps.events.record({ type: 'login.locked', ...about });
     return { ok: false, refusal: 'invalid' };
   };

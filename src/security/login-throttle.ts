@@ -33,7 +33,10 @@ export type AllowedVerdict = Extract<ThrottleVerdict, { allowed: true }>;
  * The growing delay before attempt `attempt` (1-based) inside a failure window: none for the
  * first, then base, 2×base, 4×base … capped (OWASP Authentication Cheat Sheet: throttling).
  */
-export function loginDelayMs(policy: Pick<LoginThrottlePolicy, 'delayBaseMs' | 'delayMaxMs'>, attempt: number): number {
+export function loginDelayMs(
+  policy: Pick<LoginThrottlePolicy, 'delayBaseMs' | 'delayMaxMs'>,
+  attempt: number,
+): number {
   if (attempt <= 1 || policy.delayBaseMs <= 0) return 0;
   return Math.min(policy.delayMaxMs, policy.delayBaseMs * 2 ** Math.min(attempt - 2, 30));
 }
@@ -60,7 +63,12 @@ export function loginDelayMs(policy: Pick<LoginThrottlePolicy, 'delayBaseMs' | '
  * and only then counts itself can count itself after the lock's failure reset the count, and so
  * be let in past the lock (seen on MongoDB: 6–7 checks against a limit of 5).
  */
-export function createLoginThrottle(deps: { counters: CounterStore; policy: LoginThrottlePolicy; now?: () => number; onLockout?: OnLockout | undefined }) {
+export function createLoginThrottle(deps: {
+  counters: CounterStore;
+  policy: LoginThrottlePolicy;
+  now?: () => number;
+  onLockout?: OnLockout | undefined;
+}) {
   const { counters, policy } = deps;
   const now = deps.now ?? Date.now;
   const onLockout = deps.onLockout ?? (() => undefined);
@@ -68,7 +76,8 @@ export function createLoginThrottle(deps: { counters: CounterStore; policy: Logi
 
   const locked = (resetAt: number) =>
     ({ allowed: false, reason: 'locked', retryAfterMs: resetAt - now() }) as const;
-  const ipLimited = (resetAt: number) => ({ allowed: false, reason: 'ip_limited', retryAfterMs: resetAt - now() }) as const;
+  const ipLimited = (resetAt: number) =>
+    ({ allowed: false, reason: 'ip_limited', retryAfterMs: resetAt - now() }) as const;
   const busy = { allowed: false, reason: 'busy', network: false, retryAfterMs: 0 } as const;
   const networkBusy = { ...busy, network: true } as const;
 
@@ -82,7 +91,10 @@ export function createLoginThrottle(deps: { counters: CounterStore; policy: Logi
      * item 10; ASVS 6.3.8). Now the delay depends only on what the asker did itself.
      */
     async delayFor(subjectKey: string, ip: string): Promise<number> {
-      const seen = await counters.hit(counterKeys.loginDelay(subjectKey, ip), policy.failureWindowMs);
+      const seen = await counters.hit(
+        counterKeys.loginDelay(subjectKey, ip),
+        policy.failureWindowMs,
+      );
       return loginDelayMs(policy, seen.count);
     },
 
@@ -98,14 +110,20 @@ export function createLoginThrottle(deps: { counters: CounterStore; policy: Logi
       if (pending && pending.count >= policy.maxFailures) return busy;
 
       // Reserve, then decide on what the reservations say (an atomic step each).
-      const network = await reservations.reserve(counterKeys.loginIpAttempts(ip), policy.ipWindowMs);
+      const network = await reservations.reserve(
+        counterKeys.loginIpAttempts(ip),
+        policy.ipWindowMs,
+      );
       if (network.inUse > policy.ipMaxFailures) {
         await reservations.release(network);
         // Over the limit by failures: refused. Else the units are held by attempts still being
         // checked: wait for them (a success gives its unit back).
         return network.failed >= policy.ipMaxFailures ? ipLimited(network.resetAt) : networkBusy;
       }
-      const attempts = await counters.hit(counterKeys.loginAttempts(subjectKey), policy.failureWindowMs);
+      const attempts = await counters.hit(
+        counterKeys.loginAttempts(subjectKey),
+        policy.failureWindowMs,
+      );
       if (attempts.count > policy.maxFailures) {
         await reservations.release(network);
         return busy;

@@ -6,7 +6,10 @@ interface EndSessionContext {
   oidc?: {
     route?: string;
     params?: { logout?: unknown };
-    session?: { accountId?: string; authorizations?: Record<string, { grantId?: string; persistsLogout?: boolean }> };
+    session?: {
+      accountId?: string;
+      authorizations?: Record<string, { grantId?: string; persistsLogout?: boolean }>;
+    };
   };
 }
 
@@ -19,7 +22,10 @@ interface EndSessionContext {
  * revoke refresh tokens on logout). Runs around the provider and acts after a successful
  * confirmation of a full logout (`logout=yes`), with the session the provider just ended.
  */
-export function logoutRevokesOfflineGrants(deps: { oidc: Pick<OidcModelStore, 'revokeByGrantId' | 'destroy'>; events: SecurityEvents }): Middleware {
+export function logoutRevokesOfflineGrants(deps: {
+  oidc: Pick<OidcModelStore, 'revokeByGrantId' | 'destroy'>;
+  events: SecurityEvents;
+}): Middleware {
   return async function logoutRevokesOfflineGrants(ctx, next) {
     await next();
     const { oidc } = ctx as unknown as EndSessionContext;
@@ -27,7 +33,9 @@ export function logoutRevokesOfflineGrants(deps: { oidc: Pick<OidcModelStore, 'r
     for (const [clientId, authorization] of Object.entries(oidc.session?.authorizations ?? {})) {
       const { grantId } = authorization;
       if (!grantId || !authorization.persistsLogout) continue;
-      await Promise.all([...GRANTABLE_MODELS].map((model) => deps.oidc.revokeByGrantId(model, grantId)));
+      await Promise.all(
+        [...GRANTABLE_MODELS].map((model) => deps.oidc.revokeByGrantId(model, grantId)),
+      );
       await deps.oidc.destroy('Grant', grantId);
       await deps.events.record({
         type: 'grant.revoked',

@@ -15,7 +15,9 @@ interface ProviderEventContext {
   };
 }
 
-function whereFrom(ctx: ProviderEventContext | undefined): Pick<SecurityEventInput, 'ip' | 'userAgent' | 'requestId' | 'clientId'> {
+function whereFrom(
+  ctx: ProviderEventContext | undefined,
+): Pick<SecurityEventInput, 'ip' | 'userAgent' | 'requestId' | 'clientId'> {
   const requestId = ctx?.state?.requestId;
   return {
     ip: ctx?.request?.ip,
@@ -49,7 +51,6 @@ function revocationReason(ctx: ProviderEventContext | undefined): string {
   }
 }
 
-
 /**
  * Turns the provider's events into security events (ASVS 16.3.x): logouts, grant revocations
  * with their reason, token reuse (RFC 9700 §4.14.2) and revocations at the revocation endpoint.
@@ -63,9 +64,19 @@ export function recordProviderEvents(provider: Provider, events: SecurityEvents)
     const reason = revocationReason(ctx);
     const about = { ...whereFrom(ctx), subject: subjectOf(ctx) };
     if (reason === 'refresh_token_reuse' || reason === 'code_reuse') {
-      void events.record({ type: 'token.reuse_detected', ...about, details: { kind: reason === 'refresh_token_reuse' ? 'refresh_token' : 'authorization_code' } });
+      void events.record({
+        type: 'token.reuse_detected',
+        ...about,
+        details: {
+          kind: reason === 'refresh_token_reuse' ? 'refresh_token' : 'authorization_code',
+        },
+      });
     }
-    void events.record({ type: 'grant.revoked', ...about, details: { reason, grant: grantId.slice(0, 64) } });
+    void events.record({
+      type: 'grant.revoked',
+      ...about,
+      details: { reason, grant: grantId.slice(0, 64) },
+    });
   });
 
   provider.on('end_session.success', (event: unknown) => {
@@ -74,7 +85,8 @@ export function recordProviderEvents(provider: Provider, events: SecurityEvents)
     void events.record({
       type: 'logout',
       ...whereFrom(ctx),
-      clientId: ctx?.oidc?.client?.clientId ?? (typeof stateClient === 'string' ? stateClient : undefined),
+      clientId:
+        ctx?.oidc?.client?.clientId ?? (typeof stateClient === 'string' ? stateClient : undefined),
       subject: ctx?.oidc?.session?.accountId,
     });
   });

@@ -72,23 +72,34 @@ export function refreshTokenGrace(deps: RefreshTokenGraceDeps): Middleware {
 
   const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
   const keyOf = (token: string) =>
-    Buffer.from(hkdfSync('sha256', Buffer.from(token, 'utf8'), 'portcullis', 'refresh-token-grace-v1', 32));
+    Buffer.from(
+      hkdfSync('sha256', Buffer.from(token, 'utf8'), 'portcullis', 'refresh-token-grace-v1', 32),
+    );
 
   function seal(token: string, id: string, outcome: Outcome): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', keyOf(token), iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(id, 'utf8'));
-    const sealed = Buffer.concat([cipher.update(JSON.stringify(outcome), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const sealed = Buffer.concat([
+      cipher.update(JSON.stringify(outcome), 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
     return Buffer.concat([iv, sealed]).toString('base64url');
   }
 
   function open(token: string, id: string, stored: string): Outcome | undefined {
     try {
       const bytes = Buffer.from(stored, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', keyOf(token), bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      const decipher = createDecipheriv('aes-256-gcm', keyOf(token), bytes.subarray(0, IV_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(Buffer.from(id, 'utf8'));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return JSON.parse(plain.toString('utf8')) as Outcome;
     } catch {
       return undefined;
@@ -101,10 +112,16 @@ export function refreshTokenGrace(deps: RefreshTokenGraceDeps): Middleware {
     if (typeof successor !== 'string') return false;
     const entry = await entries.find('RefreshToken', successor);
     const exp = entry?.exp;
-    return entry !== undefined && entry.consumed === undefined && (typeof exp !== 'number' || exp * 1000 > now());
+    return (
+      entry !== undefined &&
+      entry.consumed === undefined &&
+      (typeof exp !== 'number' || exp * 1000 > now())
+    );
   }
 
-  async function awaitOutcome(id: string): Promise<{ failed: true } | { sealed: string } | undefined> {
+  async function awaitOutcome(
+    id: string,
+  ): Promise<{ failed: true } | { sealed: string } | undefined> {
     const deadline = now() + Math.min(windowMs, MAX_WAIT_MS);
     for (;;) {
       const stored = await deps.oidc.find(MODEL, id);
@@ -116,14 +133,18 @@ export function refreshTokenGrace(deps: RefreshTokenGraceDeps): Middleware {
   }
 
   return async function refreshTokenGraceWindow(ctx, next) {
-    if (windowMs <= 0 || ctx.method !== 'POST' || ctx.path !== path || ctx.get('dpop') !== '') return next();
+    if (windowMs <= 0 || ctx.method !== 'POST' || ctx.path !== path || ctx.get('dpop') !== '')
+      return next();
     const form = await peekFormBody(ctx.req, PEEK_LIMIT);
     const token = form?.get('refresh_token');
     if (!form || form.get('grant_type') !== 'refresh_token' || !token) return next();
 
     const id = `sha256:${digest(`${MODEL}\u0000${token}`)}`;
     const fingerprint = digest(
-      JSON.stringify([ctx.get('authorization'), [...form.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]),
+      JSON.stringify([
+        ctx.get('authorization'),
+        [...form.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ]),
     );
 
     // Round k has its own reservation and answer. A winner that failed (a wrong client secret

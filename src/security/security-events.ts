@@ -33,7 +33,9 @@ const MAX_TEXT = 256;
  * printed later on an operator's terminal (`portcullis events list`).
  */
 function clip(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : escapeControlCharacters(value.slice(0, MAX_TEXT));
+  return value === undefined || value === ''
+    ? undefined
+    : escapeControlCharacters(value.slice(0, MAX_TEXT));
 }
 
 function cleanDetails(details: SecurityEventInput['details']): SecurityEvent['details'] {
@@ -41,7 +43,8 @@ function cleanDetails(details: SecurityEventInput['details']): SecurityEvent['de
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(details)) {
     if (value === undefined || SECRET_KEY.test(key)) continue;
-    out[key] = typeof value === 'string' ? escapeControlCharacters(value.slice(0, MAX_TEXT)) : value;
+    out[key] =
+      typeof value === 'string' ? escapeControlCharacters(value.slice(0, MAX_TEXT)) : value;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -86,7 +89,15 @@ export function createSecurityEvents(deps: {
       try {
         await deps.store.append(event);
       } catch (err) {
-        deps.log.warn({ err, event: 'security_event.not_recorded', type: event.type, requestId: event.requestId }, 'could not record a security event');
+        deps.log.warn(
+          {
+            err,
+            event: 'security_event.not_recorded',
+            type: event.type,
+            requestId: event.requestId,
+          },
+          'could not record a security event',
+        );
       }
     },
   };

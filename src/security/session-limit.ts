@@ -31,16 +31,25 @@ export function createSessionLimit(deps: {
    * id (sessions are stored under a hash of their cookie value, src/oidc/bearer-entries.ts), or
    * its raw id for an interaction and session both stored before that.
    */
-  return async function admitSession(accountId: string, currentSessionId: string | undefined): Promise<{ admitted: boolean }> {
+  return async function admitSession(
+    accountId: string,
+    currentSessionId: string | undefined,
+  ): Promise<{ admitted: boolean }> {
     if (policy.maxConcurrent <= 0) return { admitted: true };
-    const sessions = (await deps.oidc.findByAccountId('Session', accountId, SCAN_LIMIT)).filter((s) => s.id !== currentSessionId);
+    const sessions = (await deps.oidc.findByAccountId('Session', accountId, SCAN_LIMIT)).filter(
+      (s) => s.id !== currentSessionId,
+    );
     if (sessions.length < policy.maxConcurrent) return { admitted: true };
     if (policy.onLimit === 'refuse') return { admitted: false };
     // Oldest first (the port's order): end as many as needed to make room for the new one.
     const excess = sessions.slice(0, sessions.length - policy.maxConcurrent + 1);
     for (const session of excess) {
       await deps.oidc.destroy('Session', session.id);
-      await deps.events.record({ type: 'session.ended', subject: accountId, details: { reason: 'session_limit' } });
+      await deps.events.record({
+        type: 'session.ended',
+        subject: accountId,
+        details: { reason: 'session_limit' },
+      });
     }
     // Not awaited: the sign-in must not wait on other relying parties (the hook never rejects).
     if (excess.length > 0) void deps.onSessionsEnded?.(accountId, excess).catch(() => undefined);

@@ -10,9 +10,13 @@
  * `prompt=login` and a lifetime's end all require a fresh one). TTLs are whole seconds, so
  * either limit may be exceeded by less than a second.
  */
-export function sessionTtl(policy: { idleTimeoutSeconds: number; absoluteSeconds: number }, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)) {
+export function sessionTtl(
+  policy: { idleTimeoutSeconds: number; absoluteSeconds: number },
+  nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+) {
   return function sessionTtl(_ctx: unknown, session: { loginTs?: number | undefined }): number {
-    if (typeof session.loginTs !== 'number') return Math.min(policy.idleTimeoutSeconds, policy.absoluteSeconds);
+    if (typeof session.loginTs !== 'number')
+      return Math.min(policy.idleTimeoutSeconds, policy.absoluteSeconds);
     const left = session.loginTs + policy.absoluteSeconds - nowSeconds();
     return Math.max(1, Math.min(policy.idleTimeoutSeconds, left));
   };

@@ -13,4 +13,7 @@ export interface EndedSession {
  * back-channel logout (src/security/backchannel-logout-on-session-end.ts). A listener must not
  * reject: nothing the user or admin did may fail because a relying party could not be told.
  */
-export type OnSessionsEnded = (accountId: string, sessions: readonly EndedSession[]) => Promise<void>;
+export type OnSessionsEnded = (
+  accountId: string,
+  sessions: readonly EndedSession[],
+) => Promise<void>;

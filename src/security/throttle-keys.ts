@@ -24,7 +24,11 @@ function expandIpv6(address: string): string[] {
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
   // An embedded IPv4 tail (`::ffff:1.2.3.4` was mapped to IPv4 already; others are rare) counts as two groups.
-  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  const groups = [
+    ...left,
+    ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'),
+    ...right,
+  ];
   return groups.map((g) => g.replace(/^0+(?=.)/, ''));
 }
 
@@ -34,7 +38,9 @@ function expandIpv6(address: string): string[] {
  * unknown names are throttled alike (their answers must not differ, ASVS 6.3.8) and a password
  * typed into the username field never lands in the store in clear.
  */
-export function loginSubjectKey(subject: { accountId: string } | { normalizedLogin: string }): string {
+export function loginSubjectKey(
+  subject: { accountId: string } | { normalizedLogin: string },
+): string {
   if ('accountId' in subject) return `account:${subject.accountId}`;
   return `login:${createHash('sha256').update(subject.normalizedLogin).digest('base64url')}`;
 }

@@ -17,7 +17,9 @@ export function applyResourceServerPatch(
   if (patch.tokenFormat !== undefined) next.tokenFormat = patch.tokenFormat;
   if ('accessTokenTtlSeconds' in patch) next.accessTokenTtlSeconds = patch.accessTokenTtlSeconds;
   if (patch.signingAlg !== undefined) next.signingAlg = patch.signingAlg;
-  if (patch.introspectionClientIds !== undefined) next.introspectionClientIds = [...patch.introspectionClientIds];
-  if (patch.clientCredentialsGrants !== undefined) next.clientCredentialsGrants = structuredClone(patch.clientCredentialsGrants);
+  if (patch.introspectionClientIds !== undefined)
+    next.introspectionClientIds = [...patch.introspectionClientIds];
+  if (patch.clientCredentialsGrants !== undefined)
+    next.clientCredentialsGrants = structuredClone(patch.clientCredentialsGrants);
   return next;
 }

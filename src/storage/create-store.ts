@@ -14,7 +14,10 @@ export interface CreateStoreOptions {
 }
 
 /** Opens the backend the configuration selects. The only place that knows every backend. */
-export async function createStore(config: Pick<Config, 'store'>, options: CreateStoreOptions = {}): Promise<Store> {
+export async function createStore(
+  config: Pick<Config, 'store'>,
+  options: CreateStoreOptions = {},
+): Promise<Store> {
   const { store } = config;
   const now = options.now ?? Date.now;
   switch (store.backend) {
@@ -50,7 +53,10 @@ export interface MigrationReport {
  * backfills) and closes it: `portcullis db migrate`, for deploy pipelines that prepare the
  * database before new processes start. Idempotent.
  */
-export async function migrateStore(config: Pick<Config, 'store'>, options: CreateStoreOptions = {}): Promise<MigrationReport> {
+export async function migrateStore(
+  config: Pick<Config, 'store'>,
+  options: CreateStoreOptions = {},
+): Promise<MigrationReport> {
   const { store } = config;
   if (store.backend === 'mongodb') {
     const result = await migrateMongoDatabase({

@@ -90,7 +90,12 @@ export interface OidcModelStore {
    * proof, like a client assertion's `jti`, is accepted once), where "find, then save" let
    * parallel uses of one proof all through.
    */
-  insertIfAbsent(model: OidcModelName, id: string, payload: OidcPayload, expiresAt: number): Promise<boolean>;
+  insertIfAbsent(
+    model: OidcModelName,
+    id: string,
+    payload: OidcPayload,
+    expiresAt: number,
+  ): Promise<boolean>;
   destroy(model: OidcModelName, id: string): Promise<void>;
   /** Deletes every entry of `model` whose `payload.grantId` is `grantId`. */
   revokeByGrantId(model: OidcModelName, grantId: string): Promise<void>;
@@ -98,13 +103,20 @@ export interface OidcModelStore {
    * Lists unexpired entries of a model ordered by id (used for `Client`, admin listings).
    * The cursor is opaque to callers.
    */
-  list(model: OidcModelName, options: ListOptions): Promise<ListPage<{ id: string; payload: OidcPayload }>>;
+  list(
+    model: OidcModelName,
+    options: ListOptions,
+  ): Promise<ListPage<{ id: string; payload: OidcPayload }>>;
   /**
    * Unexpired entries of a model whose `payload.accountId` is `accountId` (Session, Grant,
    * tokens), at most `limit`, oldest `payload.iat` first. Used to end a user's other sessions
    * and to enforce a limit of concurrent sessions.
    */
-  findByAccountId(model: OidcModelName, accountId: string, limit: number): Promise<{ id: string; payload: OidcPayload }[]>;
+  findByAccountId(
+    model: OidcModelName,
+    accountId: string,
+    limit: number,
+  ): Promise<{ id: string; payload: OidcPayload }[]>;
   /** Deletes every entry of `model` whose `payload.accountId` is `accountId`; returns how many. */
   revokeByAccountId(model: OidcModelName, accountId: string): Promise<number>;
   /** Deletes every entry of `model` whose `payload.clientId` is `clientId`; returns how many. */
@@ -132,7 +144,10 @@ export interface AccountRecord {
 }
 
 export type AccountPatch = Partial<
-  Pick<AccountRecord, 'email' | 'emailNormalized' | 'emailVerified' | 'passwordHash' | 'disabled' | 'claims'>
+  Pick<
+    AccountRecord,
+    'email' | 'emailNormalized' | 'emailVerified' | 'passwordHash' | 'disabled' | 'claims'
+  >
 >;
 
 export interface AccountStore {
@@ -317,7 +332,11 @@ export interface ResourceServerStore {
   findByIdentifier(identifier: string): Promise<ResourceServerRecord | undefined>;
   /** Applies the patch (a key present with `undefined` clears an optional field) and sets
    *  `updatedAt`; returns the updated record, or `undefined` when absent. */
-  update(id: string, patch: ResourceServerPatch, updatedAt: number): Promise<ResourceServerRecord | undefined>;
+  update(
+    id: string,
+    patch: ResourceServerPatch,
+    updatedAt: number,
+  ): Promise<ResourceServerRecord | undefined>;
   /** Returns whether a record was removed. */
   remove(id: string): Promise<boolean>;
   /** Ordered by `identifier`. */

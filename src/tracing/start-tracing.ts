@@ -11,7 +11,11 @@ export interface TracingOptions {
   log: Logger;
 }
 
-const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL } as const;
+const KINDS = {
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  internal: SpanKind.INTERNAL,
+} as const;
 
 /**
  * Starts OpenTelemetry tracing when an endpoint is configured, and only then: without one the
@@ -24,13 +28,20 @@ const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: Span
 export async function startTracing(options: TracingOptions): Promise<Tracing> {
   if (options.otlpEndpoint === undefined) return DISABLED_TRACING;
 
-  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
+  const [
+    { BasicTracerProvider, BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+  ] = await Promise.all([
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
   ]);
   // OTLP exporter specification: with the base endpoint, the traces signal goes to /v1/traces.
-  const url = new URL('v1/traces', options.otlpEndpoint.endsWith('/') ? options.otlpEndpoint : `${options.otlpEndpoint}/`).href;
+  const url = new URL(
+    'v1/traces',
+    options.otlpEndpoint.endsWith('/') ? options.otlpEndpoint : `${options.otlpEndpoint}/`,
+  ).href;
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
@@ -43,14 +54,24 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     enabled: true,
     async inSpan(name, spanOptions: SpanOptions, fn) {
       const remote = parseTraceparent(spanOptions.traceparent);
-      const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : (current.getStore() ?? ROOT_CONTEXT);
-      const span = tracer.startSpan(name, { kind: KINDS[spanOptions.kind ?? 'internal'], attributes: spanOptions.attributes ?? {} }, parent);
+      const parent = remote
+        ? trace.setSpanContext(ROOT_CONTEXT, remote)
+        : (current.getStore() ?? ROOT_CONTEXT);
+      const span = tracer.startSpan(
+        name,
+        { kind: KINDS[spanOptions.kind ?? 'internal'], attributes: spanOptions.attributes ?? {} },
+        parent,
+      );
       try {
         return await current.run(trace.setSpan(parent, span), () =>
           fn({
             setAttributes: (attributes) => void span.setAttributes(attributes),
             updateName: (next) => void span.updateName(next),
-            fail: (description) => span.setStatus({ code: SpanStatusCode.ERROR, ...(description ? { message: description } : {}) }),
+            fail: (description) =>
+              span.setStatus({
+                code: SpanStatusCode.ERROR,
+                ...(description ? { message: description } : {}),
+              }),
           }),
         );
       } catch (err) {
@@ -64,7 +85,9 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
       }
     },
     async shutdown() {
-      await provider.shutdown().catch((err: unknown) => options.log.warn({ err }, 'could not flush the last spans'));
+      await provider
+        .shutdown()
+        .catch((err: unknown) => options.log.warn({ err }, 'could not flush the last spans'));
     },
   };
 }

@@ -1,5 +1,10 @@
 import type { Middleware } from 'koa';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+} from '@opentelemetry/semantic-conventions';
 import { routeOf } from '../http/request-logger.ts';
 import type { Tracing } from './tracing.ts';
 
@@ -14,7 +19,11 @@ export function traceRequests(options: { tracing: Tracing; trustIncoming: boolea
     const traceparent = options.trustIncoming ? ctx.get('traceparent') || undefined : undefined;
     await options.tracing.inSpan(
       ctx.method,
-      { kind: 'server', traceparent, attributes: { [ATTR_HTTP_REQUEST_METHOD]: ctx.method, [ATTR_URL_PATH]: ctx.path } },
+      {
+        kind: 'server',
+        traceparent,
+        attributes: { [ATTR_HTTP_REQUEST_METHOD]: ctx.method, [ATTR_URL_PATH]: ctx.path },
+      },
       async (span) => {
         try {
           await next();

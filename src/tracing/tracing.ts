@@ -28,11 +28,16 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-const NO_SPAN: ActiveSpan = Object.freeze({ setAttributes: () => undefined, updateName: () => undefined, fail: () => undefined });
+const NO_SPAN: ActiveSpan = Object.freeze({
+  setAttributes: () => undefined,
+  updateName: () => undefined,
+  fail: () => undefined,
+});
 
 /** Tracing off: no SDK, no exporter, no network; each call runs the function as is. */
 export const DISABLED_TRACING: Tracing = Object.freeze({
   enabled: false,
-  inSpan: <T>(_name: string, _options: SpanOptions, fn: (span: ActiveSpan) => Promise<T>) => fn(NO_SPAN),
+  inSpan: <T>(_name: string, _options: SpanOptions, fn: (span: ActiveSpan) => Promise<T>) =>
+    fn(NO_SPAN),
   shutdown: async () => undefined,
 });

@@ -90,7 +90,11 @@ function unique(values: readonly string[]): string[] {
  * know, is named as it is (the template escapes it), never left out: the user must see all they
  * grant (ASVS 10.7.2).
  */
-function consentResource(input: ConsentResourceInput, client: string, l: Localised): ConsentResource | undefined {
+function consentResource(
+  input: ConsentResourceInput,
+  client: string,
+  l: Localised,
+): ConsentResource | undefined {
   const scopes = unique(input.scopes);
   if (scopes.length === 0) return undefined;
   const identifier = input.indicator;
@@ -127,7 +131,9 @@ export function consentPage(input: ConsentPageInput): ConsentPageLocals {
     signedInAs: t('consent.signedInAs', { account: input.accountName }),
     scopesHeading: t('consent.scopesHeading', { client: client.name }),
     scopes: scopes.map((name) => ({ name, description: describeScope(name, l) })),
-    resources: (input.resources ?? []).flatMap((resource) => consentResource(resource, client.name, l) ?? []),
+    resources: (input.resources ?? []).flatMap(
+      (resource) => consentResource(resource, client.name, l) ?? [],
+    ),
     claimsHeading: t('consent.claimsHeading', { client: client.name }),
     claims: claims.map((name) => ({ name, description: describeClaim(name, l) })),
     trustNote: t('consent.trustNote', { client: client.name }),

@@ -10,7 +10,10 @@ import { safeBackHref } from './url-safety.ts';
  * RFC 9700 §4.11.1); only the `lang` parameter is set, the rest of the query is kept so that,
  * say, a logout confirmation keeps its `post_logout_redirect_uri`.
  */
-export function languageSwitcher(here: string | undefined, l: Localised): LanguageSwitcher | undefined {
+export function languageSwitcher(
+  here: string | undefined,
+  l: Localised,
+): LanguageSwitcher | undefined {
   const base = safeBackHref(here);
   if (base === undefined) return undefined;
   const at = base.indexOf('?');

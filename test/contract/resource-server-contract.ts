@@ -4,12 +4,18 @@
  */
 import { describe, it, expect } from '@jest/globals';
 import { StoreConflictError } from '../../src/storage/ports.ts';
-import type { ListOptions, ListPage, ResourceServerRecord, Store } from '../../src/storage/ports.ts';
+import type {
+  ListOptions,
+  ListPage,
+  ResourceServerRecord,
+  Store,
+} from '../../src/storage/ports.ts';
 
 async function conflictField(promise: Promise<unknown>): Promise<string | undefined> {
   return promise.then(
     () => undefined,
-    (error: unknown) => (error instanceof StoreConflictError ? error.field : `not a conflict: ${String(error)}`),
+    (error: unknown) =>
+      error instanceof StoreConflictError ? error.field : `not a conflict: ${String(error)}`,
   );
 }
 
@@ -92,14 +98,24 @@ export function describeResourceServerContract(
     it('refuses a second API with a taken identifier, or a taken id, naming the field', async () => {
       const api = record();
       await getStore().resourceServers.create(api);
-      expect(await conflictField(getStore().resourceServers.create(record({ identifier: api.identifier })))).toBe('identifier');
-      expect(await conflictField(getStore().resourceServers.create({ ...record(), id: api.id }))).toBe('id');
+      expect(
+        await conflictField(
+          getStore().resourceServers.create(record({ identifier: api.identifier })),
+        ),
+      ).toBe('identifier');
+      expect(
+        await conflictField(getStore().resourceServers.create({ ...record(), id: api.id })),
+      ).toBe('id');
     });
 
     it('returns nothing for a missing id or identifier', async () => {
       expect(await getStore().resourceServers.findById(uniq('missing'))).toBeUndefined();
-      expect(await getStore().resourceServers.findByIdentifier(`https://${uniq('missing')}.example.com`)).toBeUndefined();
-      expect(await getStore().resourceServers.update(uniq('missing'), { name: 'x' }, now())).toBeUndefined();
+      expect(
+        await getStore().resourceServers.findByIdentifier(`https://${uniq('missing')}.example.com`),
+      ).toBeUndefined();
+      expect(
+        await getStore().resourceServers.update(uniq('missing'), { name: 'x' }, now()),
+      ).toBeUndefined();
       expect(await getStore().resourceServers.remove(uniq('missing'))).toBe(false);
     });
 
@@ -152,7 +168,9 @@ export function describeResourceServerContract(
 
     it('lists by identifier, one page at a time, ending with no empty page', async () => {
       const prefix = uniq('list');
-      const ours = ['c', 'a', 'b'].map((letter) => record({ identifier: `urn:${prefix}:${letter}` }));
+      const ours = ['c', 'a', 'b'].map((letter) =>
+        record({ identifier: `urn:${prefix}:${letter}` }),
+      );
       for (const api of ours) await getStore().resourceServers.create(api);
 
       const all = await listAll((options) => getStore().resourceServers.list(options), 2);

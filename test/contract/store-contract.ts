@@ -299,21 +299,44 @@ export function describeStoreContract(
 
       it('inserts with insertIfAbsent only where no live entry holds the id, and stores the entry', async () => {
         const id = uniq('replay');
-        expect(await store.oidc.insertIfAbsent('ReplayDetection', id, { jti: id, iss: 'a' }, clock + 1000)).toBe(true);
+        expect(
+          await store.oidc.insertIfAbsent(
+            'ReplayDetection',
+            id,
+            { jti: id, iss: 'a' },
+            clock + 1000,
+          ),
+        ).toBe(true);
         expect(await store.oidc.find('ReplayDetection', id)).toEqual({ jti: id, iss: 'a' });
-        expect(await store.oidc.insertIfAbsent('ReplayDetection', id, { jti: id, iss: 'b' }, clock + HOUR)).toBe(false);
+        expect(
+          await store.oidc.insertIfAbsent(
+            'ReplayDetection',
+            id,
+            { jti: id, iss: 'b' },
+            clock + HOUR,
+          ),
+        ).toBe(false);
         // A refused insert changes nothing stored.
         expect(await store.oidc.find('ReplayDetection', id)).toEqual({ jti: id, iss: 'a' });
         // An expired entry no longer holds the id.
         clock += 1000;
-        expect(await store.oidc.insertIfAbsent('ReplayDetection', id, { jti: id, iss: 'c' }, clock + 1000)).toBe(true);
+        expect(
+          await store.oidc.insertIfAbsent(
+            'ReplayDetection',
+            id,
+            { jti: id, iss: 'c' },
+            clock + 1000,
+          ),
+        ).toBe(true);
         expect(await store.oidc.find('ReplayDetection', id)).toEqual({ jti: id, iss: 'c' });
       });
 
       it('gives exactly one of 20 concurrent insertIfAbsent calls on one id true (RFC 9449 §11.1)', async () => {
         const id = uniq('replay');
         const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => store.oidc.insertIfAbsent('ReplayDetection', id, { jti: id, n: i }, clock + HOUR)),
+          Array.from({ length: 20 }, (_, i) =>
+            store.oidc.insertIfAbsent('ReplayDetection', id, { jti: id, n: i }, clock + HOUR),
+          ),
         );
         expect(results.filter((r) => r === true)).toHaveLength(1);
         const winner = results.indexOf(true);
@@ -999,7 +1022,13 @@ export function describeStoreContract(
       it('replaces the stored private JWK, keeping the rest, and reports a missing kid', async () => {
         const record = key({ retiredAt: clock + 10, expiresAt: clock + 20 });
         await store.keys.add(record);
-        const sealed = { kty: 'EC', kid: record.kid, alg: 'ES256', use: 'sig', sealed: 'enc:v1:k:iv:ct' };
+        const sealed = {
+          kty: 'EC',
+          kid: record.kid,
+          alg: 'ES256',
+          use: 'sig',
+          sealed: 'enc:v1:k:iv:ct',
+        };
 
         expect(await store.keys.replacePrivateJwk(record.kid, sealed)).toBe(true);
         expect(await ours([record.kid])).toEqual([{ ...record, privateJwk: sealed }]);

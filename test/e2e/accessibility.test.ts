@@ -104,7 +104,10 @@ describe.each(LANGUAGES)(
 
     it('expired sign-in', async () => {
       await page.goto(env.rp.startUrl());
-      await env.server.services.store.oidc.destroy('Interaction', storedIdOf('Interaction', interactionUid(page)));
+      await env.server.services.store.oidc.destroy(
+        'Interaction',
+        storedIdOf('Interaction', interactionUid(page)),
+      );
       await submitLogin(page, env.user.username, env.user.password);
       await expect(page.locator('a.pc-button-primary').count()).resolves.toBe(1);
       await expectLanguage();

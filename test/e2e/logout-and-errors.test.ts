@@ -70,7 +70,10 @@ describe('pages for requests that cannot go on', () => {
     const page = await env.newPage();
     await page.goto(env.rp.startUrl());
     // The interaction ends on the server while the page is open (as when its TTL runs out).
-    await env.server.services.store.oidc.destroy('Interaction', storedIdOf('Interaction', interactionUid(page)));
+    await env.server.services.store.oidc.destroy(
+      'Interaction',
+      storedIdOf('Interaction', interactionUid(page)),
+    );
     const response = page.waitForResponse((r) => r.request().method() === 'POST');
     await submitLogin(page, env.user.username, env.user.password);
     expect((await response).status()).toBe(400);

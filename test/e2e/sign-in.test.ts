@@ -163,7 +163,13 @@ describe('signing in through a relying party in Chromium', () => {
     // The username field has focus on arrival (autofocus), so typing starts at once. Browsers
     // apply autofocus after the page has loaded: on a busy machine, a moment later.
     await page
-      .waitForFunction(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id === 'username', undefined, { timeout: 5000 })
+      .waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+            .activeElement?.id === 'username',
+        undefined,
+        { timeout: 5000 },
+      )
       .catch(() => undefined);
     expect((await focused()).id).toBe('username');
     await page.keyboard.type(env.user.username);

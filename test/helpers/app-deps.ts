@@ -14,7 +14,10 @@ import { createSecurity } from '../../src/security/create-security.ts';
 import { ASSETS_DIR, pageRenderer } from '../../src/server.ts';
 import { startTracing } from '../../src/tracing/start-tracing.ts';
 
-export async function buildAppDeps(config: Config, overrides: Partial<AppDeps> & Pick<AppDeps, 'providers'>): Promise<{ deps: AppDeps; services: Services }> {
+export async function buildAppDeps(
+  config: Config,
+  overrides: Partial<AppDeps> & Pick<AppDeps, 'providers'>,
+): Promise<{ deps: AppDeps; services: Services }> {
   const log = createLogger({ level: 'silent' });
   const services = await openServices(config, log);
   const { store, accounts, events, cookieKeys } = services;
@@ -29,9 +32,19 @@ export async function buildAppDeps(config: Config, overrides: Partial<AppDeps> &
     assetsDir: ASSETS_DIR,
     metrics: undefined,
     collectMetrics: undefined,
-    tracing: await startTracing({ otlpEndpoint: undefined, serviceName: config.tracing.serviceName, log }),
+    tracing: await startTracing({
+      otlpEndpoint: undefined,
+      serviceName: config.tracing.serviceName,
+      log,
+    }),
     admin: { store, accounts },
-    security: createSecurity({ config, store, accounts, events, requestContext: services.requestContext }),
+    security: createSecurity({
+      config,
+      store,
+      accounts,
+      events,
+      requestContext: services.requestContext,
+    }),
     describeResource: describeResourceFrom(apis.directory),
     ...overrides,
   };

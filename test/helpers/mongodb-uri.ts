@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 export function requireMongoUri(): string {
   const uri = process.env['MONGODB_URI'];
   if (uri === undefined || uri === '') {
-    throw new Error('no MongoDB-protocol server: run `npm run test:setup` (it builds FerretDB) or set MONGODB_URI');
+    throw new Error(
+      'no MongoDB-protocol server: run `npm run test:setup` (it builds FerretDB) or set MONGODB_URI',
+    );
   }
   return uri;
 }

@@ -16,8 +16,13 @@ export const PYTHON_RP_DIR = join(ROOT, 'test', 'rp', 'python');
 
 /** Makes the venv if needed; returns its python. */
 export async function ensurePythonRp(): Promise<string> {
-  const result = ensurePythonVenv({ rootDir: ROOT, packages: debianPackages(), say: () => undefined });
-  if (result.status === 'missing') throw new Error(`Python RP venv could not be built: ${result.line}`);
+  const result = ensurePythonVenv({
+    rootDir: ROOT,
+    packages: debianPackages(),
+    say: () => undefined,
+  });
+  if (result.status === 'missing')
+    throw new Error(`Python RP venv could not be built: ${result.line}`);
   if (result.status === 'skipped') throw new Error(`Python RP venv: ${result.detail}`);
   return join(ROOT, PYTHON_VENV_PYTHON);
 }

@@ -47,7 +47,10 @@ export function rawRequest(
       }
       resolve({ status, headers: parsed, body: rest });
     });
-    const lines = [requestLine, ...Object.entries({ connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      requestLine,
+      ...Object.entries({ connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}`),
+    ];
     if (body) lines.push(`content-length: ${String(Buffer.byteLength(body))}`);
     socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
   });

@@ -42,7 +42,10 @@ export async function completeSignIn(
 ): Promise<string> {
   let page = auth.page;
   if (page.text.includes('name="password"')) {
-    const afterLogin = await browser.submit(page, '/login', { username: user.username, password: user.password });
+    const afterLogin = await browser.submit(page, '/login', {
+      username: user.username,
+      password: user.password,
+    });
     if (afterLogin.status !== 303) throw new Error(`login answered ${afterLogin.status}`);
     page = await browser.follow(afterLogin, redirectUri);
   }
@@ -52,7 +55,9 @@ export async function completeSignIn(
     page = await browser.follow(afterConsent, redirectUri);
   }
   if (!page.location?.startsWith(redirectUri)) {
-    throw new Error(`expected a redirect to the RP, got ${page.status} ${page.url}\n${page.text.slice(0, 300)}`);
+    throw new Error(
+      `expected a redirect to the RP, got ${page.status} ${page.url}\n${page.text.slice(0, 300)}`,
+    );
   }
   return page.location;
 }

@@ -49,7 +49,11 @@ export function parseForms(html: string): HtmlForm[] {
       const name = attr(i[0], 'name');
       if (name) fields[name] = attr(i[0], 'value') ?? '';
     }
-    forms.push({ action: attr(m[1] ?? '', 'action') ?? '', method: (attr(m[1] ?? '', 'method') ?? 'get').toLowerCase(), fields });
+    forms.push({
+      action: attr(m[1] ?? '', 'action') ?? '',
+      method: (attr(m[1] ?? '', 'method') ?? 'get').toLowerCase(),
+      fields,
+    });
   }
   return forms;
 }
@@ -59,7 +63,12 @@ export class TestBrowser {
 
   cookieHeader(url: URL): string {
     return this.cookies
-      .filter((c) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) || c.path === '/')
+      .filter(
+        (c) =>
+          url.pathname === c.path ||
+          url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) ||
+          c.path === '/',
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
   }
@@ -72,19 +81,28 @@ export class TestBrowser {
       const value = pair.slice(eq + 1).trim();
       const pathAttr = attrs.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith('path='));
       const path = pathAttr ? pathAttr.slice(5) : url.pathname.replace(/\/[^/]*$/, '') || '/';
-      const expired = attrs.some((a) => /^expires=Thu, 01 Jan 1970/i.test(a.trim())) || value === '';
+      const expired =
+        attrs.some((a) => /^expires=Thu, 01 Jan 1970/i.test(a.trim())) || value === '';
       const index = this.cookies.findIndex((c) => c.name === name && c.path === path);
       if (index >= 0) this.cookies.splice(index, 1);
       if (!expired) this.cookies.push({ name, value, path });
     }
   }
 
-  async request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    url: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const target = new URL(url);
     const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
     const cookie = this.cookieHeader(target);
     if (cookie) headers.cookie = cookie;
-    const res = await fetch(target, { method: init.method ?? 'GET', body: init.body, headers, redirect: 'manual' });
+    const res = await fetch(target, {
+      method: init.method ?? 'GET',
+      body: init.body,
+      headers,
+      redirect: 'manual',
+    });
     this.store(target, res.headers);
     const location = res.headers.get('location') ?? undefined;
     return {
@@ -101,9 +119,17 @@ export class TestBrowser {
   }
 
   /** Posts a form of `page` (the first whose action matches `actionPart`), merging `values`. */
-  submit(page: Page, actionPart: string, values: Record<string, string>, extraBody = ''): Promise<Page> {
+  submit(
+    page: Page,
+    actionPart: string,
+    values: Record<string, string>,
+    extraBody = '',
+  ): Promise<Page> {
     const form = parseForms(page.text).find((f) => f.action.includes(actionPart));
-    if (!form) throw new Error(`no form with action containing ${actionPart} on ${page.url}:\n${page.text.slice(0, 500)}`);
+    if (!form)
+      throw new Error(
+        `no form with action containing ${actionPart} on ${page.url}:\n${page.text.slice(0, 500)}`,
+      );
     const body = new URLSearchParams({ ...form.fields, ...values }).toString() + extraBody;
     return this.request(new URL(form.action, page.url).href, {
       method: 'POST',
@@ -130,7 +156,13 @@ export class BrowserAt extends TestBrowser {
     super();
     this.ip = ip;
   }
-  override request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
-    return super.request(url, { ...init, headers: { 'x-forwarded-for': this.ip, ...init.headers } });
+  override request(
+    url: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
+    return super.request(url, {
+      ...init,
+      headers: { 'x-forwarded-for': this.ip, ...init.headers },
+    });
   }
 }

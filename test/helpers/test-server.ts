@@ -29,9 +29,15 @@ export interface TestServer extends RunningServer {
   issuer: string;
   config: Config;
   /** Creates a user with a random password; returns both. */
-  createUser(overrides?: { username?: string; email?: string; name?: string }): Promise<{ id: string; username: string; password: string; email: string }>;
+  createUser(overrides?: {
+    username?: string;
+    email?: string;
+    name?: string;
+  }): Promise<{ id: string; username: string; password: string; email: string }>;
   /** Stores a client directly (test setup); returns its id and secret. */
-  createClient(metadata?: Record<string, unknown>): Promise<{ clientId: string; clientSecret: string; redirectUri: string }>;
+  createClient(
+    metadata?: Record<string, unknown>,
+  ): Promise<{ clientId: string; clientSecret: string; redirectUri: string }>;
   /** An openid-client Configuration for a client, the way a relying party discovers us. */
   rp(clientId: string, clientSecret?: string): Promise<oidc.Configuration>;
 }
@@ -65,7 +71,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       const username = overrides.username ?? unique('user');
       const email = overrides.email ?? `${username}@example.com`;
       const password = `pw-${randomBytes(12).toString('base64url')}`;
-      const account = await accounts.create({ username, email, emailVerified: true, password, claims: { name: overrides.name ?? 'Test User' } });
+      const account = await accounts.create({
+        username,
+        email,
+        emailVerified: true,
+        password,
+        claims: { name: overrides.name ?? 'Test User' },
+      });
       return { id: account.id, username, password, email };
     },
     async createClient(metadata = {}) {

@@ -154,7 +154,7 @@ describe('admin API authentication', () => {
 });
 
 describe('admin API tokens expire', () => {
-  it('refuses an expired token (401 invalid_token), without the library\'s clock tolerance', async () => {
+  it("refuses an expired token (401 invalid_token), without the library's clock tolerance", async () => {
     const fixture = await startAdminServer();
     try {
       expect((await fixture.api('GET', '/clients?limit=1')).status).toBe(200);
@@ -167,7 +167,12 @@ describe('admin API tokens expire', () => {
       const stored = await store.oidc.find('ClientCredentials', id);
       expect(stored).toBeDefined();
       const past = Math.floor(Date.now() / 1000) - 5;
-      await store.oidc.upsert('ClientCredentials', id, { ...stored, exp: past }, Date.now() + 60_000);
+      await store.oidc.upsert(
+        'ClientCredentials',
+        id,
+        { ...stored, exp: past },
+        Date.now() + 60_000,
+      );
       const res = await fixture.api('GET', '/clients?limit=1');
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('invalid_token');

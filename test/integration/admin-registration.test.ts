@@ -312,8 +312,15 @@ describe('RFC 7591 metadata is honoured or refused, never changed silently (issu
       default_max_age: 600,
       require_auth_time: true,
     });
-    const read = await manage('GET', String(res.body.registration_client_uri), String(res.body.registration_access_token));
-    expect(read.body).toMatchObject({ id_token_signed_response_alg: 'RS256', userinfo_signed_response_alg: 'ES256' });
+    const read = await manage(
+      'GET',
+      String(res.body.registration_client_uri),
+      String(res.body.registration_access_token),
+    );
+    expect(read.body).toMatchObject({
+      id_token_signed_response_alg: 'RS256',
+      userinfo_signed_response_alg: 'ES256',
+    });
   });
 
   it('gives RS256 ID tokens to a client that registered no algorithm (OIDC Registration §2)', async () => {
@@ -325,19 +332,36 @@ describe('RFC 7591 metadata is honoured or refused, never changed silently (issu
 
   it.each([
     ['pairwise subjects', { subject_type: 'pairwise' }, 'subject_type'],
-    ['encrypted ID tokens', { id_token_encrypted_response_alg: 'RSA-OAEP' }, 'id_token_encrypted_response_alg'],
-    ['front-channel logout', { frontchannel_logout_uri: 'https://registered.example/fc' }, 'frontchannel_logout_uri'],
-    ['an algorithm with no key', { id_token_signed_response_alg: 'HS256' }, 'id_token_signed_response_alg'],
+    [
+      'encrypted ID tokens',
+      { id_token_encrypted_response_alg: 'RSA-OAEP' },
+      'id_token_encrypted_response_alg',
+    ],
+    [
+      'front-channel logout',
+      { frontchannel_logout_uri: 'https://registered.example/fc' },
+      'frontchannel_logout_uri',
+    ],
+    [
+      'an algorithm with no key',
+      { id_token_signed_response_alg: 'HS256' },
+      'id_token_signed_response_alg',
+    ],
     ['a software statement', { software_statement: 'eyJ.x.y' }, 'software_statement'],
-  ])('refuses %s with invalid_client_metadata naming the field, and stores nothing', async (_what, extra, field) => {
-    const iat = await initialAccessToken();
-    const before = ((await f.api('GET', '/clients?limit=100')).body.items as unknown[]).length;
-    const res = await register(iat.token, { ...APP, ...extra });
-    expect(res.status).toBe(400);
-    expect(res.body.error).toBe('invalid_client_metadata');
-    expect(String(res.body.error_description)).toContain(field);
-    expect(((await f.api('GET', '/clients?limit=100')).body.items as unknown[]).length).toBe(before);
-  });
+  ])(
+    'refuses %s with invalid_client_metadata naming the field, and stores nothing',
+    async (_what, extra, field) => {
+      const iat = await initialAccessToken();
+      const before = ((await f.api('GET', '/clients?limit=100')).body.items as unknown[]).length;
+      const res = await register(iat.token, { ...APP, ...extra });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_client_metadata');
+      expect(String(res.body.error_description)).toContain(field);
+      expect(((await f.api('GET', '/clients?limit=100')).body.items as unknown[]).length).toBe(
+        before,
+      );
+    },
+  );
 
   it('accepts the value that means "not used" of a field it does not offer (subject_type public)', async () => {
     const iat = await initialAccessToken();

@@ -17,7 +17,13 @@ async function run(argv: string[], env: Record<string, string>) {
   let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, { stdin: new PassThrough(), stdout, stderr, env: { NODE_ENV: 'test', ...env }, isTTY: false });
+  const code = await runCli(argv, {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    env: { NODE_ENV: 'test', ...env },
+    isTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -25,7 +31,11 @@ describe('portcullis db migrate', () => {
   it('creates the SQLite database with its schema and reports it', async () => {
     const result = await run(['db', 'migrate', '--json'], { STORE: 'sqlite', DATA_DIR: dir.path });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.out)).toEqual({ backend: 'sqlite', indexesCreated: 0, ttlIndexes: true });
+    expect(JSON.parse(result.out)).toEqual({
+      backend: 'sqlite',
+      indexesCreated: 0,
+      ttlIndexes: true,
+    });
     expect(existsSync(join(dir.path, 'portcullis.db'))).toBe(true);
   });
 

@@ -48,8 +48,12 @@ describe('package.json', () => {
   // devDependency. npm checks `engines` against the Node npm itself runs on, so .npmrc keeps npm's
   // warnings off (loglevel=error) rather than dropping the declaration.
   it('declares Node 24 in engines, the node devDependency and the run-time check alike', () => {
-    expect(pkg.engines).toEqual({ node: `>=${SUPPORTED_NODE_MAJOR}.0.0 <${SUPPORTED_NODE_MAJOR + 1}` });
-    expect(/^\^?(\d+)\./.exec(pkg.devDependencies['node'] ?? '')?.[1]).toBe(String(SUPPORTED_NODE_MAJOR));
+    expect(pkg.engines).toEqual({
+      node: `>=${SUPPORTED_NODE_MAJOR}.0.0 <${SUPPORTED_NODE_MAJOR + 1}`,
+    });
+    expect(/^\^?(\d+)\./.exec(pkg.devDependencies['node'] ?? '')?.[1]).toBe(
+      String(SUPPORTED_NODE_MAJOR),
+    );
     expect(readFileSync(join(ROOT, '.npmrc'), 'utf8')).toMatch(/^loglevel=error$/m);
   });
 });

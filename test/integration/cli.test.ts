@@ -786,7 +786,11 @@ describe('bin/portcullis.js', () => {
     // made to read 20.1.0 before it loads: the check must stop it with one line and exit 1.
     const child = spawn(
       NODE_24,
-      ['--input-type=module', '-e', `Object.defineProperty(process.versions, 'node', { value: '20.1.0' }); await import(${JSON.stringify(BIN_URL)});`],
+      [
+        '--input-type=module',
+        '-e',
+        `Object.defineProperty(process.versions, 'node', { value: '20.1.0' }); await import(${JSON.stringify(BIN_URL)});`,
+      ],
       { env: { PATH: '/usr/bin:/bin' } },
     );
     let stdout = '';
@@ -797,7 +801,8 @@ describe('bin/portcullis.js', () => {
     expect({ code, stdout, stderr }).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'portcullis needs Node.js 24 LTS (this is v20.1.0); run it through npm (npm run portcullis -- ...) or npx, which use the Node from node_modules\n',
+      stderr:
+        'portcullis needs Node.js 24 LTS (this is v20.1.0); run it through npm (npm run portcullis -- ...) or npx, which use the Node from node_modules\n',
     });
   });
 });
@@ -808,7 +813,9 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
     dataDir = tempDataDir();
   });
 
-  async function addClient(args: string[]): Promise<{ client_id: string; client_secret?: string } & Record<string, unknown>> {
+  async function addClient(
+    args: string[],
+  ): Promise<{ client_id: string; client_secret?: string } & Record<string, unknown>> {
     const run = await cli(dataDir, ['client', 'add', ...args, '--json']);
     expect(run.stderr).not.toMatch(/^error/m);
     expect(run.code).toBe(0);
@@ -816,8 +823,19 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
   }
 
   it('bootstraps an admin client whose token opens the admin API of a running server', async () => {
-    const ops = await addClient(['--name', 'ops', '--grant-type', 'client_credentials', '--scope', 'admin']);
-    expect(ops).toMatchObject({ grant_types: ['client_credentials'], scope: 'admin', client_secret: expect.any(String) });
+    const ops = await addClient([
+      '--name',
+      'ops',
+      '--grant-type',
+      'client_credentials',
+      '--scope',
+      'admin',
+    ]);
+    expect(ops).toMatchObject({
+      grant_types: ['client_credentials'],
+      scope: 'admin',
+      client_secret: expect.any(String),
+    });
     const server = await startTestServer({ STORE: 'sqlite', DATA_DIR: dataDir });
     try {
       const token = await fetch(`${server.issuer}/token`, {
@@ -829,7 +847,9 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
         body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin' }),
       });
       const { access_token: accessToken } = (await token.json()) as { access_token: string };
-      const listed = await fetch(`${server.issuer}/admin/v1/clients`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const listed = await fetch(`${server.issuer}/admin/v1/clients`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       expect(listed.status).toBe(200);
       expect(JSON.stringify(await listed.json())).toContain(ops.client_id);
     } finally {
@@ -838,15 +858,40 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
   });
 
   it('refuses the admin scope for a client that signs users in, with the API message', async () => {
-    const run = await cli(dataDir, ['client', 'add', '--name', 'x', '--redirect-uri', 'https://x.example/cb', '--scope', 'openid admin']);
+    const run = await cli(dataDir, [
+      'client',
+      'add',
+      '--name',
+      'x',
+      '--redirect-uri',
+      'https://x.example/cb',
+      '--scope',
+      'openid admin',
+    ]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('error: scope: admin is allowed only for clients whose only grant is client_credentials\n');
+    expect(run.stderr).toBe(
+      'error: scope: admin is allowed only for clients whose only grant is client_credentials\n',
+    );
   });
 
   it('updates a client (set and --unset), refusing a bad value with the same message and changing nothing', async () => {
-    const app = await addClient(['--name', 'App', '--redirect-uri', 'https://app.example/cb', '--logo-uri', 'https://app.example/l.png']);
+    const app = await addClient([
+      '--name',
+      'App',
+      '--redirect-uri',
+      'https://app.example/cb',
+      '--logo-uri',
+      'https://app.example/l.png',
+    ]);
     const updated = await cli(dataDir, [
-      'client', 'update', app.client_id, '--redirect-uri', 'https://app.example/cb2', '--unset', 'logo_uri', '--json',
+      'client',
+      'update',
+      app.client_id,
+      '--redirect-uri',
+      'https://app.example/cb2',
+      '--unset',
+      'logo_uri',
+      '--json',
     ]);
     expect(updated.code).toBe(0);
     const body = JSON.parse(updated.stdout) as Record<string, unknown>;
@@ -854,34 +899,77 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
     expect(body).not.toHaveProperty('logo_uri');
     expect(body).not.toHaveProperty('client_secret');
 
-    const bad = await cli(dataDir, ['client', 'update', app.client_id, '--redirect-uri', 'http://app.example/cb']);
+    const bad = await cli(dataDir, [
+      'client',
+      'update',
+      app.client_id,
+      '--redirect-uri',
+      'http://app.example/cb',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: redirect_uris: "http:\/\/app\.example\/cb" must use https/);
-    const shown = JSON.parse((await cli(dataDir, ['client', 'show', app.client_id, '--json'])).stdout) as Record<string, unknown>;
+    const shown = JSON.parse(
+      (await cli(dataDir, ['client', 'show', app.client_id, '--json'])).stdout,
+    ) as Record<string, unknown>;
     expect(shown.redirect_uris).toEqual(['https://app.example/cb2']);
 
     expect((await cli(dataDir, ['client', 'update', app.client_id])).code).toBe(2);
-    expect((await cli(dataDir, ['client', 'update', app.client_id, '--unset', 'client_id'])).code).toBe(2);
-    const replaced = await cli(dataDir, ['client', 'update', app.client_id, '--replace', '--name', 'API', '--grant-type', 'client_credentials', '--json']);
-    expect(JSON.parse(replaced.stdout)).toMatchObject({ client_name: 'API', grant_types: ['client_credentials'], redirect_uris: [] });
+    expect(
+      (await cli(dataDir, ['client', 'update', app.client_id, '--unset', 'client_id'])).code,
+    ).toBe(2);
+    const replaced = await cli(dataDir, [
+      'client',
+      'update',
+      app.client_id,
+      '--replace',
+      '--name',
+      'API',
+      '--grant-type',
+      'client_credentials',
+      '--json',
+    ]);
+    expect(JSON.parse(replaced.stdout)).toMatchObject({
+      client_name: 'API',
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+    });
   });
 
   it('registers, shows and removes a back-channel logout URI, refusing plain http off loopback', async () => {
     const app = await addClient([
-      '--name', 'Mail', '--redirect-uri', 'https://mail.example/cb',
-      '--backchannel-logout-uri', 'https://mail.example/logout', '--backchannel-logout-session-required',
+      '--name',
+      'Mail',
+      '--redirect-uri',
+      'https://mail.example/cb',
+      '--backchannel-logout-uri',
+      'https://mail.example/logout',
+      '--backchannel-logout-session-required',
     ]);
-    expect(app).toMatchObject({ backchannel_logout_uri: 'https://mail.example/logout', backchannel_logout_session_required: true });
+    expect(app).toMatchObject({
+      backchannel_logout_uri: 'https://mail.example/logout',
+      backchannel_logout_session_required: true,
+    });
     const shown = await cli(dataDir, ['client', 'show', app.client_id]);
     expect(shown.stdout).toMatch(/^backchannel_logout_uri: +https:\/\/mail\.example\/logout$/m);
     expect(shown.stdout).toMatch(/^backchannel_logout_session_required: +yes$/m);
 
-    const bad = await cli(dataDir, ['client', 'update', app.client_id, '--backchannel-logout-uri', 'http://mail.example/logout']);
+    const bad = await cli(dataDir, [
+      'client',
+      'update',
+      app.client_id,
+      '--backchannel-logout-uri',
+      'http://mail.example/logout',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: backchannel_logout_uri: must use https/);
 
     const removed = await cli(dataDir, [
-      'client', 'update', app.client_id, '--unset', 'backchannel_logout_uri,backchannel_logout_session_required', '--json',
+      'client',
+      'update',
+      app.client_id,
+      '--unset',
+      'backchannel_logout_uri,backchannel_logout_session_required',
+      '--json',
     ]);
     expect(removed.code).toBe(0);
     expect(JSON.parse(removed.stdout)).not.toHaveProperty('backchannel_logout_uri');
@@ -900,13 +988,36 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
   it('adds a private_key_jwt client from a JWK set file and refuses private keys in it', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const file = join(dataDir, 'jwks.json');
-    writeFileSync(file, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1' }] }));
-    const signed = await addClient(['--name', 'Signed', '--grant-type', 'client_credentials', '--auth-method', 'private_key_jwt', '--jwks', file]);
+    writeFileSync(
+      file,
+      JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1' }] }),
+    );
+    const signed = await addClient([
+      '--name',
+      'Signed',
+      '--grant-type',
+      'client_credentials',
+      '--auth-method',
+      'private_key_jwt',
+      '--jwks',
+      file,
+    ]);
     expect(signed).not.toHaveProperty('client_secret');
     expect(signed.jwks).toEqual({ keys: [expect.objectContaining({ kid: 'k1', kty: 'EC' })] });
 
     writeFileSync(file, JSON.stringify({ keys: [privateKey.export({ format: 'jwk' })] }));
-    const leaked = await cli(dataDir, ['client', 'add', '--name', 'x', '--grant-type', 'client_credentials', '--auth-method', 'private_key_jwt', '--jwks', file]);
+    const leaked = await cli(dataDir, [
+      'client',
+      'add',
+      '--name',
+      'x',
+      '--grant-type',
+      'client_credentials',
+      '--auth-method',
+      'private_key_jwt',
+      '--jwks',
+      file,
+    ]);
     expect(leaked.code).toBe(1);
     expect(leaked.stderr).toContain('jwks: ');
     expect(leaked.stderr).toContain('public keys only');
@@ -914,10 +1025,29 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
 
   it('shows and updates a user, and resets a password from stdin', async () => {
     const username = uniqueName('parity');
-    expect((await cli(dataDir, ['user', 'add', username, '--email', `${username}@example.com`], { stdin: `${PASSWORD}\n` })).code).toBe(0);
-    const updated = await cli(dataDir, ['user', 'update', username, '--name', 'Pat Parity', '--claim', 'locale=en-GB', '--email-verified', '--json']);
+    expect(
+      (
+        await cli(dataDir, ['user', 'add', username, '--email', `${username}@example.com`], {
+          stdin: `${PASSWORD}\n`,
+        })
+      ).code,
+    ).toBe(0);
+    const updated = await cli(dataDir, [
+      'user',
+      'update',
+      username,
+      '--name',
+      'Pat Parity',
+      '--claim',
+      'locale=en-GB',
+      '--email-verified',
+      '--json',
+    ]);
     expect(updated.code).toBe(0);
-    expect(JSON.parse(updated.stdout)).toMatchObject({ emailVerified: true, claims: { name: 'Pat Parity', locale: 'en-GB' } });
+    expect(JSON.parse(updated.stdout)).toMatchObject({
+      emailVerified: true,
+      claims: { name: 'Pat Parity', locale: 'en-GB' },
+    });
     const bad = await cli(dataDir, ['user', 'update', username, '--claim', 'role=admin']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('claims.role: is not a profile claim');
@@ -925,22 +1055,41 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
     expect(shown.stdout).toContain('Pat Parity');
     expect(shown.stdout).not.toMatch(/argon2|passwordHash/);
 
-    const reset = await cli(dataDir, ['user', 'reset-password', username], { stdin: 'a fresh long passphrase\n' });
+    const reset = await cli(dataDir, ['user', 'reset-password', username], {
+      stdin: 'a fresh long passphrase\n',
+    });
     expect(reset.code).toBe(0);
     expect(await authenticates(dataDir, username, 'a fresh long passphrase')).toBe(true);
     expect(await authenticates(dataDir, username, PASSWORD)).toBe(false);
   });
 
   it('creates, lists and revokes initial access tokens, showing a token only once', async () => {
-    const created = await cli(dataDir, ['iat', 'create', '--expires-in', '1h', '--max-uses', '3', '--description', 'CI', '--json']);
+    const created = await cli(dataDir, [
+      'iat',
+      'create',
+      '--expires-in',
+      '1h',
+      '--max-uses',
+      '3',
+      '--description',
+      'CI',
+      '--json',
+    ]);
     expect(created.code).toBe(0);
-    const token = JSON.parse(created.stdout) as { id: string; initial_access_token: string; max_uses: number; expires_at: number };
+    const token = JSON.parse(created.stdout) as {
+      id: string;
+      initial_access_token: string;
+      max_uses: number;
+      expires_at: number;
+    };
     expect(token).toMatchObject({ max_uses: 3, initial_access_token: expect.any(String) });
     expect(token.expires_at - Math.floor(Date.now() / 1000)).toBeGreaterThan(3500);
     const listed = await cli(dataDir, ['iat', 'list']);
     expect(listed.stdout).toContain(token.id);
     expect(listed.stdout).not.toContain(token.initial_access_token);
-    expect((await cli(dataDir, ['iat', 'create', '--max-uses', '0'])).stderr).toMatch(/^error: max_uses: must be at least 1/);
+    expect((await cli(dataDir, ['iat', 'create', '--max-uses', '0'])).stderr).toMatch(
+      /^error: max_uses: must be at least 1/,
+    );
     expect((await cli(dataDir, ['iat', 'create', '--expires-in', 'soon'])).code).toBe(2);
     expect((await cli(dataDir, ['iat', 'revoke', token.id])).code).toBe(0);
     expect((await cli(dataDir, ['iat', 'list'])).stdout).not.toContain(token.id);
@@ -948,10 +1097,24 @@ describe('admin CLI parity (issue 4): the same operations, rules and messages as
   });
 
   it('lists the audit log of what the CLI changed, with the CLI as actor', async () => {
-    const run = await cli(dataDir, ['audit', 'list', '--type-prefix', 'admin.client.', '--json', '--limit', '100']);
+    const run = await cli(dataDir, [
+      'audit',
+      'list',
+      '--type-prefix',
+      'admin.client.',
+      '--json',
+      '--limit',
+      '100',
+    ]);
     expect(run.code).toBe(0);
     const events = (JSON.parse(run.stdout) as { items: { type: string; actor: string }[] }).items;
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['admin.client.created', 'admin.client.updated', 'admin.client.secret_rotated']));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'admin.client.created',
+        'admin.client.updated',
+        'admin.client.secret_rotated',
+      ]),
+    );
     expect(events.every((e) => e.actor.startsWith('cli'))).toBe(true);
     expect((await cli(dataDir, ['audit', 'list'])).stdout).toContain('admin.client.created');
     expect((await cli(dataDir, ['audit', 'list', '--since', 'yesterday'])).code).toBe(2);
@@ -963,19 +1126,34 @@ describe('portcullis client reencrypt', () => {
     const dataDir = tempDataDir();
     const oldKey = randomBytes(32).toString('base64');
     const newKey = randomBytes(32).toString('base64');
-    const added = await cli(dataDir, ['client', 'add', '--name', 'Svc', '--grant-type', 'client_credentials', '--json'], { env: { CLIENT_SECRET_KEYS: oldKey } });
-    const { client_id: id, client_secret: secret } = JSON.parse(added.stdout) as { client_id: string; client_secret: string };
+    const added = await cli(
+      dataDir,
+      ['client', 'add', '--name', 'Svc', '--grant-type', 'client_credentials', '--json'],
+      { env: { CLIENT_SECRET_KEYS: oldKey } },
+    );
+    const { client_id: id, client_secret: secret } = JSON.parse(added.stdout) as {
+      client_id: string;
+      client_secret: string;
+    };
 
     // Without its key the secret cannot be read: the command says so in one line.
-    const lost = await cli(dataDir, ['client', 'rotate-secret', id], { env: { CLIENT_SECRET_KEYS: newKey } });
+    const lost = await cli(dataDir, ['client', 'rotate-secret', id], {
+      env: { CLIENT_SECRET_KEYS: newKey },
+    });
     expect(lost.code).toBe(1);
     expect(lost.stderr.trim().split('\n')).toHaveLength(1);
 
-    const run = await cli(dataDir, ['client', 'reencrypt', '--json'], { env: { CLIENT_SECRET_KEYS: `${newKey},${oldKey}` } });
+    const run = await cli(dataDir, ['client', 'reencrypt', '--json'], {
+      env: { CLIENT_SECRET_KEYS: `${newKey},${oldKey}` },
+    });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ clients: 1, reencrypted: 1 });
 
-    const server = await startTestServer({ STORE: 'sqlite', DATA_DIR: dataDir, CLIENT_SECRET_KEYS: newKey });
+    const server = await startTestServer({
+      STORE: 'sqlite',
+      DATA_DIR: dataDir,
+      CLIENT_SECRET_KEYS: newKey,
+    });
     try {
       const res = await fetch(`${server.issuer}/token`, {
         method: 'POST',
@@ -1013,16 +1191,22 @@ describe('portcullis events list with hostile text (issue 12 item 10)', () => {
     }
     const run = await cli(dataDir, ['events', 'list']);
     expect(run.code).toBe(0);
-    // eslint-disable-next-line no-control-regex
-    expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(run.stdout).not.toMatch(
+      // eslint-disable-next-line no-control-regex -- the test looks for raw control characters
+      /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/,
+    );
     expect(run.stdout).toContain('evil\\x1b[2J\\x1b]0;owned\\x07');
     expect(run.stdout).toContain('endpoint=/token\\x9b31m');
     expect(run.stdout).toContain('note=line\\r\\nbreak\\u202e');
     // One table row: the CR LF inside the event did not start a line of its own.
     expect(run.stdout.trimEnd().split('\n')).toHaveLength(2);
     const json = await cli(dataDir, ['events', 'list', '--json']);
-    // eslint-disable-next-line no-control-regex
-    expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
-    expect((JSON.parse(json.stdout) as { items: { clientId: string }[] }).items[0]?.clientId).toBe('evil\u001b[2J\u001b]0;owned\u0007');
+    expect(json.stdout).not.toMatch(
+      // eslint-disable-next-line no-control-regex -- the test looks for raw control characters
+      /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/,
+    );
+    expect((JSON.parse(json.stdout) as { items: { clientId: string }[] }).items[0]?.clientId).toBe(
+      'evil\u001b[2J\u001b]0;owned\u0007',
+    );
   });
 });

@@ -9,7 +9,13 @@ import * as oidc from 'openid-client';
 import { completeSignIn, startAuthorization } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { introspect, machineClient, registerApi, resourceServerClient, type RegisteredApi } from './resource-server-setup.ts';
+import {
+  introspect,
+  machineClient,
+  registerApi,
+  resourceServerClient,
+  type RegisteredApi,
+} from './resource-server-setup.ts';
 
 let server: TestServer;
 let api: RegisteredApi;
@@ -59,7 +65,9 @@ describe('a DPoP-bound access token', () => {
 
   it('is refused at userinfo when replayed as a plain Bearer token (401)', async () => {
     const { tokens } = await signInWithDpop();
-    const res = await fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const res = await fetch(`${server.issuer}/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate') ?? '').toMatch(/invalid_token/);
   });
@@ -67,15 +75,21 @@ describe('a DPoP-bound access token', () => {
   it('is refused at userinfo with a proof made by another key (401)', async () => {
     const { tokens, rp } = await signInWithDpop();
     const otherKey = oidc.getDPoPHandle(rp, await oidc.randomDPoPKeyPair());
-    await expect(oidc.fetchUserInfo(rp, tokens.access_token, oidc.skipSubjectCheck, { DPoP: otherKey })).rejects.toMatchObject({ status: 401 });
+    await expect(
+      oidc.fetchUserInfo(rp, tokens.access_token, oidc.skipSubjectCheck, { DPoP: otherKey }),
+    ).rejects.toMatchObject({ status: 401 });
   });
 
-  it('is reported bound by introspection: cnf.jkt is the key\'s thumbprint, token_type DPoP (opaque token)', async () => {
+  it("is reported bound by introspection: cnf.jkt is the key's thumbprint, token_type DPoP (opaque token)", async () => {
     const { tokens, key } = await signInWithDpop();
     // A sign-in's userinfo token is for no API: a resource server linked to none may see it.
     const generic = await resourceServerClient(server);
     const { body } = await introspect(server, generic, { token: tokens.access_token });
-    expect(body).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: await thumbprint(key) } });
+    expect(body).toMatchObject({
+      active: true,
+      token_type: 'DPoP',
+      cnf: { jkt: await thumbprint(key) },
+    });
   });
 
   it('is bound in the JWT itself and reported bound by introspection (JWT for an API)', async () => {
@@ -83,22 +97,38 @@ describe('a DPoP-bound access token', () => {
     const jkt = await thumbprint(key);
     expect(decodeJwt(tokens.access_token).cnf).toEqual({ jkt });
     const { body } = await introspect(server, api.introspector, { token: tokens.access_token });
-    expect(body).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt }, aud: api.identifier });
+    expect(body).toMatchObject({
+      active: true,
+      token_type: 'DPoP',
+      cnf: { jkt },
+      aud: api.identifier,
+    });
   });
 
   it('binds client-credentials tokens too', async () => {
     const worker = await machineClient(server, api, ['orders:read']);
     const key = await oidc.randomDPoPKeyPair();
-    const tokens = await oidc.clientCredentialsGrant(worker.rp, { resource: api.identifier, scope: 'orders:read' }, { DPoP: oidc.getDPoPHandle(worker.rp, key) });
+    const tokens = await oidc.clientCredentialsGrant(
+      worker.rp,
+      { resource: api.identifier, scope: 'orders:read' },
+      { DPoP: oidc.getDPoPHandle(worker.rp, key) },
+    );
     const { body } = await introspect(server, api.introspector, { token: tokens.access_token });
-    expect(body).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: await thumbprint(key) } });
+    expect(body).toMatchObject({
+      active: true,
+      token_type: 'DPoP',
+      cnf: { jkt: await thumbprint(key) },
+    });
   });
 });
 
 describe('a token without DPoP', () => {
   it('is a Bearer token with no cnf at introspection', async () => {
     const worker = await machineClient(server, api, ['orders:read']);
-    const tokens = await oidc.clientCredentialsGrant(worker.rp, { resource: api.identifier, scope: 'orders:read' });
+    const tokens = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: api.identifier,
+      scope: 'orders:read',
+    });
     expect(tokens.token_type).toBe('bearer');
     const { body } = await introspect(server, api.introspector, { token: tokens.access_token });
     expect(body.token_type).toBe('Bearer');

@@ -29,11 +29,14 @@ describe('discovery and keys', () => {
   });
 
   it('publishes one public key per configured algorithm, with unique kids and no private parts', async () => {
-    const { keys } = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: Record<string, unknown>[] };
+    const { keys } = (await (await fetch(`${server.issuer}/jwks`)).json()) as {
+      keys: Record<string, unknown>[];
+    };
     expect(keys.map((k) => k.alg).sort()).toEqual([...server.config.keys.algorithms].sort());
     expect(new Set(keys.map((k) => k.kid)).size).toBe(keys.length);
     for (const key of keys) {
-      for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(privatePart);
+      for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+        expect(key).not.toHaveProperty(privatePart);
     }
   });
 });
@@ -44,7 +47,12 @@ describe('host header', () => {
     const url = new URL(server.issuer);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: '/.well-known/openid-configuration', headers: { host: 'evil.example' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/.well-known/openid-configuration',
+          headers: { host: 'evil.example' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -57,7 +65,9 @@ describe('host header', () => {
   });
 
   it('ignores X-Forwarded-Host when proxy trust is off (B27)', async () => {
-    const res = await fetch(`${server.issuer}/.well-known/openid-configuration`, { headers: { 'x-forwarded-host': 'evil.example' } });
+    const res = await fetch(`${server.issuer}/.well-known/openid-configuration`, {
+      headers: { 'x-forwarded-host': 'evil.example' },
+    });
     const doc = (await res.json()) as Record<string, string>;
     expect(doc.token_endpoint).toBe(`${server.issuer}/token`);
   });
@@ -99,7 +109,10 @@ describe('security headers (B24, B28, ASVS 3.4)', () => {
     const browser = new TestBrowser();
     const auth = await startAuthorization(browser, rp, client.redirectUri);
     const user = await server.createUser();
-    const res = await browser.submit(auth.page, '/login', { username: user.username, password: user.password });
+    const res = await browser.submit(auth.page, '/login', {
+      username: user.username,
+      password: user.password,
+    });
     const followed = await browser.get(res.location ?? '');
     const cookies = [...res.headers.getSetCookie(), ...followed.headers.getSetCookie()];
     expect(cookies.length).toBeGreaterThan(0);
@@ -110,7 +123,9 @@ describe('security headers (B24, B28, ASVS 3.4)', () => {
   });
 
   it('answers the X-Request-Id on every response and shows it on error pages', async () => {
-    const res = await fetch(`${server.issuer}/interaction/does-not-exist-at-all`, { headers: { accept: 'text/html' } });
+    const res = await fetch(`${server.issuer}/interaction/does-not-exist-at-all`, {
+      headers: { accept: 'text/html' },
+    });
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(/^[\w-]{8,}$/);
     expect(await res.text()).toContain(id ?? 'missing');

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { apiService, machineClient, registerApi, signInForApi, type RegisteredApi } from './resource-server-setup.ts';
+import {
+  apiService,
+  machineClient,
+  registerApi,
+  signInForApi,
+  type RegisteredApi,
+} from './resource-server-setup.ts';
 
 let server: TestServer;
 let api: RegisteredApi;
@@ -27,13 +33,20 @@ async function jwks() {
 
 async function tokenFor(target: RegisteredApi, scopes: string[]) {
   const worker = await machineClient(server, target, scopes);
-  const tokens = await oidc.clientCredentialsGrant(worker.rp, { resource: target.identifier, scope: scopes.join(' ') });
+  const tokens = await oidc.clientCredentialsGrant(worker.rp, {
+    resource: target.identifier,
+    scope: scopes.join(' '),
+  });
   return { worker, tokens };
 }
 
 describe('the token', () => {
   it('is an RFC 9068 at+jwt signed with ES256 by a key in the JWKS, for this API only, living 5 minutes', async () => {
-    const { tokens, user, client } = await signInForApi(server, api, 'openid profile offline_access orders:read');
+    const { tokens, user, client } = await signInForApi(
+      server,
+      api,
+      'openid profile offline_access orders:read',
+    );
     const header = decodeProtectedHeader(tokens.access_token);
     expect(header).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
     const { set } = await jwks();
@@ -42,7 +55,12 @@ describe('the token', () => {
       audience: api.identifier,
       typ: 'at+jwt',
     });
-    expect(payload).toMatchObject({ sub: user.id, client_id: client.clientId, aud: api.identifier, scope: 'orders:read' });
+    expect(payload).toMatchObject({
+      sub: user.id,
+      client_id: client.clientId,
+      aud: api.identifier,
+      scope: 'orders:read',
+    });
     expect(payload.exp! - payload.iat!).toBe(300);
     expect(tokens.expires_in).toBe(300);
     expect(typeof payload.jti).toBe('string');
@@ -59,18 +77,23 @@ describe('the token', () => {
       expect(Buffer.from(gid ?? '', 'base64url').toString('latin1')).not.toContain(id);
     }
     // Another token of the same grant carries another value (random IVs): nothing to correlate.
-    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token ?? '', { resource: api.identifier });
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token ?? '', {
+      resource: api.identifier,
+    });
     expect((decodeJwt(refreshed.access_token) as { gid?: string }).gid).not.toBe(gid);
   });
 
-  it('honours the API\'s own lifetime and signing algorithm', async () => {
+  it("honours the API's own lifetime and signing algorithm", async () => {
     const custom = await registerApi(server, { format: 'jwt', ttl: 120, alg: 'EdDSA' });
     const { tokens } = await tokenFor(custom, ['orders:read']);
     expect(decodeProtectedHeader(tokens.access_token).alg).toBe('EdDSA');
     const claims = decodeJwt(tokens.access_token);
     expect(claims.exp! - claims.iat!).toBe(120);
     const { set } = await jwks();
-    await jwtVerify(tokens.access_token, createLocalJWKSet(set as never), { issuer: server.issuer, audience: custom.identifier });
+    await jwtVerify(tokens.access_token, createLocalJWKSet(set as never), {
+      issuer: server.issuer,
+      audience: custom.identifier,
+    });
   });
 
   it('grants only the scopes the API defines, and to a machine client only the scopes it was granted', async () => {
@@ -78,17 +101,26 @@ describe('the token', () => {
     expect(decodeJwt(tokens.access_token).scope).toBe('orders:read');
     // Asking for more than the grant gives no more.
     const worker = await machineClient(server, api, ['orders:read']);
-    const more = await oidc.clientCredentialsGrant(worker.rp, { resource: api.identifier, scope: 'orders:read orders:write openid' });
+    const more = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: api.identifier,
+      scope: 'orders:read orders:write openid',
+    });
     expect(decodeJwt(more.access_token).scope).toBe('orders:read');
   });
 
   it('follows a change of the API at once: a token format switched to opaque', async () => {
     const target = await registerApi(server, { format: 'jwt' });
     const worker = await machineClient(server, target, ['orders:read']);
-    const first = await oidc.clientCredentialsGrant(worker.rp, { resource: target.identifier, scope: 'orders:read' });
+    const first = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: target.identifier,
+      scope: 'orders:read',
+    });
     expect(first.access_token.split('.')).toHaveLength(3);
     await apiService(server).update(target.api.id, { token_format: 'opaque' });
-    const second = await oidc.clientCredentialsGrant(worker.rp, { resource: target.identifier, scope: 'orders:read' });
+    const second = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: target.identifier,
+      scope: 'orders:read',
+    });
     expect(second.access_token.split('.')).toHaveLength(1);
   });
 });
@@ -97,14 +129,22 @@ describe('refusals', () => {
   it('refuses a resource that is not a registered API, or carries a fragment, with invalid_target', async () => {
     const { rp } = await machineClient(server, api, ['orders:read']);
     for (const resource of ['https://unknown.example.com/api', `${api.identifier}#frag`]) {
-      await expect(oidc.clientCredentialsGrant(rp, { resource })).rejects.toMatchObject({ error: 'invalid_target' });
+      await expect(oidc.clientCredentialsGrant(rp, { resource })).rejects.toMatchObject({
+        error: 'invalid_target',
+      });
     }
   });
 
   it('refuses client credentials for an API to a client it was not granted to', async () => {
-    const worker = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
+    const worker = await server.createClient({
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    });
     const rp = await server.rp(worker.clientId, worker.clientSecret);
-    await expect(oidc.clientCredentialsGrant(rp, { resource: api.identifier, scope: 'orders:read' })).rejects.toMatchObject({
+    await expect(
+      oidc.clientCredentialsGrant(rp, { resource: api.identifier, scope: 'orders:read' }),
+    ).rejects.toMatchObject({
       error: 'invalid_target',
     });
   });
@@ -112,7 +152,9 @@ describe('refusals', () => {
   it('stops issuing to a client whose grant was revoked, at once', async () => {
     const { worker } = await tokenFor(api, ['orders:read']);
     await apiService(server).revokeClientCredentials(api.api.id, worker.clientId);
-    await expect(oidc.clientCredentialsGrant(worker.rp, { resource: api.identifier })).rejects.toMatchObject({ error: 'invalid_target' });
+    await expect(
+      oidc.clientCredentialsGrant(worker.rp, { resource: api.identifier }),
+    ).rejects.toMatchObject({ error: 'invalid_target' });
   });
 });
 

@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { introspect, machineClient, registerApi, signInForApi, type Credentials, type RegisteredApi } from './resource-server-setup.ts';
+import {
+  introspect,
+  machineClient,
+  registerApi,
+  signInForApi,
+  type Credentials,
+  type RegisteredApi,
+} from './resource-server-setup.ts';
 
 let server: TestServer;
 let jwtApi: RegisteredApi;
@@ -32,12 +39,19 @@ async function revoke(caller: Credentials, token: string) {
     body: new URLSearchParams({ token }),
   });
   const text = await res.text();
-  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: res.status,
+    text,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 async function tokenFor(api: RegisteredApi) {
   const worker = await machineClient(server, api, ['orders:read']);
-  const tokens = await oidc.clientCredentialsGrant(worker.rp, { resource: api.identifier, scope: 'orders:read' });
+  const tokens = await oidc.clientCredentialsGrant(worker.rp, {
+    resource: api.identifier,
+    scope: 'orders:read',
+  });
   return { worker, token: tokens.access_token };
 }
 
@@ -56,14 +70,19 @@ describe('revoking a JWT access token', () => {
     const res = await revoke(worker, token);
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
-    expect(await introspect(server, jwtApi.introspector, { token })).toMatchObject({ status: 200, body: { active: false } });
+    expect(await introspect(server, jwtApi.introspector, { token })).toMatchObject({
+      status: 200,
+      body: { active: false },
+    });
     // RFC 7009 §2.2: revoking it again is no error.
     expect((await revoke(worker, token)).status).toBe(200);
   });
 
-  it('revokes a user\'s JWT access token without touching another token of the same grant', async () => {
+  it("revokes a user's JWT access token without touching another token of the same grant", async () => {
     const { tokens, client, rp } = await signInForApi(server, jwtApi);
-    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token ?? '', { resource: jwtApi.identifier });
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token ?? '', {
+      resource: jwtApi.identifier,
+    });
     expect(await active(jwtApi, tokens.access_token)).toBe(true);
 
     expect((await revoke(client, tokens.access_token)).status).toBe(200);
@@ -74,18 +93,25 @@ describe('revoking a JWT access token', () => {
   it('refuses another client as the provider refuses it for an opaque token, and the token stays active', async () => {
     const { token } = await tokenFor(jwtApi);
     const { token: opaque } = await tokenFor(opaqueApi);
-    const intruder = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
+    const intruder = await server.createClient({
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    });
 
     const forOpaque = await revoke(intruder, opaque);
     const forJwt = await revoke(intruder, token);
     expect(forOpaque.status).toBe(400);
     expect(forJwt).toEqual(forOpaque);
-    expect(forJwt.body).toEqual({ error: 'invalid_request', error_description: 'client is not authorized to revoke the presented token' });
+    expect(forJwt.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'client is not authorized to revoke the presented token',
+    });
     expect(await active(jwtApi, token)).toBe(true);
     expect(await active(opaqueApi, opaque)).toBe(true);
   });
 
-  it('gives the provider\'s usual answer for a JWT-shaped string that is not one of our tokens', async () => {
+  it("gives the provider's usual answer for a JWT-shaped string that is not one of our tokens", async () => {
     const { worker } = await tokenFor(jwtApi);
     const garbage = `${Buffer.from('{"alg":"ES256","typ":"at+jwt"}').toString('base64url')}.${Buffer.from('{"jti":"x"}').toString('base64url')}.c2ln`;
     const res = await revoke(worker, garbage);

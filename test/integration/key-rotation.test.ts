@@ -18,7 +18,9 @@ afterAll(async () => {
 });
 
 async function jwksKids(): Promise<string[]> {
-  const { keys } = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: { kid: string }[] };
+  const { keys } = (await (await fetch(`${server.issuer}/jwks`)).json()) as {
+    keys: { kid: string }[];
+  };
   return keys.map((k) => k.kid);
 }
 
@@ -33,27 +35,49 @@ describe('signing key rotation without downtime', () => {
     // Step 1: a rotation whose new keys activate in the future are published but do not sign.
     const { store } = server.services;
     const now = Date.now();
-    const pending = await rotateSigningKeys(store.keys, { algorithms: server.config.keys.algorithms, publishLeadSeconds: 600, maxTokenLifetimeSeconds: 3600 }, now);
+    const pending = await rotateSigningKeys(
+      store.keys,
+      {
+        algorithms: server.config.keys.algorithms,
+        publishLeadSeconds: 600,
+        maxTokenLifetimeSeconds: 3600,
+      },
+      now,
+    );
     // Running servers re-read the key set every keys.reloadIntervalSeconds; the test does it now.
     const reloaded = await server.providers.refresh();
     expect(reloaded).toBe(true);
     const published = await jwksKids();
     for (const added of pending.added) expect(published).toContain(added.kid);
     expect(published).toContain(oldKid);
-    const during = await signInAndRedeem(new TestBrowser(), await server.rp(client.clientId, client.clientSecret), user, client.redirectUri);
+    const during = await signInAndRedeem(
+      new TestBrowser(),
+      await server.rp(client.clientId, client.clientSecret),
+      user,
+      client.redirectUri,
+    );
     expect(decodeProtectedHeader(during.tokens.id_token ?? '').kid).toBe(oldKid);
 
     // Step 2: once the new keys' activation time has passed, they sign; the old one is still published.
-    for (const retired of pending.retired) await store.keys.update(retired.kid, { retiredAt: now - 1, expiresAt: now + 3_600_000 });
+    for (const retired of pending.retired)
+      await store.keys.update(retired.kid, { retiredAt: now - 1, expiresAt: now + 3_600_000 });
     await activateNow(pending.added.map((a) => a.kid));
     expect(await server.providers.refresh()).toBe(true);
-    const after = await signInAndRedeem(new TestBrowser(), await server.rp(client.clientId, client.clientSecret), user, client.redirectUri);
+    const after = await signInAndRedeem(
+      new TestBrowser(),
+      await server.rp(client.clientId, client.clientSecret),
+      user,
+      client.redirectUri,
+    );
     const newKid = decodeProtectedHeader(after.tokens.id_token ?? '').kid;
     expect(pending.added.map((a) => a.kid)).toContain(newKid);
     expect(await jwksKids()).toContain(oldKid);
 
     // An ID token signed before the rotation still verifies (openid-client checks it on refresh).
-    const refreshed = await oidc.refreshTokenGrant(await server.rp(client.clientId, client.clientSecret), before.tokens.refresh_token ?? '');
+    const refreshed = await oidc.refreshTokenGrant(
+      await server.rp(client.clientId, client.clientSecret),
+      before.tokens.refresh_token ?? '',
+    );
     expect(refreshed.claims()?.sub).toBe(user.id);
   });
 });
@@ -74,13 +98,27 @@ describe('JWT access tokens across a rotation', () => {
     const api = await registerApi(server, { format: 'jwt' });
     const worker = await machineClient(server, api, ['orders:read']);
     const issue = async () =>
-      (await oidc.clientCredentialsGrant(worker.rp, { resource: api.identifier, scope: 'orders:read' })).access_token;
+      (
+        await oidc.clientCredentialsGrant(worker.rp, {
+          resource: api.identifier,
+          scope: 'orders:read',
+        })
+      ).access_token;
     const before = await issue();
     const oldKid = decodeProtectedHeader(before).kid;
 
     const now = Date.now();
-    const rotation = await rotateSigningKeys(store.keys, { algorithms: server.config.keys.algorithms, publishLeadSeconds: 600, maxTokenLifetimeSeconds: 3600 }, now);
-    for (const retired of rotation.retired) await store.keys.update(retired.kid, { retiredAt: now - 1, expiresAt: now + 3_600_000 });
+    const rotation = await rotateSigningKeys(
+      store.keys,
+      {
+        algorithms: server.config.keys.algorithms,
+        publishLeadSeconds: 600,
+        maxTokenLifetimeSeconds: 3600,
+      },
+      now,
+    );
+    for (const retired of rotation.retired)
+      await store.keys.update(retired.kid, { retiredAt: now - 1, expiresAt: now + 3_600_000 });
     await activateNow(rotation.added.map((a) => a.kid));
     expect(await server.providers.refresh()).toBe(true);
 
@@ -91,17 +129,28 @@ describe('JWT access tokens across a rotation', () => {
 
     // Both verify against the JWKS as published now (the retired key stays until its tokens expire),
     // and both introspect as active.
-    const keySet = createLocalJWKSet((await (await fetch(`${server.issuer}/jwks`)).json()) as never);
+    const keySet = createLocalJWKSet(
+      (await (await fetch(`${server.issuer}/jwks`)).json()) as never,
+    );
     for (const token of [before, after]) {
-      await expect(jwtVerify(token, keySet, { issuer: server.issuer, audience: api.identifier, typ: 'at+jwt' })).resolves.toBeDefined();
+      await expect(
+        jwtVerify(token, keySet, {
+          issuer: server.issuer,
+          audience: api.identifier,
+          typ: 'at+jwt',
+        }),
+      ).resolves.toBeDefined();
       expect((await introspect(server, api.introspector, { token })).body.active).toBe(true);
     }
 
     // Once the old key is no longer published, nothing it signed verifies any more.
-    for (const retired of rotation.retired) await store.keys.update(retired.kid, { retiredAt: now - 1, expiresAt: Date.now() - 1 });
+    for (const retired of rotation.retired)
+      await store.keys.update(retired.kid, { retiredAt: now - 1, expiresAt: Date.now() - 1 });
     expect(await server.providers.refresh()).toBe(true);
     expect(await jwksKids()).not.toContain(oldKid);
-    expect((await introspect(server, api.introspector, { token: before })).body).toEqual({ active: false });
+    expect((await introspect(server, api.introspector, { token: before })).body).toEqual({
+      active: false,
+    });
     expect((await introspect(server, api.introspector, { token: after })).body.active).toBe(true);
   });
 });

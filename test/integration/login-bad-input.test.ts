@@ -19,7 +19,9 @@ afterAll(async () => {
   await server?.stop({ graceMs: 100 });
 });
 
-async function loginPage(browser = new TestBrowser()): Promise<{ browser: TestBrowser; page: Page }> {
+async function loginPage(
+  browser = new TestBrowser(),
+): Promise<{ browser: TestBrowser; page: Page }> {
   const auth = await startAuthorization(browser, rp, client.redirectUri);
   expect(auth.page.text).toContain('name="password"');
   return { browser, page: auth.page };
@@ -39,7 +41,10 @@ function alertText(page: Page): string {
 describe('the login page refuses bad credentials with one generic answer (ASVS 6.3.8)', () => {
   it('answers a wrong password with 401, a generic message, the username kept and no session', async () => {
     const { browser, page } = await loginPage();
-    const res = await browser.submit(page, '/login', { username: user.username, password: 'wrong-password' });
+    const res = await browser.submit(page, '/login', {
+      username: user.username,
+      password: 'wrong-password',
+    });
     expect(res.status).toBe(401);
     expect(alertText(res)).toBe('The username or password is incorrect.');
     expect(res.text).toContain(`value="${user.username}"`);
@@ -49,9 +54,15 @@ describe('the login page refuses bad credentials with one generic answer (ASVS 6
 
   it('answers an unknown user exactly like a wrong password', async () => {
     const a = await loginPage();
-    const wrong = await a.browser.submit(a.page, '/login', { username: user.username, password: 'nope-nope' });
+    const wrong = await a.browser.submit(a.page, '/login', {
+      username: user.username,
+      password: 'nope-nope',
+    });
     const c = await loginPage();
-    const nobody = await c.browser.submit(c.page, '/login', { username: 'nobody-at-all', password: 'nope-nope' });
+    const nobody = await c.browser.submit(c.page, '/login', {
+      username: 'nobody-at-all',
+      password: 'nope-nope',
+    });
     expect(nobody.status).toBe(wrong.status);
     expect(alertText(nobody)).toBe(alertText(wrong));
     expect(nobody.headers.getSetCookie().length).toBe(wrong.headers.getSetCookie().length);
@@ -61,7 +72,10 @@ describe('the login page refuses bad credentials with one generic answer (ASVS 6
     const disabled = await server.createUser();
     await server.services.accounts.setDisabled(disabled.id, true);
     const { browser, page } = await loginPage();
-    const res = await browser.submit(page, '/login', { username: disabled.username, password: disabled.password });
+    const res = await browser.submit(page, '/login', {
+      username: disabled.username,
+      password: disabled.password,
+    });
     expect(res.status).toBe(401);
     expect(alertText(res)).toBe('The username or password is incorrect.');
     expect(await hasSession(browser)).toBe(false);
@@ -70,7 +84,10 @@ describe('the login page refuses bad credentials with one generic answer (ASVS 6
   it('accepts the email address or a differently-cased username as the login', async () => {
     for (const login of [user.email, user.username.toUpperCase()]) {
       const { browser, page } = await loginPage();
-      const res = await browser.submit(page, '/login', { username: login, password: user.password });
+      const res = await browser.submit(page, '/login', {
+        username: login,
+        password: user.password,
+      });
       expect(res.status).toBe(303);
     }
   });
@@ -100,8 +117,13 @@ describe('login form posts are protected (ASVS 3.5.1, 15.3.x)', () => {
   it('refuses a CSRF token from another sign-in', async () => {
     const first = await loginPage();
     const second = await loginPage();
-    const foreignToken = parseForms(first.page.text).find((f) => f.action.includes('/login'))?.fields.csrf ?? '';
-    const res = await second.browser.submit(second.page, '/login', { username: user.username, password: user.password, csrf: foreignToken });
+    const foreignToken =
+      parseForms(first.page.text).find((f) => f.action.includes('/login'))?.fields.csrf ?? '';
+    const res = await second.browser.submit(second.page, '/login', {
+      username: user.username,
+      password: user.password,
+      csrf: foreignToken,
+    });
     expect(res.status).toBe(403);
     expect(await hasSession(second.browser)).toBe(false);
   });
@@ -114,7 +136,11 @@ describe('login form posts are protected (ASVS 3.5.1, 15.3.x)', () => {
     const res = await mine.browser.request(new URL(theirForm?.action ?? '', theirs.page.url).href, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...theirForm?.fields, username: user.username, password: user.password }).toString(),
+      body: new URLSearchParams({
+        ...theirForm?.fields,
+        username: user.username,
+        password: user.password,
+      }).toString(),
     });
     expect([400, 403]).toContain(res.status);
     expect(await hasSession(mine.browser)).toBe(false);
@@ -133,20 +159,33 @@ describe('login form posts are protected (ASVS 3.5.1, 15.3.x)', () => {
 
   it('refuses an oversized body with 413', async () => {
     const { browser, page } = await loginPage();
-    const res = await browser.submit(page, '/login', { username: 'x'.repeat(100_000), password: 'y' });
+    const res = await browser.submit(page, '/login', {
+      username: 'x'.repeat(100_000),
+      password: 'y',
+    });
     expect(res.status).toBe(413);
   });
 
   it('refuses a field sent twice with 400 (parameter pollution)', async () => {
     const { browser, page } = await loginPage();
-    const res = await browser.submit(page, '/login', { username: user.username, password: user.password }, `&username=${encodeURIComponent('other')}`);
+    const res = await browser.submit(
+      page,
+      '/login',
+      { username: user.username, password: user.password },
+      `&username=${encodeURIComponent('other')}`,
+    );
     expect(res.status).toBe(400);
     expect(await hasSession(browser)).toBe(false);
   });
 
   it('treats operator-looking field names and values as plain text (NoSQL injection)', async () => {
     const { browser, page } = await loginPage();
-    const res = await browser.submit(page, '/login', { username: '{"$gt":""}', password: '{"$ne":null}' }, '&login%5B%24ne%5D=x&__proto__%5Badmin%5D=1');
+    const res = await browser.submit(
+      page,
+      '/login',
+      { username: '{"$gt":""}', password: '{"$ne":null}' },
+      '&login%5B%24ne%5D=x&__proto__%5Badmin%5D=1',
+    );
     expect(res.status).toBe(401);
     expect(await hasSession(browser)).toBe(false);
   });
@@ -155,7 +194,10 @@ describe('login form posts are protected (ASVS 3.5.1, 15.3.x)', () => {
     const { browser, page } = await loginPage();
     const form = parseForms(page.text).find((f) => f.action.includes('/login'));
     const url = new URL(form?.action ?? '', page.url);
-    url.search = new URLSearchParams({ username: user.username, password: user.password }).toString();
+    url.search = new URLSearchParams({
+      username: user.username,
+      password: user.password,
+    }).toString();
     const res = await browser.get(url.href);
     expect(res.status).toBe(405);
     expect(await hasSession(browser)).toBe(false);
@@ -184,27 +226,35 @@ describe('authorization requests with bad parameters', () => {
     'https://rp.example.evil.example/callback',
   ];
 
-  it.each(variants)('refuses the unregistered redirect_uri %s with an error page and no redirect (B1)', async (redirectUri) => {
-    const url = new URL(`${server.issuer}/auth`);
-    url.search = new URLSearchParams({
-      client_id: client.clientId,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: redirectUri,
-      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-      code_challenge_method: 'S256',
-    }).toString();
-    const res = await new TestBrowser().get(url.href);
-    expect(res.status).toBe(400);
-    expect(res.location).toBeUndefined();
-    expect(res.headers.get('content-type')).toMatch(/text\/html/);
-    expect(res.text).toContain('redirect_uri');
-    expect(res.text).toMatch(/Reference: [\w-]+/);
-  });
+  it.each(variants)(
+    'refuses the unregistered redirect_uri %s with an error page and no redirect (B1)',
+    async (redirectUri) => {
+      const url = new URL(`${server.issuer}/auth`);
+      url.search = new URLSearchParams({
+        client_id: client.clientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: redirectUri,
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      }).toString();
+      const res = await new TestBrowser().get(url.href);
+      expect(res.status).toBe(400);
+      expect(res.location).toBeUndefined();
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      expect(res.text).toContain('redirect_uri');
+      expect(res.text).toMatch(/Reference: [\w-]+/);
+    },
+  );
 
   it('refuses an unknown client with an error page and no redirect (B3)', async () => {
     const url = new URL(`${server.issuer}/auth`);
-    url.search = new URLSearchParams({ client_id: 'no-such-client', response_type: 'code', scope: 'openid', redirect_uri: 'https://evil.example/cb' }).toString();
+    url.search = new URLSearchParams({
+      client_id: 'no-such-client',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'https://evil.example/cb',
+    }).toString();
     const res = await new TestBrowser().get(url.href);
     expect(res.status).toBe(400);
     expect(res.location).toBeUndefined();
@@ -214,9 +264,17 @@ describe('authorization requests with bad parameters', () => {
   it('refuses implicit and hybrid response types (B11)', async () => {
     for (const responseType of ['token', 'id_token token', 'code id_token']) {
       const url = new URL(`${server.issuer}/auth`);
-      url.search = new URLSearchParams({ client_id: client.clientId, response_type: responseType, scope: 'openid', redirect_uri: client.redirectUri, nonce: 'n' }).toString();
+      url.search = new URLSearchParams({
+        client_id: client.clientId,
+        response_type: responseType,
+        scope: 'openid',
+        redirect_uri: client.redirectUri,
+        nonce: 'n',
+      }).toString();
       const res = await new TestBrowser().get(url.href);
-      const error = res.location ? new URL(res.location.replace('#', '?')).searchParams.get('error') : res.text;
+      const error = res.location
+        ? new URL(res.location.replace('#', '?')).searchParams.get('error')
+        : res.text;
       expect(error).toMatch(/unsupported_response_type/);
     }
   });

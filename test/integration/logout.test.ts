@@ -22,7 +22,11 @@ async function signedIn() {
   return { user, client, rp, browser, tokens };
 }
 
-async function silentSignIn(browser: TestBrowser, rp: oidc.Configuration, redirectUri: string): Promise<string | null> {
+async function silentSignIn(
+  browser: TestBrowser,
+  rp: oidc.Configuration,
+  redirectUri: string,
+): Promise<string | null> {
   const probe = await startAuthorization(browser, rp, redirectUri, { prompt: 'none' });
   return new URL(probe.page.location ?? '').searchParams.get('error');
 }
@@ -54,7 +58,9 @@ describe('RP-initiated logout', () => {
     const { browser, rp, client } = await signedIn();
     const confirm = await browser.get(`${server.issuer}/session/end`);
     expect(confirm.status).toBe(200);
-    const done = await browser.follow(await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' }));
+    const done = await browser.follow(
+      await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' }),
+    );
     expect(done.status).toBe(200);
     expect(done.text).toContain('You have been signed out');
     expect(done.text).not.toContain('still signed in');

@@ -54,7 +54,10 @@ async function freshSignIn() {
   return { user, client, rp, browser, ...result };
 }
 
-function tokenRequest(client: { clientId: string; clientSecret: string }, body: Record<string, string>) {
+function tokenRequest(
+  client: { clientId: string; clientSecret: string },
+  body: Record<string, string>,
+) {
   return rawTokenRequest(server.issuer, client, body);
 }
 

@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { introspect, machineClient, registerApi, type Credentials, type RegisteredApi } from './resource-server-setup.ts';
+import {
+  introspect,
+  machineClient,
+  registerApi,
+  type Credentials,
+  type RegisteredApi,
+} from './resource-server-setup.ts';
 
 // What java.net.http.HttpClient / HttpURLConnection and browsers send.
 const HTML_FIRST = 'text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2';
@@ -26,17 +32,36 @@ function basic(c: Credentials): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret)}`).toString('base64')}`;
 }
 
-async function call(method: string, path: string, init: { headers?: Record<string, string>; body?: string | URLSearchParams } = {}) {
+async function call(
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string | URLSearchParams } = {},
+) {
   const res = await fetch(`${server.issuer}${path}`, {
     method,
-    headers: { accept: HTML_FIRST, ...(init.body instanceof URLSearchParams ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...init.headers },
+    headers: {
+      accept: HTML_FIRST,
+      ...(init.body instanceof URLSearchParams
+        ? { 'content-type': 'application/x-www-form-urlencoded' }
+        : {}),
+      ...init.headers,
+    },
     ...(init.body === undefined ? {} : { body: init.body }),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', text, headers: res.headers };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    text,
+    headers: res.headers,
+  };
 }
 
-function expectJsonError(res: { status: number; type: string; text: string }, status: number, error: string) {
+function expectJsonError(
+  res: { status: number; type: string; text: string },
+  status: number,
+  error: string,
+) {
   expect(res.status).toBe(status);
   expect(res.type).toMatch(/^application\/json/);
   expect(JSON.parse(res.text)).toMatchObject({ error });
@@ -47,7 +72,12 @@ describe('OAuth endpoints with an Accept header that prefers HTML', () => {
     const client = await server.createClient();
     const res = await call('POST', '/token', {
       headers: { authorization: basic(client) },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'nope', redirect_uri: client.redirectUri, code_verifier: 'x'.repeat(43) }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'nope',
+        redirect_uri: client.redirectUri,
+        code_verifier: 'x'.repeat(43),
+      }),
     });
     expectJsonError(res, 400, 'invalid_grant');
   });
@@ -63,7 +93,10 @@ describe('OAuth endpoints with an Accept header that prefers HTML', () => {
 
   it('token: an unsupported grant type answers JSON', async () => {
     const client = await server.createClient();
-    const res = await call('POST', '/token', { headers: { authorization: basic(client) }, body: new URLSearchParams({ grant_type: 'password' }) });
+    const res = await call('POST', '/token', {
+      headers: { authorization: basic(client) },
+      body: new URLSearchParams({ grant_type: 'password' }),
+    });
     expectJsonError(res, 400, 'unsupported_grant_type');
   });
 
@@ -72,7 +105,9 @@ describe('OAuth endpoints with an Accept header that prefers HTML', () => {
       const res = await call('POST', path, { body: new URLSearchParams({ token: 'x' }) });
       expect([400, 401]).toContain(res.status);
       expect(res.type).toMatch(/^application\/json/);
-      expect(['invalid_request', 'invalid_client']).toContain((JSON.parse(res.text) as { error: string }).error);
+      expect(['invalid_request', 'invalid_client']).toContain(
+        (JSON.parse(res.text) as { error: string }).error,
+      );
     }
   });
 
@@ -85,7 +120,9 @@ describe('OAuth endpoints with an Accept header that prefers HTML', () => {
   });
 
   it('registration read of an unknown client answers JSON', async () => {
-    const res = await call('GET', '/reg/unknown-client', { headers: { authorization: 'Bearer not-a-token' } });
+    const res = await call('GET', '/reg/unknown-client', {
+      headers: { authorization: 'Bearer not-a-token' },
+    });
     expect(res.type).toMatch(/^application\/json/);
     expect(JSON.parse(res.text)).toHaveProperty('error');
   });
@@ -98,13 +135,18 @@ describe('OAuth endpoints with an Accept header that prefers HTML', () => {
 
   it('revoking a JWT access token works, and the token introspects inactive', async () => {
     const worker = await machineClient(server, jwtApi, ['orders:read']);
-    const tokens = await oidc.clientCredentialsGrant(worker.rp, { resource: jwtApi.identifier, scope: 'orders:read' });
+    const tokens = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: jwtApi.identifier,
+      scope: 'orders:read',
+    });
     const res = await call('POST', '/token/revocation', {
       headers: { authorization: basic(worker) },
       body: new URLSearchParams({ token: tokens.access_token }),
     });
     expect(res.status).toBe(200);
-    expect(await introspect(server, jwtApi.introspector, { token: tokens.access_token })).toMatchObject({ status: 200, body: { active: false } });
+    expect(
+      await introspect(server, jwtApi.introspector, { token: tokens.access_token }),
+    ).toMatchObject({ status: 200, body: { active: false } });
   });
 
   it('a method the token endpoint does not allow answers JSON, not a page', async () => {

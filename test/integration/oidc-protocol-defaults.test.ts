@@ -46,16 +46,25 @@ describe('claims in the ID token', () => {
   it('carries the claims of the granted scopes (email, name) by default', async () => {
     const { client, rp } = await appWith();
     const user = await server.createUser({ name: 'Ada Lovelace' });
-    const { tokens } = await signInAndRedeem(new TestBrowser(), rp, user, client.redirectUri, { scope: 'openid profile email' });
+    const { tokens } = await signInAndRedeem(new TestBrowser(), rp, user, client.redirectUri, {
+      scope: 'openid profile email',
+    });
     const claims = decodeJwt(tokens.id_token ?? '');
-    expect(claims).toMatchObject({ email: user.email, email_verified: true, name: 'Ada Lovelace', preferred_username: user.username });
+    expect(claims).toMatchObject({
+      email: user.email,
+      email_verified: true,
+      name: 'Ada Lovelace',
+      preferred_username: user.username,
+    });
     expect(typeof claims.updated_at).toBe('number');
   });
 
   it('leaves them to UserInfo for a client registered with id_token_claims=userinfo', async () => {
     const { client, rp } = await appWith({ id_token_claims: 'userinfo' });
     const user = await server.createUser();
-    const { tokens } = await signInAndRedeem(new TestBrowser(), rp, user, client.redirectUri, { scope: 'openid profile email' });
+    const { tokens } = await signInAndRedeem(new TestBrowser(), rp, user, client.redirectUri, {
+      scope: 'openid profile email',
+    });
     const claims = decodeJwt(tokens.id_token ?? '');
     expect(claims.email).toBeUndefined();
     expect(claims.name).toBeUndefined();
@@ -81,7 +90,9 @@ describe('acr and amr', () => {
   it('answers acr_values with the acr achieved and says how (amr pwd)', async () => {
     const { client, rp } = await appWith();
     const user = await server.createUser();
-    const { tokens } = await signInAndRedeem(new TestBrowser(), rp, user, client.redirectUri, { acr_values: 'urn:portcullis:acr:pwd' });
+    const { tokens } = await signInAndRedeem(new TestBrowser(), rp, user, client.redirectUri, {
+      acr_values: 'urn:portcullis:acr:pwd',
+    });
     const claims = decodeJwt(tokens.id_token ?? '');
     expect(claims.acr).toBe('urn:portcullis:acr:pwd');
     expect(claims.amr).toEqual(['pwd']);
@@ -90,13 +101,30 @@ describe('acr and amr', () => {
 
   it('advertises only claims an account can hold, and answers them', async () => {
     const supported = (await server.rp('x')).serverMetadata().claims_supported ?? [];
-    expect(supported).toEqual(expect.arrayContaining(['updated_at', 'phone_number_verified', 'acr', 'amr']));
-    const account = await server.services.accounts.create({ username: `phone-${Date.now()}`, password: 'correct horse battery', claims: { phone_number: '+49 30 1234567' } });
+    expect(supported).toEqual(
+      expect.arrayContaining(['updated_at', 'phone_number_verified', 'acr', 'amr']),
+    );
+    const account = await server.services.accounts.create({
+      username: `phone-${Date.now()}`,
+      password: 'correct horse battery',
+      claims: { phone_number: '+49 30 1234567' },
+    });
     const { client, rp } = await appWith();
     const browser = new TestBrowser();
-    const auth = await startAuthorization(browser, rp, client.redirectUri, { scope: 'openid phone profile' });
-    const callback = await completeSignIn(browser, auth, { username: account.username, password: 'correct horse battery' }, client.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback), { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce });
+    const auth = await startAuthorization(browser, rp, client.redirectUri, {
+      scope: 'openid phone profile',
+    });
+    const callback = await completeSignIn(
+      browser,
+      auth,
+      { username: account.username, password: 'correct horse battery' },
+      client.redirectUri,
+    );
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback), {
+      pkceCodeVerifier: auth.verifier,
+      expectedState: auth.state,
+      expectedNonce: auth.nonce,
+    });
     const info = await oidc.fetchUserInfo(rp, tokens.access_token, account.id);
     expect(info).toMatchObject({ phone_number: '+49 30 1234567', phone_number_verified: false });
     expect(typeof info.updated_at).toBe('number');
@@ -118,11 +146,21 @@ describe('offline_access without prompt=consent (OIDC Core §11)', () => {
       nonce: 'n-1',
     });
     const login = await browser.follow(await browser.get(url.href), client.redirectUri);
-    const afterLogin = await browser.follow(await browser.submit(login, '/login', { username: user.username, password: user.password }), client.redirectUri);
+    const afterLogin = await browser.follow(
+      await browser.submit(login, '/login', { username: user.username, password: user.password }),
+      client.redirectUri,
+    );
     expect(afterLogin.text).toContain('name="decision"');
     expect(afterLogin.text).toContain('keep access after you close the app');
-    const back = await browser.follow(await browser.submit(afterLogin, '/consent', { decision: 'approve' }), client.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.location ?? ''), { pkceCodeVerifier: verifier, expectedState: 'st-1', expectedNonce: 'n-1' });
+    const back = await browser.follow(
+      await browser.submit(afterLogin, '/consent', { decision: 'approve' }),
+      client.redirectUri,
+    );
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.location ?? ''), {
+      pkceCodeVerifier: verifier,
+      expectedState: 'st-1',
+      expectedNonce: 'n-1',
+    });
     expect(tokens.refresh_token).toEqual(expect.any(String));
     expect(tokens.scope?.split(' ')).toContain('offline_access');
     const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token ?? '');
@@ -141,7 +179,11 @@ describe('offline_access without prompt=consent (OIDC Core §11)', () => {
     });
     const second = await browser.follow(await browser.get(again.href), client.redirectUri);
     expect(second.location?.startsWith(client.redirectUri)).toBe(true);
-    const tokens2 = await oidc.authorizationCodeGrant(rp, new URL(second.location ?? ''), { pkceCodeVerifier: verifier2, expectedState: 'st-2', expectedNonce: 'n-2' });
+    const tokens2 = await oidc.authorizationCodeGrant(rp, new URL(second.location ?? ''), {
+      pkceCodeVerifier: verifier2,
+      expectedState: 'st-2',
+      expectedNonce: 'n-2',
+    });
     expect(tokens2.refresh_token).toEqual(expect.any(String));
   });
 
@@ -160,8 +202,18 @@ describe('offline_access without prompt=consent (OIDC Core §11)', () => {
     const browser = new TestBrowser();
     await signInAndRedeem(browser, rp, user, client.redirectUri, { scope: 'openid email' });
     // The user approved `openid email` only; offline access was never shown to them.
-    const auth = await startAuthorization(browser, rp, client.redirectUri, { scope: 'openid email offline_access', prompt: 'login', portcullis_offline_consent: '1' });
-    const afterLogin = await browser.follow(await browser.submit(auth.page, '/login', { username: user.username, password: user.password }), client.redirectUri);
+    const auth = await startAuthorization(browser, rp, client.redirectUri, {
+      scope: 'openid email offline_access',
+      prompt: 'login',
+      portcullis_offline_consent: '1',
+    });
+    const afterLogin = await browser.follow(
+      await browser.submit(auth.page, '/login', {
+        username: user.username,
+        password: user.password,
+      }),
+      client.redirectUri,
+    );
     expect(afterLogin.text).toContain('name="decision"');
   });
 });
@@ -191,14 +243,28 @@ describe('POST to the authorization endpoint (OIDC Core §3.1.2.1)', () => {
     const target = new URL(posted.location ?? '');
     expect(target.pathname).toBe('/auth');
     expect(target.searchParams.get('client_id')).toBe(client.clientId);
-    const auth = { state: 'post-state', nonce: 'post-nonce', verifier, page: await browser.follow(posted, client.redirectUri) };
+    const auth = {
+      state: 'post-state',
+      nonce: 'post-nonce',
+      verifier,
+      page: await browser.follow(posted, client.redirectUri),
+    };
     const callback = await completeSignIn(browser, auth, user, client.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback), { pkceCodeVerifier: verifier, expectedState: 'post-state', expectedNonce: 'post-nonce' });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback), {
+      pkceCodeVerifier: verifier,
+      expectedState: 'post-state',
+      expectedNonce: 'post-nonce',
+    });
     expect(decodeJwt(tokens.id_token ?? '').email).toBe(user.email);
   });
 
   it('refuses a body that is not a form', async () => {
-    const res = await fetch(`${server.issuer}/auth`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, redirect: 'manual' });
+    const res = await fetch(`${server.issuer}/auth`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+      redirect: 'manual',
+    });
     expect(res.status).toBe(400);
   });
 });
@@ -206,7 +272,12 @@ describe('POST to the authorization endpoint (OIDC Core §3.1.2.1)', () => {
 describe('PKCE policy', () => {
   it('requires PKCE from every client by default', async () => {
     const { client, rp } = await appWith();
-    const url = oidc.buildAuthorizationUrl(rp, { redirect_uri: client.redirectUri, scope: 'openid', state: 's', nonce: 'n' });
+    const url = oidc.buildAuthorizationUrl(rp, {
+      redirect_uri: client.redirectUri,
+      scope: 'openid',
+      state: 's',
+      nonce: 'n',
+    });
     const page = await new TestBrowser().get(url.href);
     expect(page.location).toContain('error=invalid_request');
     expect(decodeURIComponent(page.location ?? '')).toMatch(/PKCE/);
@@ -219,15 +290,35 @@ describe('PKCE policy', () => {
       const confidential = await relaxed.createClient();
       const rp = await relaxed.rp(confidential.clientId, confidential.clientSecret);
       const browser = new TestBrowser();
-      const url = oidc.buildAuthorizationUrl(rp, { redirect_uri: confidential.redirectUri, scope: 'openid', state: 's1', nonce: 'n1', prompt: 'consent' });
+      const url = oidc.buildAuthorizationUrl(rp, {
+        redirect_uri: confidential.redirectUri,
+        scope: 'openid',
+        state: 's1',
+        nonce: 'n1',
+        prompt: 'consent',
+      });
       const page = await browser.follow(await browser.get(url.href), confidential.redirectUri);
-      const callback = await completeSignIn(browser, { state: 's1', nonce: 'n1', verifier: '', page }, user, confidential.redirectUri);
-      const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback), { expectedState: 's1', expectedNonce: 'n1' });
+      const callback = await completeSignIn(
+        browser,
+        { state: 's1', nonce: 'n1', verifier: '', page },
+        user,
+        confidential.redirectUri,
+      );
+      const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback), {
+        expectedState: 's1',
+        expectedNonce: 'n1',
+      });
       expect(tokens.id_token).toEqual(expect.any(String));
 
       const pub = await relaxed.createClient({ token_endpoint_auth_method: 'none' });
       const publicRp = await relaxed.rp(pub.clientId);
-      const refused = await new TestBrowser().get(oidc.buildAuthorizationUrl(publicRp, { redirect_uri: pub.redirectUri, scope: 'openid', state: 's2' }).href);
+      const refused = await new TestBrowser().get(
+        oidc.buildAuthorizationUrl(publicRp, {
+          redirect_uri: pub.redirectUri,
+          scope: 'openid',
+          state: 's2',
+        }).href,
+      );
       expect(refused.location).toContain('error=invalid_request');
     } finally {
       await relaxed.stop({ graceMs: 100 });

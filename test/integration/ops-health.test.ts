@@ -31,7 +31,10 @@ function probe(path: string, host: string): Promise<{ status: number; body: stri
 describe('Kubernetes probes', () => {
   it('answers /healthz and /readyz to a probe addressed by pod IP, which the host check would refuse', async () => {
     expect((await probe('/.well-known/openid-configuration', '10.1.2.3:3000')).status).toBe(421);
-    expect(await probe('/healthz', '10.1.2.3:3000')).toEqual({ status: 200, body: '{"status":"ok"}' });
+    expect(await probe('/healthz', '10.1.2.3:3000')).toEqual({
+      status: 200,
+      body: '{"status":"ok"}',
+    });
     const ready = await probe('/readyz', '10.1.2.3:3000');
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toEqual({ status: 'ok', checks: { store: 'ok', keys: 'ok' } });
@@ -46,7 +49,10 @@ describe('Kubernetes probes', () => {
         throw new Error('provider not built');
       },
     };
-    const { deps, services } = await buildAppDeps(loaded.config, { providers: noKeys, store: { ping: async () => undefined } });
+    const { deps, services } = await buildAppDeps(loaded.config, {
+      providers: noKeys,
+      store: { ping: async () => undefined },
+    });
     const app = createApp(deps);
     const listener = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => listener.once('listening', resolve));
@@ -54,7 +60,10 @@ describe('Kubernetes probes', () => {
       const base = `http://127.0.0.1:${(listener.address() as { port: number }).port}`;
       const ready = await fetch(`${base}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'unavailable', checks: { store: 'ok', keys: 'failing' } });
+      expect(await ready.json()).toEqual({
+        status: 'unavailable',
+        checks: { store: 'ok', keys: 'failing' },
+      });
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     } finally {
       await new Promise((resolve) => listener.close(resolve));
@@ -68,7 +77,10 @@ describe('Kubernetes probes', () => {
       await closing.services.store.close();
       const ready = await fetch(`${closing.issuer}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'unavailable', checks: { store: 'failing', keys: 'ok' } });
+      expect(await ready.json()).toEqual({
+        status: 'unavailable',
+        checks: { store: 'failing', keys: 'ok' },
+      });
     } finally {
       await closing.stop({ graceMs: 100 });
     }

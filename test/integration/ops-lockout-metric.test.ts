@@ -52,7 +52,8 @@ async function lockouts(): Promise<Record<string, number>> {
   expect(res.status).toBe(200);
   const text = await res.text();
   const counts: Record<string, number> = {};
-  for (const m of text.matchAll(/^portcullis_lockouts_total\{kind="(\w+)"\} (\S+)$/gm)) counts[m[1] ?? ''] = Number(m[2]);
+  for (const m of text.matchAll(/^portcullis_lockouts_total\{kind="(\w+)"\} (\S+)$/gm))
+    counts[m[1] ?? ''] = Number(m[2]);
   return counts;
 }
 
@@ -76,7 +77,8 @@ describe('portcullis_lockouts_total', () => {
     const before = await lockouts();
     const ip = freshIp();
     // One wrong password on each of four accounts: no account reaches its limit, the network does.
-    for (let i = 0; i < 4; i++) expect(await signIn((await server.createUser()).username, 'Spring2025!', ip)).toBe(401);
+    for (let i = 0; i < 4; i++)
+      expect(await signIn((await server.createUser()).username, 'Spring2025!', ip)).toBe(401);
     expect(await lockouts()).toEqual({ ...before, ip: (before.ip ?? 0) + 1 });
     expect(await signIn((await server.createUser()).username, 'Spring2025!', ip)).toBe(429);
     expect(await lockouts()).toEqual({ ...before, ip: (before.ip ?? 0) + 1 });
@@ -95,7 +97,10 @@ describe('portcullis_lockouts_total', () => {
     const token = () =>
       fetch(`${server.issuer}/token`, {
         method: 'POST',
-        headers: { 'x-forwarded-for': ip, authorization: `Basic ${Buffer.from(`${encodeURIComponent(machine.clientId)}:wrong-secret`).toString('base64')}` },
+        headers: {
+          'x-forwarded-for': ip,
+          authorization: `Basic ${Buffer.from(`${encodeURIComponent(machine.clientId)}:wrong-secret`).toString('base64')}`,
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials' }),
       }).then((res) => res.status);
     for (let i = 0; i < 3; i++) expect(await token()).toBe(401);

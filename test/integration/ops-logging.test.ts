@@ -17,9 +17,18 @@ let issuer: string;
 beforeAll(async () => {
   const port = await freePort();
   issuer = `http://127.0.0.1:${port}`;
-  const loaded = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), ISSUER: issuer, LOG_LEVEL: 'trace' });
+  const loaded = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ISSUER: issuer,
+    LOG_LEVEL: 'trace',
+  });
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-  const log = createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } });
+  const log = createLogger({
+    level: 'trace',
+    destination: { write: (line: string) => void lines.push(line) },
+  });
   server = await startServer(loaded.config, log);
 });
 afterAll(async () => {
@@ -43,17 +52,29 @@ async function createClient(metadata: Record<string, unknown>) {
     token_endpoint_auth_method: 'client_secret_basic',
     ...metadata,
   });
-  const rp = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(clientSecret), {
-    execute: [oidc.allowInsecureRequests],
-  });
+  const rp = await oidc.discovery(
+    new URL(issuer),
+    clientId,
+    undefined,
+    oidc.ClientSecretBasic(clientSecret),
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
   return { clientId, clientSecret, rp };
 }
 
-async function tokenRequest(client: { clientId: string; clientSecret: string }, body: Record<string, string>) {
+async function tokenRequest(
+  client: { clientId: string; clientSecret: string },
+  body: Record<string, string>,
+) {
   const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
   const res = await fetch(`${issuer}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${basic}`,
+    },
     body: new URLSearchParams(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, basic };
@@ -66,9 +87,20 @@ describe('logs during a real sign-in and token flow', () => {
     const password = `pw-${randomBytes(12).toString('base64url')}`;
     const wrongPassword = `wrong-${randomBytes(12).toString('base64url')}`;
     const username = unique('user');
-    await server.services.accounts.create({ username, email: `${username}@example.com`, emailVerified: true, password, claims: { name: 'Log Test' } });
+    await server.services.accounts.create({
+      username,
+      email: `${username}@example.com`,
+      emailVerified: true,
+      password,
+      claims: { name: 'Log Test' },
+    });
     const web = await createClient({});
-    const api = await createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], resource_server: true });
+    const api = await createClient({
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      resource_server: true,
+    });
     secrets.set('password', password).set('wrong password', wrongPassword);
     secrets.set('client secret', web.clientSecret).set('api client secret', api.clientSecret);
 
@@ -77,7 +109,12 @@ describe('logs during a real sign-in and token flow', () => {
     const auth = await startAuthorization(browser, web.rp, 'https://rp.example/callback');
     const failed = await browser.submit(auth.page, '/login', { username, password: wrongPassword });
     expect(failed.status).toBe(401);
-    const callback = await completeSignIn(browser, { ...auth, page: failed }, { username, password }, 'https://rp.example/callback');
+    const callback = await completeSignIn(
+      browser,
+      { ...auth, page: failed },
+      { username, password },
+      'https://rp.example/callback',
+    );
     const code = new URL(callback).searchParams.get('code') ?? '';
     secrets.set('code', code).set('code verifier', auth.verifier);
     const tokens = await oidc.authorizationCodeGrant(web.rp, new URL(callback), {
@@ -85,23 +122,37 @@ describe('logs during a real sign-in and token flow', () => {
       expectedState: auth.state,
       expectedNonce: auth.nonce,
     });
-    secrets.set('access token', tokens.access_token).set('refresh token', tokens.refresh_token ?? '').set('id token', tokens.id_token ?? '');
+    secrets
+      .set('access token', tokens.access_token)
+      .set('refresh token', tokens.refresh_token ?? '')
+      .set('id token', tokens.id_token ?? '');
     for (const cookie of browser.cookies) secrets.set(`cookie ${cookie.name}`, cookie.value);
 
     const refreshed = await oidc.refreshTokenGrant(web.rp, tokens.refresh_token ?? '');
-    secrets.set('rotated refresh token', refreshed.refresh_token ?? '').set('refreshed access token', refreshed.access_token);
+    secrets
+      .set('rotated refresh token', refreshed.refresh_token ?? '')
+      .set('refreshed access token', refreshed.access_token);
     await oidc.fetchUserInfo(web.rp, refreshed.access_token, oidc.skipSubjectCheck);
     const service = await oidc.clientCredentialsGrant(api.rp);
     secrets.set('service token', service.access_token);
     await oidc.tokenIntrospection(api.rp, refreshed.access_token);
 
     // Replaying the first refresh token: refused (grant.error) and the grant revoked.
-    const replay = await tokenRequest(web, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' });
+    const replay = await tokenRequest(web, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token ?? '',
+    });
     expect(replay.body.error).toBe('invalid_grant');
     secrets.set('basic credentials', replay.basic);
     // A code replay, with its verifier.
-    await tokenRequest(web, { grant_type: 'authorization_code', code, redirect_uri: 'https://rp.example/callback', code_verifier: auth.verifier });
-    for (const [i, key] of server.services.cookieKeys.entries()) secrets.set(`cookie key ${i}`, key);
+    await tokenRequest(web, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'https://rp.example/callback',
+      code_verifier: auth.verifier,
+    });
+    for (const [i, key] of server.services.cookieKeys.entries())
+      secrets.set(`cookie key ${i}`, key);
   });
 
   it('contains no password, token, code, verifier, cookie, cookie key or client secret', () => {
@@ -119,7 +170,13 @@ describe('logs during a real sign-in and token flow', () => {
     expect(token.length).toBeGreaterThanOrEqual(4);
     for (const line of token) {
       expect(line).toEqual(
-        expect.objectContaining({ method: 'POST', status: expect.any(Number), durationMs: expect.any(Number), requestId: expect.any(String), clientId: expect.any(String) }),
+        expect.objectContaining({
+          method: 'POST',
+          status: expect.any(Number),
+          durationMs: expect.any(Number),
+          requestId: expect.any(String),
+          clientId: expect.any(String),
+        }),
       );
     }
     const login = requests.find((r) => r.route === '/interaction/:uid/login');
@@ -130,10 +187,21 @@ describe('logs during a real sign-in and token flow', () => {
 
   it('logs sign-ins and the provider events with their request and client ids', () => {
     const all = records();
-    expect(all.find((r) => r.event === 'login.failed')).toMatchObject({ requestId: expect.any(String), clientId: expect.any(String) });
-    expect(all.find((r) => r.event === 'login.succeeded')).toMatchObject({ sub: expect.any(String) });
-    expect(all.find((r) => r.event === 'grant.error')).toMatchObject({ error: 'invalid_grant', requestId: expect.any(String), clientId: expect.any(String) });
-    expect(all.find((r) => r.event === 'grant.revoked')).toMatchObject({ grantId: expect.any(String) });
+    expect(all.find((r) => r.event === 'login.failed')).toMatchObject({
+      requestId: expect.any(String),
+      clientId: expect.any(String),
+    });
+    expect(all.find((r) => r.event === 'login.succeeded')).toMatchObject({
+      sub: expect.any(String),
+    });
+    expect(all.find((r) => r.event === 'grant.error')).toMatchObject({
+      error: 'invalid_grant',
+      requestId: expect.any(String),
+      clientId: expect.any(String),
+    });
+    expect(all.find((r) => r.event === 'grant.revoked')).toMatchObject({
+      grantId: expect.any(String),
+    });
   });
 
   it('ties the X-Request-Id answer to the request line', async () => {

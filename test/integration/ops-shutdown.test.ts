@@ -7,7 +7,6 @@ import { createStore } from '../../src/storage/create-store.ts';
 import { freePort, tempDir, unique } from '../helpers/test-server.ts';
 import { spawnServer, waitFor, type Spawned } from '../helpers/spawn-server.ts';
 
-
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -50,7 +49,11 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
     SHUTDOWN_GRACE_SECONDS: '10',
   });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200, 'the server to listen');
+  await waitFor(
+    async () =>
+      (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status === 200,
+    'the server to listen',
+  );
 });
 afterAll(() => {
   if (server?.child.exitCode === null) server.child.kill('SIGKILL');
@@ -75,19 +78,30 @@ describe('graceful shutdown of the real process', () => {
         authorization: `Basic ${basic}`,
       },
     });
-    const answer = new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
-      inFlight.on('response', (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
-      });
-      inFlight.on('error', reject);
-    });
+    const answer = new Promise<{ status: number; json: Record<string, unknown> }>(
+      (resolve, reject) => {
+        inFlight.on('response', (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              json: JSON.parse(text) as Record<string, unknown>,
+            }),
+          );
+        });
+        inFlight.on('error', reject);
+      },
+    );
     inFlight.write(body.slice(0, 10));
     await new Promise((r) => setTimeout(r, 300));
 
     server.child.kill('SIGTERM');
-    await waitFor(() => server.lines.some((l) => l.includes('"event":"server.stopping"')), 'the server to start stopping', 5_000);
+    await waitFor(
+      () => server.lines.some((l) => l.includes('"event":"server.stopping"')),
+      'the server to start stopping',
+      5_000,
+    );
     await waitFor(() => refused(port), 'new connections to be refused', 5_000);
     expect(server.child.exitCode).toBeNull(); // still draining the request
 

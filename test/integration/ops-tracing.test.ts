@@ -36,8 +36,10 @@ class Receiver {
             }[];
           };
           for (const rs of body.resourceSpans) {
-            const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue;
-            for (const ss of rs.scopeSpans) for (const span of ss.spans) this.spans.push({ ...span, service });
+            const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value
+              .stringValue;
+            for (const ss of rs.scopeSpans)
+              for (const span of ss.spans) this.spans.push({ ...span, service });
           }
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -63,21 +65,35 @@ afterAll(() => receiver.stop());
 
 describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   it('exports a server span per request with store-call spans as its children', async () => {
-    const server = await startTestServer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'portcullis-test' });
+    const server = await startTestServer({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: 'portcullis-test',
+    });
     expect(server.tracing.enabled).toBe(true);
-    const api = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
+    const api = await server.createClient({
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    });
     const res = await fetch(`${server.issuer}/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${api.clientId}:${api.clientSecret}`).toString('base64')}` },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${api.clientId}:${api.clientSecret}`).toString('base64')}`,
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials' }),
     });
     expect(res.status).toBe(200);
     // Stopping flushes the batch of spans still buffered.
     await server.stop({ graceMs: 100 });
 
-    expect(receiver.requests.some((r) => r.path === '/v1/traces' && r.contentType.startsWith('application/json'))).toBe(true);
+    expect(
+      receiver.requests.some(
+        (r) => r.path === '/v1/traces' && r.contentType.startsWith('application/json'),
+      ),
+    ).toBe(true);
     const request = receiver.spans.find((s) => s.name === 'POST /token');
-    if (!request) throw new Error(`no request span among ${receiver.spans.map((s) => s.name).join(', ')}`);
+    if (!request)
+      throw new Error(`no request span among ${receiver.spans.map((s) => s.name).join(', ')}`);
     expect(request.service).toBe('portcullis-test');
     expect(request.kind).toBe(2); // SERVER
     expect(attribute(request, 'http.route')).toBe('/token');
@@ -92,7 +108,9 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
       expect(call.name).toMatch(/^store /);
       expect(attribute(call, 'db.system.name')).toBe('memory');
     }
-    const clientLookup = storeCalls.find((s) => s.name === 'store oidc.find' && attribute(s, 'portcullis.model') === 'Client');
+    const clientLookup = storeCalls.find(
+      (s) => s.name === 'store oidc.find' && attribute(s, 'portcullis.model') === 'Client',
+    );
     expect(clientLookup).toBeDefined();
     // Spans never carry the raw query string, and a token is never an attribute value.
     const body = JSON.stringify(receiver.spans);
@@ -101,19 +119,31 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
 });
 
 describe('tracing without an endpoint', () => {
-  it('starts no SDK and sends nothing, even with the exporter\'s own variables in the environment', async () => {
+  it("starts no SDK and sends nothing, even with the exporter's own variables in the environment", async () => {
     const sent = receiver.requests.length;
     // The OTLP exporter reads these itself when it is constructed without a URL: if anything built
     // an exporter while tracing is off, spans would go to the receiver.
     process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${receiver.url}/v1/traces`;
     try {
-      expect(await startTracing({ otlpEndpoint: undefined, serviceName: 'x', log: createLogger({ level: 'silent' }) })).toBe(DISABLED_TRACING);
+      expect(
+        await startTracing({
+          otlpEndpoint: undefined,
+          serviceName: 'x',
+          log: createLogger({ level: 'silent' }),
+        }),
+      ).toBe(DISABLED_TRACING);
       const server = await startTestServer();
       expect(server.tracing.enabled).toBe(false);
-      const client = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
+      const client = await server.createClient({
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      });
       const res = await fetch(`${server.issuer}/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}` },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials' }),
       });
       expect(res.status).toBe(200);

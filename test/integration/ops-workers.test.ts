@@ -13,13 +13,25 @@ import { spawnServer, waitFor, type Spawned } from '../helpers/spawn-server.ts';
 const REDIRECT_URI = 'https://rp.example/callback';
 
 /** One request on a new TCP connection (`agent: false`), so the cluster hands it to the next worker. */
-function fresh(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+function fresh(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
   return new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text || '{}') as Record<string, unknown> }));
-    });
+    const req = request(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(text || '{}') as Record<string, unknown>,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });
@@ -58,7 +70,12 @@ beforeAll(async () => {
   // A user and our form client, written to the SQLite file the workers will share.
   const services = await openServices(loaded.config, createLogger({ level: 'silent' }));
   user = { username: unique('user'), password: `pw-${randomBytes(12).toString('base64url')}` };
-  await services.accounts.create({ ...user, email: `${user.username}@example.com`, emailVerified: true, claims: { name: 'Worker Test' } });
+  await services.accounts.create({
+    ...user,
+    email: `${user.username}@example.com`,
+    emailVerified: true,
+    claims: { name: 'Worker Test' },
+  });
   client = { clientId: unique('app'), clientSecret: randomBytes(32).toString('base64url') };
   await services.store.oidc.upsert('Client', client.clientId, {
     client_id: client.clientId,
@@ -79,7 +96,10 @@ beforeAll(async () => {
     METRICS_PORT: String(metricsPort),
     LOG_LEVEL: 'info',
   });
-  await waitFor(() => records(server).some((r) => r.event === 'server.started' && r.workers === 2), 'both workers to listen');
+  await waitFor(
+    () => records(server).some((r) => r.event === 'server.started' && r.workers === 2),
+    'both workers to listen',
+  );
 });
 afterAll(() => {
   if (server?.child.exitCode === null) server.child.kill('SIGKILL');
@@ -87,14 +107,19 @@ afterAll(() => {
 });
 
 describe('WORKERS=2 on one SQLite file', () => {
-  const basic = () => `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+  const basic = () =>
+    `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
   const refresh = (refreshToken: string) =>
     fresh(`${issuer}/token`, {
       method: 'POST',
       headers: { authorization: basic(), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+      }).toString(),
     });
-  const userinfo = (accessToken: string) => fresh(`${issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  const userinfo = (accessToken: string) =>
+    fresh(`${issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
 
   /** Refreshes `rounds` times in a row, each on a new connection, checking userinfo each time. */
   async function chain(refreshToken: string, rounds: number): Promise<string> {
@@ -112,20 +137,41 @@ describe('WORKERS=2 on one SQLite file', () => {
   let refreshTokens: string[] = [];
 
   it('signs in on one worker and refreshes on the other: sessions, keys and cookie keys live in the store', async () => {
-    const rp = await oidc.discovery(new URL(issuer), client.clientId, undefined, oidc.ClientSecretBasic(client.clientSecret), {
-      execute: [oidc.allowInsecureRequests],
-    });
-    const signIns = await Promise.all([1, 2].map(() => signInAndRedeem(new TestBrowser(), rp, user, REDIRECT_URI)));
+    const rp = await oidc.discovery(
+      new URL(issuer),
+      client.clientId,
+      undefined,
+      oidc.ClientSecretBasic(client.clientSecret),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
+    const signIns = await Promise.all(
+      [1, 2].map(() => signInAndRedeem(new TestBrowser(), rp, user, REDIRECT_URI)),
+    );
     const loginPids = records(server)
-      .filter((r) => r.event === 'http.request' && r.route === '/interaction/:uid/login' && r.status === 303)
+      .filter(
+        (r) =>
+          r.event === 'http.request' && r.route === '/interaction/:uid/login' && r.status === 303,
+      )
       .map((r) => r.pid);
     expect(loginPids).toHaveLength(2);
 
     // Two refresh chains at once (concurrent writes), each request on a new connection.
-    refreshTokens = await Promise.all(signIns.map(({ tokens }) => chain(tokens.refresh_token ?? '', 6)));
+    refreshTokens = await Promise.all(
+      signIns.map(({ tokens }) => chain(tokens.refresh_token ?? '', 6)),
+    );
 
-    const tokenPids = new Set(records(server).filter((r) => r.event === 'http.request' && r.route === '/token').map((r) => r.pid));
-    const userinfoPids = new Set(records(server).filter((r) => r.event === 'http.request' && r.route === '/me').map((r) => r.pid));
+    const tokenPids = new Set(
+      records(server)
+        .filter((r) => r.event === 'http.request' && r.route === '/token')
+        .map((r) => r.pid),
+    );
+    const userinfoPids = new Set(
+      records(server)
+        .filter((r) => r.event === 'http.request' && r.route === '/me')
+        .map((r) => r.pid),
+    );
     expect(tokenPids.size).toBe(2);
     expect(userinfoPids.size).toBe(2);
     // Both workers served requests of a session that was signed in on one of them.
@@ -136,8 +182,18 @@ describe('WORKERS=2 on one SQLite file', () => {
     const text = await (await fetch(metricsUrl)).text();
     expect(metricValue(text, 'portcullis_cluster_workers')).toBe(2);
     expect(metricValue(text, 'portcullis_sign_ins_total{outcome="success"}')).toBe(2);
-    expect(metricValue(text, 'portcullis_tokens_issued_total{grant_type="refresh_token",token_type="refresh_token"}')).toBe(12);
-    expect(metricValue(text, 'portcullis_tokens_issued_total{grant_type="authorization_code",token_type="id_token"}')).toBe(2);
+    expect(
+      metricValue(
+        text,
+        'portcullis_tokens_issued_total{grant_type="refresh_token",token_type="refresh_token"}',
+      ),
+    ).toBe(12);
+    expect(
+      metricValue(
+        text,
+        'portcullis_tokens_issued_total{grant_type="authorization_code",token_type="id_token"}',
+      ),
+    ).toBe(2);
     expect((await fetch(`${issuer}/metrics`)).status).toBe(404);
   });
 
@@ -145,7 +201,11 @@ describe('WORKERS=2 on one SQLite file', () => {
     const listening = () => records(server).filter((r) => r.event === 'cluster.worker.listening');
     const victim = Number(listening()[0]?.workerPid);
     process.kill(victim, 'SIGKILL');
-    await waitFor(() => records(server).some((r) => r.event === 'cluster.worker.died' && r.workerPid === victim), 'the crash to be seen');
+    await waitFor(
+      () =>
+        records(server).some((r) => r.event === 'cluster.worker.died' && r.workerPid === victim),
+      'the crash to be seen',
+    );
     await waitFor(() => listening().length === 3, 'a replacement worker to listen');
     const replacement = Number(listening()[2]?.workerPid);
     expect(replacement).not.toBe(victim);

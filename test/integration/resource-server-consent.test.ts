@@ -46,7 +46,10 @@ describe('the consent page for a request that names an API', () => {
       resource: identifier,
     });
 
-    const afterLogin = await browser.submit(auth.page, '/login', { username: user.username, password: user.password });
+    const afterLogin = await browser.submit(auth.page, '/login', {
+      username: user.username,
+      password: user.password,
+    });
     expect(afterLogin.status).toBe(303);
     const consent = await browser.follow(afterLogin, client.redirectUri);
     expect(consent.status).toBe(200);
@@ -57,7 +60,12 @@ describe('the consent page for a request that names an API', () => {
     // Only the requested scope is shown, not every scope the API defines.
     expect(consent.text).not.toContain('Pay your invoices');
 
-    const callback = await completeSignIn(browser, { ...auth, page: consent }, user, client.redirectUri);
+    const callback = await completeSignIn(
+      browser,
+      { ...auth, page: consent },
+      user,
+      client.redirectUri,
+    );
     const tokens = await oidc.authorizationCodeGrant(
       rp,
       new URL(callback),
@@ -66,12 +74,20 @@ describe('the consent page for a request that names an API', () => {
     );
     const { status, body } = await introspect(server, introspector, { token: tokens.access_token });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ active: true, aud: identifier, sub: user.id, client_id: client.clientId });
+    expect(body).toMatchObject({
+      active: true,
+      aud: identifier,
+      sub: user.id,
+      client_id: client.clientId,
+    });
     expect(String(body.scope).split(' ')).toContain('invoices:read');
     expect(String(body.scope).split(' ')).not.toContain('invoices:pay');
 
     // The audit trail names the API scope the user granted, not only the OpenID scopes.
-    const events = await server.services.store.events.list({ type: 'consent.given', subject: user.id }, { limit: 5 });
+    const events = await server.services.store.events.list(
+      { type: 'consent.given', subject: user.id },
+      { limit: 5 },
+    );
     expect(events.items[0]?.details?.resourceScopes).toBe(`${identifier} invoices:read`);
   });
 });

@@ -39,14 +39,20 @@ afterAll(async () => {
   await server?.stop({ graceMs: 100 });
 });
 
-describe('tokens for the API\'s audience', () => {
+describe("tokens for the API's audience", () => {
   it('accepts an opaque client-credentials token by introspection, and refuses it where a JWT is required', async () => {
     const worker = await machineClient(server, opaqueApi, ['orders:read']);
-    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, { resource: opaqueApi.identifier, scope: 'orders:read' });
+    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: opaqueApi.identifier,
+      scope: 'orders:read',
+    });
 
     const introspected = await callApi(`${opaqueExample.url}/orders`, access_token);
     expect(introspected.status).toBe(200);
-    expect(introspected.body).toMatchObject({ client_id: worker.clientId, verified_by: 'introspection' });
+    expect(introspected.body).toMatchObject({
+      client_id: worker.clientId,
+      verified_by: 'introspection',
+    });
 
     const local = await callApi(`${opaqueExample.url}/orders/local`, access_token);
     expect(local.status).toBe(401);
@@ -55,7 +61,10 @@ describe('tokens for the API\'s audience', () => {
 
   it('accepts a JWT client-credentials token both ways', async () => {
     const worker = await machineClient(server, jwtApi, ['orders:read']);
-    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, { resource: jwtApi.identifier, scope: 'orders:read' });
+    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: jwtApi.identifier,
+      scope: 'orders:read',
+    });
 
     expect(await callApi(`${jwtExample.url}/orders`, access_token)).toMatchObject({
       status: 200,
@@ -67,7 +76,7 @@ describe('tokens for the API\'s audience', () => {
     });
   });
 
-  it('accepts a user\'s JWT access token both ways, with the user as subject', async () => {
+  it("accepts a user's JWT access token both ways, with the user as subject", async () => {
     const { tokens, user, client } = await signInForApi(server, jwtApi);
     for (const path of ['/orders', '/orders/local']) {
       const res = await callApi(`${jwtExample.url}${path}`, tokens.access_token);
@@ -76,7 +85,7 @@ describe('tokens for the API\'s audience', () => {
     }
   });
 
-  it('accepts a user\'s opaque access token by introspection', async () => {
+  it("accepts a user's opaque access token by introspection", async () => {
     const { tokens, user } = await signInForApi(server, opaqueApi);
     const res = await callApi(`${opaqueExample.url}/orders`, tokens.access_token);
     expect(res).toMatchObject({ status: 200, body: { subject: user.id } });
@@ -95,7 +104,10 @@ describe('refusals', () => {
 
   it('refuses a token issued for another API, both ways', async () => {
     const worker = await machineClient(server, otherApi, ['orders:read']);
-    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, { resource: otherApi.identifier, scope: 'orders:read' });
+    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: otherApi.identifier,
+      scope: 'orders:read',
+    });
     for (const path of ['/orders', '/orders/local']) {
       const res = await callApi(`${jwtExample.url}${path}`, access_token);
       expect(res.status).toBe(401);
@@ -103,7 +115,7 @@ describe('refusals', () => {
     }
   });
 
-  it('refuses a token issued for no API (a sign-in\'s userinfo token), both ways', async () => {
+  it("refuses a token issued for no API (a sign-in's userinfo token), both ways", async () => {
     const user = await server.createUser();
     const client = await server.createClient();
     const rp = await server.rp(client.clientId, client.clientSecret);
@@ -115,7 +127,10 @@ describe('refusals', () => {
 
   it('refuses a token without the required scope with 403 insufficient_scope', async () => {
     const worker = await machineClient(server, jwtApi, ['orders:write']);
-    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, { resource: jwtApi.identifier, scope: 'orders:write' });
+    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: jwtApi.identifier,
+      scope: 'orders:write',
+    });
     for (const path of ['/orders', '/orders/local']) {
       const res = await callApi(`${jwtExample.url}${path}`, access_token);
       expect(res.status).toBe(403);
@@ -127,10 +142,26 @@ describe('refusals', () => {
 
   it('refuses a tampered JWT both ways', async () => {
     const worker = await machineClient(server, jwtApi, ['orders:read']);
-    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, { resource: jwtApi.identifier, scope: 'orders:read' });
+    const { access_token } = await oidc.clientCredentialsGrant(worker.rp, {
+      resource: jwtApi.identifier,
+      scope: 'orders:read',
+    });
     const [header, payload, signature] = access_token.split('.');
-    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
-    const forged = [header, Buffer.from(JSON.stringify({ ...claims, scope: 'orders:read orders:write', exp: (claims.exp as number) + 3600 })).toString('base64url'), signature].join('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    const forged = [
+      header,
+      Buffer.from(
+        JSON.stringify({
+          ...claims,
+          scope: 'orders:read orders:write',
+          exp: (claims.exp as number) + 3600,
+        }),
+      ).toString('base64url'),
+      signature,
+    ].join('.');
     for (const path of ['/orders', '/orders/local']) {
       expect((await callApi(`${jwtExample.url}${path}`, forged)).status).toBe(401);
     }
@@ -163,12 +194,24 @@ describe('DPoP (RFC 9449)', () => {
     const worker = await machineClient(server, jwtApi, ['orders:read']);
     const key = await oidc.randomDPoPKeyPair();
     const DPoP = oidc.getDPoPHandle(worker.rp, key);
-    const tokens = await oidc.clientCredentialsGrant(worker.rp, { resource: jwtApi.identifier, scope: 'orders:read' }, { DPoP });
+    const tokens = await oidc.clientCredentialsGrant(
+      worker.rp,
+      { resource: jwtApi.identifier, scope: 'orders:read' },
+      { DPoP },
+    );
     expect(tokens.token_type).toBe('dpop');
 
     for (const path of ['/orders', '/orders/local']) {
       const url = new URL(`${jwtExample.url}${path}`);
-      const withProof = await oidc.fetchProtectedResource(worker.rp, tokens.access_token, url, 'GET', undefined, undefined, { DPoP });
+      const withProof = await oidc.fetchProtectedResource(
+        worker.rp,
+        tokens.access_token,
+        url,
+        'GET',
+        undefined,
+        undefined,
+        { DPoP },
+      );
       expect(withProof.status).toBe(200);
 
       const replayed = await callApi(url.href, tokens.access_token, 'Bearer');
@@ -181,14 +224,26 @@ describe('DPoP (RFC 9449)', () => {
   it('refuses a DPoP token whose proof was made for another request', async () => {
     const worker = await machineClient(server, opaqueApi, ['orders:read']);
     const DPoP = oidc.getDPoPHandle(worker.rp, await oidc.randomDPoPKeyPair());
-    const tokens = await oidc.clientCredentialsGrant(worker.rp, { resource: opaqueApi.identifier, scope: 'orders:read' }, { DPoP });
+    const tokens = await oidc.clientCredentialsGrant(
+      worker.rp,
+      { resource: opaqueApi.identifier, scope: 'orders:read' },
+      { DPoP },
+    );
     // A proof made for /health, replayed against /orders.
     const captured: string[] = [];
     worker.rp[oidc.customFetch] = async (url, init) => {
       captured.push(new Headers(init.headers).get('dpop') ?? '');
       return fetch(url, init);
     };
-    await oidc.fetchProtectedResource(worker.rp, tokens.access_token, new URL(`${opaqueExample.url}/health`), 'GET', undefined, undefined, { DPoP });
+    await oidc.fetchProtectedResource(
+      worker.rp,
+      tokens.access_token,
+      new URL(`${opaqueExample.url}/health`),
+      'GET',
+      undefined,
+      undefined,
+      { DPoP },
+    );
     const res = await fetch(`${opaqueExample.url}/orders`, {
       headers: { authorization: `DPoP ${tokens.access_token}`, dpop: captured[0] ?? '' },
     });

@@ -6,7 +6,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
-import { createResourceServerApp, discover } from '../../examples/resource-server/src/create-app.ts';
+import {
+  createResourceServerApp,
+  discover,
+} from '../../examples/resource-server/src/create-app.ts';
 import {
   createResourceServerService,
   resourceServerLimits,
@@ -42,8 +45,15 @@ export function apiService(server: TestServer): ResourceServerService {
   });
 }
 
-export async function resourceServerClient(server: TestServer): Promise<Credentials & { rp: oidc.Configuration }> {
-  const client = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], resource_server: true });
+export async function resourceServerClient(
+  server: TestServer,
+): Promise<Credentials & { rp: oidc.Configuration }> {
+  const client = await server.createClient({
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    resource_server: true,
+  });
   return { ...client, rp: await server.rp(client.clientId, client.clientSecret) };
 }
 
@@ -56,7 +66,10 @@ export async function registerApi(
   const api = await apiService(server).create({
     identifier,
     name: 'Orders API',
-    scopes: (options.scopes ?? ['orders:read', 'orders:write']).map((name) => ({ name, description: `may ${name}` })),
+    scopes: (options.scopes ?? ['orders:read', 'orders:write']).map((name) => ({
+      name,
+      description: `may ${name}`,
+    })),
     ...(options.format ? { token_format: options.format } : {}),
     ...(options.ttl ? { access_token_ttl: options.ttl } : {}),
     ...(options.alg ? { signing_alg: options.alg } : {}),
@@ -67,7 +80,11 @@ export async function registerApi(
 
 /** A machine client granted `scopes` of the API for the client_credentials grant. */
 export async function machineClient(server: TestServer, api: RegisteredApi, scopes: string[]) {
-  const client = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
+  const client = await server.createClient({
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  });
   await apiService(server).grantClientCredentials(api.api.id, client.clientId, scopes);
   return { ...client, rp: await server.rp(client.clientId, client.clientSecret) };
 }
@@ -77,12 +94,19 @@ export async function machineClient(server: TestServer, api: RegisteredApi, scop
  * authorization endpoint), and the client redeems the code for the API's token (`resource` at
  * the token endpoint, §2.2). Returns the tokens and what a test needs to go on.
  */
-export async function signInForApi(server: TestServer, api: RegisteredApi, scope = 'openid offline_access orders:read') {
+export async function signInForApi(
+  server: TestServer,
+  api: RegisteredApi,
+  scope = 'openid offline_access orders:read',
+) {
   const user = await server.createUser();
   const client = await server.createClient();
   const rp = await server.rp(client.clientId, client.clientSecret);
   const browser = new TestBrowser();
-  const auth = await startAuthorization(browser, rp, client.redirectUri, { scope, resource: api.identifier });
+  const auth = await startAuthorization(browser, rp, client.redirectUri, {
+    scope,
+    resource: api.identifier,
+  });
   const callback = await completeSignIn(browser, auth, user, client.redirectUri);
   const tokens = await oidc.authorizationCodeGrant(
     rp,
@@ -105,7 +129,9 @@ export async function introspect(
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       ...(caller
-        ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(caller.clientId)}:${encodeURIComponent(caller.clientSecret)}`).toString('base64')}` }
+        ? {
+            authorization: `Basic ${Buffer.from(`${encodeURIComponent(caller.clientId)}:${encodeURIComponent(caller.clientSecret)}`).toString('base64')}`,
+          }
         : {}),
       ...headers,
     },
@@ -168,6 +194,13 @@ export async function startExampleApi(
 
 /** GET on the example API with a token as `Bearer`. */
 export async function callApi(url: string, token: string | undefined, scheme = 'Bearer') {
-  const res = await fetch(url, token === undefined ? {} : { headers: { authorization: `${scheme} ${token}` } });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  const res = await fetch(
+    url,
+    token === undefined ? {} : { headers: { authorization: `${scheme} ${token}` } },
+  );
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }

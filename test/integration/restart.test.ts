@@ -18,9 +18,19 @@ describe('a restart on the sqlite store', () => {
     server = await startTestServer(env);
     const user = await server.createUser();
     const client = await server.createClient();
-    const api = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], resource_server: true });
+    const api = await server.createClient({
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      resource_server: true,
+    });
     const browser = new TestBrowser();
-    const { tokens } = await signInAndRedeem(browser, await server.rp(client.clientId, client.clientSecret), user, client.redirectUri);
+    const { tokens } = await signInAndRedeem(
+      browser,
+      await server.rp(client.clientId, client.clientSecret),
+      user,
+      client.redirectUri,
+    );
     const jwksBefore = await (await fetch(`${server.issuer}/jwks`)).json();
     await server.stop({ graceMs: 100 });
     // Let the test's HTTP client notice the closed keep-alive sockets before it talks to the new process.
@@ -33,7 +43,10 @@ describe('a restart on the sqlite store', () => {
     expect(await (await fetch(`${server.issuer}/jwks`)).json()).toEqual(jwksBefore);
     // The access token issued before the restart is still good.
     expect((await oidc.fetchUserInfo(rp, tokens.access_token, user.id)).sub).toBe(user.id);
-    const introspected = await oidc.tokenIntrospection(await server.rp(api.clientId, api.clientSecret), tokens.access_token);
+    const introspected = await oidc.tokenIntrospection(
+      await server.rp(api.clientId, api.clientSecret),
+      tokens.access_token,
+    );
     expect(introspected.active).toBe(true);
     // The browser session survives (cookie keys were kept): a silent sign-in succeeds.
     const silent = await startAuthorization(browser, rp, client.redirectUri, { prompt: 'none' });

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
-import { BACKCHANNEL_EVENT, startBackchannelReceiver, verifyLogoutToken, waitFor, type BackchannelReceiver } from '../helpers/backchannel-receiver.ts';
+import {
+  BACKCHANNEL_EVENT,
+  startBackchannelReceiver,
+  verifyLogoutToken,
+  waitFor,
+  type BackchannelReceiver,
+} from '../helpers/backchannel-receiver.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
@@ -25,7 +31,12 @@ beforeAll(async () => {
     BACKCHANNEL_LOGOUT_ATTEMPTS: '4',
     BACKCHANNEL_LOGOUT_RETRY_DELAY_MS: '100',
   });
-  api = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], resource_server: true });
+  api = await server.createClient({
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    resource_server: true,
+  });
 });
 afterAll(async () => {
   await server?.stop({ graceMs: 100 });
@@ -33,12 +44,25 @@ afterAll(async () => {
 });
 
 /** A client whose back-channel logout endpoint is `path` on the receiver. */
-async function appWithBackchannel(on: TestServer, path: string, extra: Record<string, unknown> = {}) {
-  return on.createClient({ backchannel_logout_uri: `${receiver.url}${path}`, backchannel_logout_session_required: true, ...extra });
+async function appWithBackchannel(
+  on: TestServer,
+  path: string,
+  extra: Record<string, unknown> = {},
+) {
+  return on.createClient({
+    backchannel_logout_uri: `${receiver.url}${path}`,
+    backchannel_logout_session_required: true,
+    ...extra,
+  });
 }
 
 /** Signs `user` in to `app` in `browser`; answers the tokens. */
-async function signIn(on: TestServer, browser: TestBrowser, app: Awaited<ReturnType<TestServer['createClient']>>, user: { username: string; password: string }) {
+async function signIn(
+  on: TestServer,
+  browser: TestBrowser,
+  app: Awaited<ReturnType<TestServer['createClient']>>,
+  user: { username: string; password: string },
+) {
   const rp = await on.rp(app.clientId, app.clientSecret);
   const { tokens } = await signInAndRedeem(browser, rp, user, app.redirectUri);
   return { rp, tokens };
@@ -58,7 +82,9 @@ async function introspect(token: string): Promise<boolean> {
 
 describe('back-channel logout (OIDC Back-Channel Logout 1.0; ASVS 10.5.x, 7.4.1)', () => {
   it('advertises back-channel logout with session ids in discovery', async () => {
-    const doc = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const doc = (await (
+      await fetch(`${server.issuer}/.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
     expect(doc.backchannel_logout_supported).toBe(true);
     expect(doc.backchannel_logout_session_supported).toBe(true);
   });
@@ -74,14 +100,20 @@ describe('back-channel logout (OIDC Back-Channel Logout 1.0; ASVS 10.5.x, 7.4.1)
     await signIn(server, browser, plain, user);
 
     await logOut(server, browser);
-    await waitFor(() => receiver.deliveries.filter((d) => d.path === '/mail' || d.path === '/wiki').length >= 2);
+    await waitFor(
+      () => receiver.deliveries.filter((d) => d.path === '/mail' || d.path === '/wiki').length >= 2,
+    );
     const mine = receiver.deliveries.filter((d) => d.path === '/mail' || d.path === '/wiki');
     expect(mine.map((d) => d.path).sort()).toEqual(['/mail', '/wiki']);
 
     for (const delivery of mine) {
       const audience = delivery.path === '/mail' ? mail.clientId : wiki.clientId;
       // §2.4: typ logout+jwt, iss, aud, iat, jti, sub and/or sid, the events claim, never a nonce.
-      const { payload, protectedHeader } = await verifyLogoutToken(server.issuer, delivery.token, audience);
+      const { payload, protectedHeader } = await verifyLogoutToken(
+        server.issuer,
+        delivery.token,
+        audience,
+      );
       expect(protectedHeader.typ).toBe('logout+jwt');
       expect(payload.sub).toBe(user.id);
       expect(payload.events).toEqual({ [BACKCHANNEL_EVENT]: {} });
@@ -92,11 +124,20 @@ describe('back-channel logout (OIDC Back-Channel Logout 1.0; ASVS 10.5.x, 7.4.1)
     }
     // The sid is the one the client got in its ID token for this session (§2.1).
     const mailToken = mine.find((d) => d.path === '/mail')?.token ?? '';
-    const sid = (JSON.parse(Buffer.from(mailToken.split('.')[1] ?? '', 'base64url').toString()) as { sid?: string }).sid;
+    const sid = (
+      JSON.parse(Buffer.from(mailToken.split('.')[1] ?? '', 'base64url').toString()) as {
+        sid?: string;
+      }
+    ).sid;
     expect(sid).toBe(signedInMail.tokens.claims()?.sid);
 
-    const delivered = await server.services.store.events.list({ type: 'backchannel_logout.delivered', subject: user.id }, { limit: 10 });
-    expect(delivered.items.map((e) => e.clientId).sort()).toEqual([mail.clientId, wiki.clientId].sort());
+    const delivered = await server.services.store.events.list(
+      { type: 'backchannel_logout.delivered', subject: user.id },
+      { limit: 10 },
+    );
+    expect(delivered.items.map((e) => e.clientId).sort()).toEqual(
+      [mail.clientId, wiki.clientId].sort(),
+    );
   });
 
   it('retries a failed delivery with growing delays until the client takes it', async () => {
@@ -113,7 +154,10 @@ describe('back-channel logout (OIDC Back-Channel Logout 1.0; ASVS 10.5.x, 7.4.1)
     // The same logout token each time.
     expect(new Set(attempts.map((d) => d.token)).size).toBe(1);
     await waitFor(() => false, 100);
-    const events = await server.services.store.events.list({ typePrefix: 'backchannel_logout.', subject: user.id }, { limit: 10 });
+    const events = await server.services.store.events.list(
+      { typePrefix: 'backchannel_logout.', subject: user.id },
+      { limit: 10 },
+    );
     expect(events.items.map((e) => [e.type, e.details?.attempt]).reverse()).toEqual([
       ['backchannel_logout.failed', 1],
       ['backchannel_logout.failed', 2],
@@ -134,18 +178,23 @@ describe('back-channel logout (OIDC Back-Channel Logout 1.0; ASVS 10.5.x, 7.4.1)
     await sleep(1500);
     expect(receiver.deliveries.filter((d) => d.path === '/down')).toHaveLength(4);
     expect(receiver.deliveries.filter((d) => d.path === '/refuses')).toHaveLength(1);
-    const failed = await server.services.store.events.list({ type: 'backchannel_logout.failed', subject: user.id }, { limit: 10 });
+    const failed = await server.services.store.events.list(
+      { type: 'backchannel_logout.failed', subject: user.id },
+      { limit: 10 },
+    );
     expect(failed.items.filter((e) => e.details?.final === true)).toHaveLength(2);
   });
 });
 
-describe('logout revokes the session\'s tokens (RFC 9700 §4.14.2, ASVS 7.4.1)', () => {
+describe("logout revokes the session's tokens (RFC 9700 §4.14.2, ASVS 7.4.1)", () => {
   it('revokes tokens bound to the session, while offline refresh tokens survive by default (OIDC Core §11)', async () => {
     const user = await server.createUser();
     const browser = new TestBrowser();
     const app = await server.createClient();
     const rp = await server.rp(app.clientId, app.clientSecret);
-    const online = await signInAndRedeem(browser, rp, user, app.redirectUri, { scope: 'openid profile' });
+    const online = await signInAndRedeem(browser, rp, user, app.redirectUri, {
+      scope: 'openid profile',
+    });
     const offlineApp = await server.createClient();
     const offline = await signIn(server, browser, offlineApp, user);
     expect(await introspect(online.tokens.access_token)).toBe(true);
@@ -164,8 +213,13 @@ describe('logout revokes the session\'s tokens (RFC 9700 §4.14.2, ASVS 7.4.1)',
       const app = await strict.createClient();
       const { rp, tokens } = await signIn(strict, browser, app, user);
       await logOut(strict, browser);
-      await expect(oidc.refreshTokenGrant(rp, tokens.refresh_token ?? '')).rejects.toMatchObject({ error: 'invalid_grant' });
-      const revoked = await strict.services.store.events.list({ type: 'grant.revoked', subject: user.id }, { limit: 5 });
+      await expect(oidc.refreshTokenGrant(rp, tokens.refresh_token ?? '')).rejects.toMatchObject({
+        error: 'invalid_grant',
+      });
+      const revoked = await strict.services.store.events.list(
+        { type: 'grant.revoked', subject: user.id },
+        { limit: 5 },
+      );
       expect(revoked.items.some((e) => e.details?.offline === true)).toBe(true);
     } finally {
       await strict.stop({ graceMs: 100 });

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BACKCHANNEL_EVENT, startBackchannelReceiver, verifyLogoutToken, waitFor, type BackchannelReceiver } from '../helpers/backchannel-receiver.ts';
+import {
+  BACKCHANNEL_EVENT,
+  startBackchannelReceiver,
+  verifyLogoutToken,
+  waitFor,
+  type BackchannelReceiver,
+} from '../helpers/backchannel-receiver.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -31,7 +37,10 @@ const deliveriesTo = (path: string) => receiver.deliveries.filter((d) => d.path 
 /** Signs a new user in to a new client whose back-channel endpoint is `path`; answers the ID token's sid. */
 async function signedInUser(on: TestServer, path: string) {
   const user = await on.createUser();
-  const app = await on.createClient({ backchannel_logout_uri: `${receiver.url}${path}`, backchannel_logout_session_required: true });
+  const app = await on.createClient({
+    backchannel_logout_uri: `${receiver.url}${path}`,
+    backchannel_logout_session_required: true,
+  });
   const rp = await on.rp(app.clientId, app.clientSecret);
   const { tokens } = await signInAndRedeem(new TestBrowser(), rp, user, app.redirectUri);
   const sid = tokens.claims()?.sid;
@@ -40,11 +49,21 @@ async function signedInUser(on: TestServer, path: string) {
 }
 
 /** §2.6: the token verifies as the RP must check it, names the user and the session's sid. */
-async function expectLogoutToken(on: TestServer, path: string, clientId: string, sub: string, sid: unknown) {
+async function expectLogoutToken(
+  on: TestServer,
+  path: string,
+  clientId: string,
+  sub: string,
+  sid: unknown,
+) {
   await waitFor(() => deliveriesTo(path).length >= 1);
   const [delivery] = deliveriesTo(path);
   expect(delivery).toBeDefined();
-  const { payload, protectedHeader } = await verifyLogoutToken(on.issuer, delivery?.token ?? '', clientId);
+  const { payload, protectedHeader } = await verifyLogoutToken(
+    on.issuer,
+    delivery?.token ?? '',
+    clientId,
+  );
   expect(protectedHeader.typ).toBe('logout+jwt');
   expect(payload.sub).toBe(sub);
   expect(payload.sid).toBe(sid);
@@ -58,7 +77,10 @@ describe('back-channel logout when the server ends sessions itself (OIDC Back-Ch
     await server.services.accounts.setPassword(user.id, 'a brand new passphrase');
     await expectLogoutToken(server, '/reset', app.clientId, user.id, sid);
     expect(await server.services.store.oidc.findByAccountId('Session', user.id, 10)).toEqual([]);
-    const delivered = await server.services.store.events.list({ type: 'backchannel_logout.delivered', subject: user.id }, { limit: 5 });
+    const delivered = await server.services.store.events.list(
+      { type: 'backchannel_logout.delivered', subject: user.id },
+      { limit: 5 },
+    );
     expect(delivered.items.map((e) => e.clientId)).toEqual([app.clientId]);
   });
 
@@ -72,7 +94,12 @@ describe('back-channel logout when the server ends sessions itself (OIDC Back-Ch
     const { user } = await signedInUser(server, '/enabled');
     const plainUser = await server.createUser();
     const plain = await server.createClient();
-    await signInAndRedeem(new TestBrowser(), await server.rp(plain.clientId, plain.clientSecret), plainUser, plain.redirectUri);
+    await signInAndRedeem(
+      new TestBrowser(),
+      await server.rp(plain.clientId, plain.clientSecret),
+      plainUser,
+      plain.redirectUri,
+    );
     const before = receiver.deliveries.length;
 
     await server.services.accounts.setDisabled(user.id, false);
@@ -86,7 +113,9 @@ describe('back-channel logout when the server ends sessions itself (OIDC Back-Ch
     const { user } = await signedInUser(server, '/down');
     const updated = await server.services.accounts.setPassword(user.id, 'yet another passphrase');
     expect(updated.id).toBe(user.id);
-    expect(await server.services.accounts.authenticate(user.username, 'yet another passphrase')).toMatchObject({ id: user.id });
+    expect(
+      await server.services.accounts.authenticate(user.username, 'yet another passphrase'),
+    ).toMatchObject({ id: user.id });
     expect(deliveriesTo('/down').length).toBeGreaterThanOrEqual(1);
   });
 

@@ -48,7 +48,11 @@ async function loginPage(ip: string) {
 }
 
 /** Submits one sign-in on a fresh login page; answers the response and how long it took. */
-async function attempt(login: string, password: string, ip = freshIp()): Promise<{ res: Page; ms: number }> {
+async function attempt(
+  login: string,
+  password: string,
+  ip = freshIp(),
+): Promise<{ res: Page; ms: number }> {
   const { browser, page } = await loginPage(ip);
   const started = performance.now();
   const res = await browser.submit(page, '/login', { username: login, password });
@@ -71,7 +75,8 @@ describe('per-account lockout (ASVS 6.3.1)', () => {
   it('locks an account after 3 failures and then refuses even the right password, answering like a wrong one (ASVS 6.3.1, 6.3.8)', async () => {
     const user = await server.createUser();
     const ip = freshIp();
-    for (let i = 0; i < 3; i++) expect((await attempt(user.username, `wrong-${i}`, ip)).res.status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await attempt(user.username, `wrong-${i}`, ip)).res.status).toBe(401);
     const locked = await attempt(user.username, user.password, ip);
     expect(locked.res.status).toBe(401);
     expect(alertText(locked.res)).toBe('The username or password is incorrect.');
@@ -118,7 +123,11 @@ describe('per-account lockout (ASVS 6.3.1)', () => {
   it('gives a burst of parallel guesses no more password checks than the limit (ASVS 6.3.1)', async () => {
     const user = await server.createUser();
     const pages = await Promise.all(Array.from({ length: 8 }, () => loginPage(freshIp())));
-    const answers = await Promise.all(pages.map(({ browser, page }, i) => browser.submit(page, '/login', { username: user.username, password: `guess-${i}` })));
+    const answers = await Promise.all(
+      pages.map(({ browser, page }, i) =>
+        browser.submit(page, '/login', { username: user.username, password: `guess-${i}` }),
+      ),
+    );
     expect(answers.every((a) => a.status === 401)).toBe(true);
     const reasons = (await eventsOf('login.failed', user.id)).map((e) => e.details?.reason);
     expect(reasons.filter((r) => r === 'wrong_password')).toHaveLength(3);
@@ -128,7 +137,11 @@ describe('per-account lockout (ASVS 6.3.1)', () => {
   it('lets several tabs of one user sign in at the same time', async () => {
     const user = await server.createUser();
     const pages = await Promise.all(Array.from({ length: 6 }, () => loginPage(freshIp())));
-    const answers = await Promise.all(pages.map(({ browser, page }) => browser.submit(page, '/login', { username: user.username, password: user.password })));
+    const answers = await Promise.all(
+      pages.map(({ browser, page }) =>
+        browser.submit(page, '/login', { username: user.username, password: user.password }),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(6).fill(303));
   });
 
@@ -173,7 +186,8 @@ describe('growing delays and uniform answers (ASVS 6.3.1, 6.3.8)', () => {
       expect(res.status).toBe(wrong.res.status);
       expect(alertText(res)).toBe(alertText(wrong.res));
       // The same page but for the interaction's own id and form values (CSRF token, username).
-      const page = (p: Page) => p.text.replace(/value="[^"]*"/g, '').replace(/\/interaction\/[\w-]+/g, '/interaction/…');
+      const page = (p: Page) =>
+        p.text.replace(/value="[^"]*"/g, '').replace(/\/interaction\/[\w-]+/g, '/interaction/…');
       expect(page(res)).toBe(page(wrong.res));
       expect(res.headers.getSetCookie().length).toBe(wrong.res.headers.getSetCookie().length);
     }
@@ -200,7 +214,12 @@ describe('client address for the limits (B27, ASVS 15.3.4)', () => {
   let direct: TestServer;
   beforeAll(async () => {
     // Loopback is NOT a trusted proxy here: every X-Forwarded-For the test sends is forged.
-    direct = await startTestServer({ TRUST_PROXY: 'true', TRUSTED_PROXIES: '192.0.2.0/24', LOGIN_IP_MAX_FAILURES: '3', LOGIN_DELAY_BASE_MS: '0' });
+    direct = await startTestServer({
+      TRUST_PROXY: 'true',
+      TRUSTED_PROXIES: '192.0.2.0/24',
+      LOGIN_IP_MAX_FAILURES: '3',
+      LOGIN_DELAY_BASE_MS: '0',
+    });
   });
   afterAll(async () => {
     await direct?.stop({ graceMs: 100 });
@@ -213,13 +232,22 @@ describe('client address for the limits (B27, ASVS 15.3.4)', () => {
       const victim = await direct.createUser();
       const browser = new BrowserAt(`203.0.113.${i + 1}`);
       const { page } = await startAuthorization(browser, directRp, c.redirectUri);
-      expect((await browser.submit(page, '/login', { username: victim.username, password: 'nope-nope' })).status).toBe(401);
+      expect(
+        (await browser.submit(page, '/login', { username: victim.username, password: 'nope-nope' }))
+          .status,
+      ).toBe(401);
     }
     const user = await direct.createUser();
     const browser = new BrowserAt('203.0.113.99');
     const { page } = await startAuthorization(browser, directRp, c.redirectUri);
-    expect((await browser.submit(page, '/login', { username: user.username, password: user.password })).status).toBe(429);
-    const failures = await direct.services.store.events.list({ type: 'login.failed' }, { limit: 10 });
+    expect(
+      (await browser.submit(page, '/login', { username: user.username, password: user.password }))
+        .status,
+    ).toBe(429);
+    const failures = await direct.services.store.events.list(
+      { type: 'login.failed' },
+      { limit: 10 },
+    );
     expect(new Set(failures.items.map((e) => e.ip))).toEqual(new Set(['127.0.0.1']));
   });
 

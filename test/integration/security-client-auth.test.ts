@@ -30,7 +30,9 @@ const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 /** A confidential client allowed the client_credentials grant. */
-async function machineClient(method: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic') {
+async function machineClient(
+  method: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic',
+) {
   return server.createClient({
     grant_types: ['client_credentials'],
     response_types: [],
@@ -41,7 +43,12 @@ async function machineClient(method: 'client_secret_basic' | 'client_secret_post
   });
 }
 
-async function post(path: string, ip: string, body: Record<string, string>, authorization?: string) {
+async function post(
+  path: string,
+  ip: string,
+  body: Record<string, string>,
+  authorization?: string,
+) {
   const res = await fetch(`${server.issuer}${path}`, {
     method: 'POST',
     headers: {
@@ -51,42 +58,85 @@ async function post(path: string, ip: string, body: Record<string, string>, auth
     },
     body: new URLSearchParams(body).toString(),
   });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 describe('client authentication limits (ASVS 6.3.1, 2.4.1)', () => {
   it('refuses a client with 429 and Retry-After after repeated wrong secrets at /token, before checking even the right one', async () => {
     const c = await machineClient();
     const ip = freshIp();
-    expect((await post('/token', ip, { grant_type: 'client_credentials' }, basic(c.clientId, c.clientSecret))).status).toBe(200);
+    expect(
+      (
+        await post(
+          '/token',
+          ip,
+          { grant_type: 'client_credentials' },
+          basic(c.clientId, c.clientSecret),
+        )
+      ).status,
+    ).toBe(200);
     for (let i = 0; i < 3; i++) {
-      const res = await post('/token', ip, { grant_type: 'client_credentials' }, basic(c.clientId, `wrong-${i}`));
+      const res = await post(
+        '/token',
+        ip,
+        { grant_type: 'client_credentials' },
+        basic(c.clientId, `wrong-${i}`),
+      );
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('invalid_client');
     }
-    const refused = await post('/token', ip, { grant_type: 'client_credentials' }, basic(c.clientId, c.clientSecret));
+    const refused = await post(
+      '/token',
+      ip,
+      { grant_type: 'client_credentials' },
+      basic(c.clientId, c.clientSecret),
+    );
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.headers.get('cache-control')).toBe('no-store');
     expect(refused.body.access_token).toBeUndefined();
     // The same client from its own address is not affected by an attacker elsewhere.
-    expect((await post('/token', freshIp(), { grant_type: 'client_credentials' }, basic(c.clientId, c.clientSecret))).status).toBe(200);
+    expect(
+      (
+        await post(
+          '/token',
+          freshIp(),
+          { grant_type: 'client_credentials' },
+          basic(c.clientId, c.clientSecret),
+        )
+      ).status,
+    ).toBe(200);
 
-    const failures = await server.services.store.events.list({ type: 'client_auth.failed', clientId: c.clientId }, { limit: 10 });
+    const failures = await server.services.store.events.list(
+      { type: 'client_auth.failed', clientId: c.clientId },
+      { limit: 10 },
+    );
     expect(failures.items).toHaveLength(3);
     expect(failures.items[0]?.ip).toBe(ip);
-    const throttled = await server.services.store.events.list({ type: 'client_auth.throttled', clientId: c.clientId }, { limit: 10 });
+    const throttled = await server.services.store.events.list(
+      { type: 'client_auth.throttled', clientId: c.clientId },
+      { limit: 10 },
+    );
     expect(throttled.items).toHaveLength(1);
   });
 
   it('reads the client id of client_secret_post from the body without disturbing the provider', async () => {
     const c = await machineClient('client_secret_post');
     const ip = freshIp();
-    const form = (secret: string) => ({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: secret });
+    const form = (secret: string) => ({
+      grant_type: 'client_credentials',
+      client_id: c.clientId,
+      client_secret: secret,
+    });
     const ok = await post('/token', ip, form(c.clientSecret));
     expect(ok.status).toBe(200);
     expect(typeof ok.body.access_token).toBe('string');
-    for (let i = 0; i < 3; i++) expect((await post('/token', ip, form(`wrong-${i}`))).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await post('/token', ip, form(`wrong-${i}`))).status).toBe(401);
     expect((await post('/token', ip, form(c.clientSecret))).status).toBe(429);
   });
 
@@ -98,7 +148,16 @@ describe('client authentication limits (ASVS 6.3.1, 2.4.1)', () => {
     expect((await post('/token/revocation', ip, { token: 'x' }, auth)).status).toBe(401);
     expect((await post('/token', ip, { grant_type: 'client_credentials' }, auth)).status).toBe(401);
     for (const path of ['/token/introspection', '/token/revocation', '/token']) {
-      expect((await post(path, ip, { token: 'x', grant_type: 'client_credentials' }, basic(c.clientId, c.clientSecret))).status).toBe(429);
+      expect(
+        (
+          await post(
+            path,
+            ip,
+            { token: 'x', grant_type: 'client_credentials' },
+            basic(c.clientId, c.clientSecret),
+          )
+        ).status,
+      ).toBe(429);
     }
   });
 
@@ -106,19 +165,51 @@ describe('client authentication limits (ASVS 6.3.1, 2.4.1)', () => {
     const c = await machineClient();
     const ip = freshIp();
     for (let i = 0; i < 5; i++) {
-      const res = await post('/token', ip, { grant_type: 'refresh_token', refresh_token: `nope-${i}` }, basic(c.clientId, c.clientSecret));
+      const res = await post(
+        '/token',
+        ip,
+        { grant_type: 'refresh_token', refresh_token: `nope-${i}` },
+        basic(c.clientId, c.clientSecret),
+      );
       expect(res.status).toBe(400);
     }
-    expect((await post('/token', ip, { grant_type: 'client_credentials' }, basic(c.clientId, c.clientSecret))).status).toBe(200);
+    expect(
+      (
+        await post(
+          '/token',
+          ip,
+          { grant_type: 'client_credentials' },
+          basic(c.clientId, c.clientSecret),
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses an address that guesses many client ids (per-network limit)', async () => {
     const ip = freshIp();
     for (let i = 0; i < 8; i++) {
-      expect((await post('/token', ip, { grant_type: 'client_credentials' }, basic(`guess-${i}`, 'secret'))).status).toBe(401);
+      expect(
+        (
+          await post(
+            '/token',
+            ip,
+            { grant_type: 'client_credentials' },
+            basic(`guess-${i}`, 'secret'),
+          )
+        ).status,
+      ).toBe(401);
     }
     const c = await machineClient();
-    expect((await post('/token', ip, { grant_type: 'client_credentials' }, basic(c.clientId, c.clientSecret))).status).toBe(429);
+    expect(
+      (
+        await post(
+          '/token',
+          ip,
+          { grant_type: 'client_credentials' },
+          basic(c.clientId, c.clientSecret),
+        )
+      ).status,
+    ).toBe(429);
   });
 });
 
@@ -127,9 +218,16 @@ describe('claimed client ids with control characters (issue 12 item 10)', () => 
     const ip = freshIp();
     const claimed = 'evil\u001b[2J\u0007';
     // In the form body (client_secret_post): the provider answers invalid_client, which is counted.
-    const res = await post('/token', ip, { grant_type: 'client_credentials', client_id: claimed, client_secret: 'guess' });
+    const res = await post('/token', ip, {
+      grant_type: 'client_credentials',
+      client_id: claimed,
+      client_secret: 'guess',
+    });
     expect(res.status).toBe(401);
-    const failures = await server.services.store.events.list({ type: 'client_auth.failed' }, { limit: 100 });
+    const failures = await server.services.store.events.list(
+      { type: 'client_auth.failed' },
+      { limit: 100 },
+    );
     const recorded = failures.items.filter((e) => e.ip === ip).map((e) => e.clientId);
     expect(recorded).toEqual(['evil\\x1b[2J\\x07']);
   });

@@ -23,10 +23,17 @@ class BrowserBehindProxy extends TestBrowser {
     this.origin = origin;
     this.forwardedProto = forwardedProto;
   }
-  override async request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
+  override async request(
+    url: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const target = new URL(url);
-    const upstream = target.protocol === 'https:' ? `${this.origin}${target.pathname}${target.search}` : url;
-    const headers = { ...(this.forwardedProto ? { 'x-forwarded-proto': 'https' } : {}), ...init.headers };
+    const upstream =
+      target.protocol === 'https:' ? `${this.origin}${target.pathname}${target.search}` : url;
+    const headers = {
+      ...(this.forwardedProto ? { 'x-forwarded-proto': 'https' } : {}),
+      ...init.headers,
+    };
     return super.request(upstream, { ...init, headers });
   }
 }
@@ -67,15 +74,26 @@ describe('cookies over https (ASVS 3.3.1–3.3.4)', () => {
     const seen: string[] = [];
     let page = await browser.get(url.href);
     seen.push(...page.headers.getSetCookie());
-    for (let hops = 0; hops < 5 && page.location && !page.location.startsWith(client.redirectUri); hops++) {
+    for (
+      let hops = 0;
+      hops < 5 && page.location && !page.location.startsWith(client.redirectUri);
+      hops++
+    ) {
       page = await browser.get(page.location);
       seen.push(...page.headers.getSetCookie());
     }
     expect(page.text).toContain('name="password"');
-    let res = await browser.submit(page, '/login', { username: user.username, password: user.password });
+    let res = await browser.submit(page, '/login', {
+      username: user.username,
+      password: user.password,
+    });
     expect(res.status).toBe(303);
     seen.push(...res.headers.getSetCookie());
-    for (let hops = 0; hops < 5 && res.location && !res.location.startsWith(client.redirectUri); hops++) {
+    for (
+      let hops = 0;
+      hops < 5 && res.location && !res.location.startsWith(client.redirectUri);
+      hops++
+    ) {
       res = await browser.get(res.location);
       seen.push(...res.headers.getSetCookie());
       if (res.text.includes('name="decision"')) {
@@ -121,18 +139,28 @@ describe('cookies over https (ASVS 3.3.1–3.3.4)', () => {
       fetch(`${origin}/`, { headers }),
       fetch(`${origin}/.well-known/openid-configuration`, { headers }),
       fetch(`${origin}/jwks`, { headers }),
-      fetch(`${origin}/token`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' }),
+      fetch(`${origin}/token`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      }),
       fetch(`${origin}/auth?client_id=nobody`, { headers, redirect: 'manual' }),
       fetch(`${origin}/nothing-here`, { headers }),
       fetch(`${origin}/healthz`, { headers }),
     ]);
     for (const res of responses) {
-      expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+      expect(res.headers.get('strict-transport-security')).toBe(
+        'max-age=31536000; includeSubDomains',
+      );
     }
   });
 
   it('builds endpoint URLs with https from the trusted proxy', async () => {
-    const doc = (await (await fetch(`${origin}/.well-known/openid-configuration`, { headers: { 'x-forwarded-proto': 'https' } })).json()) as Record<string, string>;
+    const doc = (await (
+      await fetch(`${origin}/.well-known/openid-configuration`, {
+        headers: { 'x-forwarded-proto': 'https' },
+      })
+    ).json()) as Record<string, string>;
     expect(doc.issuer).toBe(PUBLIC);
     expect(doc.token_endpoint?.startsWith('https://')).toBe(true);
   });
@@ -150,13 +178,21 @@ describe('headers on every response (ASVS 3.4.3–3.4.6, 14.3.2; B24, B28)', () 
     const rp = await server.rp(client.clientId, client.clientSecret);
     const browser = new TestBrowser();
     const login = (await startAuthorization(browser, rp, client.redirectUri)).page;
-    const wrong = await browser.submit(login, '/login', { username: user.username, password: 'wrong-password' });
-    const posted = await browser.submit(wrong, '/login', { username: user.username, password: user.password });
+    const wrong = await browser.submit(login, '/login', {
+      username: user.username,
+      password: 'wrong-password',
+    });
+    const posted = await browser.submit(wrong, '/login', {
+      username: user.username,
+      password: user.password,
+    });
     const consent = await browser.follow(posted, client.redirectUri);
     const fresh = new TestBrowser();
     const { tokens } = await signInAndRedeem(fresh, rp, user, client.redirectUri);
     const logout = await fresh.get(`${server.issuer}/session/end`);
-    const loggedOut = await fresh.follow(await fresh.submit(logout, '/session/end/confirm', { logout: 'yes' }));
+    const loggedOut = await fresh.follow(
+      await fresh.submit(logout, '/session/end/confirm', { logout: 'yes' }),
+    );
     pages = {
       home: await new TestBrowser().get(`${server.issuer}/`),
       login,
@@ -164,8 +200,12 @@ describe('headers on every response (ASVS 3.4.3–3.4.6, 14.3.2; B24, B28)', () 
       consent,
       logout,
       'signed out': loggedOut,
-      'provider error page': await new TestBrowser().get(`${server.issuer}/auth?client_id=nobody&response_type=code`),
-      'our error page': await new TestBrowser().get(`${server.issuer}/interaction/not-a-real-interaction-id`),
+      'provider error page': await new TestBrowser().get(
+        `${server.issuer}/auth?client_id=nobody&response_type=code`,
+      ),
+      'our error page': await new TestBrowser().get(
+        `${server.issuer}/interaction/not-a-real-interaction-id`,
+      ),
       '404 page': await new TestBrowser().get(`${server.issuer}/no/such/page`),
     };
     const basic = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`;
@@ -174,12 +214,23 @@ describe('headers on every response (ASVS 3.4.3–3.4.6, 14.3.2; B24, B28)', () 
       'token response': await fetch(`${server.issuer}/token`, {
         method: 'POST',
         headers: form,
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' }),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refresh_token ?? '',
+        }),
       }),
-      'token error': await fetch(`${server.issuer}/token`, { method: 'POST', headers: form, body: 'grant_type=authorization_code&code=nope' }),
-      userinfo: await fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } }),
+      'token error': await fetch(`${server.issuer}/token`, {
+        method: 'POST',
+        headers: form,
+        body: 'grant_type=authorization_code&code=nope',
+      }),
+      userinfo: await fetch(`${server.issuer}/me`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      }),
       discovery: await fetch(`${server.issuer}/.well-known/openid-configuration`),
-      'our JSON error': await fetch(`${server.issuer}/interaction/not-a-real-interaction-id`, { headers: { accept: 'application/json' } }),
+      'our JSON error': await fetch(`${server.issuer}/interaction/not-a-real-interaction-id`, {
+        headers: { accept: 'application/json' },
+      }),
     };
   });
   afterAll(async () => {
@@ -187,7 +238,10 @@ describe('headers on every response (ASVS 3.4.3–3.4.6, 14.3.2; B24, B28)', () 
   });
 
   it('sends nosniff, no-referrer and no X-Powered-By on every page and JSON answer', () => {
-    for (const headers of [...Object.values(pages).map((p) => p.headers), ...Object.values(json).map((r) => r.headers)]) {
+    for (const headers of [
+      ...Object.values(pages).map((p) => p.headers),
+      ...Object.values(json).map((r) => r.headers),
+    ]) {
       expect(headers.get('x-content-type-options')).toBe('nosniff');
       expect(headers.get('referrer-policy')).toBe('no-referrer');
       expect(headers.get('x-powered-by')).toBeNull();
@@ -196,9 +250,17 @@ describe('headers on every response (ASVS 3.4.3–3.4.6, 14.3.2; B24, B28)', () 
 
   it('sends a CSP with frame-ancestors, object-src and base-uri none, and no-store, on every HTML page', () => {
     for (const [name, page] of Object.entries(pages)) {
-      expect([name, page.headers.get('content-type')]).toEqual([name, expect.stringMatching(/^text\/html/)]);
+      expect([name, page.headers.get('content-type')]).toEqual([
+        name,
+        expect.stringMatching(/^text\/html/),
+      ]);
       const csp = page.headers.get('content-security-policy') ?? '';
-      for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "default-src 'none'"]) {
+      for (const directive of [
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "default-src 'none'",
+      ]) {
         expect([name, csp]).toEqual([name, expect.stringContaining(directive)]);
       }
       expect([name, csp]).toEqual([name, expect.not.stringContaining('unsafe-inline')]);

@@ -33,8 +33,14 @@ afterAll(async () => {
 
 /** A browser that names itself, so the user agent can be found in the events. */
 class NamedBrowser extends TestBrowser {
-  override request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
-    return super.request(url, { ...init, headers: { 'user-agent': 'EventsTest/1.0', ...init.headers } });
+  override request(
+    url: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
+    return super.request(url, {
+      ...init,
+      headers: { 'user-agent': 'EventsTest/1.0', ...init.headers },
+    });
   }
 }
 
@@ -52,7 +58,10 @@ function sink() {
 }
 
 /** The CLI in-process, on the server's sqlite store, as an operator would run it. */
-async function cli(argv: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  argv: string[],
+  stdin = '',
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = sink();
   const stderr = sink();
   const input = new PassThrough();
@@ -74,7 +83,11 @@ async function listed(argv: string[]): Promise<SecurityEvent[]> {
   return (JSON.parse(run.stdout) as { items: SecurityEvent[] }).items;
 }
 
-async function tokenRequest(client: { clientId: string; clientSecret: string }, path: string, body: Record<string, string>) {
+async function tokenRequest(
+  client: { clientId: string; clientSecret: string },
+  path: string,
+  body: Record<string, string>,
+) {
   const res = await fetch(`${server.issuer}${path}`, {
     method: 'POST',
     headers: {
@@ -100,7 +113,10 @@ describe('security events are recorded with who, what, where and when (ASVS 16.3
     // A failed sign-in, then a successful one with consent.
     const browser = new NamedBrowser();
     const auth = await startAuthorization(browser, rp, client.redirectUri);
-    const wrong = await browser.submit(auth.page, '/login', { username: user.username, password: 'definitely-wrong' });
+    const wrong = await browser.submit(auth.page, '/login', {
+      username: user.username,
+      password: 'definitely-wrong',
+    });
     failedRequestId = wrong.headers.get('x-request-id');
     const { tokens } = await signInAndRedeem(browser, rp, user, client.redirectUri);
     secrets.push(tokens.access_token, tokens.refresh_token ?? '', tokens.id_token ?? '');
@@ -108,12 +124,22 @@ describe('security events are recorded with who, what, where and when (ASVS 16.3
     // Refresh, then reuse the old refresh token: reuse detection revokes the grant.
     const rotated = await oidc.refreshTokenGrant(rp, tokens.refresh_token ?? '');
     secrets.push(rotated.access_token, rotated.refresh_token ?? '');
-    expect(await tokenRequest(client, '/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' })).toBe(400);
+    expect(
+      await tokenRequest(client, '/token', {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token ?? '',
+      }),
+    ).toBe(400);
 
     // A second sign-in, whose refresh token the client revokes, then a logout.
     const second = await signInAndRedeem(new TestBrowser(), rp, user, client.redirectUri);
     secrets.push(second.tokens.refresh_token ?? '');
-    expect(await tokenRequest(client, '/token/revocation', { token: second.tokens.refresh_token ?? '', token_type_hint: 'refresh_token' })).toBe(200);
+    expect(
+      await tokenRequest(client, '/token/revocation', {
+        token: second.tokens.refresh_token ?? '',
+        token_type_hint: 'refresh_token',
+      }),
+    ).toBe(200);
     const confirm = await browser.get(`${server.issuer}/session/end`);
     await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' });
 
@@ -124,11 +150,17 @@ describe('security events are recorded with who, what, where and when (ASVS 16.3
       const p = (await startAuthorization(b, rp, client.redirectUri)).page;
       await b.submit(p, '/login', { username: victim.username, password: `wrong-${i}` });
     }
-    expect(await tokenRequest({ clientId: client.clientId, clientSecret: 'not-the-secret' }, '/token', { grant_type: 'client_credentials' })).toBe(401);
+    expect(
+      await tokenRequest({ clientId: client.clientId, clientSecret: 'not-the-secret' }, '/token', {
+        grant_type: 'client_credentials',
+      }),
+    ).toBe(401);
   });
 
   it('records each kind of event', async () => {
-    const types = new Set((await server.services.store.events.list({}, { limit: 100 })).items.map((e) => e.type));
+    const types = new Set(
+      (await server.services.store.events.list({}, { limit: 100 })).items.map((e) => e.type),
+    );
     for (const type of [
       'login.failed',
       'login.succeeded',
@@ -145,7 +177,12 @@ describe('security events are recorded with who, what, where and when (ASVS 16.3
   });
 
   it('records time, subject, client, address, user agent and request id of a failed sign-in', async () => {
-    const [event] = (await server.services.store.events.list({ type: 'login.failed', subject: user.id }, { limit: 1 })).items;
+    const [event] = (
+      await server.services.store.events.list(
+        { type: 'login.failed', subject: user.id },
+        { limit: 1 },
+      )
+    ).items;
     expect(event).toMatchObject({
       type: 'login.failed',
       subject: user.id,
@@ -159,9 +196,22 @@ describe('security events are recorded with who, what, where and when (ASVS 16.3
   });
 
   it('names the reason of a revoked grant: refresh-token reuse (RFC 9700 §4.14.2) or revocation (RFC 7009)', async () => {
-    const revoked = (await server.services.store.events.list({ type: 'grant.revoked', subject: user.id }, { limit: 10 })).items;
-    expect(revoked.map((e) => e.details?.reason).sort()).toEqual(['refresh_token_reuse', 'revocation']);
-    const [reuse] = (await server.services.store.events.list({ type: 'token.reuse_detected', subject: user.id }, { limit: 10 })).items;
+    const revoked = (
+      await server.services.store.events.list(
+        { type: 'grant.revoked', subject: user.id },
+        { limit: 10 },
+      )
+    ).items;
+    expect(revoked.map((e) => e.details?.reason).sort()).toEqual([
+      'refresh_token_reuse',
+      'revocation',
+    ]);
+    const [reuse] = (
+      await server.services.store.events.list(
+        { type: 'token.reuse_detected', subject: user.id },
+        { limit: 10 },
+      )
+    ).items;
     expect(reuse).toMatchObject({ clientId: client.clientId, details: { kind: 'refresh_token' } });
   });
 
@@ -172,12 +222,21 @@ describe('security events are recorded with who, what, where and when (ASVS 16.3
   });
 
   it('lists events with the CLI, filtered by type, user (any login form) and age', async () => {
-    const mine = await listed(['--user', user.username.toUpperCase(), '--type', 'login.*', '--since', '1h']);
+    const mine = await listed([
+      '--user',
+      user.username.toUpperCase(),
+      '--type',
+      'login.*',
+      '--since',
+      '1h',
+    ]);
     expect(mine.length).toBeGreaterThanOrEqual(2);
     expect(new Set(mine.map((e) => e.subject))).toEqual(new Set([user.id]));
     expect(mine.every((e) => e.type.startsWith('login.'))).toBe(true);
     expect(await listed(['--type', 'logout', '--user', user.email])).toHaveLength(1);
-    expect(await listed(['--type', 'login.succeeded', '--since', '2999-01-01T00:00:00Z'])).toHaveLength(0);
+    expect(
+      await listed(['--type', 'login.succeeded', '--since', '2999-01-01T00:00:00Z']),
+    ).toHaveLength(0);
 
     const table = await cli(['events', 'list', '--type', 'login.locked']);
     expect(table.code).toBe(0);
@@ -186,10 +245,20 @@ describe('security events are recorded with who, what, where and when (ASVS 16.3
   });
 
   it('reads the same store as `portcullis audit list`', async () => {
-    const run = await cli(['audit', 'list', '--json', '--type', 'login.succeeded', '--subject', user.id]);
+    const run = await cli([
+      'audit',
+      'list',
+      '--json',
+      '--type',
+      'login.succeeded',
+      '--subject',
+      user.id,
+    ]);
     expect(run.code).toBe(0);
     const audit = (JSON.parse(run.stdout) as { items: SecurityEvent[] }).items;
-    expect(audit.map((e) => e.id)).toEqual((await listed(['--type', 'login.succeeded', '--user', user.id])).map((e) => e.id));
+    expect(audit.map((e) => e.id)).toEqual(
+      (await listed(['--type', 'login.succeeded', '--user', user.id])).map((e) => e.id),
+    );
   });
 
   it('refuses a malformed --since with a usage error', async () => {
@@ -212,7 +281,12 @@ describe('credential changes from the CLI end sessions (ASVS 7.4.3)', () => {
 
     const probe = await startAuthorization(browser, rp, client.redirectUri, { prompt: 'none' });
     expect(new URL(probe.page.location ?? '').searchParams.get('error')).toBe('login_required');
-    expect(await tokenRequest(client, '/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' })).toBe(400);
+    expect(
+      await tokenRequest(client, '/token', {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token ?? '',
+      }),
+    ).toBe(400);
     const [revoked] = await listed(['--type', 'sessions.revoked', '--user', user.id]);
     expect(revoked).toMatchObject({ details: { reason: 'password_changed' } });
     expect(revoked?.actor).toMatch(/^cli/);
@@ -222,10 +296,20 @@ describe('credential changes from the CLI end sessions (ASVS 7.4.3)', () => {
 describe('retention (events.retentionDays)', () => {
   it('deletes events older than the retention with the store sweeper, and keeps newer ones', async () => {
     const old = Date.now() - 2 * 86_400_000;
-    await server.services.store.events.append({ id: `old-${old}`, time: old, type: 'login.failed' });
-    await server.services.store.events.append({ id: `recent-${old}`, time: Date.now() - 3_600_000, type: 'login.failed' });
+    await server.services.store.events.append({
+      id: `old-${old}`,
+      time: old,
+      type: 'login.failed',
+    });
+    await server.services.store.events.append({
+      id: `recent-${old}`,
+      time: Date.now() - 3_600_000,
+      type: 'login.failed',
+    });
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    const ids = (await server.services.store.events.list({ type: 'login.failed' }, { limit: 100 })).items.map((e) => e.id);
+    const ids = (
+      await server.services.store.events.list({ type: 'login.failed' }, { limit: 100 })
+    ).items.map((e) => e.id);
     expect(ids).not.toContain(`old-${old}`);
     expect(ids).toContain(`recent-${old}`);
   });

@@ -32,15 +32,25 @@ function freshIp(): string {
 }
 
 /** An openid-client configuration whose requests come from `ip` (through the trusted proxy). */
-async function rpAt(ip: string, clientId: string, clientSecret: string): Promise<oidc.Configuration> {
+async function rpAt(
+  ip: string,
+  clientId: string,
+  clientSecret: string,
+): Promise<oidc.Configuration> {
   const rp = await server.rp(clientId, clientSecret);
-  rp[oidc.customFetch] = (url, options) => fetch(url, { ...options, headers: { ...(options.headers as Record<string, string>), 'x-forwarded-for': ip } } as RequestInit);
+  rp[oidc.customFetch] = (url, options) =>
+    fetch(url, {
+      ...options,
+      headers: { ...(options.headers as Record<string, string>), 'x-forwarded-for': ip },
+    } as RequestInit);
   return rp;
 }
 
 describe('pushed authorization requests (RFC 9126)', () => {
   it('are advertised in discovery', async () => {
-    const doc = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const doc = (await (
+      await fetch(`${server.issuer}/.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
     expect(doc.pushed_authorization_request_endpoint).toBe(`${server.issuer}/request`);
   });
 
@@ -67,8 +77,17 @@ describe('pushed authorization requests (RFC 9126)', () => {
 
     const browser = new BrowserAt(ip);
     const page = await browser.follow(await browser.get(url.href), client.redirectUri);
-    const callback = await completeSignIn(browser, { state, nonce, verifier, page }, user, client.redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    const callback = await completeSignIn(
+      browser,
+      { state, nonce, verifier, page },
+      user,
+      client.redirectUri,
+    );
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
     expect(tokens.claims()?.sub).toBe(user.id);
   });
 
@@ -83,7 +102,13 @@ describe('pushed authorization requests (RFC 9126)', () => {
           'x-forwarded-for': ip,
           authorization: `Basic ${Buffer.from(`${client.clientId}:${secret}`).toString('base64')}`,
         },
-        body: new URLSearchParams({ response_type: 'code', scope: 'openid', redirect_uri: client.redirectUri, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }).toString(),
+        body: new URLSearchParams({
+          response_type: 'code',
+          scope: 'openid',
+          redirect_uri: client.redirectUri,
+          code_challenge: 'x'.repeat(43),
+          code_challenge_method: 'S256',
+        }).toString(),
       });
     for (let i = 0; i < 3; i++) {
       const res = await push(`wrong-${String(i)}`);
@@ -94,7 +119,10 @@ describe('pushed authorization requests (RFC 9126)', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await refused.json()) as { error?: string }).error).toBe('too_many_requests');
-    const throttled = await server.services.store.events.list({ type: 'client_auth.throttled', clientId: client.clientId }, { limit: 10 });
+    const throttled = await server.services.store.events.list(
+      { type: 'client_auth.throttled', clientId: client.clientId },
+      { limit: 10 },
+    );
     expect(throttled.items.map((e) => e.details?.endpoint)).toEqual(['/request']);
   });
 });

@@ -30,7 +30,11 @@ interface Backend {
 const sqliteDir = tempDir('portcullis-bursts-');
 const mongoDb = uniqueDatabaseName('parallel_bursts');
 const backends: Backend[] = [
-  { name: 'sqlite', env: () => ({ STORE: 'sqlite', DATA_DIR: sqliteDir.path }), cleanUp: async () => sqliteDir.remove() },
+  {
+    name: 'sqlite',
+    env: () => ({ STORE: 'sqlite', DATA_DIR: sqliteDir.path }),
+    cleanUp: async () => sqliteDir.remove(),
+  },
   {
     name: 'mongodb',
     env: () => ({ STORE: 'mongodb', MONGODB_URI: requireMongoUri(), MONGODB_DB: mongoDb }),
@@ -91,8 +95,13 @@ describe.each(backends)('parallel bursts on $name', (backend) => {
   }
 
   async function reasons(filter: { subject?: string; ip?: string }) {
-    const page = await server.services.store.events.list({ type: 'login.failed', subject: filter.subject }, { limit: 500 });
-    return page.items.filter((e) => filter.ip === undefined || e.ip === filter.ip).map((e) => e.details?.reason);
+    const page = await server.services.store.events.list(
+      { type: 'login.failed', subject: filter.subject },
+      { limit: 500 },
+    );
+    return page.items
+      .filter((e) => filter.ip === undefined || e.ip === filter.ip)
+      .map((e) => e.details?.reason);
   }
 
   it(`checks no more than ${String(LOGIN_IP_LIMIT)} of ${String(LOGIN_BURST)} parallel sign-ins from one address (password spraying)`, async () => {
@@ -100,7 +109,12 @@ describe.each(backends)('parallel bursts on $name', (backend) => {
     const pages = await loginPages(LOGIN_BURST, () => ip);
     // One guess on each of many logins: no per-account limit is ever reached.
     const answers = await Promise.all(
-      pages.map(({ browser, page }, i) => browser.submit(page, '/login', { username: `sprayed-${String(i)}-${randomUUID()}`, password: 'Summer2026!' })),
+      pages.map(({ browser, page }, i) =>
+        browser.submit(page, '/login', {
+          username: `sprayed-${String(i)}-${randomUUID()}`,
+          password: 'Summer2026!',
+        }),
+      ),
     );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(LOGIN_IP_LIMIT);
@@ -116,17 +130,35 @@ describe.each(backends)('parallel bursts on $name', (backend) => {
     for (let wave = 0; wave < 3; wave++) {
       const users = await Promise.all(Array.from({ length: 10 }, () => server.createUser()));
       const pages = await loginPages(users.length, () => ip);
-      const answers = await Promise.all(pages.map(({ browser, page }, i) => browser.submit(page, '/login', { username: users[i]?.username ?? '', password: users[i]?.password ?? '' })));
+      const answers = await Promise.all(
+        pages.map(({ browser, page }, i) =>
+          browser.submit(page, '/login', {
+            username: users[i]?.username ?? '',
+            password: users[i]?.password ?? '',
+          }),
+        ),
+      );
       expect(answers.map((a) => a.status)).toEqual(Array(users.length).fill(303));
     }
     const [wrong] = await loginPages(1, () => ip);
-    expect((await wrong?.browser.submit(wrong.page, '/login', { username: `nobody-${randomUUID()}`, password: 'x' }))?.status).toBe(401);
+    expect(
+      (
+        await wrong?.browser.submit(wrong.page, '/login', {
+          username: `nobody-${randomUUID()}`,
+          password: 'x',
+        })
+      )?.status,
+    ).toBe(401);
   }, 120_000);
 
   it(`checks no more than ${String(ACCOUNT_LIMIT)} of 20 parallel guesses at one account`, async () => {
     const user = await server.createUser();
     const pages = await loginPages(20, freshIp);
-    const answers = await Promise.all(pages.map(({ browser, page }, i) => browser.submit(page, '/login', { username: user.username, password: `guess-${String(i)}` })));
+    const answers = await Promise.all(
+      pages.map(({ browser, page }, i) =>
+        browser.submit(page, '/login', { username: user.username, password: `guess-${String(i)}` }),
+      ),
+    );
     expect(answers.every((a) => a.status === 401)).toBe(true);
     const recorded = await reasons({ subject: user.id });
     expect(recorded.filter((r) => r === 'wrong_password')).toHaveLength(ACCOUNT_LIMIT);
@@ -150,7 +182,11 @@ describe.each(backends)('parallel bursts on $name', (backend) => {
       Array.from({ length: CLIENT_BURST }, (_, i) =>
         fetch(`${server.issuer}/token`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, authorization: basic(c.clientId, `wrong-${String(i)}`) },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-forwarded-for': ip,
+            authorization: basic(c.clientId, `wrong-${String(i)}`),
+          },
           body: 'grant_type=client_credentials',
         }),
       ),
@@ -161,7 +197,11 @@ describe.each(backends)('parallel bursts on $name', (backend) => {
     // A good request from there is refused too: the limit holds.
     const good = await fetch(`${server.issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, authorization: basic(c.clientId, c.clientSecret) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-for': ip,
+        authorization: basic(c.clientId, c.clientSecret),
+      },
       body: 'grant_type=client_credentials',
     });
     expect(good.status).toBe(429);
@@ -173,11 +213,17 @@ describe.each(backends)('parallel bursts on $name', (backend) => {
     const post = (secret: string) =>
       fetch(`${server.issuer}/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, authorization: basic(c.clientId, secret) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-forwarded-for': ip,
+          authorization: basic(c.clientId, secret),
+        },
         body: 'grant_type=client_credentials',
       });
     for (let wave = 0; wave < 3; wave++) {
-      const answers = await Promise.all(Array.from({ length: CLIENT_LIMIT }, () => post(c.clientSecret)));
+      const answers = await Promise.all(
+        Array.from({ length: CLIENT_LIMIT }, () => post(c.clientSecret)),
+      );
       expect(answers.map((a) => a.status)).toEqual(Array(CLIENT_LIMIT).fill(200));
     }
     expect((await post('wrong')).status).toBe(401);
@@ -186,7 +232,11 @@ describe.each(backends)('parallel bursts on $name', (backend) => {
   it('issues exactly one token for 10 parallel uses of one DPoP proof (RFC 9449 §11.1)', async () => {
     const c = await machineClient();
     const { publicKey, privateKey } = await generateKeyPair('ES256');
-    const proof = await new SignJWT({ htm: 'POST', htu: `${server.issuer}/token`, jti: randomUUID() })
+    const proof = await new SignJWT({
+      htm: 'POST',
+      htu: `${server.issuer}/token`,
+      jti: randomUUID(),
+    })
       .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) })
       .setIssuedAt()
       .sign(privateKey);
@@ -194,14 +244,22 @@ describe.each(backends)('parallel bursts on $name', (backend) => {
       Array.from({ length: 10 }, () =>
         fetch(`${server.issuer}/token`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c.clientId, c.clientSecret), dpop: proof },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: basic(c.clientId, c.clientSecret),
+            dpop: proof,
+          },
           body: 'grant_type=client_credentials',
-        }).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> })),
+        }).then(async (res) => ({
+          status: res.status,
+          body: (await res.json()) as Record<string, unknown>,
+        })),
       ),
     );
     const issued = answers.filter((a) => typeof a.body.access_token === 'string');
     expect(issued).toHaveLength(1);
     expect(issued[0]?.body.token_type).toBe('DPoP');
-    for (const refused of answers.filter((a) => a.status !== 200)) expect(refused.body.error).toMatch(/^invalid_(dpop_proof|grant)$/);
+    for (const refused of answers.filter((a) => a.status !== 200))
+      expect(refused.body.error).toMatch(/^invalid_(dpop_proof|grant)$/);
   }, 60_000);
 });

@@ -24,7 +24,11 @@ afterAll(async () => {
 
 describe('absolute-form request targets (RFC 9112 §3.2.2)', () => {
   it('refuses discovery for another authority with 421, whatever Host says', async () => {
-    const res = await rawRequest(port, 'GET http://evil.example/.well-known/openid-configuration HTTP/1.1', { host: authority, accept: 'application/json' });
+    const res = await rawRequest(
+      port,
+      'GET http://evil.example/.well-known/openid-configuration HTTP/1.1',
+      { host: authority, accept: 'application/json' },
+    );
     expect(res.status).toBe(421);
     expect(res.body).not.toContain('evil.example');
     expect(JSON.parse(res.body)).toMatchObject({ error: 'misdirected_request' });
@@ -42,12 +46,24 @@ describe('absolute-form request targets (RFC 9112 §3.2.2)', () => {
   });
 
   it('refuses the JWKS of another authority, and a target with our host but another port', async () => {
-    expect((await rawRequest(port, 'GET http://evil.example/jwks HTTP/1.1', { host: authority })).status).toBe(421);
-    expect((await rawRequest(port, `GET http://127.0.0.1:${String(port + 1)}/jwks HTTP/1.1`, { host: authority })).status).toBe(421);
+    expect(
+      (await rawRequest(port, 'GET http://evil.example/jwks HTTP/1.1', { host: authority })).status,
+    ).toBe(421);
+    expect(
+      (
+        await rawRequest(port, `GET http://127.0.0.1:${String(port + 1)}/jwks HTTP/1.1`, {
+          host: authority,
+        })
+      ).status,
+    ).toBe(421);
   });
 
   it('answers an absolute-form target with our own authority, with URLs of the issuer only', async () => {
-    const res = await rawRequest(port, `GET http://${authority}/.well-known/openid-configuration HTTP/1.1`, { host: authority });
+    const res = await rawRequest(
+      port,
+      `GET http://${authority}/.well-known/openid-configuration HTTP/1.1`,
+      { host: authority },
+    );
     expect(res.status).toBe(200);
     const doc = JSON.parse(res.body) as Record<string, unknown>;
     expect(doc.issuer).toBe(server.issuer);
@@ -56,7 +72,11 @@ describe('absolute-form request targets (RFC 9112 §3.2.2)', () => {
   });
 
   it('refuses a malformed absolute-form target with 400', async () => {
-    const res = await rawRequest(port, 'GET http://[bad/.well-known/openid-configuration HTTP/1.1', { host: authority, accept: 'application/json' });
+    const res = await rawRequest(
+      port,
+      'GET http://[bad/.well-known/openid-configuration HTTP/1.1',
+      { host: authority, accept: 'application/json' },
+    );
     expect(res.status).toBe(400);
   });
 });

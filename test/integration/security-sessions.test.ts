@@ -17,7 +17,11 @@ interface SignedIn {
   tokens: Awaited<ReturnType<typeof signInAndRedeem>>['tokens'];
 }
 
-async function signedIn(server: TestServer, user?: SignedIn['user'], client?: SignedIn['client']): Promise<SignedIn> {
+async function signedIn(
+  server: TestServer,
+  user?: SignedIn['user'],
+  client?: SignedIn['client'],
+): Promise<SignedIn> {
   const who = user ?? (await server.createUser());
   const app = client ?? (await server.createClient());
   const rp = await server.rp(app.clientId, app.clientSecret);
@@ -27,8 +31,14 @@ async function signedIn(server: TestServer, user?: SignedIn['user'], client?: Si
 }
 
 /** A silent sign-in (`prompt=none`): the error it answers, or null when the session is alive. */
-async function silentSignIn(s: Pick<SignedIn, 'browser' | 'rp' | 'client'>, extra: Record<string, string> = {}): Promise<string | null> {
-  const probe = await startAuthorization(s.browser, s.rp, s.client.redirectUri, { prompt: 'none', ...extra });
+async function silentSignIn(
+  s: Pick<SignedIn, 'browser' | 'rp' | 'client'>,
+  extra: Record<string, string> = {},
+): Promise<string | null> {
+  const probe = await startAuthorization(s.browser, s.rp, s.client.redirectUri, {
+    prompt: 'none',
+    ...extra,
+  });
   return new URL(probe.page.location ?? '').searchParams.get('error');
 }
 
@@ -39,7 +49,10 @@ async function refresh(s: SignedIn): Promise<{ status: number; error?: unknown }
       'content-type': 'application/x-www-form-urlencoded',
       authorization: `Basic ${Buffer.from(`${encodeURIComponent(s.client.clientId)}:${encodeURIComponent(s.client.clientSecret)}`).toString('base64')}`,
     },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: s.tokens.refresh_token ?? '' }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: s.tokens.refresh_token ?? '',
+    }),
   });
   const body = (await res.json()) as { error?: unknown };
   return { status: res.status, error: body.error };
@@ -62,12 +75,19 @@ describe('session identifiers and re-authentication', () => {
     const s = await signedIn(server);
     const before = sessionCookie(s.browser);
     expect(before).toBeDefined();
-    const copied = s.browser.cookies.filter((c) => c.name.startsWith('_session')).map((c) => ({ ...c }));
+    const copied = s.browser.cookies
+      .filter((c) => c.name.startsWith('_session'))
+      .map((c) => ({ ...c }));
 
     // Signing in again in the same browser (prompt=login forces the password).
-    const again = await startAuthorization(s.browser, s.rp, s.client.redirectUri, { prompt: 'login' });
+    const again = await startAuthorization(s.browser, s.rp, s.client.redirectUri, {
+      prompt: 'login',
+    });
     expect(again.page.text).toContain('name="password"');
-    const posted = await s.browser.submit(again.page, '/login', { username: s.user.username, password: s.user.password });
+    const posted = await s.browser.submit(again.page, '/login', {
+      username: s.user.username,
+      password: s.user.password,
+    });
     expect(posted.status).toBe(303);
     await s.browser.follow(posted, s.client.redirectUri);
     const after = sessionCookie(s.browser);
@@ -83,7 +103,9 @@ describe('session identifiers and re-authentication', () => {
 
   it('asks for the password again with prompt=login even with a live session (ASVS 7.6.1)', async () => {
     const s = await signedIn(server);
-    const page = (await startAuthorization(s.browser, s.rp, s.client.redirectUri, { prompt: 'login' })).page;
+    const page = (
+      await startAuthorization(s.browser, s.rp, s.client.redirectUri, { prompt: 'login' })
+    ).page;
     expect(page.status).toBe(200);
     expect(page.text).toContain('name="password"');
   });
@@ -91,7 +113,8 @@ describe('session identifiers and re-authentication', () => {
   it('asks for the password again when the sign-in is older than max_age (ASVS 7.6.1, OIDC Core §3.1.2.1)', async () => {
     const s = await signedIn(server);
     await sleep(2100);
-    const page = (await startAuthorization(s.browser, s.rp, s.client.redirectUri, { max_age: '1' })).page;
+    const page = (await startAuthorization(s.browser, s.rp, s.client.redirectUri, { max_age: '1' }))
+      .page;
     expect(page.text).toContain('name="password"');
     expect(await silentSignIn(s, { max_age: '1' })).toBe('login_required');
     expect(await silentSignIn(s, { max_age: '600' })).toBeNull();
@@ -153,11 +176,14 @@ describe('credential changes end sessions and refresh tokens (ASVS 7.4.2, 7.4.3;
     }
     expect(await silentSignIn(bystander)).toBeNull();
     expect((await refresh(bystander)).status).toBe(200);
-    const revoked = await server.services.store.events.list({ type: 'sessions.revoked', subject: user.id }, { limit: 5 });
+    const revoked = await server.services.store.events.list(
+      { type: 'sessions.revoked', subject: user.id },
+      { limit: 5 },
+    );
     expect(revoked.items[0]?.details).toMatchObject({ reason: 'password_changed' });
   });
 
-  it('ends a disabled user\'s sessions and tokens for good, even if they are enabled again (ASVS 7.4.2)', async () => {
+  it("ends a disabled user's sessions and tokens for good, even if they are enabled again (ASVS 7.4.2)", async () => {
     const s = await signedIn(server);
     await server.services.accounts.setDisabled(s.user.id, true);
     await server.services.accounts.setDisabled(s.user.id, false);
@@ -168,36 +194,60 @@ describe('credential changes end sessions and refresh tokens (ASVS 7.4.2, 7.4.3;
 
 describe('concurrent sessions per user (ASVS 7.1.2)', () => {
   it('ends the oldest session when a new sign-in would exceed the limit (SESSION_LIMIT_ACTION=oldest)', async () => {
-    const server = await startTestServer({ SESSION_MAX_CONCURRENT: '1', SESSION_LIMIT_ACTION: 'oldest' });
+    const server = await startTestServer({
+      SESSION_MAX_CONCURRENT: '1',
+      SESSION_LIMIT_ACTION: 'oldest',
+    });
     try {
       const user = await server.createUser();
       const laptop = await signedIn(server, user);
       const phone = await signedIn(server, user, laptop.client);
       expect(await silentSignIn(phone)).toBeNull();
       expect(await silentSignIn(laptop)).toBe('login_required');
-      const ended = await server.services.store.events.list({ type: 'session.ended', subject: user.id }, { limit: 5 });
+      const ended = await server.services.store.events.list(
+        { type: 'session.ended', subject: user.id },
+        { limit: 5 },
+      );
       expect(ended.items).toHaveLength(1);
       // Signing in again in a browser that has the session replaces it: still one session.
-      const again = await startAuthorization(phone.browser, phone.rp, phone.client.redirectUri, { prompt: 'login' });
-      expect((await phone.browser.submit(again.page, '/login', { username: user.username, password: user.password })).status).toBe(303);
+      const again = await startAuthorization(phone.browser, phone.rp, phone.client.redirectUri, {
+        prompt: 'login',
+      });
+      expect(
+        (
+          await phone.browser.submit(again.page, '/login', {
+            username: user.username,
+            password: user.password,
+          })
+        ).status,
+      ).toBe(303);
     } finally {
       await server.stop({ graceMs: 100 });
     }
   });
 
   it('refuses a new sign-in beyond the limit and keeps the existing session (SESSION_LIMIT_ACTION=refuse)', async () => {
-    const server = await startTestServer({ SESSION_MAX_CONCURRENT: '1', SESSION_LIMIT_ACTION: 'refuse' });
+    const server = await startTestServer({
+      SESSION_MAX_CONCURRENT: '1',
+      SESSION_LIMIT_ACTION: 'refuse',
+    });
     try {
       const user = await server.createUser();
       const laptop = await signedIn(server, user);
       const phone = new TestBrowser();
       const auth = await startAuthorization(phone, laptop.rp, laptop.client.redirectUri);
-      const refused = await phone.submit(auth.page, '/login', { username: user.username, password: user.password });
+      const refused = await phone.submit(auth.page, '/login', {
+        username: user.username,
+        password: user.password,
+      });
       expect(refused.status).toBe(409);
       expect(refused.location).toBeUndefined();
       expect(refused.text).toContain('signed in on too many devices');
       expect(await silentSignIn(laptop)).toBeNull();
-      const failed = await server.services.store.events.list({ type: 'login.failed', subject: user.id }, { limit: 5 });
+      const failed = await server.services.store.events.list(
+        { type: 'login.failed', subject: user.id },
+        { limit: 5 },
+      );
       expect(failed.items[0]?.details).toMatchObject({ reason: 'session_limit' });
     } finally {
       await server.stop({ graceMs: 100 });

@@ -30,7 +30,13 @@ describe('authorization code flow with PKCE through our login and consent pages'
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
 
     const info = await oidc.fetchUserInfo(rp, tokens.access_token, user.id);
-    expect(info).toMatchObject({ sub: user.id, email: user.email, email_verified: true, name: 'Ada Lovelace', preferred_username: user.username });
+    expect(info).toMatchObject({
+      sub: user.id,
+      email: user.email,
+      email_verified: true,
+      name: 'Ada Lovelace',
+      preferred_username: user.username,
+    });
   });
 
   it('redirects back with iss and state and uses 303 after the login and consent posts (RFC 9700 §4.12, RFC 9207)', async () => {
@@ -42,7 +48,10 @@ describe('authorization code flow with PKCE through our login and consent pages'
     expect(auth.page.status).toBe(200);
     expect(auth.page.url).toMatch(/\/interaction\/[\w-]+$/);
 
-    const afterLogin = await browser.submit(auth.page, '/login', { username: user.username, password: user.password });
+    const afterLogin = await browser.submit(auth.page, '/login', {
+      username: user.username,
+      password: user.password,
+    });
     expect(afterLogin.status).toBe(303);
     const consent = await browser.follow(afterLogin, client.redirectUri);
     expect(consent.text).toContain('name="decision"');
@@ -75,7 +84,9 @@ describe('authorization code flow with PKCE through our login and consent pages'
   it('answers prompt=none without a session with login_required', async () => {
     const client = await server.createClient();
     const rp = await server.rp(client.clientId, client.clientSecret);
-    const auth = await startAuthorization(new TestBrowser(), rp, client.redirectUri, { prompt: 'none' });
+    const auth = await startAuthorization(new TestBrowser(), rp, client.redirectUri, {
+      prompt: 'none',
+    });
     const callback = new URL(auth.page.location ?? '');
     expect(callback.searchParams.get('error')).toBe('login_required');
   });
@@ -87,10 +98,16 @@ describe('authorization code flow with PKCE through our login and consent pages'
     const browser = new TestBrowser();
     const auth = await startAuthorization(browser, rp, client.redirectUri);
     const consent = await browser.follow(
-      await browser.submit(auth.page, '/login', { username: user.username, password: user.password }),
+      await browser.submit(auth.page, '/login', {
+        username: user.username,
+        password: user.password,
+      }),
       client.redirectUri,
     );
-    const denied = await browser.follow(await browser.submit(consent, '/consent', { decision: 'deny' }), client.redirectUri);
+    const denied = await browser.follow(
+      await browser.submit(consent, '/consent', { decision: 'deny' }),
+      client.redirectUri,
+    );
     const callback = new URL(denied.location ?? '');
     expect(callback.searchParams.get('error')).toBe('access_denied');
     expect(callback.searchParams.get('state')).toBe(auth.state);
@@ -102,7 +119,10 @@ describe('authorization code flow with PKCE through our login and consent pages'
     const rp = await server.rp(client.clientId, client.clientSecret);
     const browser = new TestBrowser();
     const auth = await startAuthorization(browser, rp, client.redirectUri);
-    const cancelled = await browser.follow(await browser.submit(auth.page, '/abort', {}), client.redirectUri);
+    const cancelled = await browser.follow(
+      await browser.submit(auth.page, '/abort', {}),
+      client.redirectUri,
+    );
     expect(new URL(cancelled.location ?? '').searchParams.get('error')).toBe('access_denied');
   });
 
@@ -114,7 +134,10 @@ describe('authorization code flow with PKCE through our login and consent pages'
     const auth = await startAuthorization(browser, rp, client.redirectUri);
     expect(auth.page.text).toContain('Acme Notes');
     const consent = await browser.follow(
-      await browser.submit(auth.page, '/login', { username: user.username, password: user.password }),
+      await browser.submit(auth.page, '/login', {
+        username: user.username,
+        password: user.password,
+      }),
       client.redirectUri,
     );
     expect(consent.text).toContain('Acme Notes');

@@ -20,7 +20,12 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 async function exercise(server: TestServer): Promise<Map<string, string>> {
   const user = await server.createUser();
   const client = await server.createClient();
-  const api = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], resource_server: true });
+  const api = await server.createClient({
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    resource_server: true,
+  });
   const browser = new TestBrowser();
   const rp = await server.rp(client.clientId, client.clientSecret);
   const { tokens, callback } = await signInAndRedeem(browser, rp, user, client.redirectUri);
@@ -28,8 +33,17 @@ async function exercise(server: TestServer): Promise<Map<string, string>> {
   const again = await oidc.refreshTokenGrant(rp, refreshed.refresh_token ?? '');
   // Everything still works: the newest tokens are live, found by their (hashed) ids.
   expect((await oidc.fetchUserInfo(rp, again.access_token, user.id)).sub).toBe(user.id);
-  expect((await oidc.tokenIntrospection(await server.rp(api.clientId, api.clientSecret), again.access_token)).active).toBe(true);
-  const clientCredentials = await oidc.clientCredentialsGrant(await server.rp(api.clientId, api.clientSecret));
+  expect(
+    (
+      await oidc.tokenIntrospection(
+        await server.rp(api.clientId, api.clientSecret),
+        again.access_token,
+      )
+    ).active,
+  ).toBe(true);
+  const clientCredentials = await oidc.clientCredentialsGrant(
+    await server.rp(api.clientId, api.clientSecret),
+  );
 
   const secrets = new Map<string, string>([
     ['authorization code', new URL(callback).searchParams.get('code') ?? ''],
@@ -49,7 +63,8 @@ async function exercise(server: TestServer): Promise<Map<string, string>> {
   for (const key of await server.services.store.keys.list()) {
     for (const member of PRIVATE_MEMBERS) {
       const value = key.privateJwk[member];
-      if (typeof value === 'string') secrets.set(`private member ${member} of key ${key.kid}`, value);
+      if (typeof value === 'string')
+        secrets.set(`private member ${member} of key ${key.kid}`, value);
     }
   }
   expect([...secrets.keys()].some((name) => name.startsWith('private member d'))).toBe(true);
@@ -70,7 +85,10 @@ describe('secrets at rest', () => {
     await server?.stop({ graceMs: 100 });
     dir.remove();
     const mongo = new MongoClient(requireMongoUri());
-    await mongo.db(dbName).dropDatabase().catch(() => undefined);
+    await mongo
+      .db(dbName)
+      .dropDatabase()
+      .catch(() => undefined);
     await mongo.close();
   });
 
@@ -90,7 +108,11 @@ describe('secrets at rest', () => {
   }, 60_000);
 
   it('leaves none of them in any MongoDB collection', async () => {
-    server = await startTestServer({ STORE: 'mongodb', MONGODB_URI: requireMongoUri(), MONGODB_DB: dbName });
+    server = await startTestServer({
+      STORE: 'mongodb',
+      MONGODB_URI: requireMongoUri(),
+      MONGODB_DB: dbName,
+    });
     const secrets = await exercise(server);
     const mongo = new MongoClient(requireMongoUri());
     try {

@@ -12,7 +12,12 @@ let apiRp: oidc.Configuration;
 beforeAll(async () => {
   server = await startTestServer();
   // An API registered as a resource server: the only kind of client allowed to introspect.
-  api = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], resource_server: true });
+  api = await server.createClient({
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    resource_server: true,
+  });
   apiRp = await server.rp(api.clientId, api.clientSecret);
 });
 afterAll(async () => {
@@ -27,7 +32,10 @@ async function freshSignIn() {
   return { user, client, rp, ...result };
 }
 
-function tokenRequest(client: { clientId: string; clientSecret: string }, body: Record<string, string>) {
+function tokenRequest(
+  client: { clientId: string; clientSecret: string },
+  body: Record<string, string>,
+) {
   return rawTokenRequest(server.issuer, client, body);
 }
 
@@ -52,7 +60,10 @@ describe('refresh tokens', () => {
     expect(reuse.body.error).toBe('invalid_grant');
 
     // The whole grant is gone: the newer refresh token and its access token stop working too.
-    const next = await tokenRequest(client, { grant_type: 'refresh_token', refresh_token: second.refresh_token ?? '' });
+    const next = await tokenRequest(client, {
+      grant_type: 'refresh_token',
+      refresh_token: second.refresh_token ?? '',
+    });
     expect(next.body.error).toBe('invalid_grant');
     const introspected = await oidc.tokenIntrospection(apiRp, second.access_token);
     expect(introspected.active).toBe(false);
@@ -61,7 +72,10 @@ describe('refresh tokens', () => {
   it('refuses a refresh token presented by another client (B14)', async () => {
     const { tokens } = await freshSignIn();
     const other = await server.createClient();
-    const res = await tokenRequest(other, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' });
+    const res = await tokenRequest(other, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token ?? '',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_grant');
   });
@@ -70,14 +84,20 @@ describe('refresh tokens', () => {
     const { tokens, client } = await freshSignIn();
     const rt = tokens.refresh_token ?? '';
     const tampered = `${rt.slice(0, -1)}${rt.endsWith('A') ? 'B' : 'A'}`;
-    const res = await tokenRequest(client, { grant_type: 'refresh_token', refresh_token: tampered });
+    const res = await tokenRequest(client, {
+      grant_type: 'refresh_token',
+      refresh_token: tampered,
+    });
     expect(res.body.error).toBe('invalid_grant');
   });
 
   it('stops refreshing for a user who was disabled (ASVS 7.4.2)', async () => {
     const { tokens, client, user } = await freshSignIn();
     await server.services.accounts.setDisabled(user.id, true);
-    const res = await tokenRequest(client, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' });
+    const res = await tokenRequest(client, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token ?? '',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_grant');
   });
@@ -111,13 +131,21 @@ describe('authorization codes', () => {
     expect(replay.status).toBe(400);
     expect(replay.body.error).toBe('invalid_grant');
     expect((await oidc.tokenIntrospection(apiRp, tokens.access_token)).active).toBe(false);
-    const refresh = await tokenRequest(client, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' });
+    const refresh = await tokenRequest(client, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token ?? '',
+    });
     expect(refresh.body.error).toBe('invalid_grant');
   });
 
   it('lets exactly one of several concurrent redemptions of one code succeed', async () => {
     const { client, auth, code } = await codeFor();
-    const body = { grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: auth.verifier };
+    const body = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      code_verifier: auth.verifier,
+    };
     const results = await Promise.all(Array.from({ length: 5 }, () => tokenRequest(client, body)));
     const successes = results.filter((r) => r.status === 200);
     expect(successes).toHaveLength(1);
@@ -174,13 +202,21 @@ describe('authorization codes', () => {
 
 describe('client credentials, introspection and revocation', () => {
   it('issues an access token to a client with the client_credentials grant', async () => {
-    const worker = await server.createClient({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [] });
+    const worker = await server.createClient({
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    });
     const rp = await server.rp(worker.clientId, worker.clientSecret);
     const tokens = await oidc.clientCredentialsGrant(rp);
     expect(tokens.access_token).toEqual(expect.any(String));
     expect(tokens.refresh_token).toBeUndefined();
     const introspected = await oidc.tokenIntrospection(apiRp, tokens.access_token);
-    expect(introspected).toMatchObject({ active: true, client_id: worker.clientId, token_type: 'Bearer' });
+    expect(introspected).toMatchObject({
+      active: true,
+      client_id: worker.clientId,
+      token_type: 'Bearer',
+    });
   });
 
   it('refuses the client_credentials grant to a client not registered for it (ASVS 10.4.4)', async () => {
@@ -194,7 +230,10 @@ describe('client credentials, introspection and revocation', () => {
 
   it('refuses a wrong client secret with 401 invalid_client (B19)', async () => {
     const web = await server.createClient();
-    const res = await tokenRequest({ ...web, clientSecret: 'not-the-secret' }, { grant_type: 'client_credentials' });
+    const res = await tokenRequest(
+      { ...web, clientSecret: 'not-the-secret' },
+      { grant_type: 'client_credentials' },
+    );
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
   });
@@ -223,7 +262,8 @@ describe('client credentials, introspection and revocation', () => {
     );
     // Either an explicit refusal or an inactive answer; never the token's details.
     if (res.ok) expect(res.r).toEqual({ active: false });
-    else expect(String((res.e as { error?: string }).error ?? res.e)).toMatch(/invalid|unauthorized/);
+    else
+      expect(String((res.e as { error?: string }).error ?? res.e)).toMatch(/invalid|unauthorized/);
   });
 
   it('refuses introspection without client authentication (ASVS 10.4.10)', async () => {

@@ -437,7 +437,10 @@ describe('client service: input it refuses, storing nothing', () => {
 
   it("reports the engine's own objections against the field they concern", async () => {
     // Our schema knows the algorithms; which ones have keys here is the engine's call.
-    const err = await refusal({ ...web('https://app.example.com/cb'), id_token_signed_response_alg: 'PS256' });
+    const err = await refusal({
+      ...web('https://app.example.com/cb'),
+      id_token_signed_response_alg: 'PS256',
+    });
     expect(err.code).toBe('invalid_client_metadata');
     expect(Object.keys(err.details ?? {})).toEqual(['id_token_signed_response_alg']);
   });
@@ -445,7 +448,9 @@ describe('client service: input it refuses, storing nothing', () => {
   it('refuses a scope the server does not define, saying which scopes it defines', async () => {
     const err = await refusal({ ...web('https://app.example.com/cb'), scope: 'openid payroll' });
     expect(err.code).toBe('invalid_client_metadata');
-    expect(err.details?.scope).toMatch(/^payroll is not a scope this server defines \(it defines openid, /);
+    expect(err.details?.scope).toMatch(
+      /^payroll is not a scope this server defines \(it defines openid, /,
+    );
   });
 
   it('refuses a malformed scope list', async () => {

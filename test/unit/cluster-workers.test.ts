@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { STABLE_UPTIME_MS, nextCrashStreak, restartDelayMs } from '../../src/cluster/restart-backoff.ts';
+import {
+  STABLE_UPTIME_MS,
+  nextCrashStreak,
+  restartDelayMs,
+} from '../../src/cluster/restart-backoff.ts';
 import { workerCount } from '../../src/cluster/worker-count.ts';
 
 describe('restartDelayMs', () => {

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { createPrimaryMetrics } from '../../src/cluster/run-primary.ts';
 import { createMetrics } from '../../src/metrics/create-metrics.ts';
 
-const dashboard = JSON.parse(readFileSync(new URL('../../docker/grafana-dashboard.json', import.meta.url), 'utf8')) as {
+const dashboard = JSON.parse(
+  readFileSync(new URL('../../docker/grafana-dashboard.json', import.meta.url), 'utf8'),
+) as {
   panels: { type: string; targets?: { expr: string }[] }[];
 };
 const operating = readFileSync(new URL('../../docs/operating.md', import.meta.url), 'utf8');
@@ -11,7 +13,10 @@ const operating = readFileSync(new URL('../../docs/operating.md', import.meta.ur
 async function exportedNames(): Promise<Set<string>> {
   const metrics = createMetrics();
   const primary = createPrimaryMetrics(() => 2);
-  const all = [...(await metrics.registry.getMetricsAsJSON()), ...(await primary.registry.getMetricsAsJSON())];
+  const all = [
+    ...(await metrics.registry.getMetricsAsJSON()),
+    ...(await primary.registry.getMetricsAsJSON()),
+  ];
   return new Set(all.map((m) => m.name));
 }
 
@@ -20,10 +25,15 @@ describe('docker/grafana-dashboard.json and docs/operating.md', () => {
     const names = await exportedNames();
     const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
     expect(exprs.length).toBeGreaterThan(15);
-    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:portcullis|process|nodejs)_[a-z0-9_]+)\{/g)].map((m) => m[1] ?? '')));
+    const used = new Set(
+      exprs.flatMap((e) =>
+        [...e.matchAll(/\b((?:portcullis|process|nodejs)_[a-z0-9_]+)\{/g)].map((m) => m[1] ?? ''),
+      ),
+    );
     for (const name of used) {
       const base = name.replace(/_(bucket|count|sum)$/, '');
-      if (!names.has(name) && !names.has(base)) throw new Error(`the dashboard queries ${name}, which is not exported`);
+      if (!names.has(name) && !names.has(base))
+        throw new Error(`the dashboard queries ${name}, which is not exported`);
     }
   });
 

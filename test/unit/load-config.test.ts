@@ -28,7 +28,11 @@ describe('loadConfig', () => {
   });
 
   it('converts typed environment variables (integers, booleans, lists)', () => {
-    const result = loadConfig({ TRUST_PROXY: 'true', ALLOWED_HOSTS: 'a.example, b.example:8443', ACCESS_TOKEN_TTL: '120' });
+    const result = loadConfig({
+      TRUST_PROXY: 'true',
+      ALLOWED_HOSTS: 'a.example, b.example:8443',
+      ACCESS_TOKEN_TTL: '120',
+    });
     if (!result.ok) throw new Error(result.errors.join('\n'));
     expect(result.config.server.trustProxy).toBe(true);
     expect(result.config.server.allowedHosts).toEqual(['a.example', 'b.example:8443']);
@@ -36,7 +40,12 @@ describe('loadConfig', () => {
   });
 
   it('lists every bad key at once, named by its environment variable', () => {
-    const result = loadConfig({ PORT: 'abc', STORE: 'mongo', TRUST_PROXY: 'maybe', AUTHORIZATION_CODE_TTL: '3600' });
+    const result = loadConfig({
+      PORT: 'abc',
+      STORE: 'mongo',
+      TRUST_PROXY: 'maybe',
+      AUTHORIZATION_CODE_TTL: '3600',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual(
@@ -53,14 +62,31 @@ describe('loadConfig', () => {
   it('refuses to start in production without cookie keys or with an http issuer', () => {
     const missing = loadConfig({ NODE_ENV: 'production', ISSUER: 'https://id.example.com' });
     expect(missing.ok).toBe(false);
-    if (!missing.ok) expect(missing.errors.join('\n')).toMatch(/COOKIE_KEYS \(secrets\.cookieKeys\): required in production/);
-    const http = loadConfig({ NODE_ENV: 'production', ISSUER: 'http://id.example.com', COOKIE_KEYS: KEY });
+    if (!missing.ok)
+      expect(missing.errors.join('\n')).toMatch(
+        /COOKIE_KEYS \(secrets\.cookieKeys\): required in production/,
+      );
+    const http = loadConfig({
+      NODE_ENV: 'production',
+      ISSUER: 'http://id.example.com',
+      COOKIE_KEYS: KEY,
+    });
     expect(http.ok).toBe(false);
-    if (!http.ok) expect(http.errors.join('\n')).toMatch(/ISSUER \(server\.issuer\): must be https in production/);
+    if (!http.ok)
+      expect(http.errors.join('\n')).toMatch(
+        /ISSUER \(server\.issuer\): must be https in production/,
+      );
     const noIssuer = loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: KEY });
     expect(noIssuer.ok).toBe(false);
-    if (!noIssuer.ok) expect(noIssuer.errors.join('\n')).toMatch(/ISSUER \(server\.issuer\): required in production/);
-    const good = loadConfig({ NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: KEY });
+    if (!noIssuer.ok)
+      expect(noIssuer.errors.join('\n')).toMatch(
+        /ISSUER \(server\.issuer\): required in production/,
+      );
+    const good = loadConfig({
+      NODE_ENV: 'production',
+      ISSUER: 'https://id.example.com',
+      COOKIE_KEYS: KEY,
+    });
     expect(good.ok).toBe(true);
   });
 
@@ -71,13 +97,25 @@ describe('loadConfig', () => {
   });
 
   it('refuses to start in production with TRUST_PROXY=true and no explicit TRUSTED_PROXIES, one line for the key', () => {
-    const production = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: KEY };
+    const production = {
+      NODE_ENV: 'production',
+      ISSUER: 'https://id.example.com',
+      COOKIE_KEYS: KEY,
+    };
     const implicit = loadConfig({ ...production, TRUST_PROXY: 'true' });
     expect(implicit.ok).toBe(false);
     if (!implicit.ok) {
-      expect(implicit.errors).toEqual([expect.stringMatching(/^TRUSTED_PROXIES \(server\.trustedProxies\): required in production with TRUST_PROXY=true/)]);
+      expect(implicit.errors).toEqual([
+        expect.stringMatching(
+          /^TRUSTED_PROXIES \(server\.trustedProxies\): required in production with TRUST_PROXY=true/,
+        ),
+      ]);
     }
-    const explicit = loadConfig({ ...production, TRUST_PROXY: 'true', TRUSTED_PROXIES: '10.1.0.0/16' });
+    const explicit = loadConfig({
+      ...production,
+      TRUST_PROXY: 'true',
+      TRUSTED_PROXIES: '10.1.0.0/16',
+    });
     expect(explicit.ok && explicit.config.server.trustedProxies).toEqual(['10.1.0.0/16']);
     // Without TRUST_PROXY the list is never read, so production does not need it.
     expect(loadConfig(production).ok).toBe(true);
@@ -88,8 +126,14 @@ describe('loadConfig', () => {
   it('takes TRUSTED_PROXIES from config/production.json as explicit too', () => {
     const dir = mkdtempSync(join(tmpdir(), 'portcullis-config-'));
     writeFileSync(join(dir, 'default.json'), readFileSync('config/default.json', 'utf8'));
-    writeFileSync(join(dir, 'production.json'), JSON.stringify({ server: { trustProxy: true, trustedProxies: ['10.2.0.0/16'] } }));
-    const result = loadConfig({ NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: KEY }, dir);
+    writeFileSync(
+      join(dir, 'production.json'),
+      JSON.stringify({ server: { trustProxy: true, trustedProxies: ['10.2.0.0/16'] } }),
+    );
+    const result = loadConfig(
+      { NODE_ENV: 'production', ISSUER: 'https://id.example.com', COOKIE_KEYS: KEY },
+      dir,
+    );
     if (!result.ok) throw new Error(result.errors.join('\n'));
     expect(result.config.server.trustedProxies).toEqual(['10.2.0.0/16']);
   });
@@ -97,7 +141,13 @@ describe('loadConfig', () => {
   it('reports the missing TRUSTED_PROXIES together with other problems', () => {
     const result = loadConfig({ NODE_ENV: 'production', TRUST_PROXY: 'true', PORT: 'abc' });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^PORT /), expect.stringMatching(/^TRUSTED_PROXIES /)]));
+    if (!result.ok)
+      expect(result.errors).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^PORT /),
+          expect.stringMatching(/^TRUSTED_PROXIES /),
+        ]),
+      );
   });
 
   it('never echoes a cookie key in an error', () => {
@@ -122,7 +172,10 @@ describe('loadConfig', () => {
   it('requires MONGODB_URI for the mongodb store', () => {
     const result = loadConfig({ STORE: 'mongodb' });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors).toEqual([expect.stringMatching(/^MONGODB_URI .*required when store.backend is mongodb/)]);
+    if (!result.ok)
+      expect(result.errors).toEqual([
+        expect.stringMatching(/^MONGODB_URI .*required when store.backend is mongodb/),
+      ]);
   });
 
   it('refuses unknown keys in configuration files and reports malformed JSON', () => {
@@ -167,7 +220,11 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
 }
 
-function walk(node: JsonSchema, path: string[], visit: (path: string[], node: JsonSchema) => void): void {
+function walk(
+  node: JsonSchema,
+  path: string[],
+  visit: (path: string[], node: JsonSchema) => void,
+): void {
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     visit([...path, key], child);
     walk(child, [...path, key], visit);

@@ -3,7 +3,10 @@ import { createLogger, usePrettyOutput } from '../../src/logging/logger.ts';
 
 function memoryLogger(level = 'trace') {
   const lines: string[] = [];
-  const log = createLogger({ level, destination: { write: (line: string) => void lines.push(line) } });
+  const log = createLogger({
+    level,
+    destination: { write: (line: string) => void lines.push(line) },
+  });
   return { log, lines };
 }
 
@@ -27,12 +30,19 @@ describe('createLogger', () => {
     log.info(
       {
         password: 'pw-top-level',
-        params: { code: 'code-in-params', code_verifier: 'verifier-in-params', client_secret: 'secret-in-params' },
+        params: {
+          code: 'code-in-params',
+          code_verifier: 'verifier-in-params',
+          client_secret: 'secret-in-params',
+        },
         body: { refresh_token: 'rt-in-body', access_token: 'at-in-body', id_token: 'idt-in-body' },
         req: { headers: { authorization: 'Basic c2VjcmV0', cookie: '_session=abc' } },
         headers: { authorization: 'Bearer at-in-headers', cookie: '_interaction=xyz' },
         res: { headers: { 'set-cookie': ['_session=def; path=/'] } },
-        config: { cookieKeys: ['cookie-key-value-that-is-long-enough'], metricsToken: 'metrics-token-value' },
+        config: {
+          cookieKeys: ['cookie-key-value-that-is-long-enough'],
+          metricsToken: 'metrics-token-value',
+        },
         key: { privateJwk: { d: 'private-part' } },
         authorization: 'Bearer bare-authorization',
       },
@@ -68,6 +78,11 @@ describe('createLogger', () => {
     log.info({ event: 'x.happened' }, 'hello');
     expect(lines).toHaveLength(1);
     const record = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
-    expect(record).toMatchObject({ service: 'portcullis', pid: process.pid, event: 'x.happened', msg: 'hello' });
+    expect(record).toMatchObject({
+      service: 'portcullis',
+      pid: process.pid,
+      event: 'x.happened',
+      msg: 'hello',
+    });
   });
 });

@@ -15,7 +15,15 @@ describe('signing keys encrypted at rest (issue 12, item 11)', () => {
     await keys.add(record);
 
     const [stored] = await raw.keys.list();
-    expect(Object.keys(stored?.privateJwk ?? {}).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'sealed', 'use']);
+    expect(Object.keys(stored?.privateJwk ?? {}).sort()).toEqual([
+      'alg',
+      'e',
+      'kid',
+      'kty',
+      'n',
+      'sealed',
+      'use',
+    ]);
     for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) {
       expect(JSON.stringify(stored)).not.toContain(String(record.privateJwk[member]));
     }
@@ -54,6 +62,8 @@ describe('signing keys encrypted at rest (issue 12, item 11)', () => {
     await expect(keys.list()).rejects.toThrow(`signing key ${b.kid} cannot be decrypted`);
 
     await raw.keys.remove(b.kid);
-    await expect(encryptedKeyStore(raw.keys, createClientSecretCipher([aesKey()])).list()).rejects.toThrow(/not among secrets.clientSecretKeys/);
+    await expect(
+      encryptedKeyStore(raw.keys, createClientSecretCipher([aesKey()])).list(),
+    ).rejects.toThrow(/not among secrets.clientSecretKeys/);
   });
 });

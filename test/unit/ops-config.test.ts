@@ -25,7 +25,9 @@ describe('operations settings', () => {
   });
 
   it('refuses more than one worker on the memory store, naming the variable', () => {
-    expect(errorsOf({ STORE: 'memory', WORKERS: '2' })).toMatch(/^WORKERS \(server\.workers\): the memory store cannot be shared/m);
+    expect(errorsOf({ STORE: 'memory', WORKERS: '2' })).toMatch(
+      /^WORKERS \(server\.workers\): the memory store cannot be shared/m,
+    );
     expect(errorsOf({ STORE: 'memory', WORKERS: 'auto' })).toMatch(/WORKERS/);
     expect(errorsOf({ STORE: 'sqlite', WORKERS: '2' })).toBe('');
     expect(errorsOf({ WORKERS: 'many' })).toMatch(/^WORKERS \(server\.workers\)/m);
@@ -33,12 +35,20 @@ describe('operations settings', () => {
 
   it('serves metrics on a separate loopback listener by default and never on the public port', () => {
     const { metrics } = load({});
-    expect(metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9464, onMainPort: false, sessionSampleSeconds: 60 });
+    expect(metrics).toEqual({
+      enabled: true,
+      host: '127.0.0.1',
+      port: 9464,
+      onMainPort: false,
+      sessionSampleSeconds: 60,
+    });
     expect(load(PRODUCTION).metrics.host).toBe('127.0.0.1');
   });
 
   it('refuses metrics on the public port without a metrics token, and never echoes the token', () => {
-    expect(errorsOf({ METRICS_ON_MAIN_PORT: 'true' })).toMatch(/METRICS_ON_MAIN_PORT \(metrics\.onMainPort\): needs METRICS_TOKEN/);
+    expect(errorsOf({ METRICS_ON_MAIN_PORT: 'true' })).toMatch(
+      /METRICS_ON_MAIN_PORT \(metrics\.onMainPort\): needs METRICS_TOKEN/,
+    );
     expect(errorsOf({ METRICS_ON_MAIN_PORT: 'true', METRICS_TOKEN: 'm'.repeat(32) })).toBe('');
     const short = errorsOf({ METRICS_TOKEN: 'short-secret-value' });
     expect(short).toMatch(/METRICS_TOKEN/);
@@ -47,11 +57,16 @@ describe('operations settings', () => {
 
   it('leaves tracing off unless OTEL_EXPORTER_OTLP_ENDPOINT is set', () => {
     expect(load({}).tracing).toEqual({ serviceName: 'portcullis' });
-    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'idp' }).tracing).toEqual({
+    expect(
+      load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'idp' })
+        .tracing,
+    ).toEqual({
       otlpEndpoint: 'http://collector:4318',
       serviceName: 'idp',
     });
-    expect(errorsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    expect(errorsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toMatch(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
   });
 
   it('reads the shutdown grace period and the log format', () => {

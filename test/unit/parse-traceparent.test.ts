@@ -6,7 +6,12 @@ const SPAN = '00f067aa0ba902b7';
 
 describe('parseTraceparent (W3C Trace Context §3.2)', () => {
   it('reads the trace id, parent id and sampled flag of a version 00 header', () => {
-    expect(parseTraceparent(`00-${TRACE}-${SPAN}-01`)).toEqual({ traceId: TRACE, spanId: SPAN, traceFlags: 1, isRemote: true });
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}-01`)).toEqual({
+      traceId: TRACE,
+      spanId: SPAN,
+      traceFlags: 1,
+      isRemote: true,
+    });
     expect(parseTraceparent(`00-${TRACE}-${SPAN}-00`)?.traceFlags).toBe(0);
   });
 

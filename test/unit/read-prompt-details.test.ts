@@ -25,6 +25,8 @@ describe('readPromptDetails', () => {
 
   it('refuses a shape it does not know rather than granting something else', () => {
     expect(() => readPromptDetails({ missingOIDCScope: 'openid email' })).toThrow();
-    expect(() => readPromptDetails({ missingResourceScopes: { 'https://api.example': 'notes:read' } })).toThrow();
+    expect(() =>
+      readPromptDetails({ missingResourceScopes: { 'https://api.example': 'notes:read' } }),
+    ).toThrow();
   });
 });

@@ -427,7 +427,13 @@ describe('languages, site settings and the expired page', () => {
     ).toHaveLength(2);
     const consentHtml = await render(
       'consent',
-      consentPage({ ...withId, scopes: ['openid'], claims: [], scopeClaims: SCOPE_CLAIMS, accountName: 'alice' }),
+      consentPage({
+        ...withId,
+        scopes: ['openid'],
+        claims: [],
+        scopeClaims: SCOPE_CLAIMS,
+        accountName: 'alice',
+      }),
     );
     expect(find(consentHtml, 'input', { type: 'hidden', name: 'client_id' })).toHaveLength(1);
     expect(

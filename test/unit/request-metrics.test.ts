@@ -4,7 +4,12 @@ import { bearerMatches } from '../../src/metrics/metrics-endpoint.ts';
 
 describe('routeOf', () => {
   it('uses the pattern a router matched, never the raw path with its ids', () => {
-    expect(routeOf({ path: '/interaction/abc123def456/login', _matchedRoute: '/interaction/:uid/login' })).toBe('/interaction/:uid/login');
+    expect(
+      routeOf({
+        path: '/interaction/abc123def456/login',
+        _matchedRoute: '/interaction/:uid/login',
+      }),
+    ).toBe('/interaction/:uid/login');
     expect(routeOf({ path: '/token', _matchedRoute: '/token' })).toBe('/token');
   });
 

@@ -21,22 +21,42 @@ describe('who may introspect a token', () => {
     expect(RESOURCE_SERVER_FLAG).toBe(RESOURCE_SERVER_METADATA);
   });
 
-  it('shows an API the access tokens issued for it, and no other API\'s', () => {
-    expect(mayIntrospect(snapshot, resourceServer('api-a'), { kind: 'AccessToken', aud: 'https://a' })).toBe(true);
-    expect(mayIntrospect(snapshot, resourceServer('api-a'), { kind: 'ClientCredentials', aud: ['https://a'] })).toBe(true);
-    expect(mayIntrospect(snapshot, resourceServer('api-a'), { kind: 'AccessToken', aud: 'https://b' })).toBe(false);
-    expect(mayIntrospect(snapshot, resourceServer('api-a'), { kind: 'AccessToken', aud: ['https://a', 'https://b'] })).toBe(false);
+  it("shows an API the access tokens issued for it, and no other API's", () => {
+    expect(
+      mayIntrospect(snapshot, resourceServer('api-a'), { kind: 'AccessToken', aud: 'https://a' }),
+    ).toBe(true);
+    expect(
+      mayIntrospect(snapshot, resourceServer('api-a'), {
+        kind: 'ClientCredentials',
+        aud: ['https://a'],
+      }),
+    ).toBe(true);
+    expect(
+      mayIntrospect(snapshot, resourceServer('api-a'), { kind: 'AccessToken', aud: 'https://b' }),
+    ).toBe(false);
+    expect(
+      mayIntrospect(snapshot, resourceServer('api-a'), {
+        kind: 'AccessToken',
+        aud: ['https://a', 'https://b'],
+      }),
+    ).toBe(false);
   });
 
   it('shows tokens issued for no API only to resource servers linked to none', () => {
     expect(mayIntrospect(snapshot, resourceServer('gateway'), { kind: 'AccessToken' })).toBe(true);
     expect(mayIntrospect(snapshot, resourceServer('api-a'), { kind: 'AccessToken' })).toBe(false);
-    expect(mayIntrospect(snapshot, resourceServer('gateway'), { kind: 'AccessToken', aud: 'https://a' })).toBe(false);
+    expect(
+      mayIntrospect(snapshot, resourceServer('gateway'), { kind: 'AccessToken', aud: 'https://a' }),
+    ).toBe(false);
   });
 
   it('shows nothing to clients that are not resource servers, and no refresh token to anyone', () => {
-    expect(mayIntrospect(snapshot, { clientId: 'api-a' }, { kind: 'AccessToken', aud: 'https://a' })).toBe(false);
-    expect(mayIntrospect(snapshot, resourceServer('gateway'), { kind: 'RefreshToken' })).toBe(false);
+    expect(
+      mayIntrospect(snapshot, { clientId: 'api-a' }, { kind: 'AccessToken', aud: 'https://a' }),
+    ).toBe(false);
+    expect(mayIntrospect(snapshot, resourceServer('gateway'), { kind: 'RefreshToken' })).toBe(
+      false,
+    );
   });
 });
 
@@ -45,7 +65,10 @@ describe('what the provider is told about an API', () => {
     id: 'id',
     identifier: 'https://a',
     name: 'A',
-    scopes: [{ name: 'read', description: '' }, { name: 'write', description: '' }],
+    scopes: [
+      { name: 'read', description: '' },
+      { name: 'write', description: '' },
+    ],
     tokenFormat: 'jwt',
     accessTokenTtlSeconds: undefined,
     signingAlg: 'EdDSA',
@@ -70,11 +93,16 @@ describe('what the provider is told about an API', () => {
     expect(() => resourceServerInfo(api, 'stranger')).toThrow(errors.InvalidTarget);
   });
 
-  it('leaves an opaque API\'s default lifetime to the configuration', () => {
-    const info = resourceServerInfo({ ...api, tokenFormat: 'opaque', accessTokenTtlSeconds: undefined }, undefined);
+  it("leaves an opaque API's default lifetime to the configuration", () => {
+    const info = resourceServerInfo(
+      { ...api, tokenFormat: 'opaque', accessTokenTtlSeconds: undefined },
+      undefined,
+    );
     expect(info.accessTokenTTL).toBeUndefined();
     expect(info.jwt).toBeUndefined();
-    expect(resourceServerInfo({ ...api, accessTokenTtlSeconds: 90 }, undefined).accessTokenTTL).toBe(90);
+    expect(
+      resourceServerInfo({ ...api, accessTokenTtlSeconds: 90 }, undefined).accessTokenTTL,
+    ).toBe(90);
   });
 });
 

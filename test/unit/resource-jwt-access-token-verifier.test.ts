@@ -7,9 +7,24 @@ const issuer = 'https://id.example.com';
 
 async function signer() {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwks: PublicJwks = Object.freeze({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] });
-  const sign = (claims: Record<string, unknown> = {}, typ = 'at+jwt', exp = Math.floor(Date.now() / 1000) + 300) =>
-    new SignJWT({ sub: 'user', client_id: 'app', aud: 'https://api.example.com', jti: 'j1', iss: issuer, iat: Math.floor(Date.now() / 1000), exp, ...claims })
+  const jwks: PublicJwks = Object.freeze({
+    keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }],
+  });
+  const sign = (
+    claims: Record<string, unknown> = {},
+    typ = 'at+jwt',
+    exp = Math.floor(Date.now() / 1000) + 300,
+  ) =>
+    new SignJWT({
+      sub: 'user',
+      client_id: 'app',
+      aud: 'https://api.example.com',
+      jti: 'j1',
+      iss: issuer,
+      iat: Math.floor(Date.now() / 1000),
+      exp,
+      ...claims,
+    })
       .setProtectedHeader({ alg: 'ES256', typ, kid: 'k1' })
       .sign(privateKey);
   return { jwks, sign };
@@ -45,7 +60,11 @@ describe('verifying our own JWT access tokens', () => {
   it('stops answering for a remembered token once it expires', async () => {
     const { jwks, sign } = await signer();
     let clock = Date.now();
-    const verify = createJwtAccessTokenVerifier({ keys: () => jwks, algorithms: ['ES256'], now: () => clock });
+    const verify = createJwtAccessTokenVerifier({
+      keys: () => jwks,
+      algorithms: ['ES256'],
+      now: () => clock,
+    });
     const exp = Math.floor(clock / 1000) + 60;
     const token = await sign({}, 'at+jwt', exp);
     expect(await verify(token, issuer)).toBeDefined();

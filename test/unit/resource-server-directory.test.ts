@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { createResourceServerDirectory } from '../../src/resources/resource-server-directory.ts';
-import { createResourceServerService, type ResourceServerService } from '../../src/resources/resource-server-service.ts';
+import {
+  createResourceServerService,
+  type ResourceServerService,
+} from '../../src/resources/resource-server-service.ts';
 import { createMemoryStore } from '../../src/storage/memory/create-memory-store.ts';
 import type { ResourceServerStore, Store } from '../../src/storage/ports.ts';
 
@@ -25,9 +28,20 @@ function counted(inner: ResourceServerStore) {
 
 async function setup(): Promise<{ store: Store; admin: ResourceServerService }> {
   const store = createMemoryStore();
-  await store.oidc.upsert('Client', 'rs', { client_id: 'rs', resource_server: true, token_endpoint_auth_method: 'client_secret_basic' });
+  await store.oidc.upsert('Client', 'rs', {
+    client_id: 'rs',
+    resource_server: true,
+    token_endpoint_auth_method: 'client_secret_basic',
+  });
   // The admin side has no link to the directory: as if in another process.
-  return { store, admin: createResourceServerService({ store: store.resourceServers, clients: store.oidc, limits }) };
+  return {
+    store,
+    admin: createResourceServerService({
+      store: store.resourceServers,
+      clients: store.oidc,
+      limits,
+    }),
+  };
 }
 
 describe('the directory of APIs', () => {
@@ -36,7 +50,11 @@ describe('the directory of APIs', () => {
     const directory = createResourceServerDirectory(store.resourceServers);
     expect((await directory.current()).byIdentifier('urn:x:orders')).toBeUndefined();
 
-    const api = await admin.create({ identifier: 'urn:x:orders', name: 'Orders', introspection_client_ids: ['rs'] });
+    const api = await admin.create({
+      identifier: 'urn:x:orders',
+      name: 'Orders',
+      introspection_client_ids: ['rs'],
+    });
     expect((await directory.current()).byIdentifier('urn:x:orders')?.name).toBe('Orders');
     expect([...(await directory.current()).audiencesOf('rs')]).toEqual(['urn:x:orders']);
 
@@ -71,7 +89,8 @@ describe('the directory of APIs', () => {
 
   it('loads every page of a long list', async () => {
     const { store, admin } = await setup();
-    for (let i = 0; i < 130; i += 1) await admin.create({ identifier: `urn:x:${String(i).padStart(3, '0')}`, name: `API ${i}` });
+    for (let i = 0; i < 130; i += 1)
+      await admin.create({ identifier: `urn:x:${String(i).padStart(3, '0')}`, name: `API ${i}` });
     const snapshot = await createResourceServerDirectory(store.resourceServers).current();
     expect(snapshot.byIdentifier('urn:x:000')?.name).toBe('API 0');
     expect(snapshot.byIdentifier('urn:x:129')?.name).toBe('API 129');
@@ -83,7 +102,8 @@ describe('the directory of APIs', () => {
     let down = true;
     const port: ResourceServerStore = {
       ...store.resourceServers,
-      version: () => (down ? Promise.reject(new Error('store down')) : store.resourceServers.version()),
+      version: () =>
+        down ? Promise.reject(new Error('store down')) : store.resourceServers.version(),
     };
     const directory = createResourceServerDirectory(port);
     await expect(directory.current()).rejects.toThrow('store down');

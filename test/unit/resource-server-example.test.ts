@@ -3,12 +3,19 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { createDpopProofChecker } from '../../examples/resource-server/src/dpop-proof.ts';
-import { createIntrospectionCache, tokenKey } from '../../examples/resource-server/src/introspection-cache.ts';
+import {
+  createIntrospectionCache,
+  tokenKey,
+} from '../../examples/resource-server/src/introspection-cache.ts';
 
 describe('the introspection cache', () => {
-  it('keeps an answer for its TTL, and never past the token\'s expiry', () => {
+  it("keeps an answer for its TTL, and never past the token's expiry", () => {
     let clock = 1_000_000;
-    const cache = createIntrospectionCache<string>({ ttlSeconds: 10, maxEntries: 10, now: () => clock });
+    const cache = createIntrospectionCache<string>({
+      ttlSeconds: 10,
+      maxEntries: 10,
+      now: () => clock,
+    });
     cache.set('long-lived', 'a');
     cache.set('expiring', 'b', clock + 3000);
     clock += 2999;
@@ -37,7 +44,9 @@ describe('the introspection cache', () => {
     off.set('t', 1);
     expect(off.get('t')).toBeUndefined();
     expect(tokenKey('secret-token')).not.toContain('secret-token');
-    expect(tokenKey('secret-token')).toBe(createHash('sha256').update('secret-token').digest('base64url'));
+    expect(tokenKey('secret-token')).toBe(
+      createHash('sha256').update('secret-token').digest('base64url'),
+    );
   });
 });
 
@@ -46,12 +55,22 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
   const accessToken = 'the-access-token';
   const ath = createHash('sha256').update(accessToken).digest('base64url');
 
-  async function keyAndProof(claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) {
+  async function keyAndProof(
+    claims: Record<string, unknown> = {},
+    header: Record<string, unknown> = {},
+  ) {
     const { privateKey, publicKey } = await generateKeyPair('ES256');
     const jwk = await exportJWK(publicKey);
     const jkt = await calculateJwkThumbprint(jwk, 'sha256');
     const make = async () =>
-      new SignJWT({ htm: 'GET', htu: url, ath, jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims })
+      new SignJWT({
+        htm: 'GET',
+        htu: url,
+        ath,
+        jti: crypto.randomUUID(),
+        iat: Math.floor(Date.now() / 1000),
+        ...claims,
+      })
         .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...header })
         .sign(privateKey);
     return { jkt, proof: await make() };
@@ -59,7 +78,15 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
 
   it('accepts a fresh proof for this request, this token and the bound key', async () => {
     const { jkt, proof } = await keyAndProof();
-    await expect(createDpopProofChecker().check({ proof, method: 'GET', url: `${url}?page=2`, accessToken, jkt })).resolves.toBeUndefined();
+    await expect(
+      createDpopProofChecker().check({
+        proof,
+        method: 'GET',
+        url: `${url}?page=2`,
+        accessToken,
+        jkt,
+      }),
+    ).resolves.toBeUndefined();
   });
 
   it.each([
@@ -69,22 +96,36 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
     ['an old iat', { iat: Math.floor(Date.now() / 1000) - 600 }, 'too old'],
   ])('refuses a proof for %s', async (_what, claims, message) => {
     const { jkt, proof } = await keyAndProof(claims);
-    await expect(createDpopProofChecker().check({ proof, method: 'GET', url, accessToken, jkt })).rejects.toThrow(message);
+    await expect(
+      createDpopProofChecker().check({ proof, method: 'GET', url, accessToken, jkt }),
+    ).rejects.toThrow(message);
   });
 
   it('refuses a proof signed by another key than the token is bound to', async () => {
     const { proof } = await keyAndProof();
     const other = await keyAndProof();
-    await expect(createDpopProofChecker().check({ proof, method: 'GET', url, accessToken, jkt: other.jkt })).rejects.toThrow('another key');
+    await expect(
+      createDpopProofChecker().check({ proof, method: 'GET', url, accessToken, jkt: other.jkt }),
+    ).rejects.toThrow('another key');
   });
 
   it('refuses a proof of the wrong type, and one used twice', async () => {
     const typed = await keyAndProof({}, { typ: 'JWT' });
-    await expect(createDpopProofChecker().check({ proof: typed.proof, method: 'GET', url, accessToken, jkt: typed.jkt })).rejects.toThrow('dpop+jwt');
+    await expect(
+      createDpopProofChecker().check({
+        proof: typed.proof,
+        method: 'GET',
+        url,
+        accessToken,
+        jkt: typed.jkt,
+      }),
+    ).rejects.toThrow('dpop+jwt');
 
     const { jkt, proof } = await keyAndProof();
     const checker = createDpopProofChecker();
     await checker.check({ proof, method: 'GET', url, accessToken, jkt });
-    await expect(checker.check({ proof, method: 'GET', url, accessToken, jkt })).rejects.toThrow('used before');
+    await expect(checker.check({ proof, method: 'GET', url, accessToken, jkt })).rejects.toThrow(
+      'used before',
+    );
   });
 });

@@ -16,7 +16,9 @@ describe('client address behind proxies: right-most untrusted hop (B27, ASVS 15.
   });
 
   it('walks through a chain of trusted proxies to the first untrusted hop', () => {
-    expect(resolveClientIp('10.0.0.2', '1.1.1.1, 198.51.100.9, 10.0.0.5, 10.0.0.4', trusted)).toBe('198.51.100.9');
+    expect(resolveClientIp('10.0.0.2', '1.1.1.1, 198.51.100.9, 10.0.0.5, 10.0.0.4', trusted)).toBe(
+      '198.51.100.9',
+    );
   });
 
   it('stops at the last trusted hop when an entry is not an address', () => {
@@ -24,7 +26,9 @@ describe('client address behind proxies: right-most untrusted hop (B27, ASVS 15.
   });
 
   it('reads IPv4-mapped IPv6 peers and ports and brackets in forwarded entries', () => {
-    expect(resolveClientIp('::ffff:10.0.0.2', '[2001:db8:2::5]:443', trusted)).toBe('2001:db8:2::5');
+    expect(resolveClientIp('::ffff:10.0.0.2', '[2001:db8:2::5]:443', trusted)).toBe(
+      '2001:db8:2::5',
+    );
     expect(resolveClientIp('::ffff:10.0.0.2', '198.51.100.9:5555', trusted)).toBe('198.51.100.9');
   });
 
@@ -43,8 +47,10 @@ describe('address ranges', () => {
   });
 
   it('accepts CIDR blocks and single addresses, and nothing else', () => {
-    for (const good of ['10.0.0.0/8', '127.0.0.1', '::1/128', 'fc00::/7']) expect(isCidr(good)).toBe(true);
-    for (const bad of ['10.0.0.0/33', '10.0.0/8', 'localhost', '::1/129', '1.2.3.4/8/9', '']) expect(isCidr(bad)).toBe(false);
+    for (const good of ['10.0.0.0/8', '127.0.0.1', '::1/128', 'fc00::/7'])
+      expect(isCidr(good)).toBe(true);
+    for (const bad of ['10.0.0.0/33', '10.0.0/8', 'localhost', '::1/129', '1.2.3.4/8/9', ''])
+      expect(isCidr(bad)).toBe(false);
   });
 
   it('normalises addresses to one spelling', () => {

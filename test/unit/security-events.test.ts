@@ -17,7 +17,14 @@ describe('security event records (ASVS 16.2.5, 16.3.x)', () => {
     await events.record({
       type: 'login.failed',
       subject: 'sub-1',
-      details: { reason: 'wrong_password', password: 'hunter2', refresh_token: 'rt', client_secret: 's', code: 'c', attempt: 2 },
+      details: {
+        reason: 'wrong_password',
+        password: 'hunter2',
+        refresh_token: 'rt',
+        client_secret: 's',
+        code: 'c',
+        attempt: 2,
+      },
     });
     const [event] = (await store.list({}, { limit: 10 })).items;
     expect(event).toEqual({
@@ -46,8 +53,10 @@ describe('security event records (ASVS 16.2.5, 16.3.x)', () => {
     expect(event?.clientId).toBe('evil\\x1b[2J\\x07\\x9b31m\\u202e');
     expect(event?.userAgent).toBe('UA\\r\\n/1');
     expect(event?.details?.endpoint).toBe('/token\\x00');
-    // eslint-disable-next-line no-control-regex
-    expect(`${event?.clientId ?? ''}${event?.userAgent ?? ''}`).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(`${event?.clientId ?? ''}${event?.userAgent ?? ''}`).not.toMatch(
+      // eslint-disable-next-line no-control-regex -- the test looks for raw control characters
+      /[\u0000-\u001f\u007f-\u009f]/,
+    );
   });
 
   it('bounds text a client chooses (user agent) and never throws when the store fails', async () => {
@@ -55,9 +64,14 @@ describe('security event records (ASVS 16.2.5, 16.3.x)', () => {
       store: { append: async () => Promise.reject(new Error('disk full')) },
       log: createLogger({ level: 'silent' }),
     });
-    await expect(events.record({ type: 'logout', userAgent: 'x'.repeat(10_000) })).resolves.toBeUndefined();
+    await expect(
+      events.record({ type: 'logout', userAgent: 'x'.repeat(10_000) }),
+    ).resolves.toBeUndefined();
     const store = createMemoryEventStore();
-    await createSecurityEvents({ store, log: createLogger({ level: 'silent' }) }).record({ type: 'logout', userAgent: 'x'.repeat(10_000) });
+    await createSecurityEvents({ store, log: createLogger({ level: 'silent' }) }).record({
+      type: 'logout',
+      userAgent: 'x'.repeat(10_000),
+    });
     expect((await store.list({}, { limit: 1 })).items[0]?.userAgent).toHaveLength(256);
   });
 });

@@ -30,13 +30,37 @@ async function setup() {
   const hasher = countingHasher();
   const log = createLogger({ level: 'silent' });
   const events = createSecurityEvents({ store: store.events, log });
-  const accounts = createAccountService({ store: store.accounts, hasher, passwordMinLength: 8, oidc: store.oidc, events });
+  const accounts = createAccountService({
+    store: store.accounts,
+    hasher,
+    passwordMinLength: 8,
+    oidc: store.oidc,
+    events,
+  });
   const throttle = createLoginThrottle({
     counters: store.counters,
-    policy: { maxFailures: 2, failureWindowMs: 60_000, lockoutMs: 60_000, delayBaseMs: 0, delayMaxMs: 0, ipMaxFailures: 100, ipWindowMs: 60_000 },
+    policy: {
+      maxFailures: 2,
+      failureWindowMs: 60_000,
+      lockoutMs: 60_000,
+      delayBaseMs: 0,
+      delayMaxMs: 0,
+      ipMaxFailures: 100,
+      ipWindowMs: 60_000,
+    },
   });
-  const signIn = createLoginGuard({ accounts, throttle, events, delayMaxMs: 0, admitSession: async () => ({ admitted: true }) });
-  const alice = await accounts.create({ username: 'alice', email: 'alice@example.com', password: 'alice-password' });
+  const signIn = createLoginGuard({
+    accounts,
+    throttle,
+    events,
+    delayMaxMs: 0,
+    admitSession: async () => ({ admitted: true }),
+  });
+  const alice = await accounts.create({
+    username: 'alice',
+    email: 'alice@example.com',
+    password: 'alice-password',
+  });
   const bob = await accounts.create({ username: 'bob', password: 'bob-password' });
   await accounts.setDisabled(bob.id, true);
   return { hasher, signIn, alice, store };
@@ -62,16 +86,22 @@ describe('sign-in answers alike and costs alike (ASVS 6.3.8)', () => {
 
   it('never checks the password of a locked account, even the right one', async () => {
     const { hasher, signIn, store, alice } = await setup();
-    for (const password of ['wrong-1', 'wrong-2']) await signIn({ login: 'alice', password, ip: '192.0.2.2' });
+    for (const password of ['wrong-1', 'wrong-2'])
+      await signIn({ login: 'alice', password, ip: '192.0.2.2' });
     const verify = hasher.verify;
     let verified = 0;
     hasher.verify = async (hashed, password) => {
       verified += 1;
       return verify(hashed, password);
     };
-    expect(await signIn({ login: 'alice', password: 'alice-password', ip: '192.0.2.3' })).toEqual({ ok: false, refusal: 'invalid' });
+    expect(await signIn({ login: 'alice', password: 'alice-password', ip: '192.0.2.3' })).toEqual({
+      ok: false,
+      refusal: 'invalid',
+    });
     expect(verified).toBe(0);
-    const reasons = (await store.events.list({ type: 'login.failed', subject: alice.id }, { limit: 10 })).items.map((e) => e.details?.reason);
+    const reasons = (
+      await store.events.list({ type: 'login.failed', subject: alice.id }, { limit: 10 })
+    ).items.map((e) => e.details?.reason);
     expect(reasons).toEqual(['locked', 'wrong_password', 'wrong_password']);
   });
 
@@ -79,10 +109,24 @@ describe('sign-in answers alike and costs alike (ASVS 6.3.8)', () => {
     const store = createMemoryStore();
     const log = createLogger({ level: 'silent' });
     const events = createSecurityEvents({ store: store.events, log });
-    const accounts = createAccountService({ store: store.accounts, hasher: createPasswordHasher(), passwordMinLength: 8, oidc: store.oidc, events });
+    const accounts = createAccountService({
+      store: store.accounts,
+      hasher: createPasswordHasher(),
+      passwordMinLength: 8,
+      oidc: store.oidc,
+      events,
+    });
     const throttle = createLoginThrottle({
       counters: store.counters,
-      policy: { maxFailures: 3, failureWindowMs: 60_000, lockoutMs: 60_000, delayBaseMs: 1000, delayMaxMs: 8000, ipMaxFailures: 100, ipWindowMs: 60_000 },
+      policy: {
+        maxFailures: 3,
+        failureWindowMs: 60_000,
+        lockoutMs: 60_000,
+        delayBaseMs: 1000,
+        delayMaxMs: 8000,
+        ipMaxFailures: 100,
+        ipWindowMs: 60_000,
+      },
     });
     const slept: number[] = [];
     const signIn = createLoginGuard({
@@ -96,16 +140,28 @@ describe('sign-in answers alike and costs alike (ASVS 6.3.8)', () => {
     await accounts.create({ username: 'locked-user', password: 'locked-password' });
     await accounts.create({ username: 'fresh-user', password: 'fresh-password' });
     // Someone else locks the account from their network.
-    for (const password of ['wrong-1', 'wrong-2', 'wrong-3']) await signIn({ login: 'locked-user', password, ip: '198.51.100.1' });
+    for (const password of ['wrong-1', 'wrong-2', 'wrong-3'])
+      await signIn({ login: 'locked-user', password, ip: '198.51.100.1' });
 
     const delayOf = async (login: string, ip: string) => {
       slept.length = 0;
-      expect(await signIn({ login, password: 'a-guess-here', ip })).toEqual({ ok: false, refusal: 'invalid' });
+      expect(await signIn({ login, password: 'a-guess-here', ip })).toEqual({
+        ok: false,
+        refusal: 'invalid',
+      });
       return slept.reduce((a, b) => a + b, 0);
     };
     // A first try from another network: no delay for any of them.
-    expect([await delayOf('locked-user', '203.0.113.1'), await delayOf('fresh-user', '203.0.113.2'), await delayOf('nobody', '203.0.113.3')]).toEqual([0, 0, 0]);
+    expect([
+      await delayOf('locked-user', '203.0.113.1'),
+      await delayOf('fresh-user', '203.0.113.2'),
+      await delayOf('nobody', '203.0.113.3'),
+    ]).toEqual([0, 0, 0]);
     // A second try from the same networks: the same growing delay for each.
-    expect([await delayOf('locked-user', '203.0.113.1'), await delayOf('fresh-user', '203.0.113.2'), await delayOf('nobody', '203.0.113.3')]).toEqual([1000, 1000, 1000]);
+    expect([
+      await delayOf('locked-user', '203.0.113.1'),
+      await delayOf('fresh-user', '203.0.113.2'),
+      await delayOf('nobody', '203.0.113.3'),
+    ]).toEqual([1000, 1000, 1000]);
   });
 });

@@ -10,7 +10,11 @@ import {
 } from '../../src/oidc/signing-keys.ts';
 
 const HOUR = 3_600_000;
-const policy = { algorithms: ['ES256', 'RS256'] as const, publishLeadSeconds: 3600, maxTokenLifetimeSeconds: 7200 };
+const policy = {
+  algorithms: ['ES256', 'RS256'] as const,
+  publishLeadSeconds: 3600,
+  maxTokenLifetimeSeconds: 7200,
+};
 
 describe('signing keys', () => {
   it('generates keys whose kid is their RFC 7638 thumbprint, with alg and use set', () => {
@@ -36,7 +40,9 @@ describe('signing keys', () => {
     const [oldEs] = await ensureSigningKeys(store.keys, ['ES256'], t0);
     const rotation = await rotateSigningKeys(store.keys, { ...policy, algorithms: ['ES256'] }, t0);
     const newKid = rotation.added[0]?.kid;
-    expect(rotation.retired).toEqual([{ kid: oldEs?.kid, alg: 'ES256', retiredAt: t0 + HOUR, expiresAt: t0 + 3 * HOUR }]);
+    expect(rotation.retired).toEqual([
+      { kid: oldEs?.kid, alg: 'ES256', retiredAt: t0 + HOUR, expiresAt: t0 + 3 * HOUR },
+    ]);
 
     const keys = await store.keys.list();
     const before = toProviderJwks(keys, t0 + HOUR / 2).keys;

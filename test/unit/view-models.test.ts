@@ -14,7 +14,13 @@ import { selectCatalogue } from '../../src/ui/i18n/select-catalogue.ts';
 
 const page = { productName: 'Portcullis', lang: 'en' };
 const login = { ...page, uid: 'uid-1', csrfToken: 'csrf-1', client: { name: 'Acme Notes' } };
-const consent = { ...login, scopes: [], claims: [], scopeClaims: SCOPE_CLAIMS, accountName: 'alice' };
+const consent = {
+  ...login,
+  scopes: [],
+  claims: [],
+  scopeClaims: SCOPE_CLAIMS,
+  accountName: 'alice',
+};
 
 describe('createTranslator', () => {
   const t = createTranslator(messagesEn);
@@ -208,7 +214,11 @@ describe('consentPage', () => {
       ...consent,
       scopes: ['openid'],
       resources: [
-        { indicator: 'https://orders.example/v1', scopes: ['orders:read', 'orders:write'], description: ordersApi },
+        {
+          indicator: 'https://orders.example/v1',
+          scopes: ['orders:read', 'orders:write'],
+          description: ordersApi,
+        },
       ],
     });
     expect(locals.resources).toEqual([
@@ -231,14 +241,20 @@ describe('consentPage', () => {
       ...consent,
       resources: [
         { indicator: 'https://gone.example/<api>', scopes: ['x:read'] },
-        { indicator: 'https://orders.example/v1', scopes: ['orders:cancel', 'orders:ship', 'constructor'], description: ordersApi },
+        {
+          indicator: 'https://orders.example/v1',
+          scopes: ['orders:cancel', 'orders:ship', 'constructor'],
+          description: ordersApi,
+        },
       ],
     });
     expect(locals.resources.map((r) => [r.name, r.heading])).toEqual([
       ['https://gone.example/<api>', 'Acme Notes will get access to https://gone.example/<api>:'],
       ['Orders API', 'Acme Notes will get access to Orders API:'],
     ]);
-    expect(locals.resources[0]?.scopes).toEqual([{ name: 'x:read', description: 'Access to ‘x:read’' }]);
+    expect(locals.resources[0]?.scopes).toEqual([
+      { name: 'x:read', description: 'Access to ‘x:read’' },
+    ]);
     expect(locals.resources[1]?.scopes.map((scope) => scope.description)).toEqual([
       'Access to ‘orders:cancel’',
       'Access to ‘orders:ship’',
@@ -250,7 +266,11 @@ describe('consentPage', () => {
     const locals = consentPage({
       ...consent,
       resources: [
-        { indicator: 'https://orders.example/v1', scopes: ['orders:read', 'orders:read', ' '], description: ordersApi },
+        {
+          indicator: 'https://orders.example/v1',
+          scopes: ['orders:read', 'orders:read', ' '],
+          description: ordersApi,
+        },
         { indicator: 'https://empty.example', scopes: [] },
       ],
     });
@@ -424,7 +444,10 @@ describe('German pages', () => {
         {
           indicator: 'https://orders.example/v1',
           scopes: ['orders:read', 'orders:ship'],
-          description: { name: 'Bestell-API', scopes: [{ name: 'orders:read', description: 'Ihre Bestellungen lesen' }] },
+          description: {
+            name: 'Bestell-API',
+            scopes: [{ name: 'orders:read', description: 'Ihre Bestellungen lesen' }],
+          },
         },
       ],
     });

@@ -13,13 +13,21 @@ export interface IssuerMetadata {
   jwks_uri: string;
 }
 
-export async function discover(issuer: string, doFetch: typeof fetch = fetch): Promise<IssuerMetadata> {
-  const response = await doFetch(new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`));
+export async function discover(
+  issuer: string,
+  doFetch: typeof fetch = fetch,
+): Promise<IssuerMetadata> {
+  const response = await doFetch(
+    new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`),
+  );
   if (!response.ok) throw new Error(`discovery failed: ${response.status}`);
   const metadata = (await response.json()) as Partial<IssuerMetadata>;
   // OIDC Discovery §4.3: the document must name the issuer it was fetched for.
   if (metadata.issuer !== issuer) throw new Error('the discovery document names another issuer');
-  if (typeof metadata.introspection_endpoint !== 'string' || typeof metadata.jwks_uri !== 'string') {
+  if (
+    typeof metadata.introspection_endpoint !== 'string' ||
+    typeof metadata.jwks_uri !== 'string'
+  ) {
     throw new Error('the issuer publishes no introspection endpoint or JWKS');
   }
   return metadata as IssuerMetadata;
@@ -53,7 +61,11 @@ export function createResourceServerApp(
     publicUrl: config.publicUrl,
   });
   const local = requireAccessToken({
-    verify: createJwtVerifier({ issuer: metadata.issuer, identifier: config.identifier, jwksUri: metadata.jwks_uri }),
+    verify: createJwtVerifier({
+      issuer: metadata.issuer,
+      identifier: config.identifier,
+      jwksUri: metadata.jwks_uri,
+    }),
     scope: config.requiredScope,
     dpop,
     publicUrl: config.publicUrl,

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
+import {
+  EmbeddedJWK,
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JWK,
+} from 'jose';
 
 /**
  * Checks a DPoP proof for a request to this API (RFC 9449 §4.3 and §7.1): the proof is a JWT of
@@ -27,10 +33,18 @@ function withoutQuery(url: string): string {
 }
 
 export interface DpopProofChecker {
-  check(options: { proof: string; method: string; url: string; accessToken: string; jkt: string }): Promise<void>;
+  check(options: {
+    proof: string;
+    method: string;
+    url: string;
+    accessToken: string;
+    jkt: string;
+  }): Promise<void>;
 }
 
-export function createDpopProofChecker(options: { now?: () => number; maxEntries?: number } = {}): DpopProofChecker {
+export function createDpopProofChecker(
+  options: { now?: () => number; maxEntries?: number } = {},
+): DpopProofChecker {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 100_000;
   // jti → when it may be forgotten. Bounded: past the limit the oldest are dropped (they are
@@ -54,9 +68,11 @@ export function createDpopProofChecker(options: { now?: () => number; maxEntries
       } catch {
         throw new DpopProofError('the DPoP proof is not a JWT');
       }
-      if (header.typ !== 'dpop+jwt') throw new DpopProofError('the DPoP proof must have typ dpop+jwt');
+      if (header.typ !== 'dpop+jwt')
+        throw new DpopProofError('the DPoP proof must have typ dpop+jwt');
       const jwk = header.jwk as JWK | undefined;
-      if (!jwk || 'd' in jwk || 'k' in jwk) throw new DpopProofError('the DPoP proof must carry a public JWK');
+      if (!jwk || 'd' in jwk || 'k' in jwk)
+        throw new DpopProofError('the DPoP proof must carry a public JWK');
 
       let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
       try {
@@ -72,16 +88,24 @@ export function createDpopProofChecker(options: { now?: () => number; maxEntries
         throw new DpopProofError('the DPoP proof does not verify, or is too old');
       }
       if (payload.htm !== method) throw new DpopProofError('the DPoP proof is for another method');
-      if (typeof payload.htu !== 'string' || !URL.canParse(payload.htu) || withoutQuery(payload.htu) !== withoutQuery(url)) {
+      if (
+        typeof payload.htu !== 'string' ||
+        !URL.canParse(payload.htu) ||
+        withoutQuery(payload.htu) !== withoutQuery(url)
+      ) {
         throw new DpopProofError('the DPoP proof is for another URL');
       }
       const ath = createHash('sha256').update(accessToken).digest('base64url');
-      if (payload.ath !== ath) throw new DpopProofError('the DPoP proof is for another access token');
+      if (payload.ath !== ath)
+        throw new DpopProofError('the DPoP proof is for another access token');
       if ((await calculateJwkThumbprint(jwk, 'sha256')) !== jkt) {
-        throw new DpopProofError('the DPoP proof is signed with another key than the token is bound to');
+        throw new DpopProofError(
+          'the DPoP proof is signed with another key than the token is bound to',
+        );
       }
       const jti = `${jkt}:${String(payload.jti)}`;
-      if (seen.has(jti) && (seen.get(jti) ?? 0) > now()) throw new DpopProofError('the DPoP proof was used before');
+      if (seen.has(jti) && (seen.get(jti) ?? 0) > now())
+        throw new DpopProofError('the DPoP proof was used before');
       remember(jti);
     },
   };

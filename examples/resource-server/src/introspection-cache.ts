@@ -44,7 +44,10 @@ export function createIntrospectionCache<T>(options: {
 
     set(token, value, tokenExpiresAt) {
       if (options.ttlSeconds <= 0 || options.maxEntries <= 0) return;
-      const expiresAt = Math.min(now() + options.ttlSeconds * 1000, tokenExpiresAt ?? Number.POSITIVE_INFINITY);
+      const expiresAt = Math.min(
+        now() + options.ttlSeconds * 1000,
+        tokenExpiresAt ?? Number.POSITIVE_INFINITY,
+      );
       if (expiresAt <= now()) return;
       const key = tokenKey(token);
       entries.delete(key);

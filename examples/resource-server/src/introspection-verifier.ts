@@ -44,21 +44,34 @@ export function createIntrospectionVerifier(options: {
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
   const authorization = basicAuthorization(options.clientId, options.clientSecret);
-  const cache = createIntrospectionCache<IntrospectionAnswer>({ ttlSeconds: options.cacheSeconds, maxEntries: options.cacheSize, now });
+  const cache = createIntrospectionCache<IntrospectionAnswer>({
+    ttlSeconds: options.cacheSeconds,
+    maxEntries: options.cacheSize,
+    now,
+  });
 
   async function ask(token: string): Promise<IntrospectionAnswer> {
     let response: Response;
     try {
       response = await doFetch(options.introspectionEndpoint, {
         method: 'POST',
-        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          authorization,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
         signal: AbortSignal.timeout(5000),
       });
     } catch (cause) {
-      throw new IntrospectionUnavailableError('the introspection endpoint could not be reached', { cause });
+      throw new IntrospectionUnavailableError('the introspection endpoint could not be reached', {
+        cause,
+      });
     }
-    if (!response.ok) throw new IntrospectionUnavailableError(`the introspection endpoint answered ${response.status}`);
+    if (!response.ok)
+      throw new IntrospectionUnavailableError(
+        `the introspection endpoint answered ${response.status}`,
+      );
     return (await response.json()) as IntrospectionAnswer;
   }
 
@@ -68,7 +81,12 @@ export function createIntrospectionVerifier(options: {
       answer = await ask(token);
       cache.set(token, answer, typeof answer.exp === 'number' ? answer.exp * 1000 : undefined);
     }
-    if (answer.active !== true || typeof answer.client_id !== 'string' || typeof answer.exp !== 'number') return undefined;
+    if (
+      answer.active !== true ||
+      typeof answer.client_id !== 'string' ||
+      typeof answer.exp !== 'number'
+    )
+      return undefined;
     // Portcullis shows an API only its own tokens; checking the audience again costs nothing.
     if (!audienceIncludes(answer.aud, options.identifier)) return undefined;
     if (answer.exp * 1000 <= now()) return undefined;

@@ -20,7 +20,10 @@ export function createJwtVerifier(options: {
   identifier: string;
   jwksUri: string;
 }): TokenVerifier {
-  const jwks = createRemoteJWKSet(new URL(options.jwksUri), { cacheMaxAge: 5 * 60_000, cooldownDuration: 30_000 });
+  const jwks = createRemoteJWKSet(new URL(options.jwksUri), {
+    cacheMaxAge: 5 * 60_000,
+    cooldownDuration: 30_000,
+  });
 
   return async function verifyJwt(token) {
     try {
@@ -31,7 +34,8 @@ export function createJwtVerifier(options: {
         algorithms: ['ES256', 'EdDSA', 'PS256', 'RS256'],
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
       });
-      if (typeof payload.client_id !== 'string' || typeof payload.exp !== 'number') return undefined;
+      if (typeof payload.client_id !== 'string' || typeof payload.exp !== 'number')
+        return undefined;
       if (!audienceIncludes(payload.aud, options.identifier)) return undefined;
       const cnf = payload.cnf as { jkt?: unknown } | undefined;
       return {

@@ -6,7 +6,9 @@ import { createResourceServerApp, discover } from './create-app.ts';
 const config = loadConfig(process.env);
 const app = createResourceServerApp(config, await discover(config.issuer));
 const server = app.listen(config.port, config.host, () => {
-  process.stdout.write(`example API for ${config.identifier} on ${config.publicUrl} (issuer ${config.issuer})\n`);
+  process.stdout.write(
+    `example API for ${config.identifier} on ${config.publicUrl} (issuer ${config.issuer})\n`,
+  );
 });
 process.once('SIGTERM', () => server.close());
 process.once('SIGINT', () => server.close());

@@ -13,7 +13,13 @@ const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i;
  * RFC 6750 §3 / RFC 9449 §7.1 answers: 401 with a challenge for each scheme this API accepts,
  * `error` only when credentials were sent; 403 `insufficient_scope` naming the scope needed.
  */
-function refuse(ctx: Context, status: 401 | 403, error?: string, description?: string, scope?: string): void {
+function refuse(
+  ctx: Context,
+  status: 401 | 403,
+  error?: string,
+  description?: string,
+  scope?: string,
+): void {
   const params = [
     `realm="api"`,
     ...(error ? [`error="${error}"`] : []),
@@ -24,7 +30,10 @@ function refuse(ctx: Context, status: 401 | 403, error?: string, description?: s
   ctx.set('WWW-Authenticate', `Bearer ${params}`);
   ctx.append('WWW-Authenticate', `DPoP ${params}, algs="ES256 EdDSA PS256 RS256"`);
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = { error: error ?? 'unauthorized', ...(description ? { error_description: description } : {}) };
+  ctx.body = {
+    error: error ?? 'unauthorized',
+    ...(description ? { error_description: description } : {}),
+  };
 }
 
 /**
@@ -44,7 +53,13 @@ export function requireAccessToken(options: {
     const header = ctx.get('authorization');
     if (!header) return refuse(ctx, 401);
     const match = AUTHORIZATION.exec(header);
-    if (!match?.[1] || !match[2]) return refuse(ctx, 401, 'invalid_request', 'use Authorization: Bearer <token> or DPoP <token>');
+    if (!match?.[1] || !match[2])
+      return refuse(
+        ctx,
+        401,
+        'invalid_request',
+        'use Authorization: Bearer <token> or DPoP <token>',
+      );
     const scheme = match[1].toLowerCase();
     const token = match[2];
 
@@ -55,13 +70,23 @@ export function requireAccessToken(options: {
       if (!(err instanceof IntrospectionUnavailableError)) throw err;
       ctx.status = 503;
       ctx.set('Retry-After', '5');
-      ctx.body = { error: 'temporarily_unavailable', error_description: 'the token cannot be checked right now' };
+      ctx.body = {
+        error: 'temporarily_unavailable',
+        error_description: 'the token cannot be checked right now',
+      };
       return;
     }
-    if (!verified) return refuse(ctx, 401, 'invalid_token', 'the access token is not valid for this API');
+    if (!verified)
+      return refuse(ctx, 401, 'invalid_token', 'the access token is not valid for this API');
 
     if (verified.jkt !== undefined) {
-      if (scheme !== 'dpop') return refuse(ctx, 401, 'invalid_token', 'this token is bound to a DPoP key: present it with the DPoP scheme and a proof');
+      if (scheme !== 'dpop')
+        return refuse(
+          ctx,
+          401,
+          'invalid_token',
+          'this token is bound to a DPoP key: present it with the DPoP scheme and a proof',
+        );
       const proof = ctx.get('dpop');
       if (!proof) return refuse(ctx, 401, 'invalid_dpop_proof', 'a DPoP proof is required');
       try {
@@ -73,14 +98,27 @@ export function requireAccessToken(options: {
           jkt: verified.jkt,
         });
       } catch (err) {
-        if (err instanceof DpopProofError) return refuse(ctx, 401, 'invalid_dpop_proof', err.message);
+        if (err instanceof DpopProofError)
+          return refuse(ctx, 401, 'invalid_dpop_proof', err.message);
         throw err;
       }
     } else if (scheme === 'dpop') {
-      return refuse(ctx, 401, 'invalid_token', 'this token is not bound to a DPoP key: present it as a Bearer token');
+      return refuse(
+        ctx,
+        401,
+        'invalid_token',
+        'this token is not bound to a DPoP key: present it as a Bearer token',
+      );
     }
 
-    if (!verified.scopes.has(options.scope)) return refuse(ctx, 403, 'insufficient_scope', `this endpoint needs the ${options.scope} scope`, options.scope);
+    if (!verified.scopes.has(options.scope))
+      return refuse(
+        ctx,
+        403,
+        'insufficient_scope',
+        `this endpoint needs the ${options.scope} scope`,
+        options.scope,
+      );
     ctx.state[ACCESS_TOKEN_STATE] = verified;
     await next();
   };

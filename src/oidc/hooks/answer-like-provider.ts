@@ -11,7 +11,11 @@ interface ExposedError {
 }
 
 /** RFC 7235 §3.1 / RFC 6749 §5.2: a 401 names the scheme the client should use. */
-export function basicChallenge(ctx: Context, issuer: string, fields: Record<string, string | undefined> = {}): void {
+export function basicChallenge(
+  ctx: Context,
+  issuer: string,
+  fields: Record<string, string | undefined> = {},
+): void {
   const params = Object.entries({ realm: issuer, ...fields })
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([key, value]) => `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)
@@ -26,16 +30,28 @@ export function basicChallenge(ctx: Context, issuer: string, fields: Record<stri
  * event. A store outage is the provider's 503 `temporarily_unavailable`. The one helper for hooks
  * that finish a provider answer (src/oidc/hooks/), so no hook repeats the engine's output.
  */
-export function answerLikeProvider(ctx: Context, provider: Provider, thrown: unknown, event: string): void {
-  const err = (thrown instanceof StoreUnavailableError && !(thrown instanceof TemporarilyUnavailableError)
-    ? new TemporarilyUnavailableError(thrown)
-    : thrown) as ExposedError;
+export function answerLikeProvider(
+  ctx: Context,
+  provider: Provider,
+  thrown: unknown,
+  event: string,
+): void {
+  const err = (
+    thrown instanceof StoreUnavailableError && !(thrown instanceof TemporarilyUnavailableError)
+      ? new TemporarilyUnavailableError(thrown)
+      : thrown
+  ) as ExposedError;
   ctx.set('Cache-Control', 'no-store');
   if (err.expose === true) {
     ctx.status = typeof err.statusCode === 'number' ? err.statusCode : 400;
-    const description = typeof err.error_description === 'string' ? err.error_description : undefined;
-    ctx.body = { error: err.message, ...(description === undefined ? {} : { error_description: description }) };
-    if (ctx.status === 401 && ctx.get('authorization')) basicChallenge(ctx, provider.issuer, { error: err.message, error_description: description });
+    const description =
+      typeof err.error_description === 'string' ? err.error_description : undefined;
+    ctx.body = {
+      error: err.message,
+      ...(description === undefined ? {} : { error_description: description }),
+    };
+    if (ctx.status === 401 && ctx.get('authorization'))
+      basicChallenge(ctx, provider.issuer, { error: err.message, error_description: description });
     provider.emit(event, ctx, thrown);
   } else {
     ctx.status = 500;

@@ -16,26 +16,41 @@ export const AUTHORIZATION_POST_LIMIT_BYTES = 8 * 1024;
  * endpoint take its parameters from the query, and the 303 makes the browser drop the body.
  * Forms too large for a URL are refused: such a client should push them (RFC 9126, `/request`).
  */
-export function authorizationPostRedirect(options: { path: string; limitBytes?: number }): Middleware {
+export function authorizationPostRedirect(options: {
+  path: string;
+  limitBytes?: number;
+}): Middleware {
   const limit = options.limitBytes ?? AUTHORIZATION_POST_LIMIT_BYTES;
   return async function authorizationPostRedirect(ctx, next) {
     if (ctx.method !== 'POST' || ctx.path !== options.path) return next();
     if (!ctx.is('application/x-www-form-urlencoded')) {
-      ctx.throw(400, 'the authorization endpoint takes a form (application/x-www-form-urlencoded) when posted to');
+      ctx.throw(
+        400,
+        'the authorization endpoint takes a form (application/x-www-form-urlencoded) when posted to',
+      );
     }
     const declared = Number(ctx.get('content-length') || '0');
-    if (declared > limit) ctx.throw(413, `authorization request too large for a POST (over ${limit} bytes); push it to the PAR endpoint instead`);
+    if (declared > limit)
+      ctx.throw(
+        413,
+        `authorization request too large for a POST (over ${limit} bytes); push it to the PAR endpoint instead`,
+      );
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of ctx.req) {
       size += (chunk as Buffer).length;
-      if (size > limit) ctx.throw(413, `authorization request too large for a POST (over ${limit} bytes); push it to the PAR endpoint instead`);
+      if (size > limit)
+        ctx.throw(
+          413,
+          `authorization request too large for a POST (over ${limit} bytes); push it to the PAR endpoint instead`,
+        );
       chunks.push(chunk as Buffer);
     }
     // Query and body together: a parameter given in both reaches the engine twice, and it
     // refuses duplicates itself (OIDC Core §3.1.2.1 wants each parameter once).
     const params = new URLSearchParams(ctx.querystring);
-    for (const [name, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) params.append(name, value);
+    for (const [name, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8')))
+      params.append(name, value);
     ctx.status = 303;
     ctx.set('Cache-Control', 'no-store');
     ctx.redirect(`${options.path}?${params.toString()}`);

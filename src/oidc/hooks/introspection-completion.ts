@@ -7,15 +7,28 @@ import { answerLikeProvider, basicChallenge } from './answer-like-provider.ts';
 const JWT_RESPONSE = 'application/token-introspection+jwt';
 
 /** Sets the answer: JSON, or an RFC 9701 signed JWT when the client asked for one. */
-async function respond(ctx: Context, provider: Provider, client: Client, answer: IntrospectionResponse): Promise<void> {
+async function respond(
+  ctx: Context,
+  provider: Provider,
+  client: Client,
+  answer: IntrospectionResponse,
+): Promise<void> {
   const accepts = ctx.accepts('json', JWT_RESPONSE);
-  const meta = client as Client & { introspectionSignedResponseAlg?: string; introspectionEncryptedResponseAlg?: string };
+  const meta = client as Client & {
+    introspectionSignedResponseAlg?: string;
+    introspectionEncryptedResponseAlg?: string;
+  };
   if (meta.introspectionEncryptedResponseAlg && accepts !== JWT_RESPONSE) {
-    throw new errors.InvalidRequest(`introspection must be requested with Accept: ${JWT_RESPONSE} for this client`);
+    throw new errors.InvalidRequest(
+      `introspection must be requested with Accept: ${JWT_RESPONSE} for this client`,
+    );
   }
   ctx.status = 200;
   ctx.set('Cache-Control', 'no-store');
-  if (accepts === JWT_RESPONSE && (meta.introspectionSignedResponseAlg || meta.introspectionEncryptedResponseAlg)) {
+  if (
+    accepts === JWT_RESPONSE &&
+    (meta.introspectionSignedResponseAlg || meta.introspectionEncryptedResponseAlg)
+  ) {
     // RFC 9701 §5: iss, aud (the caller), iat and the response in `token_introspection`, signed
     // with the provider's own IdToken machinery, as its route does.
     const token = new provider.IdToken({}, { client });
@@ -30,7 +43,11 @@ async function respond(ctx: Context, provider: Provider, client: Client, answer:
 
 function isError(ctx: Context, status: number, error: string, description?: string): boolean {
   const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
-  return ctx.status === status && body?.error === error && (description === undefined || body.error_description === description);
+  return (
+    ctx.status === status &&
+    body?.error === error &&
+    (description === undefined || body.error_description === description)
+  );
 }
 
 /**

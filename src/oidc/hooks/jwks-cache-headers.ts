@@ -11,8 +11,14 @@ export const JWKS_MAX_AGE_CAP_SECONDS = 300;
  * picked the change up must have fetched again before the new key signs:
  * reload + max-age ≤ lead. Capped at 5 minutes so a key removed in an emergency leaves caches soon.
  */
-export function jwksMaxAgeSeconds(keys: { publishLeadSeconds: number; reloadIntervalSeconds: number }): number {
-  return Math.max(0, Math.min(JWKS_MAX_AGE_CAP_SECONDS, keys.publishLeadSeconds - keys.reloadIntervalSeconds));
+export function jwksMaxAgeSeconds(keys: {
+  publishLeadSeconds: number;
+  reloadIntervalSeconds: number;
+}): number {
+  return Math.max(
+    0,
+    Math.min(JWKS_MAX_AGE_CAP_SECONDS, keys.publishLeadSeconds - keys.reloadIntervalSeconds),
+  );
 }
 
 /**

@@ -32,7 +32,12 @@ export interface JwtRevocationDeps {
 export function jwtRevocation(deps: JwtRevocationDeps): Middleware {
   const now = deps.now ?? Date.now;
 
-  async function revoke(ctx: Context, provider: Provider, client: Client, token: string): Promise<void> {
+  async function revoke(
+    ctx: Context,
+    provider: Provider,
+    client: Client,
+    token: string,
+  ): Promise<void> {
     const claims = await deps.verifyJwt(token, provider.issuer);
     // Not one of ours (or expired): the provider's `unsupported_token_type` answer stands.
     if (!claims || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') return;

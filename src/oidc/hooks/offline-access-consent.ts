@@ -30,7 +30,12 @@ export function offlineAccessConsent(options: { path: string }): Middleware {
     const prompts = params.getAll('prompt');
     // Duplicated parameters are the engine's to refuse; leave them as they came.
     const wantsOffline = scopes.length === 1 && scopes[0]?.split(' ').includes('offline_access');
-    const prompt = prompts.length === 1 ? (prompts[0] ?? '').split(' ').filter(Boolean) : prompts.length === 0 ? [] : undefined;
+    const prompt =
+      prompts.length === 1
+        ? (prompts[0] ?? '').split(' ').filter(Boolean)
+        : prompts.length === 0
+          ? []
+          : undefined;
     if (wantsOffline && prompt && !prompt.includes('consent') && !prompt.includes('none')) {
       params.set('prompt', [...prompt, 'consent'].join(' '));
       params.set(OFFLINE_CONSENT_PARAM, '1');

@@ -81,7 +81,12 @@ export function createMemoryOidcStore(
   const copyOut = (entry: Entry | undefined): OidcPayload | undefined =>
     entry === undefined ? undefined : structuredClone(entry.payload);
 
-  const put = (model: OidcModelName, id: string, payload: OidcPayload, expiresAt: number | undefined): void => {
+  const put = (
+    model: OidcModelName,
+    id: string,
+    payload: OidcPayload,
+    expiresAt: number | undefined,
+  ): void => {
     const table = tableOf(model);
     const stored = structuredClone(payload);
     remove(table, id);

@@ -161,7 +161,10 @@ export function createMongoOidcStore(
           // (On FerretDB this delete is not atomic with its filter: two callers racing over one
           // *expired* id can both win. Replay ids expire only after the engine refuses the proof
           // or assertion as too old anyway.)
-          const { deletedCount } = await collection(model).deleteOne({ _id: id, expiresAt: { $lte: new Date(now()) } });
+          const { deletedCount } = await collection(model).deleteOne({
+            _id: id,
+            expiresAt: { $lte: new Date(now()) },
+          });
           if (deletedCount === 0) return false;
         }
         return false;

@@ -14,7 +14,10 @@ import { StoreConflictError } from '../ports.ts';
 import type { ListPage, ResourceServerRecord, ResourceServerStore } from '../ports.ts';
 import { applyResourceServerPatch } from '../apply-resource-server-patch.ts';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
-import { RESOURCE_SERVERS_COLLECTION, RESOURCE_SERVERS_VERSION_COLLECTION } from './collection-names.ts';
+import {
+  RESOURCE_SERVERS_COLLECTION,
+  RESOURCE_SERVERS_VERSION_COLLECTION,
+} from './collection-names.ts';
 import type { ResourceServerDocument, ResourceServerVersionDocument } from './mongo-documents.ts';
 import { guard, isDuplicateKeyError } from './mongo-errors.ts';
 
@@ -29,11 +32,15 @@ function toDocument(record: ResourceServerRecord): ResourceServerDocument {
     tokenFormat: record.tokenFormat,
     signingAlg: record.signingAlg,
     introspectionClientIds: [...record.introspectionClientIds],
-    clientCredentialsGrants: record.clientCredentialsGrants.map((g) => ({ clientId: g.clientId, scopes: [...g.scopes] })),
+    clientCredentialsGrants: record.clientCredentialsGrants.map((g) => ({
+      clientId: g.clientId,
+      scopes: [...g.scopes],
+    })),
     createdAt: new Date(record.createdAt),
     updatedAt: new Date(record.updatedAt),
   };
-  if (record.accessTokenTtlSeconds !== undefined) doc.accessTokenTtlSeconds = record.accessTokenTtlSeconds;
+  if (record.accessTokenTtlSeconds !== undefined)
+    doc.accessTokenTtlSeconds = record.accessTokenTtlSeconds;
   return doc;
 }
 
@@ -47,7 +54,10 @@ function toRecord(doc: ResourceServerDocument): ResourceServerRecord {
     accessTokenTtlSeconds: doc.accessTokenTtlSeconds ?? undefined,
     signingAlg: doc.signingAlg,
     introspectionClientIds: [...doc.introspectionClientIds],
-    clientCredentialsGrants: doc.clientCredentialsGrants.map((g) => ({ clientId: g.clientId, scopes: [...g.scopes] })),
+    clientCredentialsGrants: doc.clientCredentialsGrants.map((g) => ({
+      clientId: g.clientId,
+      scopes: [...g.scopes],
+    })),
     createdAt: doc.createdAt.getTime(),
     updatedAt: doc.updatedAt.getTime(),
   };
@@ -55,7 +65,9 @@ function toRecord(doc: ResourceServerDocument): ResourceServerRecord {
 
 export function createMongoResourceServerStore(db: Db): ResourceServerStore {
   const apis = db.collection<ResourceServerDocument>(RESOURCE_SERVERS_COLLECTION);
-  const versions = db.collection<ResourceServerVersionDocument>(RESOURCE_SERVERS_VERSION_COLLECTION);
+  const versions = db.collection<ResourceServerVersionDocument>(
+    RESOURCE_SERVERS_VERSION_COLLECTION,
+  );
 
   const changed = async (): Promise<void> => {
     const filter = { _id: VERSION_ID };
@@ -123,12 +135,19 @@ export function createMongoResourceServerStore(db: Db): ResourceServerStore {
         const after = decodeCursor(options.cursor);
         const filter = after === undefined ? {} : { identifier: { $gt: after } };
         // One document more than asked tells whether another page exists.
-        const docs = await apis.find(filter).sort({ identifier: 1 }).limit(options.limit + 1).toArray();
+        const docs = await apis
+          .find(filter)
+          .sort({ identifier: 1 })
+          .limit(options.limit + 1)
+          .toArray();
         const items = docs.slice(0, options.limit).map(toRecord);
         const last = items.at(-1);
         return {
           items,
-          nextCursor: docs.length > options.limit && last !== undefined ? encodeCursor(last.identifier) : undefined,
+          nextCursor:
+            docs.length > options.limit && last !== undefined
+              ? encodeCursor(last.identifier)
+              : undefined,
         };
       }),
 

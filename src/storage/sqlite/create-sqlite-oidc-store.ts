@@ -176,12 +176,10 @@ export function createSqliteOidcStore(
           ? firstPage.all(model, now(), options.limit + 1)
           : nextPage.all(model, after, now(), options.limit + 1),
       );
-      const items = rows
-        .slice(0, options.limit)
-        .map((row) => ({
-          id: row.id as string,
-          payload: JSON.parse(row.payload as string) as OidcPayload,
-        }));
+      const items = rows.slice(0, options.limit).map((row) => ({
+        id: row.id as string,
+        payload: JSON.parse(row.payload as string) as OidcPayload,
+      }));
       const last = items.at(-1);
       return {
         items,

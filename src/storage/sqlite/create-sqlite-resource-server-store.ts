@@ -20,7 +20,9 @@ function toRecord(row: Record<string, unknown>): ResourceServerRecord {
     accessTokenTtlSeconds: (row.access_token_ttl as number | null) ?? undefined,
     signingAlg: row.signing_alg as string,
     introspectionClientIds: JSON.parse(row.introspection_client_ids as string) as string[],
-    clientCredentialsGrants: JSON.parse(row.client_credentials_grants as string) as ResourceServerRecord['clientCredentialsGrants'],
+    clientCredentialsGrants: JSON.parse(
+      row.client_credentials_grants as string,
+    ) as ResourceServerRecord['clientCredentialsGrants'],
     createdAt: row.created_at as number,
     updatedAt: row.updated_at as number,
   };
@@ -32,7 +34,9 @@ function toRecord(row: Record<string, unknown>): ResourceServerRecord {
  * never disagree for a reader in any process.
  */
 export function createSqliteResourceServerStore(db: DatabaseSync): ResourceServerStore {
-  const insert = db.prepare(`INSERT INTO resource_servers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(
+    `INSERT INTO resource_servers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   const replace = db.prepare(
     `UPDATE resource_servers SET name = ?, scopes = ?, token_format = ?, access_token_ttl = ?, signing_alg = ?,
      introspection_client_ids = ?, client_credentials_grants = ?, updated_at = ? WHERE id = ?`,
@@ -40,7 +44,9 @@ export function createSqliteResourceServerStore(db: DatabaseSync): ResourceServe
   const byId = db.prepare(`SELECT ${COLUMNS} FROM resource_servers WHERE id = ?`);
   const byIdentifier = db.prepare(`SELECT ${COLUMNS} FROM resource_servers WHERE identifier = ?`);
   const remove = db.prepare('DELETE FROM resource_servers WHERE id = ?');
-  const firstPage = db.prepare(`SELECT ${COLUMNS} FROM resource_servers ORDER BY identifier LIMIT ?`);
+  const firstPage = db.prepare(
+    `SELECT ${COLUMNS} FROM resource_servers ORDER BY identifier LIMIT ?`,
+  );
   const nextPage = db.prepare(
     `SELECT ${COLUMNS} FROM resource_servers WHERE identifier > ? ORDER BY identifier LIMIT ?`,
   );
@@ -57,7 +63,8 @@ export function createSqliteResourceServerStore(db: DatabaseSync): ResourceServe
       guarded(() =>
         inTransaction(db, () => {
           if (byId.get(record.id) !== undefined) throw new StoreConflictError('id');
-          if (byIdentifier.get(record.identifier) !== undefined) throw new StoreConflictError('identifier');
+          if (byIdentifier.get(record.identifier) !== undefined)
+            throw new StoreConflictError('identifier');
           insert.run(
             record.id,
             record.identifier,
@@ -123,13 +130,18 @@ export function createSqliteResourceServerStore(db: DatabaseSync): ResourceServe
       const after = decodeCursor(options.cursor);
       // One row more than asked tells whether another page exists without an extra query.
       const rows = guarded(() =>
-        after === undefined ? firstPage.all(options.limit + 1) : nextPage.all(after, options.limit + 1),
+        after === undefined
+          ? firstPage.all(options.limit + 1)
+          : nextPage.all(after, options.limit + 1),
       );
       const items = rows.slice(0, options.limit).map(toRecord);
       const last = items.at(-1);
       return {
         items,
-        nextCursor: rows.length > options.limit && last !== undefined ? encodeCursor(last.identifier) : undefined,
+        nextCursor:
+          rows.length > options.limit && last !== undefined
+            ? encodeCursor(last.identifier)
+            : undefined,
       };
     },
 

@@ -98,7 +98,8 @@ export const messagesDe: MessageCatalogue = {
   'loggedOut.stayedTitle': 'Weiterhin angemeldet',
   'loggedOut.stayedHeading': 'Sie sind weiterhin angemeldet',
   'loggedOut.stayedMessage': 'Sie haben sich entschieden, bei {productName} angemeldet zu bleiben.',
-  'loggedOut.stayedMessageClient': 'Sie wurden von {client} abgemeldet, sind aber weiterhin bei {productName} angemeldet.',
+  'loggedOut.stayedMessageClient':
+    'Sie wurden von {client} abgemeldet, sind aber weiterhin bei {productName} angemeldet.',
 
   // Error page (views/error.ejs)
   'error.title.4xx': 'Diese Anfrage konnte nicht ausgeführt werden',

@@ -93,7 +93,8 @@ export const messagesEn = {
   'loggedOut.stayedTitle': 'Still signed in',
   'loggedOut.stayedHeading': 'You are still signed in',
   'loggedOut.stayedMessage': 'You chose to stay signed in to {productName}.',
-  'loggedOut.stayedMessageClient': 'You have been signed out of {client} but are still signed in to {productName}.',
+  'loggedOut.stayedMessageClient':
+    'You have been signed out of {client} but are still signed in to {productName}.',
 
   // Error page (views/error.ejs), chosen by status class
   'error.title.4xx': 'This request could not be completed',

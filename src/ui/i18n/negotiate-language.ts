@@ -9,7 +9,10 @@ function primary(tag: string): string {
  * space-separated, in order of preference), else the best of the browser's `Accept-Language`
  * (RFC 9110 §12.5.4, by q-value), else English.
  */
-export function negotiateLanguage(uiLocales: string | undefined, acceptLanguage: string | undefined): string {
+export function negotiateLanguage(
+  uiLocales: string | undefined,
+  acceptLanguage: string | undefined,
+): string {
   for (const tag of (uiLocales ?? '').split(' ')) {
     if (SUPPORTED_LANGUAGES.includes(primary(tag))) return primary(tag);
   }

@@ -92,16 +92,30 @@ export async function startRelyingParty(): Promise<RelyingParty> {
       pending.delete(state);
       if (form.get('error') !== null || expected === undefined) {
         callbacks.push({ error: form.get('error') ?? 'unknown_state' });
-        return page(res, 400, 'App: sign-in failed', `<p id="rp-error">${escapeHtml(form.get('error') ?? 'unknown_state')}</p>`);
+        return page(
+          res,
+          400,
+          'App: sign-in failed',
+          `<p id="rp-error">${escapeHtml(form.get('error') ?? 'unknown_state')}</p>`,
+        );
       }
-      const request = new Request(`${base}/callback`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const request = new Request(`${base}/callback`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       const tokens = await oidc.authorizationCodeGrant(config, request, {
         pkceCodeVerifier: expected.verifier,
         expectedState: state,
         expectedNonce: expected.nonce,
       });
       callbacks.push({ tokens });
-      return page(res, 200, 'App: signed in', `<p id="rp-sub">${escapeHtml(tokens.claims()?.sub ?? '')}</p>`);
+      return page(
+        res,
+        200,
+        'App: signed in',
+        `<p id="rp-sub">${escapeHtml(tokens.claims()?.sub ?? '')}</p>`,
+      );
     }
 
     if (url.pathname === '/callback') {
