@@ -16,6 +16,22 @@ function consumedField(payload: OidcPayload): number | null {
   return typeof value === 'number' ? value : 1;
 }
 
+/** The values of one `oidc_entries` row, in the column order both writing statements use. */
+function columns(model: string, id: string, payload: OidcPayload, expiresAt: number | undefined) {
+  return [
+    model,
+    id,
+    JSON.stringify(payload),
+    stringField(payload, 'grantId'),
+    stringField(payload, 'uid'),
+    stringField(payload, 'userCode'),
+    stringField(payload, 'accountId'),
+    stringField(payload, 'clientId'),
+    expiresAt ?? null,
+    consumedField(payload),
+  ] as const;
+}
+
 /**
  * oidc-provider models in one `oidc_entries` table. This is the hot path (token issuance,
  * introspection, userinfo): statements are prepared once, and each call is one statement.
@@ -89,37 +105,12 @@ export function createSqliteOidcStore(
 
   return {
     async upsert(model, id, payload, expiresAt) {
-      guarded(() =>
-        upsert.run(
-          model,
-          id,
-          JSON.stringify(payload),
-          stringField(payload, 'grantId'),
-          stringField(payload, 'uid'),
-          stringField(payload, 'userCode'),
-          stringField(payload, 'accountId'),
-          stringField(payload, 'clientId'),
-          expiresAt ?? null,
-          consumedField(payload),
-        ),
-      );
+      guarded(() => upsert.run(...columns(model, id, payload, expiresAt)));
     },
 
     async insertIfAbsent(model, id, payload, expiresAt) {
       const result = guarded(() =>
-        insertIfAbsent.run(
-          model,
-          id,
-          JSON.stringify(payload),
-          stringField(payload, 'grantId'),
-          stringField(payload, 'uid'),
-          stringField(payload, 'userCode'),
-          stringField(payload, 'accountId'),
-          stringField(payload, 'clientId'),
-          expiresAt,
-          consumedField(payload),
-          now(),
-        ),
+        insertIfAbsent.run(...columns(model, id, payload, expiresAt), now()),
       );
       return Number(result.changes) === 1;
     },
