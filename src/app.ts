@@ -54,6 +54,11 @@ export interface AppDeps {
   security: Security;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource: DescribeResource;
+  /**
+   * Replays the engine's answers to repeated introspection calls (src/oidc/build-introspection-cache.ts);
+   * a pass-through when `cache.introspection.enabled` is off.
+   */
+  introspectionCache: Koa.Middleware;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -147,6 +152,9 @@ export function createApp(deps: AppDeps): Koa {
     app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));
   }
   app.use(hostCheck({ issuer: config.server.issuer, allowedHosts: config.server.allowedHosts }));
+  // After every check a request must pass, before the routes an introspection call never matches:
+  // a hit skips only what would answer it the same again (src/oidc/introspection-answer-cache.ts).
+  app.use(deps.introspectionCache);
   app.use(
     mountAdmin({
       ...deps.admin,

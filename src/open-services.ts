@@ -18,6 +18,9 @@ import {
   withOidcStore,
   type ReencryptResult,
 } from './clients/encrypted-client-store.ts';
+import { InvalidationFeed } from './cache/invalidation-feed.ts';
+import { invalidatingResourceServers } from './cache/invalidating-resource-servers.ts';
+import { invalidatingOidcStore } from './oidc/invalidating-oidc-store.ts';
 
 export interface Services {
   config: Config;
@@ -30,6 +33,11 @@ export interface Services {
   events: SecurityEvents;
   /** The request being served, for events recorded below the HTTP layer. */
   requestContext: RequestContextHolder;
+  /**
+   * The cache invalidation feed (src/cache/invalidation-feed.ts): every change made through
+   * `store` that a cache may hold is published on it; the server polls it for other processes'.
+   */
+  invalidation: InvalidationFeed;
   /** Re-encrypts every stored client secret with the newest `secrets.clientSecretKeys` key. */
   reencryptClientSecrets(): Promise<ReencryptResult>;
   close(): Promise<void>;
@@ -73,8 +81,22 @@ export async function openServices(
       context: requestContext.current,
       defaultActor: options.eventActor ?? 'system',
     });
+    const invalidation = new InvalidationFeed({
+      store: decorated.invalidations,
+      boundMs: config.cache.invalidationBoundMs,
+      now,
+      onPollError: (err: unknown) =>
+        log.warn({ err }, 'reading the cache invalidation feed failed; caches are bypassed'),
+    });
+    const publish = (keys: readonly string[]) => invalidation.publish(keys);
     store = withKeyStore(
-      withOidcStore(decorated, encryptedClientStore(decorated.oidc, cipher)),
+      withOidcStore(
+        {
+          ...decorated,
+          resourceServers: invalidatingResourceServers(decorated.resourceServers, publish),
+        },
+        invalidatingOidcStore(encryptedClientStore(decorated.oidc, cipher), publish),
+      ),
       encryptedKeyStore(decorated.keys, cipher),
     );
     const accounts = createAccountService({
@@ -99,8 +121,12 @@ export async function openServices(
       now,
       events,
       requestContext,
+      invalidation,
       reencryptClientSecrets: () => reencryptClientSecrets(decorated.oidc, cipher),
-      close: () => store.close(),
+      close: async () => {
+        invalidation.stop();
+        await store.close();
+      },
     };
   } catch (err) {
     await store.close().catch(() => undefined);

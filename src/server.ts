@@ -21,6 +21,7 @@ import { createApiProtection } from './resources/create-api-protection.ts';
 import { createBackchannelLogoutOnSessionEnd } from './security/backchannel-logout-on-session-end.ts';
 import { refreshTokenGrace } from './security/refresh-token-grace.ts';
 import { providerHooks } from './oidc/hooks/provider-hooks.ts';
+import { buildIntrospectionCache } from './oidc/build-introspection-cache.ts';
 import { createRegistrationHooks } from './admin/registration-hooks.ts';
 import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
@@ -98,6 +99,8 @@ export async function startServer(
     throw err;
   }
   const { store, accounts, cookieKeys, now, events } = services;
+  // Changes other processes make reach this one's caches within cache.invalidationBoundMs.
+  services.invalidation.start();
   const pages = createProviderPages({ render, productName: config.ui.productName });
   const findAccount = createFindAccount(accounts, { idTokenClaims: config.oidc.idTokenClaims });
   // Registered APIs, introspection and JWT access tokens (issue 5; docs/apis.md).
@@ -212,6 +215,11 @@ export async function startServer(
     admin: { store, accounts },
     describeResource: describeResourceFrom(apis.directory),
     security,
+    introspectionCache: buildIntrospectionCache({
+      config,
+      invalidation: services.invalidation,
+      metrics,
+    }),
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.

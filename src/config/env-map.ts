@@ -145,6 +145,13 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     kind: 'integer',
   },
   { env: 'EVENTS_RETENTION_DAYS', path: ['events', 'retentionDays'], kind: 'integer' },
+  { env: 'CACHE_INTROSPECTION', path: ['cache', 'introspection', 'enabled'], kind: 'boolean' },
+  {
+    env: 'CACHE_INTROSPECTION_MAX_ENTRIES',
+    path: ['cache', 'introspection', 'maxEntries'],
+    kind: 'integer',
+  },
+  { env: 'CACHE_INVALIDATION_BOUND_MS', path: ['cache', 'invalidationBoundMs'], kind: 'integer' },
 ];
 
 /** The environment variable bound to a configuration path, for error messages and docs. */

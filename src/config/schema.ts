@@ -561,6 +561,37 @@ export const configSchema = z
       })
       .strict()
       .describe('Security events'),
+    cache: z
+      .object({
+        introspection: z
+          .object({
+            enabled: z
+              .boolean()
+              .describe(
+                "Remember the engine's active answers to introspection (RFC 7662) per caller, token and credential, and answer a repeated call from memory until the token expires or a change names it (docs/performance.md, 'Caches').",
+              ),
+            maxEntries: z
+              .number()
+              .int()
+              .min(1)
+              .max(10_000_000)
+              .describe(
+                'At most this many remembered introspection answers per process (about 1 KB each); the least recently used goes first.',
+              ),
+          })
+          .strict()
+          .describe('Introspection answer cache'),
+        invalidationBoundMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(60_000)
+          .describe(
+            "Milliseconds within which a revocation, logout or client change made by any process reaches every process's caches. Each process polls the store at a quarter of it; a process that cannot poll in time stops answering from its caches until it can.",
+          ),
+      })
+      .strict()
+      .describe('Caches'),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -20,6 +20,12 @@ export interface Metrics {
   readonly storeOperationDuration: Histogram<'backend' | 'operation'>;
   readonly storeErrors: Counter<'backend' | 'operation'>;
   readonly activeSessions: Gauge;
+  /** In-process caches (src/cache/answer-cache.ts): lookups by result, removals by reason, size. */
+  readonly cacheLookups: Counter<'cache' | 'result'>;
+  readonly cacheRemovals: Counter<'cache' | 'reason'>;
+  readonly cacheEntries: Gauge<'cache'>;
+  /** Polls of the invalidation feed that failed (the caches are bypassed until one succeeds). */
+  readonly cacheFeedFailures: Counter;
 }
 
 /** Seconds; from a 5 ms static answer to a 10 s request that hit a store timeout. */
@@ -83,6 +89,29 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       // Every worker counts the same shared store: across workers the answer is the largest
       // (most recent) count, not the sum.
       aggregator: 'max',
+      registers,
+    }),
+    cacheLookups: new Counter({
+      name: 'portcullis_cache_lookups_total',
+      help: 'Lookups in an in-process cache, by cache (introspection) and result (hit, miss).',
+      labelNames: ['cache', 'result'],
+      registers,
+    }),
+    cacheRemovals: new Counter({
+      name: 'portcullis_cache_removals_total',
+      help: 'Entries that left an in-process cache, by cache and reason (evict: the size limit; expire; invalidate: a change named it; clear).',
+      labelNames: ['cache', 'reason'],
+      registers,
+    }),
+    cacheEntries: new Gauge({
+      name: 'portcullis_cache_entries',
+      help: 'Entries in an in-process cache, by cache.',
+      labelNames: ['cache'],
+      registers,
+    }),
+    cacheFeedFailures: new Counter({
+      name: 'portcullis_cache_feed_failures_total',
+      help: 'Polls of the cache invalidation feed that failed; caches are bypassed until one succeeds.',
       registers,
     }),
   };

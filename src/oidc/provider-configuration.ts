@@ -54,6 +54,10 @@ export interface ProviderConfigurationDeps {
  *  hooks that act on it and the engine agree). */
 export const AUTHORIZATION_PATH = '/auth';
 
+/** oidc-provider's introspection endpoint (its default `routes.introspection`, stated so the
+ *  introspection answer cache and the engine agree). */
+export const INTROSPECTION_PATH = '/token/introspection';
+
 // Re-exported for modules that imported it from here (./client-metadata.ts has no imports).
 export { RESOURCE_SERVER_METADATA };
 
@@ -234,7 +238,7 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
         false
       );
     },
-    routes: { authorization: AUTHORIZATION_PATH },
+    routes: { authorization: AUTHORIZATION_PATH, introspection: INTROSPECTION_PATH },
     // Set only by src/oidc/hooks/offline-access-consent.ts; kept with the interaction.
     extraParams: [OFFLINE_CONSENT_PARAM],
     interactions: {

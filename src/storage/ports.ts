@@ -349,6 +349,32 @@ export interface ResourceServerStore {
   version(): Promise<string>;
 }
 
+/**
+ * One change that may make an answer cached by some process wrong (issue 18): a token, grant,
+ * account or client that was revoked or changed, named by its cache keys
+ * (src/cache/invalidation-keys.ts), never by a bearer credential.
+ */
+export interface InvalidationRecord {
+  id: string;
+  /** Epoch ms, the store's clock. */
+  time: number;
+  keys: string[];
+}
+
+/**
+ * The store-backed change feed every process polls to drop what it cached (issue 18 item 2).
+ * Readers ask for a time window that overlaps their previous read (records are idempotent), so
+ * neither ids nor clocks need to be ordered across processes.
+ */
+export interface InvalidationStore {
+  /** Records that what `keys` name changed now (the store's clock). */
+  append(keys: readonly string[]): Promise<void>;
+  /** The records with `time >= since`, oldest first, at most `limit`. */
+  since(since: number, limit: number): Promise<InvalidationRecord[]>;
+  /** Deletes the records older than `time`; returns how many. */
+  pruneBefore(time: number): Promise<number>;
+}
+
 export type StoreBackend = 'memory' | 'sqlite' | 'mongodb';
 
 export interface Store {
@@ -360,6 +386,7 @@ export interface Store {
   readonly counters: CounterStore;
   readonly events: EventStore;
   readonly resourceServers: ResourceServerStore;
+  readonly invalidations: InvalidationStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

@@ -23,6 +23,7 @@ import type {
   SigningKeyRecord,
   Store,
 } from '../../src/storage/ports.ts';
+import { describeInvalidationContract } from './invalidation-contract.ts';
 import { describeResourceServerContract } from './resource-server-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
@@ -942,6 +943,13 @@ export function describeStoreContract(
     });
 
     describeResourceServerContract(() => store, uniq, now);
+
+    describeInvalidationContract(() => store, uniq, {
+      now,
+      advance: (ms) => {
+        clock += ms;
+      },
+    });
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

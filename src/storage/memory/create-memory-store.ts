@@ -3,6 +3,7 @@ import type { Store, StoreOptions } from '../ports.ts';
 import { createMemoryAccountStore } from './create-memory-account-store.ts';
 import { createMemoryCounterStore } from './create-memory-counter-store.ts';
 import { createMemoryEventStore } from './create-memory-event-store.ts';
+import { createMemoryInvalidationStore } from './create-memory-invalidation-store.ts';
 import { createMemoryKeyStore } from './create-memory-key-store.ts';
 import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
 import { createMemoryResourceServerStore } from './create-memory-resource-server-store.ts';
@@ -28,6 +29,7 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     counters,
     events: createMemoryEventStore(),
     resourceServers: createMemoryResourceServerStore(),
+    invalidations: createMemoryInvalidationStore(now),
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.

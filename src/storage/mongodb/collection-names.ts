@@ -32,6 +32,9 @@ export const COUNTER_SLOTS_COLLECTION = 'counter_slots';
 
 export const EVENTS_COLLECTION = 'events';
 
+/** The cache invalidation feed (src/cache/invalidation-feed.ts), pruned after a minute. */
+export const INVALIDATIONS_COLLECTION = 'cache_invalidations';
+
 /** Resource servers (APIs), and the one document holding their change tag. */
 export const RESOURCE_SERVERS_COLLECTION = 'resource_servers';
 export const RESOURCE_SERVERS_VERSION_COLLECTION = 'resource_servers_version';

@@ -9,6 +9,7 @@ import { connectMongoDatabase } from './connect-mongo-database.ts';
 import { createMongoAccountStore } from './create-mongo-account-store.ts';
 import { createMongoCounterStore } from './create-mongo-counter-store.ts';
 import { createMongoEventStore } from './create-mongo-event-store.ts';
+import { createMongoInvalidationStore } from './create-mongo-invalidation-store.ts';
 import { createMongoKeyStore } from './create-mongo-key-store.ts';
 import { createMongoOidcStore } from './create-mongo-oidc-store.ts';
 import { createMongoResourceServerStore } from './create-mongo-resource-server-store.ts';
@@ -85,6 +86,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     counters,
     events: createMongoEventStore(db),
     resourceServers: createMongoResourceServerStore(db),
+    invalidations: createMongoInvalidationStore(db, now),
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });

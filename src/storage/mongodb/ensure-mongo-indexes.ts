@@ -10,6 +10,7 @@ import {
   COUNTER_SLOTS_COLLECTION,
   COUNTERS_COLLECTION,
   EVENTS_COLLECTION,
+  INVALIDATIONS_COLLECTION,
   OIDC_COLLECTIONS,
   RESOURCE_SERVERS_COLLECTION,
   SIGNING_KEYS_COLLECTION,
@@ -146,6 +147,7 @@ export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<En
   for (const spec of COUNTER_SLOT_INDEXES) await ensure(COUNTER_SLOTS_COLLECTION, spec);
   for (const spec of EVENT_INDEXES) await ensure(EVENTS_COLLECTION, spec);
   for (const spec of RESOURCE_SERVER_INDEXES) await ensure(RESOURCE_SERVERS_COLLECTION, spec);
+  await ensure(INVALIDATIONS_COLLECTION, { key: { time: 1, _id: 1 }, name: 'time_id' });
 
   log('mongodb: indexes ensured', { created, ttlIndexes });
   return { ttlIndexes, created };

@@ -2,6 +2,7 @@
  * Document shapes of the MongoDB backend. Only this folder sees them; the ports speak in plain
  * records. Ids are always `_id` *values*, never document keys (an id may contain `.` or `$`).
  */
+import type { ObjectId } from 'mongodb';
 
 /** One oidc-provider model entry. */
 export interface OidcDocument {
@@ -78,6 +79,14 @@ export interface CounterSlotDocument {
   n: number;
   /** The window's end, the same on every slot of a window. */
   expiresAt: Date;
+}
+
+/** One record of the cache invalidation feed. */
+export interface InvalidationDocument {
+  _id: ObjectId;
+  /** Epoch ms (a number, compared as such; never a Date the driver could round). */
+  time: number;
+  keys: string[];
 }
 
 export interface EventDocument {

@@ -5,6 +5,7 @@ import type { Store, StoreOptions } from '../ports.ts';
 import { createSqliteAccountStore } from './create-sqlite-account-store.ts';
 import { createSqliteCounterStore } from './create-sqlite-counter-store.ts';
 import { createSqliteEventStore } from './create-sqlite-event-store.ts';
+import { createSqliteInvalidationStore } from './create-sqlite-invalidation-store.ts';
 import { createSqliteKeyStore } from './create-sqlite-key-store.ts';
 import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
 import { createSqliteResourceServerStore } from './create-sqlite-resource-server-store.ts';
@@ -48,6 +49,7 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     counters,
     events: createSqliteEventStore(db),
     resourceServers: createSqliteResourceServerStore(db),
+    invalidations: createSqliteInvalidationStore(db, now),
 
     async ping() {
       guarded(() => ping.get());

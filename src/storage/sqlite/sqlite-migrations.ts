@@ -157,6 +157,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oidc_entries_client ON oidc_entries (model, client_id) WHERE client_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    description: 'the cache invalidation feed',
+    // Appended on revocations and client changes, polled by every process sharing the file, and
+    // pruned after a minute (src/cache/invalidation-feed.ts): small, read by time.
+    sql: `
+      CREATE TABLE IF NOT EXISTS cache_invalidations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time INTEGER NOT NULL,
+        keys TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS cache_invalidations_time ON cache_invalidations (time);
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions it applied. */
