@@ -59,6 +59,8 @@ export interface AppDeps {
    * a pass-through when `cache.introspection.enabled` is off.
    */
   introspectionCache: Koa.Middleware;
+  /** The Redis tier's health for `/readyz` (src/cache/redis-tier.ts); `undefined` without one. */
+  cacheTier: { healthy(): boolean } | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -147,7 +149,13 @@ export function createApp(deps: AppDeps): Koa {
     }),
   );
   app.use(pathEncodingCheck());
-  app.use(health({ store: deps.store, keysLoaded: () => keysLoaded(deps.providers) }));
+  app.use(
+    health({
+      store: deps.store,
+      keysLoaded: () => keysLoaded(deps.providers),
+      cacheTierHealthy: deps.cacheTier && (() => deps.cacheTier?.healthy() ?? false),
+    }),
+  );
   if (config.metrics.onMainPort && deps.collectMetrics && config.secrets.metricsToken) {
     app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));
   }

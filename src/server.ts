@@ -22,6 +22,7 @@ import { createBackchannelLogoutOnSessionEnd } from './security/backchannel-logo
 import { refreshTokenGrace } from './security/refresh-token-grace.ts';
 import { providerHooks } from './oidc/hooks/provider-hooks.ts';
 import { buildIntrospectionCache } from './oidc/build-introspection-cache.ts';
+import { openRedisTier } from './cache/redis-tier.ts';
 import { createRegistrationHooks } from './admin/registration-hooks.ts';
 import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
@@ -89,15 +90,31 @@ export async function startServer(
     provider: () => providers.current,
     log,
   });
+  // The optional Redis tier (issue 18 item 3): counters there, the store's as the fallback.
+  const redisUrl = config.cache.redisUrl;
+  const cacheTier =
+    redisUrl === undefined
+      ? undefined
+      : openRedisTier({
+          url: redisUrl,
+          log,
+          onFallback: metrics ? () => metrics.cacheRedisFallbacks.inc() : undefined,
+        });
   try {
     services = await openServices(config, log, Date.now, {
-      decorateStore: (opened) => instrumentStore(opened, { metrics, tracing }),
+      decorateStore: (opened) => {
+        const instrumented = instrumentStore(opened, { metrics, tracing });
+        return cacheTier ? cacheTier.withCounters(instrumented) : instrumented;
+      },
       onSessionsEnded,
     });
   } catch (err) {
+    await cacheTier?.close();
     await tracing.shutdown();
     throw err;
   }
+  if (cacheTier) services.invalidation.attachBus(cacheTier.bus);
+  if (metrics) services.invalidation.onPollFailure(() => metrics.cacheFeedFailures.inc());
   const { store, accounts, cookieKeys, now, events } = services;
   // Changes other processes make reach this one's caches within cache.invalidationBoundMs.
   services.invalidation.start();
@@ -196,6 +213,7 @@ export async function startServer(
     providers.stop();
     clearInterval(sweeper);
     await services.close();
+    await cacheTier?.close();
     await tracing.shutdown();
     throw err;
   }
@@ -220,6 +238,7 @@ export async function startServer(
       invalidation: services.invalidation,
       metrics,
     }),
+    cacheTier,
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.
@@ -240,6 +259,7 @@ export async function startServer(
     clearInterval(sweeper);
     await served?.close();
     await services.close();
+    await cacheTier?.close();
     await tracing.shutdown();
     throw err;
   }
@@ -268,6 +288,7 @@ export async function startServer(
         server.closeAllConnections();
         await served?.close();
         await services.close();
+        await cacheTier?.close();
         await tracing.shutdown();
       })();
       return stopping;

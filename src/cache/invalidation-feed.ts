@@ -17,6 +17,16 @@ const READ_LIMIT = 1_000;
 
 export type InvalidationListener = (keys: readonly string[]) => void;
 
+/**
+ * A faster way between processes than the store (Redis pub/sub, src/cache/redis-tier.ts). It
+ * only shortens the delay: a message can be lost (a subscriber reconnecting), so the store's feed
+ * stays the guarantee.
+ */
+export interface InvalidationBus {
+  publish(keys: readonly string[]): void;
+  subscribe(listener: InvalidationListener): void;
+}
+
 export interface InvalidationFeedOptions {
   store: InvalidationStore;
   /** Every change reaches every process's caches within this many ms (`cache.invalidationBoundMs`). */
@@ -37,7 +47,7 @@ export class InvalidationFeed {
   private readonly store: InvalidationStore;
   private readonly boundMs: number;
   private readonly now: () => number;
-  private readonly onPollError: ((error: unknown) => void) | undefined;
+  private readonly pollErrorListeners: ((error: unknown) => void)[] = [];
   private readonly listeners = new Set<InvalidationListener>();
   /** Ids of records already applied, with their time, for the overlapping windows. */
   private readonly seen = new Map<string, number>();
@@ -45,12 +55,18 @@ export class InvalidationFeed {
   private lastPollStart: number | undefined;
   private lastPrune = 0;
   private polling: Promise<void> | undefined;
+  private bus: InvalidationBus | undefined;
 
   constructor(options: InvalidationFeedOptions) {
     this.store = options.store;
     this.boundMs = options.boundMs;
     this.now = options.now ?? Date.now;
-    this.onPollError = options.onPollError;
+    if (options.onPollError) this.pollErrorListeners.push(options.onPollError);
+  }
+
+  /** Told of each failed poll (the server counts them in its metrics). */
+  onPollFailure(listener: (error: unknown) => void): void {
+    this.pollErrorListeners.push(listener);
   }
 
   subscribe(listener: InvalidationListener): () => void {
@@ -58,11 +74,19 @@ export class InvalidationFeed {
     return () => this.listeners.delete(listener);
   }
 
+  /** Carries changes to the other processes faster than polling (the Redis tier). */
+  attachBus(bus: InvalidationBus): void {
+    this.bus = bus;
+    bus.subscribe((keys) => this.tell(keys));
+  }
+
   /** Tells this process's caches now, then records the change for every other process. */
   async publish(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     this.tell(keys);
     await this.store.append(keys);
+    // After the append: a process told by the bus reads the store's new state, never the old.
+    this.bus?.publish(keys);
   }
 
   /**
@@ -122,7 +146,7 @@ export class InvalidationFeed {
     } catch (error) {
       // Not fresh any more once the bound passes; what is cached now may go stale: drop it.
       this.tell([EVERYTHING]);
-      this.onPollError?.(error);
+      for (const listener of this.pollErrorListeners) listener(error);
     }
   }
 

@@ -152,6 +152,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     kind: 'integer',
   },
   { env: 'CACHE_INVALIDATION_BOUND_MS', path: ['cache', 'invalidationBoundMs'], kind: 'integer' },
+  { env: 'CACHE_URL', path: ['cache', 'redisUrl'], kind: 'string' },
 ];
 
 /** The environment variable bound to a configuration path, for error messages and docs. */

@@ -589,6 +589,13 @@ export const configSchema = z
           .describe(
             "Milliseconds within which a revocation, logout or client change made by any process reaches every process's caches. Each process polls the store at a quarter of it; a process that cannot poll in time stops answering from its caches until it can.",
           ),
+        redisUrl: z
+          .string()
+          .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+          .optional()
+          .describe(
+            'Optional Redis tier (redis:// or rediss://, credentials in the URL): brute-force and client-authentication counters shared by every process and host, and invalidations carried by pub/sub instead of the next poll. Unset, everything runs on the store alone. Redis never holds the only copy of anything: while it is unreachable the store takes over and `/readyz` says `cache: degraded`.',
+          ),
       })
       .strict()
       .describe('Caches'),

@@ -26,6 +26,8 @@ export interface Metrics {
   readonly cacheEntries: Gauge<'cache'>;
   /** Polls of the invalidation feed that failed (the caches are bypassed until one succeeds). */
   readonly cacheFeedFailures: Counter;
+  /** Calls that went to the store because the Redis tier could not answer (src/cache/redis-counter-store.ts). */
+  readonly cacheRedisFallbacks: Counter;
 }
 
 /** Seconds; from a 5 ms static answer to a 10 s request that hit a store timeout. */
@@ -112,6 +114,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cacheFeedFailures: new Counter({
       name: 'portcullis_cache_feed_failures_total',
       help: 'Polls of the cache invalidation feed that failed; caches are bypassed until one succeeds.',
+      registers,
+    }),
+    cacheRedisFallbacks: new Counter({
+      name: 'portcullis_cache_redis_fallbacks_total',
+      help: 'Counter calls answered by the store because the Redis tier could not (cache.redisUrl).',
       registers,
     }),
   };

@@ -52,6 +52,7 @@ export async function buildAppDeps(
       invalidation: services.invalidation,
       metrics: undefined,
     }),
+    cacheTier: undefined,
     ...overrides,
   };
   return { deps, services };
