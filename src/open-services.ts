@@ -21,6 +21,8 @@ import {
 import { InvalidationFeed } from './cache/invalidation-feed.ts';
 import { invalidatingResourceServers } from './cache/invalidating-resource-servers.ts';
 import { invalidatingOidcStore } from './oidc/invalidating-oidc-store.ts';
+import { cachedClientReads } from './oidc/cached-client-reads.ts';
+import type { CacheObserver } from './cache/answer-cache.ts';
 
 export interface Services {
   config: Config;
@@ -57,6 +59,8 @@ export async function openServices(
     eventActor?: string;
     /** Told which sessions a password change or a disabled user ended (back-channel logout). */
     onSessionsEnded?: OnSessionsEnded;
+    /** Reports of the in-process caches, by cache name (the server's metrics). */
+    cacheObserver?: (cache: string) => CacheObserver;
   } = {},
 ): Promise<Services> {
   const opened = await createStore(config, {
@@ -95,7 +99,16 @@ export async function openServices(
           ...decorated,
           resourceServers: invalidatingResourceServers(decorated.resourceServers, publish),
         },
-        invalidatingOidcStore(encryptedClientStore(decorated.oidc, cipher), publish),
+        invalidatingOidcStore(
+          cachedClientReads({
+            inner: encryptedClientStore(decorated.oidc, cipher),
+            feed: invalidation,
+            maxEntries: config.cache.clients.maxEntries,
+            now,
+            observer: options.cacheObserver?.('clients'),
+          }),
+          publish,
+        ),
       ),
       encryptedKeyStore(decorated.keys, cipher),
     );

@@ -23,6 +23,7 @@ import { refreshTokenGrace } from './security/refresh-token-grace.ts';
 import { providerHooks } from './oidc/hooks/provider-hooks.ts';
 import { buildIntrospectionCache } from './oidc/build-introspection-cache.ts';
 import { openRedisTier } from './cache/redis-tier.ts';
+import { cacheObserver } from './metrics/cache-observer.ts';
 import { createRegistrationHooks } from './admin/registration-hooks.ts';
 import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
@@ -107,6 +108,7 @@ export async function startServer(
         return cacheTier ? cacheTier.withCounters(instrumented) : instrumented;
       },
       onSessionsEnded,
+      cacheObserver: metrics && ((name) => cacheObserver(metrics, name)),
     });
   } catch (err) {
     await cacheTier?.close();

@@ -153,6 +153,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   },
   { env: 'CACHE_INVALIDATION_BOUND_MS', path: ['cache', 'invalidationBoundMs'], kind: 'integer' },
   { env: 'CACHE_URL', path: ['cache', 'redisUrl'], kind: 'string' },
+  { env: 'CACHE_CLIENTS_MAX_ENTRIES', path: ['cache', 'clients', 'maxEntries'], kind: 'integer' },
 ];
 
 /** The environment variable bound to a configuration path, for error messages and docs. */

@@ -581,6 +581,19 @@ export const configSchema = z
           })
           .strict()
           .describe('Introspection answer cache'),
+        clients: z
+          .object({
+            maxEntries: z
+              .number()
+              .int()
+              .min(1)
+              .max(1_000_000)
+              .describe(
+                "At most this many clients' decrypted metadata kept in memory per process (read on every token request; dropped on any client change, within cache.invalidationBoundMs everywhere).",
+              ),
+          })
+          .strict()
+          .describe('Client cache'),
         invalidationBoundMs: z
           .number()
           .int()
