@@ -1,7 +1,7 @@
 import { errors, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
 import type { RegistrationPolicy } from '../oidc/registration-hook.ts';
-import { ADMIN_SCOPE } from '../oidc/scopes.ts';
+import { ADMIN_SCOPE, ADMIN_SCOPE_NAMES } from '../oidc/scopes.ts';
 import type { CounterStore, OidcModelStore } from '../storage/ports.ts';
 import { CLIENT_INPUT_FIELDS } from './client-input-schema.ts';
 import { checkClientInput, describeDetails, type ClientRulesOptions } from './client-rules.ts';
@@ -118,7 +118,9 @@ function grantedBefore(ctx: KoaContextWithOIDC): { resourceServer: boolean; admi
   const current = ctx.oidc.client?.metadata() as Record<string, unknown> | undefined;
   return {
     resourceServer: current?.resource_server === true,
-    admin: typeof current?.scope === 'string' && current.scope.split(' ').includes(ADMIN_SCOPE),
+    admin:
+      typeof current?.scope === 'string' &&
+      current.scope.split(' ').some((scope) => ADMIN_SCOPE_NAMES.has(scope)),
   };
 }
 
@@ -142,7 +144,7 @@ export function createRegistrationPolicy(deps: RegistrationPolicyDeps): Registra
     }
     if (
       typeof input.scope === 'string' &&
-      input.scope.split(' ').includes(ADMIN_SCOPE) &&
+      input.scope.split(' ').some((scope) => ADMIN_SCOPE_NAMES.has(scope)) &&
       !before.admin
     ) {
       throw new errors.InvalidClientMetadata(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE } from '../oidc/scopes.ts';
+import { ADMIN_SCOPE_NAMES, DEFAULT_CLIENT_SCOPE } from '../oidc/scopes.ts';
 
 /**
  * What an admin may say about an API (a resource server, RFC 8707). `.strict()`: any other field
@@ -14,7 +14,7 @@ export const TOKEN_FORMATS = ['jwt', 'opaque'] as const;
  */
 export const RESERVED_SCOPES: ReadonlySet<string> = new Set([
   ...DEFAULT_CLIENT_SCOPE.split(' '),
-  ADMIN_SCOPE,
+  ...ADMIN_SCOPE_NAMES,
 ]);
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
