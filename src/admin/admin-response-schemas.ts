@@ -73,6 +73,23 @@ export const clientSchema = z
       .describe('OIDC Core §8: only public subject identifiers are offered.'),
     require_pushed_authorization_requests: z.literal(false).optional(),
     dpop_bound_access_tokens: z.literal(false).optional(),
+    visible_roles: strList
+      .optional()
+      .describe('Roles the client may learn (names, `prefix*`, `*`); absent: none (issue 16).'),
+    visible_groups: strList.optional().describe('Groups the client may learn, as visible_roles.'),
+    claim_mappings: z
+      .array(
+        z
+          .object({
+            claim: z.string(),
+            attribute: z.string().optional(),
+            from: z.string().optional(),
+            in: z.array(z.enum(['id_token', 'userinfo'])).optional(),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('The declarative claim mapping table (issue 16).'),
     client_secret_expires_at: epochSeconds
       .optional()
       .describe('0: the secret does not expire (RFC 7591 §3.2.1). Only for clients with a secret.'),

@@ -1,3 +1,8 @@
+import {
+  CLAIM_MAPPINGS_METADATA,
+  VISIBLE_GROUPS_METADATA,
+  VISIBLE_ROLES_METADATA,
+} from '../oidc/client-metadata.ts';
 import { errors, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
 import type { RegistrationPolicy } from '../oidc/registration-hook.ts';
@@ -124,6 +129,13 @@ function grantedBefore(ctx: KoaContextWithOIDC): { resourceServer: boolean; admi
   };
 }
 
+/** Client metadata only an admin sets (issue 16); RFC 7592 updates may repeat it unchanged. */
+const ADMIN_DECIDED_FIELDS = [
+  VISIBLE_ROLES_METADATA,
+  VISIBLE_GROUPS_METADATA,
+  CLAIM_MAPPINGS_METADATA,
+] as const;
+
 export function createRegistrationPolicy(deps: RegistrationPolicyDeps): RegistrationPolicy {
   return async function clientRulesPolicy(ctx, properties) {
     const input: Record<string, unknown> = {};
@@ -141,6 +153,15 @@ export function createRegistrationPolicy(deps: RegistrationPolicyDeps): Registra
       throw new errors.InvalidClientMetadata(
         'resource_server: is granted by an administrator, not by dynamic registration',
       );
+    }
+    // Issue 16: what a client may learn of users' roles and attributes is an admin's decision;
+    // dynamic registration may keep it as it is, never set or widen it.
+    const current = ctx.oidc.client?.metadata() as Record<string, unknown> | undefined;
+    for (const key of ADMIN_DECIDED_FIELDS) {
+      if (input[key] !== undefined && JSON.stringify(input[key]) !== JSON.stringify(current?.[key]))
+        throw new errors.InvalidClientMetadata(
+          `${key}: is granted by an administrator, not by dynamic registration`,
+        );
     }
     if (
       typeof input.scope === 'string' &&

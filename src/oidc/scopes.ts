@@ -16,7 +16,12 @@ export const ADMIN_SCOPE = 'admin';
  * src/admin/admin-routes.ts); `admin` stands for all of them. They follow the same rules as
  * `admin`: registered by an admin, on client-credentials-only clients.
  */
-export const ADMIN_SUB_SCOPES = ['admin:read', 'admin:clients', 'admin:users', 'admin:keys'] as const;
+export const ADMIN_SUB_SCOPES = [
+  'admin:read',
+  'admin:clients',
+  'admin:users',
+  'admin:keys',
+] as const;
 export type AdminSubScope = (typeof ADMIN_SUB_SCOPES)[number];
 
 /** `admin` and every `admin:*` scope. */

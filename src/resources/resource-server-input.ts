@@ -124,6 +124,34 @@ const clientGrants = z
     'must not name a client twice',
   );
 
+/** Issue 16: `{role, scopes}` — the API scopes a role allows its holders in user-facing flows. */
+const roleScope = z
+  .object(
+    {
+      role: z
+        .string(required('a string'))
+        .max(64, 'must be a role name of at most 64 characters')
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a role name'),
+      scopes: z
+        .array(
+          z.string(required('a string')).regex(SCOPE_TOKEN, 'must be scope names'),
+          required('a list of scope names'),
+        )
+        .max(100, 'must have at most 100 entries')
+        .refine((list) => new Set(list).size === list.length, 'must not repeat a scope'),
+    },
+    required('an object {"role", "scopes"}'),
+  )
+  .strict();
+
+const roleScopes = z
+  .array(roleScope, required('a list of {"role", "scopes"}'))
+  .max(100, 'must have at most 100 entries')
+  .refine(
+    (list) => new Set(list.map((r) => r.role)).size === list.length,
+    'must not name a role twice',
+  );
+
 export const resourceServerInputSchema = z
   .object({
     identifier,
@@ -140,6 +168,7 @@ export const resourceServerInputSchema = z
     signing_alg: z.string(required('a string')).optional(),
     introspection_client_ids: clientIds.optional(),
     client_credentials_grants: clientGrants.optional(),
+    role_scopes: roleScopes.optional(),
   })
   .strict();
 
@@ -156,6 +185,7 @@ export const RESOURCE_SERVER_INPUT_FIELDS = [
   'signing_alg',
   'introspection_client_ids',
   'client_credentials_grants',
+  'role_scopes',
 ] as const;
 
 /** Zod issues as `{ field: problem }`, the first problem of each field (the one to fix first). */
