@@ -219,7 +219,8 @@ export function createAccessControlService(deps: AccessControlServiceDeps) {
         try {
           await store.createRole(record);
         } catch (error) {
-          if (error instanceof StoreConflictError) throw new AppError('role_exists', { name });
+          if (error instanceof StoreConflictError)
+            throw new AppError('role_exists', { name: `a role named ${name} already exists` });
           throw error;
         }
         return roleView(record);
@@ -251,7 +252,8 @@ export function createAccessControlService(deps: AccessControlServiceDeps) {
         try {
           await store.createGroup(record);
         } catch (error) {
-          if (error instanceof StoreConflictError) throw new AppError('group_exists', { name });
+          if (error instanceof StoreConflictError)
+            throw new AppError('group_exists', { name: `a group named ${name} already exists` });
           throw error;
         }
         return groupView(record);
@@ -372,7 +374,8 @@ export function createAccessControlService(deps: AccessControlServiceDeps) {
         try {
           await store.defineAttribute(definition);
         } catch (error) {
-          if (error instanceof StoreConflictError) throw new AppError('attribute_exists', { name });
+          if (error instanceof StoreConflictError)
+            throw new AppError('attribute_exists', { name: `${name} is already defined` });
           throw error;
         }
         return definition;
