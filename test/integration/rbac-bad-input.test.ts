@@ -152,6 +152,37 @@ describe('refused with a clear error, changing nothing', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('dynamic registration (RFC 7591) cannot choose which roles a client sees or map claims', async () => {
+    const before = await snapshot();
+    for (const extra of [
+      { visible_roles: ['*'] },
+      { visible_groups: ['*'] },
+      { claim_mappings: [{ claim: 'department', attribute: 'department' }] },
+    ]) {
+      const iat = await f.api('POST', '/initial-access-tokens', {});
+      const res = await fetch(`${f.server.issuer}/reg`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${String(iat.body.initial_access_token)}`,
+        },
+        body: JSON.stringify({
+          client_name: 'self-registered',
+          redirect_uris: ['https://self.example/cb'],
+          ...extra,
+        }),
+      });
+      const body = (await res.json()) as Record<string, unknown>;
+      expect({ extra, status: res.status, error: body.error }).toEqual({
+        extra,
+        status: 400,
+        error: 'invalid_client_metadata',
+      });
+      expect(String(body.error_description)).toContain('is granted by an administrator');
+    }
+    expect((await snapshot()).clients).toEqual(before.clients);
+  });
+
   it('attributes named like protocol claims, and values of the wrong type', async () => {
     expect((await f.api('POST', '/attributes', { name: 'level', type: 'number' })).status).toBe(
       201,
