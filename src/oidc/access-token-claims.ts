@@ -12,7 +12,8 @@ interface TokenLike {
 }
 
 /**
- * `extraTokenClaims` (issue 16): the `roles` and `groups` of the user an access token is for,
+ * `extraTokenClaims` (issue 16): the `roles` and `groups` (RFC 9068 §2.2.3.1 authorization
+ * claims) of the user an access token is for,
  * filtered for its client, when the user's grant holds the `roles`/`groups` scope (an API's
  * token carries only the API's scopes, so the grant's OpenID scopes decide). The engine puts the
  * result in RFC 9068 JWTs and keeps it with opaque tokens for RFC 7662 introspection.
