@@ -150,7 +150,11 @@ export function createAccessControlService(deps: AccessControlServiceDeps) {
     return name;
   }
 
-  /** Every group `start` is in, directly or through nesting (breadth first, bounded). */
+  /**
+   * Every group `start` is in, directly or through nesting (breadth first). The `seen` set and
+   * the depth bound also end the walk if two concurrent additions ever raced into a cycle (the
+   * check before `addMember` is not atomic with it): a user then simply holds both groups' roles.
+   */
   async function ancestors(start: Principal): Promise<string[]> {
     const seen = new Set<string>();
     let frontier = [start];

@@ -166,7 +166,7 @@ describe('a user in group "support" holding "orders-reader" through it', () => {
     expect(next.claims()?.roles).toBeUndefined();
   });
 
-  it('a role given later widens the next token to what it allows (orders:write)', async () => {
+  it('a role given later shows in the next token but grants no scope the user did not approve', async () => {
     const user = await f.server.createUser();
     await admin('POST', `/users/${user.id}/roles`, { role: 'orders-reader' });
     const { tokens } = await signIn(
@@ -183,6 +183,21 @@ describe('a user in group "support" holding "orders-reader" through it', () => {
     // Consent covered orders:read only: a new role never grants what the user did not approve.
     expect(claimsOf(next.access_token).scope).toBe('orders:read');
     expect(claimsOf(next.access_token).roles).toEqual(['orders-reader', 'orders-writer']);
+  });
+});
+
+describe('the consent page in German', () => {
+  it('names roles and groups in plain words', async () => {
+    const user = await f.server.createUser();
+    const browser = new TestBrowser();
+    const auth = await startAuthorization(browser, app.rp, app.redirectUri, {
+      scope: 'openid roles groups',
+      ui_locales: 'de',
+    });
+    const afterLogin = await browser.submit(auth.page, '/login', user);
+    const consent = await browser.follow(afterLogin, app.redirectUri);
+    expect(consent.text).toContain('Ihre Rollen (was Sie tun dürfen)');
+    expect(consent.text).toContain('Die Gruppen, zu denen Sie gehören');
   });
 });
 
