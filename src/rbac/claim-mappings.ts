@@ -96,3 +96,11 @@ export function applyClaimMappings(
   for (const source of renamed) if (!PROTECTED_CLAIMS.has(source)) delete out[source];
   return out;
 }
+
+/** The claims a table releases from custom attributes (the consent page names them). */
+export function attributeClaimNames(table: unknown): string[] {
+  const parsed = claimMappingsSchema.safeParse(table);
+  return parsed.success
+    ? parsed.data.filter((row) => row.attribute !== undefined).map((row) => row.claim)
+    : [];
+}

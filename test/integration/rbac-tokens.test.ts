@@ -293,12 +293,14 @@ describe.each(['sqlite', 'mongodb'])('on the %s store', (backend) => {
       });
       const user = await f.server.createUser();
       await admin('PATCH', `/users/${user.id}/attributes`, { department: 'Logistics' });
-      const { tokens } = await signIn(
+      const { consent, tokens } = await signIn(
         mapped,
         user,
         'openid offline_access email orders:read',
         orders.identifier,
       );
+      // The consent page names the attribute the app will get.
+      expect(consent).toContain('Your ‘department’ information');
       expect(tokens.claims()?.department).toBe('Logistics');
       // Renamed for UserInfo only: the ID token keeps neither name, UserInfo has `mail`.
       expect(tokens.claims()?.mail).toBeUndefined();
