@@ -85,15 +85,23 @@ export function applyClaimMappings(
   if (!parsed.success) return claims;
   const out = { ...claims };
   const renamed = new Set<string>();
+  const set = new Set<string>();
   for (const row of parsed.data) {
     const source = row.from;
     if (source !== undefined) renamed.add(source);
     if (!(row.in ?? CLAIM_DESTINATIONS).includes(use)) continue;
     const value = source !== undefined ? claims[source] : attributes[row.attribute ?? ''];
-    if (value !== undefined) out[row.claim] = value;
+    if (value !== undefined) {
+      out[row.claim] = value;
+      set.add(row.claim);
+    }
   }
-  // A rename replaces the original for this client, wherever the row releases it.
-  for (const source of renamed) if (!PROTECTED_CLAIMS.has(source)) delete out[source];
+  // A rename replaces the original for this client, wherever the row releases it. A row that
+  // maps a claim to itself (`{claim: "email", from: "email", in: ["userinfo"]}`) thereby chooses
+  // where that claim goes: kept where the row applies, left out elsewhere.
+  for (const source of renamed) {
+    if (!PROTECTED_CLAIMS.has(source) && !set.has(source)) delete out[source];
+  }
   return out;
 }
 

@@ -289,6 +289,8 @@ describe.each(['sqlite', 'mongodb'])('on the %s store', (backend) => {
         claim_mappings: [
           { claim: 'department', attribute: 'department' },
           { claim: 'mail', from: 'email', in: ['userinfo'] },
+          // Mapped to itself: `name` goes to UserInfo only, not into the ID token.
+          { claim: 'name', from: 'name', in: ['userinfo'] },
         ],
       });
       const user = await f.server.createUser();
@@ -296,7 +298,7 @@ describe.each(['sqlite', 'mongodb'])('on the %s store', (backend) => {
       const { consent, tokens } = await signIn(
         mapped,
         user,
-        'openid offline_access email orders:read',
+        'openid offline_access profile email orders:read',
         orders.identifier,
       );
       // The consent page names the attribute the app will get.
@@ -310,6 +312,9 @@ describe.each(['sqlite', 'mongodb'])('on the %s store', (backend) => {
       expect(info.mail).toBe(user.email);
       expect(info.email).toBeUndefined();
       expect(info.department).toBe('Logistics');
+      expect(tokens.claims()?.name).toBeUndefined();
+      expect(tokens.claims()?.preferred_username).toBe(user.username);
+      expect(info.name).toBe('Test User');
     });
   });
 });

@@ -49,6 +49,12 @@ describe('claim mapping', () => {
     });
   });
 
+  it('a claim mapped to itself chooses where it goes: email at UserInfo, not in the ID token', () => {
+    const table = [{ claim: 'email', from: 'email', in: ['userinfo'] }];
+    expect(applyClaimMappings(claims, {}, table, 'id_token')).toEqual({ sub: 'u1', name: 'A' });
+    expect(applyClaimMappings(claims, {}, table, 'userinfo')).toEqual(claims);
+  });
+
   it('refuses protected targets, unknown targets, duplicates and rows naming both sources', () => {
     const releasable = new Set(['mail', 'department', 'email']);
     for (const claim of ['sub', 'iss', 'aud', 'exp', 'nonce', 'azp', 'at_hash', 'roles']) {
