@@ -34,6 +34,7 @@ import {
   roleRefSchema,
   roleUpdateSchema,
 } from '../rbac/access-control-schemas.ts';
+import { parseRoleReference } from '../rbac/access-control-service.ts';
 import {
   auditQuerySchema,
   clampLimit,
@@ -767,7 +768,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     responses: { 200: { description: 'The group', schema: groupSchema } },
     errors: ['invalid_input', 'not_found', 'unknown_role'],
     async handle(s, { id, body, actor }) {
-      const role = (body as { role?: unknown } | undefined)?.role;
+      const role = parseRoleReference(body);
       return { status: 200, body: await s.access.groups.assignRole(id, role, actor) };
     },
   }),
@@ -809,7 +810,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     responses: { 200: { description: "The user's access", schema: userAccessSchema } },
     errors: ['invalid_input', 'not_found', 'unknown_role'],
     async handle(s, { id, body, actor }) {
-      const role = (body as { role?: unknown } | undefined)?.role;
+      const role = parseRoleReference(body);
       return { status: 200, body: await s.access.users.assignRole(id, role, actor) };
     },
   }),

@@ -17,6 +17,7 @@ import {
   memberSchema,
   nameSchema,
   roleCreateSchema,
+  roleRefSchema,
   roleUpdateSchema,
 } from './access-control-schemas.ts';
 import { PROTECTED_CLAIMS } from './protected-claims.ts';
@@ -109,6 +110,11 @@ function checkValue(definition: AttributeDefinition, value: unknown): string | u
         ? undefined
         : `must be a list of at most ${MAX_LIST_ATTRIBUTE_ITEMS} strings`;
   }
+}
+
+/** `{"role": "<name>"}` of the admin API, checked as strictly as every other body. */
+export function parseRoleReference(body: unknown): string {
+  return parse(roleRefSchema, body).role;
 }
 
 export interface AccessControlServiceDeps {

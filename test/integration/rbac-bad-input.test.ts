@@ -85,6 +85,9 @@ describe('refused with a clear error, changing nothing', () => {
   it('unknown fields, members that do not exist, and both kinds of member at once', async () => {
     const before = await snapshot();
     expect((await f.api('POST', '/roles', { name: 'x', admin: true })).status).toBe(400);
+    const extra = await f.api('POST', `/users/${userId}/roles`, { role: 'known', admin: true });
+    expect(extra.status).toBe(400);
+    expect(extra.body.details).toEqual({ admin: 'is not a field this operation accepts' });
     const ghost = await f.api('POST', '/groups/inner/members', { user: 'no-such-user' });
     expect({ status: ghost.status, error: ghost.body.error }).toEqual({
       status: 404,
