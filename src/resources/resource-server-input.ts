@@ -100,17 +100,20 @@ const clientIds = z
   .max(20, 'must have at most 20 entries')
   .refine((list) => new Set(list).size === list.length, 'must not repeat a client id');
 
+/** Some of the API's scopes, granted to a client or a role. */
+const grantedScopes = z
+  .array(
+    z.string(required('a string')).regex(SCOPE_TOKEN, 'must be scope names'),
+    required('a list of scope names'),
+  )
+  .max(100, 'must have at most 100 entries')
+  .refine((list) => new Set(list).size === list.length, 'must not repeat a scope');
+
 const clientGrant = z
   .object(
     {
       client_id: z.string(required('a string')).regex(CLIENT_ID, 'must be a client id'),
-      scopes: z
-        .array(
-          z.string(required('a string')).regex(SCOPE_TOKEN, 'must be scope names'),
-          required('a list of scope names'),
-        )
-        .max(100, 'must have at most 100 entries')
-        .refine((list) => new Set(list).size === list.length, 'must not repeat a scope'),
+      scopes: grantedScopes,
     },
     required('an object {"client_id", "scopes"}'),
   )
@@ -132,13 +135,7 @@ const roleScope = z
         .string(required('a string'))
         .max(64, 'must be a role name of at most 64 characters')
         .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a role name'),
-      scopes: z
-        .array(
-          z.string(required('a string')).regex(SCOPE_TOKEN, 'must be scope names'),
-          required('a list of scope names'),
-        )
-        .max(100, 'must have at most 100 entries')
-        .refine((list) => new Set(list).size === list.length, 'must not repeat a scope'),
+      scopes: grantedScopes,
     },
     required('an object {"role", "scopes"}'),
   )

@@ -4,8 +4,7 @@
  * what they change is what the admin API would change, checked and audited alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PassThrough, Writable } from 'node:stream';
-import { runCli } from '../../src/cli/run-cli.ts';
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts';
 import { startTestServer, tempDir, unique, type TestServer } from '../helpers/test-server.ts';
 
 const dataDir = tempDir('portcullis-rbac-cli-');
@@ -19,33 +18,8 @@ afterAll(async () => {
   dataDir.remove();
 });
 
-function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  return {
-    stream: new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        text += chunk.toString();
-        done();
-      },
-    }),
-    text: () => text,
-  };
-}
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const stdin = new PassThrough();
-  stdin.end('');
-  const code = await runCli(argv, {
-    stdin,
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    env: { STORE: 'sqlite', DATA_DIR: dataDir.path, NODE_ENV: 'test' },
-    isTTY: false,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const cli = (argv: string[]) =>
+  runCliInProcess(argv, { STORE: 'sqlite', DATA_DIR: dataDir.path, NODE_ENV: 'test' });
 
 async function json<T>(argv: string[]): Promise<T> {
   const run = await cli([...argv, '--json']);

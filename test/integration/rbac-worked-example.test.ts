@@ -7,9 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { PassThrough, Writable } from 'node:stream';
 import * as oidc from 'openid-client';
-import { runCli } from '../../src/cli/run-cli.ts';
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts';
 import { completeSignIn, startAuthorization } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts';
@@ -20,28 +19,13 @@ const PASSWORD = 'correct horse battery staple orders';
 let server: TestServer;
 const vars = new Map<string, string>();
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let out = '';
-  let err = '';
-  const sink = (write: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        write(chunk.toString());
-        done();
-      },
-    });
-  const stdin = new PassThrough();
-  // `user add` reads the password from the first line of standard input.
-  stdin.end(`${PASSWORD}\n`);
-  const code = await runCli(argv, {
-    stdin,
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env: { STORE: 'sqlite', DATA_DIR: dataDir.path, NODE_ENV: 'test' },
-    isTTY: false,
-  });
-  return { code, stdout: out, stderr: err };
-}
+// `user add` reads the password from the first line of standard input.
+const cli = (argv: string[]) =>
+  runCliInProcess(
+    argv,
+    { STORE: 'sqlite', DATA_DIR: dataDir.path, NODE_ENV: 'test' },
+    `${PASSWORD}\n`,
+  );
 
 /** Shell words of one command line: double quotes group, `$NAME` expands from `vars`. */
 function words(line: string): string[] {
@@ -82,6 +66,26 @@ function claimsOf(jwt: string): Record<string, unknown> {
 }
 
 let exampleApi: ExampleApi | undefined;
+const identifier = 'https://api.example.com/orders';
+const redirectUri = 'https://orders.example.com/callback';
+
+/** A user signs in to the documented app through the pages; the app redeems for the API. */
+async function signIn(username: string, scope: string) {
+  const rp = await server.rp(vars.get('APP_CLIENT_ID') ?? '', vars.get('APP_CLIENT_SECRET'));
+  const browser = new TestBrowser();
+  const auth = await startAuthorization(browser, rp, redirectUri, { scope, resource: identifier });
+  const user = { username, password: PASSWORD };
+  const afterLogin = await browser.submit(auth.page, '/login', user);
+  const consent = await browser.follow(afterLogin, redirectUri);
+  const callback = await completeSignIn(browser, { ...auth, page: consent }, user, redirectUri);
+  const tokens = await oidc.authorizationCodeGrant(
+    rp,
+    new URL(callback),
+    { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce },
+    { resource: identifier },
+  );
+  return { consent: consent.text, tokens, rp };
+}
 
 beforeAll(async () => {
   server = await startTestServer({ STORE: 'sqlite', DATA_DIR: dataDir.path });
@@ -119,7 +123,6 @@ describe('docs/rbac.md worked example', () => {
     }
 
     // 4. The example API, requiring the role.
-    const identifier = 'https://api.example.com/orders';
     exampleApi = await startExampleApi(
       server,
       {
@@ -133,33 +136,13 @@ describe('docs/rbac.md worked example', () => {
     );
 
     // 5. Alice signs in to the app asking for both permissions.
-    const redirectUri = 'https://orders.example.com/callback';
-    const rp = await server.rp(vars.get('APP_CLIENT_ID') ?? '', vars.get('APP_CLIENT_SECRET'));
-    const browser = new TestBrowser();
-    const auth = await startAuthorization(browser, rp, redirectUri, {
-      scope: 'openid offline_access roles orders:read orders:write',
-      resource: identifier,
-    });
-    const afterLogin = await browser.submit(auth.page, '/login', {
-      username: 'alice',
-      password: PASSWORD,
-    });
-    const consent = await browser.follow(afterLogin, redirectUri);
-    expect(consent.text).toContain('Your roles (what you are allowed to do)');
-    expect(consent.text).toContain('Read your orders');
-    expect(consent.text).not.toContain('Place orders');
-    const callback = await completeSignIn(
-      browser,
-      { ...auth, page: consent },
-      { username: 'alice', password: PASSWORD },
-      redirectUri,
+    const { consent, tokens, rp } = await signIn(
+      'alice',
+      'openid offline_access roles orders:read orders:write',
     );
-    const tokens = await oidc.authorizationCodeGrant(
-      rp,
-      new URL(callback),
-      { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce },
-      { resource: identifier },
-    );
+    expect(consent).toContain('Your roles (what you are allowed to do)');
+    expect(consent).toContain('Read your orders');
+    expect(consent).not.toContain('Place orders');
     expect(claimsOf(tokens.access_token)).toMatchObject({
       aud: identifier,
       scope: 'orders:read',
@@ -194,26 +177,7 @@ describe('docs/rbac.md worked example', () => {
   it('the example API refuses a token with the scope but without the required role', async () => {
     expect((await cli(['user', 'add', 'bob'])).code).toBe(0);
     expect((await cli(['user', 'roles', 'bob', '--add', 'orders-writer'])).code).toBe(0);
-    const identifier = 'https://api.example.com/orders';
-    const redirectUri = 'https://orders.example.com/callback';
-    const rp = await server.rp(vars.get('APP_CLIENT_ID') ?? '', vars.get('APP_CLIENT_SECRET'));
-    const browser = new TestBrowser();
-    const auth = await startAuthorization(browser, rp, redirectUri, {
-      scope: 'openid roles orders:read',
-      resource: identifier,
-    });
-    const callback = await completeSignIn(
-      browser,
-      auth,
-      { username: 'bob', password: PASSWORD },
-      redirectUri,
-    );
-    const tokens = await oidc.authorizationCodeGrant(
-      rp,
-      new URL(callback),
-      { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce },
-      { resource: identifier },
-    );
+    const { tokens } = await signIn('bob', 'openid roles orders:read');
     expect(claimsOf(tokens.access_token)).toMatchObject({
       scope: 'orders:read',
       roles: ['orders-writer'],
