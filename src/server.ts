@@ -14,6 +14,7 @@ import { instrumentStore } from './metrics/instrument-store.ts';
 import { serveMetrics, type ServedMetrics } from './metrics/serve-metrics.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createFindAccount } from './oidc/find-account.ts';
+import { createAccessControlService } from './rbac/access-control-service.ts';
 import { createProviderHolder, type ReloadingProviderHolder } from './oidc/provider-holder.ts';
 import { createProviderPages } from './oidc/render-hooks.ts';
 import { openServices, type Services } from './open-services.ts';
@@ -121,7 +122,16 @@ export async function startServer(
   // Changes other processes make reach this one's caches within cache.invalidationBoundMs.
   services.invalidation.start();
   const pages = createProviderPages({ render, productName: config.ui.productName });
-  const findAccount = createFindAccount(accounts, { idTokenClaims: config.oidc.idTokenClaims });
+  // Roles, groups and custom attributes in tokens (issue 16; docs/rbac.md).
+  const access = createAccessControlService({
+    store: store.accessControl,
+    accounts: store.accounts,
+    now,
+  });
+  const findAccount = createFindAccount(accounts, {
+    idTokenClaims: config.oidc.idTokenClaims,
+    access,
+  });
   // Registered APIs, introspection and JWT access tokens (issue 5; docs/apis.md).
   const apis = createApiProtection({ config, store, cookieKeys, now });
 
@@ -173,6 +183,7 @@ export async function startServer(
         events,
         resourceServers,
         grantReferences,
+        access,
         hooks,
       });
       if (metrics) countProviderEvents(provider, metrics);

@@ -12,6 +12,9 @@ import {
 } from '../clients/initial-access-tokens.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventFilter, Store } from '../storage/ports.ts';
+import { createAccessControlService } from '../rbac/access-control-service.ts';
+import { createAccessAdminServices } from './access-admin-services.ts';
+import { createKeyAdminServices } from './key-admin-services.ts';
 import { createAuditLog, type Actor } from './audit-log.ts';
 import { createUserAdminService } from './user-admin-service.ts';
 
@@ -23,8 +26,11 @@ import { createUserAdminService } from './user-admin-service.ts';
  */
 
 export interface AdminServicesDeps {
-  config: Pick<Config, 'env'>;
-  store: Pick<Store, 'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers'>;
+  config: Pick<Config, 'env' | 'keys' | 'ttl'>;
+  store: Pick<
+    Store,
+    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'accessControl' | 'keys'
+  >;
   accounts: AccountService;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
@@ -174,6 +180,19 @@ export function createAdminServices(deps: AdminServicesDeps) {
         await audit.record(who, { type: 'admin.initial_access_token.revoked', details: { id } });
       },
     },
+
+    // Roles, groups and custom attributes (issue 16).
+    access: createAccessAdminServices({
+      access: createAccessControlService({
+        store: deps.store.accessControl,
+        accounts: deps.store.accounts,
+        now,
+      }),
+      audit,
+    }),
+
+    // Signing keys (issue 16: the `admin:keys` authority).
+    keys: createKeyAdminServices({ config: deps.config, keys: deps.store.keys, audit, now }),
 
     audit: {
       record: audit.record,

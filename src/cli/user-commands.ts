@@ -9,6 +9,7 @@ import { printPage } from './print-page.ts';
 import { cliActor, openAdminServices } from './open-admin-services.ts';
 import { readNewPassword } from './read-password.ts';
 import { UsageError } from './usage-error.ts';
+import { userAttributes, userRoles } from './user-access-commands.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, writeJson, writeLines } from './write-output.ts';
 
@@ -298,5 +299,8 @@ export const USER_COMMANDS: CommandGroup = {
     setDisabled(false),
     setPassword('user set-password'),
     setPassword('user reset-password'),
+    // Issue 16: roles and custom attributes (src/cli/user-access-commands.ts).
+    userRoles,
+    userAttributes,
   ],
 };

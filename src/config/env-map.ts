@@ -67,6 +67,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'PKCE_REQUIRED', path: ['oidc', 'pkceRequired'], kind: 'string' },
   { env: 'ID_TOKEN_SIGNING_ALG', path: ['oidc', 'idTokenSigningAlg'], kind: 'string' },
   { env: 'ID_TOKEN_CLAIMS', path: ['oidc', 'idTokenClaims'], kind: 'string' },
+  { env: 'CUSTOM_CLAIMS', path: ['oidc', 'customClaims'], kind: 'list' },
   { env: 'FEATURE_INTROSPECTION', path: ['features', 'introspection'], kind: 'boolean' },
   { env: 'FEATURE_REVOCATION', path: ['features', 'revocation'], kind: 'boolean' },
   { env: 'FEATURE_RP_INITIATED_LOGOUT', path: ['features', 'rpInitiatedLogout'], kind: 'boolean' },

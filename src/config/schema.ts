@@ -345,6 +345,19 @@ export const configSchema = z
           .describe(
             '`scopes`: the ID token carries the claims of the granted scopes (`email`, `name` …), as Keycloak and Google do and as most RP libraries read them. `userinfo`: only `sub` and the protocol claims; profile claims only from the UserInfo endpoint (OIDC Core §5.4 for code-flow tokens). A client can choose with its `id_token_claims` metadata.',
           ),
+        customClaims: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/,
+                'must be a claim name of at most 64 characters',
+              ),
+          )
+          .max(100)
+          .describe(
+            "Claim names besides the standard ones that clients' `claim_mappings` may release (issue 16: a custom attribute or a renamed claim, e.g. `department`, `mail`). The provider releases only claims it knows (they are listed in discovery's `claims_supported`); protocol claims (`sub`, `iss`, `aud`, …) are never allowed.",
+          ),
       })
       .strict()
       .describe('OpenID Connect protocol defaults'),

@@ -8,6 +8,7 @@
  * Time: every timestamp in these ports is epoch **milliseconds** unless the name says otherwise;
  * backends take a `now()` clock so the contract suite can test expiry without sleeping.
  */
+import type { AccessControlStore } from './access-control-port.ts';
 
 /** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
@@ -277,6 +278,12 @@ export interface ResourceServerClientGrant {
   scopes: string[];
 }
 
+/** A role and the API scopes it allows its holders (issue 16). */
+export interface ResourceServerRoleScopes {
+  role: string;
+  scopes: string[];
+}
+
 /** A scope an API defines (RFC 6749 §3.3 scope-token), with the text shown to users. */
 export interface ResourceServerScope {
   name: string;
@@ -308,6 +315,13 @@ export interface ResourceServerRecord {
    * flows the user's consent decides instead.
    */
   clientCredentialsGrants: ResourceServerClientGrant[];
+  /**
+   * Which of the API's scopes each role allows in user-facing flows (issue 16). Empty: every
+   * user may be granted every scope (the user's consent decides). Not empty: a user's token
+   * carries only the scopes one of their roles allows, whatever the app asked for. Optional so
+   * records built before it existed stay valid: absent means empty.
+   */
+  roleScopes?: ResourceServerRoleScopes[] | undefined;
   createdAt: number;
   updatedAt: number;
 }
@@ -322,6 +336,7 @@ export type ResourceServerPatch = Partial<
     | 'signingAlg'
     | 'introspectionClientIds'
     | 'clientCredentialsGrants'
+    | 'roleScopes'
   >
 >;
 
@@ -387,6 +402,8 @@ export interface Store {
   readonly events: EventStore;
   readonly resourceServers: ResourceServerStore;
   readonly invalidations: InvalidationStore;
+  /** Roles, groups and account attributes (issue 16, access-control-port.ts). */
+  readonly accessControl: AccessControlStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

@@ -25,6 +25,7 @@ import type {
 } from '../../src/storage/ports.ts';
 import { describeInvalidationContract } from './invalidation-contract.ts';
 import { describeResourceServerContract } from './resource-server-contract.ts';
+import { describeAccessControlContract } from './access-control-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
 export type StoreCleanup = (store: Store) => Promise<void>;
@@ -943,6 +944,7 @@ export function describeStoreContract(
     });
 
     describeResourceServerContract(() => store, uniq, now);
+    describeAccessControlContract(() => store, uniq, now);
 
     describeInvalidationContract(() => store, uniq, {
       now,

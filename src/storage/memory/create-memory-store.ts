@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from '../ports.ts';
 import type { Store, StoreOptions } from '../ports.ts';
+import { createMemoryAccessControlStore } from './create-memory-access-control-store.ts';
 import { createMemoryAccountStore } from './create-memory-account-store.ts';
 import { createMemoryCounterStore } from './create-memory-counter-store.ts';
 import { createMemoryEventStore } from './create-memory-event-store.ts';
@@ -30,6 +31,7 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     events: createMemoryEventStore(),
     resourceServers: createMemoryResourceServerStore(),
     invalidations: createMemoryInvalidationStore(now),
+    accessControl: createMemoryAccessControlStore(),
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.

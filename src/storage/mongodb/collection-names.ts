@@ -41,3 +41,11 @@ export const RESOURCE_SERVERS_VERSION_COLLECTION = 'resource_servers_version';
 
 /** Records of one-off data migrations already applied to this database. */
 export const STORAGE_MIGRATIONS_COLLECTION = 'storage_migrations';
+
+/** Roles, groups, memberships, role assignments and account attributes (issue 16). */
+export const RBAC_ROLES_COLLECTION = 'rbac_roles';
+export const RBAC_GROUPS_COLLECTION = 'rbac_groups';
+export const RBAC_GROUP_MEMBERS_COLLECTION = 'rbac_group_members';
+export const RBAC_ROLE_ASSIGNMENTS_COLLECTION = 'rbac_role_assignments';
+export const RBAC_ATTRIBUTES_COLLECTION = 'rbac_attributes';
+export const RBAC_ACCOUNT_ATTRIBUTES_COLLECTION = 'rbac_account_attributes';

@@ -6,6 +6,7 @@
 import type { Store } from '../ports.ts';
 import { backfillOidcOwnerFields } from './backfill-oidc-owner-fields.ts';
 import { connectMongoDatabase } from './connect-mongo-database.ts';
+import { createMongoAccessControlStore } from './create-mongo-access-control-store.ts';
 import { createMongoAccountStore } from './create-mongo-account-store.ts';
 import { createMongoCounterStore } from './create-mongo-counter-store.ts';
 import { createMongoEventStore } from './create-mongo-event-store.ts';
@@ -87,6 +88,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     events: createMongoEventStore(db),
     resourceServers: createMongoResourceServerStore(db),
     invalidations: createMongoInvalidationStore(db, now),
+    accessControl: createMongoAccessControlStore(db),
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });

@@ -122,6 +122,8 @@ export interface ResourceServerDocument {
   signingAlg: string;
   introspectionClientIds: string[];
   clientCredentialsGrants: { clientId: string; scopes: string[] }[];
+  /** Absent on documents written before issue 16: read as none. */
+  roleScopes?: { role: string; scopes: string[] }[];
   createdAt: Date;
   updatedAt: Date;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Store, StoreOptions } from '../ports.ts';
+import { createSqliteAccessControlStore } from './create-sqlite-access-control-store.ts';
 import { createSqliteAccountStore } from './create-sqlite-account-store.ts';
 import { createSqliteCounterStore } from './create-sqlite-counter-store.ts';
 import { createSqliteEventStore } from './create-sqlite-event-store.ts';
@@ -50,6 +51,7 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     events: createSqliteEventStore(db),
     resourceServers: createSqliteResourceServerStore(db),
     invalidations: createSqliteInvalidationStore(db, now),
+    accessControl: createSqliteAccessControlStore(db),
 
     async ping() {
       guarded(() => ping.get());

@@ -56,6 +56,9 @@ export const messagesDe: MessageCatalogue = {
   'scope.offline_access':
     'Ihr Konto auch dann, wenn Sie die App gerade nicht verwenden (dauerhafter Zugriff)',
   'scope.unknown': 'Den Bereich ‚{scope}‘',
+  // Issue 16: Rollen und Gruppen, soweit diese App sie kennen darf.
+  'scope.roles': 'Ihre Rollen (was Sie tun dürfen), soweit diese App sie kennen darf',
+  'scope.groups': 'Die Gruppen, zu denen Sie gehören, soweit diese App sie kennen darf',
 
   // Claims, completing "Außerdem sieht …:" (OpenID Connect Core 1.0 §5.1)
   'claim.sub': 'Eine Kennung Ihres Kontos',
@@ -79,6 +82,8 @@ export const messagesDe: MessageCatalogue = {
   'claim.address': 'Ihre Postanschrift',
   'claim.updated_at': 'Wann Ihr Profil zuletzt geändert wurde',
   'claim.unknown': 'Ihre Angabe ‚{claim}‘',
+  'claim.roles': 'Ihre Rollen',
+  'claim.groups': 'Ihre Gruppen',
 
   // Logout confirmation (views/logout.ejs); `{client}` here is always a registered name.
   'logout.title': 'Abmelden',

@@ -52,6 +52,9 @@ export const messagesEn = {
   'scope.phone': 'Your phone number',
   'scope.offline_access': "Stay connected when you're away (keep access after you close the app)",
   'scope.unknown': 'Access to ‘{scope}’',
+  // Issue 16: roles and groups, as far as this app may know them.
+  'scope.roles': 'Your roles (what you are allowed to do), as far as this app may know them',
+  'scope.groups': 'The groups you belong to, as far as this app may know them',
 
   // Claims, in plain words (OpenID Connect Core 1.0 §5.1)
   'claim.sub': 'An identifier for your account',
@@ -75,6 +78,8 @@ export const messagesEn = {
   'claim.address': 'Your postal address',
   'claim.updated_at': 'When your profile was last updated',
   'claim.unknown': 'Your ‘{claim}’ information',
+  'claim.roles': 'Your roles',
+  'claim.groups': 'Your groups',
 
   // Logout confirmation (views/logout.ejs), RP-initiated logout
   'logout.title': 'Sign out',
