@@ -9,6 +9,8 @@
  * backends take a `now()` clock so the contract suite can test expiry without sleeping.
  */
 
+import type { CredentialStore } from './credential-ports.ts';
+
 /** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
   'Session',
@@ -360,6 +362,8 @@ export interface Store {
   readonly counters: CounterStore;
   readonly events: EventStore;
   readonly resourceServers: ResourceServerStore;
+  /** Second factors and passkeys (src/storage/credential-ports.ts). */
+  readonly credentials: CredentialStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

@@ -24,6 +24,7 @@ import type {
   Store,
 } from '../../src/storage/ports.ts';
 import { describeResourceServerContract } from './resource-server-contract.ts';
+import { describeCredentialContract } from './credential-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
 export type StoreCleanup = (store: Store) => Promise<void>;
@@ -942,6 +943,7 @@ export function describeStoreContract(
     });
 
     describeResourceServerContract(() => store, uniq, now);
+    describeCredentialContract(() => store, uniq, now);
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

@@ -6,6 +6,7 @@ import { createMemoryEventStore } from './create-memory-event-store.ts';
 import { createMemoryKeyStore } from './create-memory-key-store.ts';
 import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
 import { createMemoryResourceServerStore } from './create-memory-resource-server-store.ts';
+import { createMemoryCredentialStore } from './create-memory-credential-store.ts';
 import { createMemorySettingStore } from './create-memory-setting-store.ts';
 
 /**
@@ -28,6 +29,7 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     counters,
     events: createMemoryEventStore(),
     resourceServers: createMemoryResourceServerStore(),
+    credentials: createMemoryCredentialStore(),
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.

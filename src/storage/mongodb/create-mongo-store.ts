@@ -12,6 +12,7 @@ import { createMongoEventStore } from './create-mongo-event-store.ts';
 import { createMongoKeyStore } from './create-mongo-key-store.ts';
 import { createMongoOidcStore } from './create-mongo-oidc-store.ts';
 import { createMongoResourceServerStore } from './create-mongo-resource-server-store.ts';
+import { createMongoCredentialStore } from './create-mongo-credential-store.ts';
 import { createMongoSettingStore } from './create-mongo-setting-store.ts';
 import { createMongoSlotCounterStore } from './create-mongo-slot-counter-store.ts';
 import { detectAtomicUpdates } from './detect-atomic-updates.ts';
@@ -85,6 +86,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     counters,
     events: createMongoEventStore(db),
     resourceServers: createMongoResourceServerStore(db),
+    credentials: createMongoCredentialStore(db),
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });

@@ -14,6 +14,7 @@ import {
   RESOURCE_SERVERS_COLLECTION,
   SIGNING_KEYS_COLLECTION,
 } from './collection-names.ts';
+import { CREDENTIAL_INDEXES } from './create-mongo-credential-store.ts';
 import { isNotImplementedError } from './mongo-errors.ts';
 import type { MongoStoreLog } from './mongo-store-options.ts';
 
@@ -146,6 +147,7 @@ export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<En
   for (const spec of COUNTER_SLOT_INDEXES) await ensure(COUNTER_SLOTS_COLLECTION, spec);
   for (const spec of EVENT_INDEXES) await ensure(EVENTS_COLLECTION, spec);
   for (const spec of RESOURCE_SERVER_INDEXES) await ensure(RESOURCE_SERVERS_COLLECTION, spec);
+  for (const { collection, spec } of CREDENTIAL_INDEXES) await ensure(collection, spec);
 
   log('mongodb: indexes ensured', { created, ttlIndexes });
   return { ttlIndexes, created };

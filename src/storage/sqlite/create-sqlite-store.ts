@@ -8,6 +8,7 @@ import { createSqliteEventStore } from './create-sqlite-event-store.ts';
 import { createSqliteKeyStore } from './create-sqlite-key-store.ts';
 import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
 import { createSqliteResourceServerStore } from './create-sqlite-resource-server-store.ts';
+import { createSqliteCredentialStore } from './create-sqlite-credential-store.ts';
 import { createSqliteSettingStore } from './create-sqlite-setting-store.ts';
 import { guarded } from './map-sqlite-error.ts';
 import { migrate } from './sqlite-migrations.ts';
@@ -48,6 +49,7 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     counters,
     events: createSqliteEventStore(db),
     resourceServers: createSqliteResourceServerStore(db),
+    credentials: createSqliteCredentialStore(db),
 
     async ping() {
       guarded(() => ping.get());
