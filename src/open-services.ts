@@ -12,6 +12,7 @@ import { createSecurityEvents, type SecurityEvents } from './security/security-e
 import type { OnSessionsEnded } from './security/sessions-ended-hook.ts';
 import { createClientSecretCipher } from './clients/client-secret-cipher.ts';
 import { resolveClientSecretKeys } from './clients/client-secret-keys.ts';
+import { createMfaService, type MfaService } from './mfa/mfa-service.ts';
 import {
   encryptedClientStore,
   reencryptClientSecrets,
@@ -30,6 +31,8 @@ export interface Services {
   events: SecurityEvents;
   /** The request being served, for events recorded below the HTTP layer. */
   requestContext: RequestContextHolder;
+  /** Second factors and passkeys (src/mfa/mfa-service.ts): TOTP secrets sealed with the client-secret keys. */
+  mfa: MfaService;
   /** Re-encrypts every stored client secret with the newest `secrets.clientSecretKeys` key. */
   reencryptClientSecrets(): Promise<ReencryptResult>;
   close(): Promise<void>;
@@ -99,6 +102,13 @@ export async function openServices(
       now,
       events,
       requestContext,
+      mfa: createMfaService({
+        credentials: store.credentials,
+        cipher,
+        events,
+        issuerName: config.ui.productName,
+        now,
+      }),
       reencryptClientSecrets: () => reencryptClientSecrets(decorated.oidc, cipher),
       close: () => store.close(),
     };

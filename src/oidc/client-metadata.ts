@@ -6,3 +6,11 @@
 
 /** A client allowed to call the introspection endpoint (an API, RFC 7662 §2.1). */
 export const RESOURCE_SERVER_METADATA = 'resource_server';
+
+/**
+ * Second factors per client (`mfa` metadata, issue 14; default `mfa.defaultPolicy`): `none` a
+ * password is enough; `optional` users who enrolled a factor must use it; `required` every user
+ * must, and one without a factor enrols at sign-in (src/mfa/step-up-policy.ts).
+ */
+export const MFA_METADATA = 'mfa';
+export const MFA_POLICY_VALUES = ['none', 'optional', 'required'] as const;

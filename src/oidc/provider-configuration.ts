@@ -25,6 +25,8 @@ import { mayIntrospect } from './introspection-policy.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 import { jwtAccessTokenCustomizer, resourceIndicatorsFeature } from './resource-indicators.ts';
 import { createStoreAdapterFactory } from './store-adapter.ts';
+import { MFA_METADATA, MFA_POLICY_VALUES } from './client-metadata.ts';
+import { mfaInteractionPolicy, type MfaPromptDecide } from './mfa-prompt.ts';
 import { generateClientId, generateClientSecret } from '../clients/generate-client-credentials.ts';
 
 /** Pages the provider renders itself (logout confirmation, signed-out page, OAuth error page). */
@@ -48,6 +50,8 @@ export interface ProviderConfigurationDeps {
   resourceServers?: ResourceServerDirectory | undefined;
   /** Seals the grant reference of JWT access tokens (grant-reference.ts); none without it. */
   grantReferences?: GrantReferenceCodec | undefined;
+  /** Decides the second-factor prompt (src/oidc/mfa-prompt.ts); without it no step-up happens. */
+  mfaDecide?: MfaPromptDecide | undefined;
 }
 
 /** oidc-provider's authorization endpoint (its default `routes.authorization`, stated so the
@@ -122,7 +126,7 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       introspection_signed_response_alg: defaultAlg,
     },
     extraClientMetadata: {
-      properties: [RESOURCE_SERVER_METADATA, ID_TOKEN_CLAIMS_METADATA],
+      properties: [RESOURCE_SERVER_METADATA, ID_TOKEN_CLAIMS_METADATA, MFA_METADATA],
       validator(_ctx, key, value) {
         if (key === RESOURCE_SERVER_METADATA && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${RESOURCE_SERVER_METADATA} must be a boolean`);
@@ -134,6 +138,15 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
         ) {
           throw new errors.InvalidClientMetadata(
             `${ID_TOKEN_CLAIMS_METADATA} must be one of ${ID_TOKEN_CLAIMS_MODES.join(', ')}`,
+          );
+        }
+        if (
+          key === MFA_METADATA &&
+          value !== undefined &&
+          !(MFA_POLICY_VALUES as readonly unknown[]).includes(value)
+        ) {
+          throw new errors.InvalidClientMetadata(
+            `${MFA_METADATA} must be one of ${MFA_POLICY_VALUES.join(', ')}`,
           );
         }
       },
@@ -239,6 +252,8 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     extraParams: [OFFLINE_CONSENT_PARAM],
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      // The second-factor step between login and consent (src/oidc/mfa-prompt.ts).
+      ...(deps.mfaDecide ? { policy: mfaInteractionPolicy(deps.mfaDecide) } : {}),
     },
     // RFC 9700 §4.14.2: rotate every refresh token on use; reuse of a rotated one revokes the grant.
     rotateRefreshToken: true,
