@@ -23,6 +23,7 @@ import {
   userCreateSchema,
   userUpdateSchema,
 } from './admin-schemas.ts';
+import { userFactorsResetSchema, userFactorsSchema } from './mfa-response-schemas.ts';
 
 /**
  * The OpenAPI 3.1 description of the admin API, served at /admin/v1/openapi.json, built from the
@@ -70,6 +71,8 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   InitialAccessTokenPage: initialAccessTokenPageSchema,
   AuditEvent: auditEventSchema,
   AuditEventPage: auditEventPageSchema,
+  UserFactors: userFactorsSchema,
+  UserFactorsReset: userFactorsResetSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {

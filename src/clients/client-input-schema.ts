@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SIGNING_ALGORITHMS } from '../config/schema.ts';
 import { ID_TOKEN_CLAIMS_METADATA, ID_TOKEN_CLAIMS_MODES } from '../oidc/id-token-claims.ts';
+import { MFA_METADATA, MFA_POLICY_VALUES } from '../oidc/client-metadata.ts';
 
 /**
  * What an admin may say about a new client (RFC 7591 §2 metadata names). `.strict()`: any other
@@ -97,6 +98,7 @@ export const STORED_AS_GIVEN_FIELDS = [
   'default_max_age',
   'require_auth_time',
   ID_TOKEN_CLAIMS_METADATA,
+  MFA_METADATA,
 ] as const;
 
 /** The fields of `clientInputSchema`, in the order they are stored. */
@@ -209,6 +211,12 @@ export const clientInputSchema = z
       .optional()
       .describe(
         '`scopes`: the ID token carries the claims of the granted scopes; `userinfo`: only `sub` and protocol claims (the rest from UserInfo). Default: `oidc.idTokenClaims`.',
+      ),
+    [MFA_METADATA]: z
+      .enum(MFA_POLICY_VALUES, { error: `must be one of ${MFA_POLICY_VALUES.join(', ')}` })
+      .optional()
+      .describe(
+        'Second factors at sign-in (docs/mfa.md): `none`, `optional` (users who enrolled one use it) or `required` (everyone; enrolment at sign-in). Default: `mfa.defaultPolicy`.',
       ),
   })
   .strict();

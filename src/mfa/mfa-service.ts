@@ -1,37 +1,18 @@
 import type { ClientSecretCipher } from '../clients/client-secret-cipher.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
-import type { CredentialStore, PasskeyRecord } from '../storage/credential-ports.ts';
-import {
-  RECOVERY_CODES_LOW,
-  hashRecoveryCode,
-  newRecoveryCodes,
-  normaliseRecoveryCode,
-} from './recovery-codes.ts';
+import type { CredentialStore } from '../storage/credential-ports.ts';
+import { hashRecoveryCode, newRecoveryCodes, normaliseRecoveryCode } from './recovery-codes.ts';
 import { matchTotp, newTotpSecret, totpUri } from './totp.ts';
 import { totpQrSvg } from './totp-qr.ts';
 import { openTotpSecret, sealTotpSecret } from './totp-secret-seal.ts';
+import {
+  passkeyView,
+  summarizeFactors,
+  type FactorSummary,
+  type PasskeyView,
+} from './factor-summary.ts';
 
-/** A passkey as pages and admins see it: no key material. */
-export interface PasskeyView {
-  id: string;
-  name: string;
-  createdAt: number;
-  lastUsedAt: number | undefined;
-  attachment: 'platform' | 'cross-platform' | undefined;
-  backedUp: boolean;
-  deviceType: 'singleDevice' | 'multiDevice';
-}
-
-/** A user's factors, without any credential material (admin API, CLI, account pages). */
-export interface FactorSummary {
-  totp: 'none' | 'pending' | 'active';
-  totpCreatedAt: number | undefined;
-  totpLastUsedAt: number | undefined;
-  recoveryCodesLeft: number;
-  /** True when few unused recovery codes remain (src/mfa/recovery-codes.ts RECOVERY_CODES_LOW). */
-  recoveryCodesLow: boolean;
-  passkeys: PasskeyView[];
-}
+export type { FactorSummary, PasskeyView };
 
 export interface TotpEnrolment {
   /** Base32, shown as text for typing into an app. */
@@ -39,18 +20,6 @@ export interface TotpEnrolment {
   uri: string;
   /** The QR code of `uri`, server-rendered. */
   qrSvg: string;
-}
-
-export function passkeyView(record: PasskeyRecord): PasskeyView {
-  return {
-    id: record.id,
-    name: record.name,
-    createdAt: record.createdAt,
-    lastUsedAt: record.lastUsedAt,
-    attachment: record.attachment,
-    backedUp: record.backedUp,
-    deviceType: record.deviceType,
-  };
 }
 
 export type TotpCheck = 'ok' | 'wrong' | 'replayed';
@@ -87,20 +56,8 @@ export function createMfaService(deps: {
   }
 
   const service = {
-    async summary(accountId: string): Promise<FactorSummary> {
-      const [totp, left, passkeys] = await Promise.all([
-        credentials.findTotp(accountId),
-        credentials.countRecoveryCodes(accountId),
-        credentials.listPasskeys(accountId),
-      ]);
-      return {
-        totp: !totp ? 'none' : totp.confirmedAt === undefined ? 'pending' : 'active',
-        totpCreatedAt: totp?.createdAt,
-        totpLastUsedAt: totp?.lastUsedAt,
-        recoveryCodesLeft: left,
-        recoveryCodesLow: totp?.confirmedAt !== undefined && left <= RECOVERY_CODES_LOW,
-        passkeys: passkeys.map(passkeyView),
-      };
+    summary(accountId: string): Promise<FactorSummary> {
+      return summarizeFactors(credentials, accountId);
     },
 
     /** What the step-up policy needs (src/mfa/step-up-policy.ts). */
