@@ -18,6 +18,7 @@ const FEATURES = [
   './src/cluster',
   './src/metrics',
   './src/tracing',
+  './src/mfa',
 ];
 
 export default tseslint.config(

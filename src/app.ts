@@ -29,6 +29,8 @@ import { metricsEndpoint, type CollectMetrics } from './metrics/metrics-endpoint
 import { observeRequests } from './metrics/observe-requests.ts';
 import type { ProviderHolder } from './oidc/provider-holder.ts';
 import type { Security } from './security/create-security.ts';
+import type { MfaSignIn } from './mfa/create-mfa-sign-in.ts';
+import { createMfaPass } from './interactions/mfa-pass.ts';
 import type { Store } from './storage/ports.ts';
 import { traceRequests } from './tracing/trace-requests.ts';
 import type { Tracing } from './tracing/tracing.ts';
@@ -61,6 +63,8 @@ export interface AppDeps {
   introspectionCache: Koa.Middleware;
   /** The Redis tier's health for `/readyz` (src/cache/redis-tier.ts); `undefined` without one. */
   cacheTier: { healthy(): boolean } | undefined;
+  /** Second factors at sign-in (src/mfa/create-mfa-sign-in.ts); no second-factor step without. */
+  mfa?: Pick<MfaSignIn, 'service' | 'verify'> | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -115,6 +119,16 @@ export function createApp(deps: AppDeps): Koa {
     signIn: deps.metrics ? (outcome) => deps.metrics?.signIns.inc({ outcome }) : undefined,
     security: deps.security,
     describeResource: deps.describeResource,
+    mfa: deps.mfa
+      ? {
+          mfa: deps.mfa.service,
+          verify: deps.mfa.verify,
+          pass: createMfaPass(deps.cookieKeys),
+          render: deps.render,
+          log: deps.log,
+          usernameOf: async (accountId) => (await deps.accounts.findById(accountId))?.username,
+        }
+      : undefined,
   });
   const https = config.server.issuer.startsWith('https:');
 

@@ -12,6 +12,7 @@ import { createSecurityEvents, type SecurityEvents } from './security/security-e
 import type { OnSessionsEnded } from './security/sessions-ended-hook.ts';
 import { createClientSecretCipher } from './clients/client-secret-cipher.ts';
 import { resolveClientSecretKeys } from './clients/client-secret-keys.ts';
+import { createMfaService, type MfaService } from './mfa/mfa-service.ts';
 import {
   encryptedClientStore,
   reencryptClientSecrets,
@@ -40,6 +41,8 @@ export interface Services {
    * `store` that a cache may hold is published on it; the server polls it for other processes'.
    */
   invalidation: InvalidationFeed;
+  /** Second factors and passkeys (src/mfa/mfa-service.ts): TOTP secrets sealed with the client-secret keys. */
+  mfa: MfaService;
   /** Re-encrypts every stored client secret with the newest `secrets.clientSecretKeys` key. */
   reencryptClientSecrets(): Promise<ReencryptResult>;
   close(): Promise<void>;
@@ -135,6 +138,13 @@ export async function openServices(
       events,
       requestContext,
       invalidation,
+      mfa: createMfaService({
+        credentials: store.credentials,
+        cipher,
+        events,
+        issuerName: config.ui.productName,
+        now,
+      }),
       reencryptClientSecrets: () => reencryptClientSecrets(decorated.oidc, cipher),
       close: async () => {
         invalidation.stop();

@@ -28,6 +28,7 @@ import { cacheObserver } from './metrics/cache-observer.ts';
 import { createRegistrationHooks } from './admin/registration-hooks.ts';
 import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
+import { createMfaSignIn } from './mfa/create-mfa-sign-in.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import type { Tracing } from './tracing/tracing.ts';
 
@@ -145,6 +146,18 @@ export async function startServer(
     onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,
     onSessionsEnded,
   });
+  // Second factors at sign-in (issue 14): the engine's `mfa` prompt and the guarded code checks.
+  const mfaSignIn = createMfaSignIn({
+    config,
+    mfa: services.mfa,
+    counters: store.counters,
+    events,
+    now,
+    onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,
+    observe: metrics
+      ? (factor, outcome) => metrics.secondFactors.inc({ factor, outcome })
+      : undefined,
+  });
   // The keys of the holder built below, read at request time by the JWT access-token hooks.
   const late: { holder?: ReloadingProviderHolder } = {};
   const apiHooks = apis.endpoints({
@@ -185,6 +198,7 @@ export async function startServer(
         grantReferences,
         access,
         hooks,
+        mfaDecide: mfaSignIn.decide,
       });
       if (metrics) countProviderEvents(provider, metrics);
       return provider;
@@ -252,6 +266,7 @@ export async function startServer(
       metrics,
     }),
     cacheTier,
+    mfa: mfaSignIn,
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.

@@ -3,6 +3,7 @@ import { CLIENT_AUTH_METHODS, CLIENT_GRANT_TYPES } from '../clients/client-input
 import { SIGNING_ALGORITHMS } from '../config/schema.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
 import { ID_TOKEN_CLAIMS_MODES } from '../oidc/id-token-claims.ts';
+import { MFA_POLICY_VALUES } from '../oidc/client-metadata.ts';
 
 /**
  * What the admin API answers, as zod schemas: the OpenAPI document's response schemas are
@@ -65,6 +66,10 @@ export const clientSchema = z
       .enum(ID_TOKEN_CLAIMS_MODES)
       .optional()
       .describe('Absent: the server default (`oidc.idTokenClaims`).'),
+    mfa: z
+      .enum(MFA_POLICY_VALUES)
+      .optional()
+      .describe('Second factors at sign-in; absent: the server default (`mfa.defaultPolicy`).'),
     // Clients registered at /reg (RFC 7591) also carry the engine's defaults of these three,
     // stored with them; the only values the registration policy allows.
     subject_type: z

@@ -45,6 +45,7 @@ import {
   userUpdateSchema,
 } from './admin-schemas.ts';
 import type { AdminServices } from './admin-services.ts';
+import { userFactorsResetSchema, userFactorsSchema } from './mfa-response-schemas.ts';
 import type { Actor } from './audit-log.ts';
 
 /**
@@ -470,6 +471,33 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     errors: ['invalid_input', 'not_found'],
     async handle(s, { id, body, actor }) {
       return { status: 200, body: await s.users.resetPassword(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'listUserFactors',
+    method: 'get',
+    path: '/users/{id}/mfa',
+    summary: "A user's second factors and passkeys (never a secret, code or key)",
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The factors', schema: userFactorsSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.userFactors.list(id) };
+    },
+  }),
+  route({
+    operationId: 'resetUserFactors',
+    method: 'post',
+    path: '/users/{id}/mfa/reset',
+    summary:
+      'Remove every second factor and passkey of a user (they lost them all; docs/mfa.md); audited',
+    tag: 'users',
+    scope: 'admin:users',
+    responses: { 200: { description: 'How many were removed', schema: userFactorsResetSchema } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.userFactors.reset(id, actor) };
     },
   }),
 

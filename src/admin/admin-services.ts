@@ -17,6 +17,7 @@ import { createAccessAdminServices } from './access-admin-services.ts';
 import { createKeyAdminServices } from './key-admin-services.ts';
 import { createAuditLog, type Actor } from './audit-log.ts';
 import { createUserAdminService } from './user-admin-service.ts';
+import { summarizeFactors } from '../mfa/factor-summary.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -29,7 +30,14 @@ export interface AdminServicesDeps {
   config: Pick<Config, 'env' | 'keys' | 'ttl'>;
   store: Pick<
     Store,
-    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'accessControl' | 'keys'
+    | 'oidc'
+    | 'accounts'
+    | 'events'
+    | 'counters'
+    | 'resourceServers'
+    | 'accessControl'
+    | 'keys'
+    | 'credentials'
   >;
   accounts: AccountService;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
@@ -158,6 +166,25 @@ export function createAdminServices(deps: AdminServicesDeps) {
         const user = await users.resetPassword(id, input);
         await audit.record(who, { type: 'admin.user.password_reset', subject: id });
         return user;
+      },
+    },
+
+    // Second factors (issue 14): what a user holds, and the operator's reset when every factor
+    // is lost (docs/mfa.md). Never any credential material (src/mfa/factor-summary.ts).
+    userFactors: {
+      async list(id: string) {
+        await users.get(id);
+        return summarizeFactors(deps.store.credentials, id);
+      },
+      async reset(id: string, who: Actor) {
+        await users.get(id);
+        const removed = await deps.store.credentials.removeAll(id);
+        await audit.record(who, {
+          type: 'admin.user.mfa_reset',
+          subject: id,
+          details: { removed },
+        });
+        return { removed };
       },
     },
 

@@ -13,7 +13,14 @@ export interface MountAdminDeps {
   log: Logger;
   store: Pick<
     Store,
-    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'accessControl' | 'keys'
+    | 'oidc'
+    | 'accounts'
+    | 'events'
+    | 'counters'
+    | 'resourceServers'
+    | 'accessControl'
+    | 'keys'
+    | 'credentials'
   >;
   accounts: AccountService;
   providers: ProviderHolder;

@@ -44,6 +44,7 @@ import {
   userCreateSchema,
   userUpdateSchema,
 } from './admin-schemas.ts';
+import { userFactorsResetSchema, userFactorsSchema } from './mfa-response-schemas.ts';
 
 /**
  * The OpenAPI 3.1 description of the admin API, served at /admin/v1/openapi.json, built from the
@@ -110,6 +111,8 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   SigningKeyList: signingKeyListSchema,
   KeyRotation: keyRotationSchema,
   KeyPrune: keyPruneSchema,
+  UserFactors: userFactorsSchema,
+  UserFactorsReset: userFactorsResetSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {

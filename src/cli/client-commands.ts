@@ -22,6 +22,8 @@ import { formatTime, writeJson, writeLines } from './write-output.ts';
 interface ClientDefaults {
   idTokenSigningAlg: string;
   idTokenClaims: string;
+  /** `mfa.defaultPolicy`; absent where the caller does not know it. */
+  mfa?: string | undefined;
 }
 
 function describeClient(
@@ -64,6 +66,7 @@ function describeClient(
   if (client.userinfo_signed_response_alg !== undefined)
     lines.push(['userinfo_signed_response_alg', client.userinfo_signed_response_alg]);
   lines.push(['id_token_claims', client.id_token_claims ?? `${defaults.idTokenClaims} (default)`]);
+  lines.push(['mfa', client.mfa ?? `${defaults.mfa ?? 'optional'} (default)`]);
   if (client.contacts?.length) lines.push(['contacts', client.contacts.join(', ')]);
   if (client.visible_roles?.length) lines.push(['visible_roles', client.visible_roles.join(' ')]);
   if (client.visible_groups?.length)
@@ -177,6 +180,13 @@ const METADATA_OPTIONS = {
     description: 'answer UserInfo as a JWT signed with <alg>',
     default: 'plain JSON',
   },
+  mfa: {
+    type: 'string',
+    value: '<none|optional|required>',
+    description:
+      'second factors at sign-in: none, optional (users who enrolled one), required (everyone)',
+    default: 'mfa.defaultPolicy',
+  },
   'id-token-claims': {
     type: 'string',
     value: '<scopes|userinfo>',
@@ -267,6 +277,7 @@ function metadataFrom(values: MetadataValues, usage: string): Record<string, unk
   if (values['userinfo-alg'] !== undefined)
     input.userinfo_signed_response_alg = values['userinfo-alg'];
   if (values['id-token-claims'] !== undefined) input.id_token_claims = values['id-token-claims'];
+  if (values.mfa !== undefined) input.mfa = values.mfa;
   const contacts = splitList(values.contact);
   if (contacts) input.contacts = contacts;
   const visibleRoles = splitList(values['visible-roles']);
@@ -316,7 +327,10 @@ const clientAdd = defineCommand({
         writeLines(
           io,
           `created client ${JSON.stringify(created.client_name)}`,
-          ...describeClient(created, services.config.oidc).map((l) => `  ${l}`),
+          ...describeClient(created, {
+            ...services.config.oidc,
+            mfa: services.config.mfa.defaultPolicy,
+          }).map((l) => `  ${l}`),
         );
       warnSecretShownOnce(io, created.client_secret);
       return EXIT.ok;
@@ -348,6 +362,7 @@ const UNSETTABLE = new Set([
   'visible_roles',
   'visible_groups',
   'claim_mappings',
+  'mfa',
 ]);
 
 const clientUpdate = defineCommand({
@@ -408,7 +423,10 @@ const clientUpdate = defineCommand({
         writeLines(
           io,
           `updated client ${id}`,
-          ...describeClient(updated, services.config.oidc).map((l) => `  ${l}`),
+          ...describeClient(updated, {
+            ...services.config.oidc,
+            mfa: services.config.mfa.defaultPolicy,
+          }).map((l) => `  ${l}`),
         );
       warnSecretShownOnce(io, updated.client_secret);
       return EXIT.ok;
@@ -505,7 +523,14 @@ const clientShow = defineCommand({
     return withServices(io, values.verbose, async (services) => {
       const client = await (await openAdminServices(services)).clients.get(id);
       if (values.json) writeJson(io, client);
-      else writeLines(io, ...describeClient(client, services.config.oidc));
+      else
+        writeLines(
+          io,
+          ...describeClient(client, {
+            ...services.config.oidc,
+            mfa: services.config.mfa.defaultPolicy,
+          }),
+        );
       return EXIT.ok;
     });
   },

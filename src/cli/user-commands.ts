@@ -12,6 +12,7 @@ import { UsageError } from './usage-error.ts';
 import { userAttributes, userRoles } from './user-access-commands.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, writeJson, writeLines } from './write-output.ts';
+import { userMfa } from './user-mfa-command.ts';
 
 function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const result = schema.safeParse(value);
@@ -302,5 +303,6 @@ export const USER_COMMANDS: CommandGroup = {
     // Issue 16: roles and custom attributes (src/cli/user-access-commands.ts).
     userRoles,
     userAttributes,
+    userMfa,
   ],
 };

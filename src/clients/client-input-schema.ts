@@ -8,6 +8,7 @@ import {
 } from '../oidc/client-metadata.ts';
 import { claimMappingsSchema } from '../rbac/claim-mappings.ts';
 import { visibleNamesSchema } from '../rbac/visible-names.ts';
+import { MFA_METADATA, MFA_POLICY_VALUES } from '../oidc/client-metadata.ts';
 
 /**
  * What an admin may say about a new client (RFC 7591 §2 metadata names). `.strict()`: any other
@@ -108,6 +109,7 @@ export const STORED_AS_GIVEN_FIELDS = [
   VISIBLE_ROLES_METADATA,
   VISIBLE_GROUPS_METADATA,
   CLAIM_MAPPINGS_METADATA,
+  MFA_METADATA,
 ] as const;
 
 /** The fields of `clientInputSchema`, in the order they are stored. */
@@ -233,6 +235,12 @@ export const clientInputSchema = z
       .optional()
       .describe(
         'Declarative claim mapping: rows `{claim, attribute}` (a custom account attribute) or `{claim, from}` (a standard claim renamed), `in`: id_token and/or userinfo. Protocol claims (sub, iss, aud, …) cannot be targets.',
+      ),
+    [MFA_METADATA]: z
+      .enum(MFA_POLICY_VALUES, { error: `must be one of ${MFA_POLICY_VALUES.join(', ')}` })
+      .optional()
+      .describe(
+        'Second factors at sign-in (docs/mfa.md): `none`, `optional` (users who enrolled one use it) or `required` (everyone; enrolment at sign-in). Default: `mfa.defaultPolicy`.',
       ),
   })
   .strict();

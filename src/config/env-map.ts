@@ -79,6 +79,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'UI_FOOTER_LINKS', path: ['ui', 'footerLinks'], kind: 'json' },
   { env: 'UI_TEMPLATES_DIR', path: ['ui', 'templatesDir'], kind: 'string' },
   { env: 'PASSWORD_MIN_LENGTH', path: ['passwords', 'minLength'], kind: 'integer' },
+  { env: 'MFA_DEFAULT_POLICY', path: ['mfa', 'defaultPolicy'], kind: 'string' },
   { env: 'LOGIN_MAX_FAILURES', path: ['security', 'login', 'maxFailures'], kind: 'integer' },
   {
     env: 'LOGIN_FAILURE_WINDOW_SECONDS',

@@ -431,6 +431,16 @@ export const configSchema = z
       })
       .strict()
       .describe('Password policy'),
+    mfa: z
+      .object({
+        defaultPolicy: z
+          .enum(['none', 'optional', 'required'])
+          .describe(
+            'Second factors for clients without `mfa` metadata (docs/mfa.md). `none`: a password is enough. `optional`: users who enrolled a TOTP app or a passkey must use it. `required`: every user must; one without a factor enrols a TOTP app at sign-in. Stricter is safer (ASVS 6.3.3) but every user then needs an authenticator app.',
+          ),
+      })
+      .strict()
+      .describe('Second factors and passkeys'),
     security: z
       .object({
         login: z

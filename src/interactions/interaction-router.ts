@@ -22,6 +22,8 @@ import type { ClientInput } from '../ui/client-badge.ts';
 import { consentPage } from '../ui/consent-page.ts';
 import { expiredPage } from '../ui/error-page.ts';
 import { loginPage } from '../ui/login-page.ts';
+import { MFA_PROMPT } from '../oidc/mfa-prompt.ts';
+import { registerMfaRoutes, type MfaRoutesDeps } from './mfa-routes.ts';
 
 export interface InteractionRouterDeps {
   provider: () => Provider;
@@ -38,6 +40,8 @@ export interface InteractionRouterDeps {
   security: Pick<Security, 'signIn' | 'events'>;
   /** Names and scope descriptions of registered APIs, for the consent page (src/resources). */
   describeResource: DescribeResource;
+  /** The second-factor step (issue 14, src/interactions/mfa-routes.ts); none without it. */
+  mfa?: MfaRoutesDeps | undefined;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -207,6 +211,22 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
     }
   });
 
+  const mfaRoutes = deps.mfa
+    ? registerMfaRoutes(
+        router,
+        {
+          details,
+          readForm,
+          finish,
+          language: (ctx, found) => language(ctx, found),
+          clientOf,
+          csrfToken: (uid) => deps.csrf.token(uid),
+          productName: deps.productName,
+        },
+        deps.mfa,
+      )
+    : undefined;
+
   router.get('/:uid', async (ctx) => {
     const found = await details(ctx, ctx.params.uid ?? '');
     if (found.prompt.name === 'login') {
@@ -261,6 +281,10 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
           ...language(ctx, found),
         }),
       );
+      return;
+    }
+    if (found.prompt.name === MFA_PROMPT && mfaRoutes) {
+      await mfaRoutes.renderPrompt(ctx, found);
       return;
     }
     throw new AppError('invalid_request', { prompt: `unsupported prompt ${found.prompt.name}` });

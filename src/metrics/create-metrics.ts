@@ -16,6 +16,8 @@ export interface Metrics {
   readonly signIns: Counter<'outcome'>;
   /** Locks started by the brute-force limits, by what was locked (src/security/lockout-hook.ts). */
   readonly lockouts: Counter<'kind'>;
+  /** Second-factor checks at sign-in, by factor (totp, recovery_code, passkey) and outcome. */
+  readonly secondFactors: Counter<'factor' | 'outcome'>;
   readonly introspections: Counter<'outcome'>;
   readonly storeOperationDuration: Histogram<'backend' | 'operation'>;
   readonly storeErrors: Counter<'backend' | 'operation'>;
@@ -64,6 +66,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'portcullis_lockouts_total',
       help: 'Temporary locks started by the brute-force limits, by kind (account, ip, client).',
       labelNames: ['kind'],
+      registers,
+    }),
+    secondFactors: new Counter({
+      name: 'portcullis_second_factor_checks_total',
+      help: 'Second-factor checks at sign-in, by factor (totp, recovery_code, passkey) and outcome (success, failure).',
+      labelNames: ['factor', 'outcome'],
       registers,
     }),
     introspections: new Counter({

@@ -17,3 +17,11 @@ export const VISIBLE_GROUPS_METADATA = 'visible_groups';
 
 /** Issue 16: the client's declarative claim mapping table (src/rbac/claim-mappings.ts). */
 export const CLAIM_MAPPINGS_METADATA = 'claim_mappings';
+
+/**
+ * Second factors per client (`mfa` metadata, issue 14; default `mfa.defaultPolicy`): `none` a
+ * password is enough; `optional` users who enrolled a factor must use it; `required` every user
+ * must, and one without a factor enrols at sign-in (src/mfa/step-up-policy.ts).
+ */
+export const MFA_METADATA = 'mfa';
+export const MFA_POLICY_VALUES = ['none', 'optional', 'required'] as const;

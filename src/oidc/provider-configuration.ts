@@ -35,6 +35,8 @@ import { mayIntrospect } from './introspection-policy.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 import { jwtAccessTokenCustomizer, resourceIndicatorsFeature } from './resource-indicators.ts';
 import { createStoreAdapterFactory } from './store-adapter.ts';
+import { MFA_METADATA, MFA_POLICY_VALUES } from './client-metadata.ts';
+import { mfaInteractionPolicy, type MfaPromptDecide } from './mfa-prompt.ts';
 import { generateClientId, generateClientSecret } from '../clients/generate-client-credentials.ts';
 
 /** Pages the provider renders itself (logout confirmation, signed-out page, OAuth error page). */
@@ -60,6 +62,8 @@ export interface ProviderConfigurationDeps {
   grantReferences?: GrantReferenceCodec | undefined;
   /** Roles, groups and attributes (issue 16): role claims in access tokens, API role scopes. */
   access?: AccessReader | undefined;
+  /** Decides the second-factor prompt (src/oidc/mfa-prompt.ts); without it no step-up happens. */
+  mfaDecide?: MfaPromptDecide | undefined;
 }
 
 /**
@@ -166,6 +170,7 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
         VISIBLE_ROLES_METADATA,
         VISIBLE_GROUPS_METADATA,
         CLAIM_MAPPINGS_METADATA,
+        MFA_METADATA,
       ],
       validator(_ctx, key, value) {
         // Issue 16: which roles and groups the client may learn, and its claim mapping table.
@@ -193,6 +198,15 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
         ) {
           throw new errors.InvalidClientMetadata(
             `${ID_TOKEN_CLAIMS_METADATA} must be one of ${ID_TOKEN_CLAIMS_MODES.join(', ')}`,
+          );
+        }
+        if (
+          key === MFA_METADATA &&
+          value !== undefined &&
+          !(MFA_POLICY_VALUES as readonly unknown[]).includes(value)
+        ) {
+          throw new errors.InvalidClientMetadata(
+            `${MFA_METADATA} must be one of ${MFA_POLICY_VALUES.join(', ')}`,
           );
         }
       },
@@ -298,6 +312,8 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     extraParams: [OFFLINE_CONSENT_PARAM],
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      // The second-factor step between login and consent (src/oidc/mfa-prompt.ts).
+      ...(deps.mfaDecide ? { policy: mfaInteractionPolicy(deps.mfaDecide) } : {}),
     },
     // RFC 9700 §4.14.2: rotate every refresh token on use; reuse of a rotated one revokes the grant.
     rotateRefreshToken: true,

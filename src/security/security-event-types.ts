@@ -29,6 +29,19 @@ export const SECURITY_EVENT_TYPES = {
     'a back-channel logout token was delivered to a client; details.attempt',
   'backchannel_logout.failed':
     'delivering a back-channel logout token failed; details.attempt, details.final',
+  // Second factors (issue 14, src/mfa/): details.factor is totp, recovery_code or passkey.
+  'mfa.enrolled': 'a user enrolled a second factor; details.factor',
+  'mfa.removed': 'a second factor was removed; details.factor (all: every factor, by an admin)',
+  'mfa.succeeded': 'a user passed the second-factor step; details.factor',
+  'mfa.failed':
+    'a second-factor check was refused; details.factor, details.reason: wrong, replayed, locked or ip_limited',
+  'mfa.locked':
+    'repeated second-factor failures locked the account for security.login.lockoutSeconds',
+  'passkey.added': 'a user registered a passkey; details.name',
+  'passkey.used': 'a user signed in with a passkey; details.usage: passwordless or second_factor',
+  'passkey.removed': 'a passkey was removed; details.name',
+  'recovery_code.used': 'a user signed in with a recovery code; details.remaining',
+  'recovery_codes.regenerated': 'a user got new recovery codes; the old ones stopped working',
 } as const satisfies Record<string, string>;
 
 export type SecurityEventType = keyof typeof SECURITY_EVENT_TYPES;

@@ -10,6 +10,8 @@
  */
 import type { AccessControlStore } from './access-control-port.ts';
 
+import type { CredentialStore } from './credential-ports.ts';
+
 /** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
   'Session',
@@ -404,6 +406,8 @@ export interface Store {
   readonly invalidations: InvalidationStore;
   /** Roles, groups and account attributes (issue 16, access-control-port.ts). */
   readonly accessControl: AccessControlStore;
+  /** Second factors and passkeys (src/storage/credential-ports.ts). */
+  readonly credentials: CredentialStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

@@ -10,7 +10,18 @@
  */
 
 /** Every page the renderer knows; each is `views/<name>.ejs` inside `views/_layout.ejs`. */
-export const PAGE_NAMES = ['login', 'consent', 'logout', 'logged-out', 'error', 'home'] as const;
+export const PAGE_NAMES = [
+  'login',
+  'consent',
+  'logout',
+  'logged-out',
+  'error',
+  'home',
+  // Second factors (issue 14): the sign-in step, TOTP enrolment, recovery codes.
+  'mfa',
+  'mfa-enrol',
+  'mfa-recovery-codes',
+] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
 /**
@@ -210,7 +221,80 @@ export interface PageLocals {
   'logged-out': LoggedOutPageLocals;
   error: ErrorPageLocals;
   home: HomePageLocals;
+  mfa: MfaPageLocals;
+  'mfa-enrol': MfaEnrolPageLocals;
+  'mfa-recovery-codes': MfaRecoveryCodesPageLocals;
 }
 
 /** oidc-provider 9 names its RP-initiated logout form this (lib/actions/end_session.js). */
 export const OIDC_PROVIDER_LOGOUT_FORM_ID = 'op.logoutForm';
+
+/** A code field of the second-factor pages (one-time code or recovery code). */
+export interface CodeField {
+  readonly id: string;
+  readonly name: string;
+  readonly label: string;
+  readonly hint: string;
+  /** `one-time-code` (TOTP, WHATWG autofill) or `off`. */
+  readonly autocomplete: string;
+  /** `numeric` for TOTP codes, `text` for recovery codes. */
+  readonly inputmode: string;
+  readonly pattern: string | undefined;
+  readonly maxlength: number;
+}
+
+export interface MfaPageLocals {
+  readonly layout: LayoutLocals;
+  readonly client: ClientBadge;
+  readonly heading: string;
+  readonly intro: string;
+  readonly alert: { readonly id: string; readonly message: string } | undefined;
+  /** When set, the code fields get `aria-invalid="true"` and `aria-describedby` = this id. */
+  readonly invalidFieldsDescribedBy: string | undefined;
+  /** A warning shown as a note (few recovery codes left). */
+  readonly warning: string | undefined;
+  /** The TOTP form; absent when the request needs a passkey or the user has no TOTP. */
+  readonly totp:
+    (HiddenForm & { readonly field: CodeField; readonly submitLabel: string }) | undefined;
+  readonly recovery:
+    | (HiddenForm & {
+        readonly heading: string;
+        readonly field: CodeField;
+        readonly submitLabel: string;
+      })
+    | undefined;
+  /** The passkey button (needs the same-origin script `scriptSrc`); absent without passkeys. */
+  readonly passkey:
+    | (HiddenForm & {
+        readonly heading: string;
+        readonly submitLabel: string;
+        readonly needsScript: string;
+        readonly optionsUrl: string;
+        readonly scriptSrc: string;
+      })
+    | undefined;
+  readonly cancel: HiddenForm & { readonly id: string; readonly label: string };
+}
+
+export interface MfaEnrolPageLocals {
+  readonly layout: LayoutLocals;
+  readonly client: ClientBadge;
+  readonly heading: string;
+  readonly intro: string;
+  readonly alert: { readonly id: string; readonly message: string } | undefined;
+  readonly invalidFieldsDescribedBy: string | undefined;
+  /** The QR code: an SVG document generated on the server from the otpauth URI (no user text). */
+  readonly qr: { readonly label: string; readonly svg: string };
+  readonly secret: { readonly label: string; readonly value: string };
+  readonly form: HiddenForm & { readonly field: CodeField; readonly submitLabel: string };
+  readonly cancel: HiddenForm & { readonly id: string; readonly label: string };
+}
+
+export interface MfaRecoveryCodesPageLocals {
+  readonly layout: LayoutLocals;
+  readonly heading: string;
+  readonly intro: string;
+  readonly listLabel: string;
+  readonly codes: readonly string[];
+  readonly form: HiddenForm & { readonly pass: string; readonly submitLabel: string };
+}

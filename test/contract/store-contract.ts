@@ -26,6 +26,7 @@ import type {
 import { describeInvalidationContract } from './invalidation-contract.ts';
 import { describeResourceServerContract } from './resource-server-contract.ts';
 import { describeAccessControlContract } from './access-control-contract.ts';
+import { describeCredentialContract } from './credential-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
 export type StoreCleanup = (store: Store) => Promise<void>;
@@ -952,6 +953,7 @@ export function describeStoreContract(
         clock += ms;
       },
     });
+    describeCredentialContract(() => store, uniq, now);
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

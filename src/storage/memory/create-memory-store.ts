@@ -8,6 +8,7 @@ import { createMemoryInvalidationStore } from './create-memory-invalidation-stor
 import { createMemoryKeyStore } from './create-memory-key-store.ts';
 import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
 import { createMemoryResourceServerStore } from './create-memory-resource-server-store.ts';
+import { createMemoryCredentialStore } from './create-memory-credential-store.ts';
 import { createMemorySettingStore } from './create-memory-setting-store.ts';
 
 /**
@@ -32,6 +33,7 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     resourceServers: createMemoryResourceServerStore(),
     invalidations: createMemoryInvalidationStore(now),
     accessControl: createMemoryAccessControlStore(),
+    credentials: createMemoryCredentialStore(),
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.

@@ -14,6 +14,7 @@ import { createMongoInvalidationStore } from './create-mongo-invalidation-store.
 import { createMongoKeyStore } from './create-mongo-key-store.ts';
 import { createMongoOidcStore } from './create-mongo-oidc-store.ts';
 import { createMongoResourceServerStore } from './create-mongo-resource-server-store.ts';
+import { createMongoCredentialStore } from './create-mongo-credential-store.ts';
 import { createMongoSettingStore } from './create-mongo-setting-store.ts';
 import { createMongoSlotCounterStore } from './create-mongo-slot-counter-store.ts';
 import { detectAtomicUpdates } from './detect-atomic-updates.ts';
@@ -89,6 +90,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     resourceServers: createMongoResourceServerStore(db),
     invalidations: createMongoInvalidationStore(db, now),
     accessControl: createMongoAccessControlStore(db),
+    credentials: createMongoCredentialStore(db),
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });

@@ -17,6 +17,7 @@ import {
   RESOURCE_SERVERS_COLLECTION,
   SIGNING_KEYS_COLLECTION,
 } from './collection-names.ts';
+import { CREDENTIAL_INDEXES } from './create-mongo-credential-store.ts';
 import { isNotImplementedError } from './mongo-errors.ts';
 import type { MongoStoreLog } from './mongo-store-options.ts';
 
@@ -163,6 +164,7 @@ export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<En
   await ensure(INVALIDATIONS_COLLECTION, { key: { time: 1, _id: 1 }, name: 'time_id' });
   for (const spec of RBAC_MEMBER_INDEXES) await ensure(RBAC_GROUP_MEMBERS_COLLECTION, spec);
   for (const spec of RBAC_ASSIGNMENT_INDEXES) await ensure(RBAC_ROLE_ASSIGNMENTS_COLLECTION, spec);
+  for (const { collection, spec } of CREDENTIAL_INDEXES) await ensure(collection, spec);
 
   log('mongodb: indexes ensured', { created, ttlIndexes });
   return { ttlIndexes, created };

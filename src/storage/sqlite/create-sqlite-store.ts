@@ -10,6 +10,7 @@ import { createSqliteInvalidationStore } from './create-sqlite-invalidation-stor
 import { createSqliteKeyStore } from './create-sqlite-key-store.ts';
 import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
 import { createSqliteResourceServerStore } from './create-sqlite-resource-server-store.ts';
+import { createSqliteCredentialStore } from './create-sqlite-credential-store.ts';
 import { createSqliteSettingStore } from './create-sqlite-setting-store.ts';
 import { guarded } from './map-sqlite-error.ts';
 import { migrate } from './sqlite-migrations.ts';
@@ -52,6 +53,7 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     resourceServers: createSqliteResourceServerStore(db),
     invalidations: createSqliteInvalidationStore(db, now),
     accessControl: createSqliteAccessControlStore(db),
+    credentials: createSqliteCredentialStore(db),
 
     async ping() {
       guarded(() => ping.get());

@@ -219,6 +219,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS cache_invalidations_time ON cache_invalidations (time);
     `,
   },
+  {
+    version: 7,
+    description: 'second factors: TOTP, used TOTP steps, recovery codes, passkeys (issue 14)',
+    sql: `
+      CREATE TABLE mfa_totp (
+        account_id TEXT PRIMARY KEY NOT NULL,
+        sealed_secret TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        confirmed_at INTEGER,
+        last_used_at INTEGER
+      );
+      CREATE TABLE mfa_totp_steps (
+        account_id TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        PRIMARY KEY (account_id, step)
+      );
+      CREATE TABLE mfa_recovery_codes (
+        account_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, hash)
+      );
+      CREATE TABLE mfa_passkeys (
+        id TEXT PRIMARY KEY NOT NULL,
+        account_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        counter INTEGER NOT NULL,
+        transports TEXT NOT NULL,
+        attachment TEXT,
+        device_type TEXT NOT NULL,
+        backed_up INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER
+      );
+      CREATE INDEX mfa_passkeys_account ON mfa_passkeys (account_id, created_at, id);
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions it applied. */

@@ -1,4 +1,5 @@
 import type { MessageCatalogue } from './messages-en.ts';
+import { mfaMessagesDe } from './messages-mfa-de.ts';
 
 /**
  * The German message catalogue. Typed `MessageCatalogue`, so a key missing here is a type error;
@@ -140,4 +141,7 @@ export const messagesDe: MessageCatalogue = {
   'home.forDevelopers': 'Für Entwickler',
   'home.issuer': 'Aussteller (Issuer)',
   'home.discovery': 'Discovery-Dokument',
+
+  // Second factors (issue 14)
+  ...mfaMessagesDe,
 };

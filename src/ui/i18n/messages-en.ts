@@ -6,6 +6,8 @@
  * Placeholders are `{name}` and are filled by `createTranslator` (src/ui/i18n/translate.ts). Values are
  * plain text: HTML escaping happens in the EJS templates (`<%= %>`), never here.
  */
+import { mfaMessagesEn } from './messages-mfa-en.ts';
+
 export const messagesEn = {
   // Layout (views/_layout.ejs)
   'layout.documentTitle': '{page} – {productName}',
@@ -136,6 +138,9 @@ export const messagesEn = {
   'home.forDevelopers': 'For developers',
   'home.issuer': 'Issuer',
   'home.discovery': 'Discovery document',
+
+  // Second factors (issue 14)
+  ...mfaMessagesEn,
 } as const;
 
 /** Every message key; the English catalogue defines the set. */
