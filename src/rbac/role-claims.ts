@@ -30,8 +30,11 @@ export async function roleClaims(
   client: ClientMetadataBag,
   grantedScopes: ReadonlySet<string>,
 ): Promise<{ roles?: string[]; groups?: string[] }> {
-  const wantsRoles = grantedScopes.has(ROLES_SCOPE);
-  const wantsGroups = grantedScopes.has(GROUPS_SCOPE);
+  // Nothing to read when the scope is not granted or the client may see none.
+  const wantsRoles =
+    grantedScopes.has(ROLES_SCOPE) && client?.[VISIBLE_ROLES_METADATA] !== undefined;
+  const wantsGroups =
+    grantedScopes.has(GROUPS_SCOPE) && client?.[VISIBLE_GROUPS_METADATA] !== undefined;
   if (!wantsRoles && !wantsGroups) return {};
   const effective = await access.effective(accountId);
   const roles = wantsRoles ? visibleNames(effective.roles, client?.[VISIBLE_ROLES_METADATA]) : [];

@@ -195,6 +195,25 @@ export function describeAccessControlContract(
       expect(await store.listMembers(team)).toEqual(subs.sort().map(account));
     });
 
+    it('never keeps an assignment or membership whose role or group was removed concurrently', async () => {
+      const store = getStore().accessControl;
+      for (let round = 0; round < 5; round += 1) {
+        const role = await newRole();
+        const team = await newGroup();
+        const subs = Array.from({ length: 4 }, () => uniq('sub'));
+        await Promise.all([
+          ...subs.map((sub) => store.assignRole(role, account(sub))),
+          ...subs.map((sub) => store.addMember(team, account(sub))),
+          store.removeRole(role),
+          store.removeGroup(team),
+        ]);
+        for (const sub of subs) {
+          expect(await store.rolesOf(account(sub))).toEqual([]);
+          expect(await store.groupsOf(account(sub))).toEqual([]);
+        }
+      }
+    });
+
     it('defines typed attributes once and keeps each account its values', async () => {
       const store = getStore().accessControl;
       const name = uniq('attr').replaceAll('-', '_');

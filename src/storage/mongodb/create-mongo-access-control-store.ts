@@ -3,10 +3,11 @@
  * their own, `_id` = the pair (access-control-port.ts), so adding one is one upsert and removing
  * one a delete: atomic on FerretDB too, where array updates are read-modify-write.
  *
- * Without transactions (FerretDB has none) "the group exists, then add the member" is two
- * steps: a group removed between them can leave a membership naming no group. Readers ignore
- * such a row (the service resolves names through `findGroup`), and removing the group again, or
- * recreating it, cleans it up.
+ * Without transactions (FerretDB has none) "the role exists, then assign it" is several steps.
+ * Removal deletes the record first and its rows second; an assignment (or membership) checks
+ * again after writing its row and deletes it if the role or group is gone. Whatever the
+ * interleaving, a row written before the removal's sweep is swept, and one written after it is
+ * taken back by its own check: no row outlives its role or group.
  */
 import type { Collection, Db } from 'mongodb';
 import { StoreConflictError } from '../ports.ts';
@@ -171,6 +172,11 @@ export function createMongoAccessControlStore(db: Db): AccessControlStore {
           { $setOnInsert: { group, kind: member.kind, member: member.id } },
           { upsert: true },
         );
+        // See the module comment: a group removed meanwhile takes the new row with it.
+        if ((await groups.find(group)) === undefined || !(await holderExists(member))) {
+          await members.deleteOne({ _id });
+          return false;
+        }
         return true;
       }),
     removeMember: (group, member) =>
@@ -194,11 +200,17 @@ export function createMongoAccessControlStore(db: Db): AccessControlStore {
     assignRole: (role, holder) =>
       guard('roles.assign', async () => {
         if ((await roles.find(role)) === undefined || !(await holderExists(holder))) return false;
+        const _id = pairId(role, holder);
         await assignments.updateOne(
-          { _id: pairId(role, holder) },
+          { _id },
           { $setOnInsert: { role, kind: holder.kind, holder: holder.id } },
           { upsert: true },
         );
+        // A role (or group) removed meanwhile takes the new row with it (module comment).
+        if ((await roles.find(role)) === undefined || !(await holderExists(holder))) {
+          await assignments.deleteOne({ _id });
+          return false;
+        }
         return true;
       }),
     unassignRole: (role, holder) =>
