@@ -23,6 +23,7 @@ import type {
   SigningKeyRecord,
   Store,
 } from '../../src/storage/ports.ts';
+import { describeAccountLifecycleContract } from './account-lifecycle-contract.ts';
 import { describeResourceServerContract } from './resource-server-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
@@ -942,6 +943,13 @@ export function describeStoreContract(
     });
 
     describeResourceServerContract(() => store, uniq, now);
+
+    describeAccountLifecycleContract(() => store, uniq, {
+      now,
+      advance: (ms) => {
+        clock += ms;
+      },
+    });
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

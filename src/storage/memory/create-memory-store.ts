@@ -1,6 +1,8 @@
 import { StoreUnavailableError } from '../ports.ts';
 import type { Store, StoreOptions } from '../ports.ts';
+import { createMemoryAccountDeviceStore } from './create-memory-account-device-store.ts';
 import { createMemoryAccountStore } from './create-memory-account-store.ts';
+import { createMemoryAccountTokenStore } from './create-memory-account-token-store.ts';
 import { createMemoryCounterStore } from './create-memory-counter-store.ts';
 import { createMemoryEventStore } from './create-memory-event-store.ts';
 import { createMemoryKeyStore } from './create-memory-key-store.ts';
@@ -17,6 +19,8 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
   const now = options.now ?? Date.now;
   const oidc = createMemoryOidcStore(now);
   const counters = createMemoryCounterStore(now);
+  const accountTokens = createMemoryAccountTokenStore(now);
+  const accountDevices = createMemoryAccountDeviceStore(now);
   let open = true;
 
   return {
@@ -28,6 +32,8 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     counters,
     events: createMemoryEventStore(),
     resourceServers: createMemoryResourceServerStore(),
+    accountTokens,
+    accountDevices,
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.
@@ -35,7 +41,12 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     },
 
     async sweepExpired() {
-      return oidc.sweepExpired() + (await counters.sweepExpired());
+      return (
+        oidc.sweepExpired() +
+        (await counters.sweepExpired()) +
+        (await accountTokens.sweepExpired()) +
+        (await accountDevices.sweepExpired())
+      );
     },
 
     async close() {

@@ -38,3 +38,11 @@ export const RESOURCE_SERVERS_VERSION_COLLECTION = 'resource_servers_version';
 
 /** Records of one-off data migrations already applied to this database. */
 export const STORAGE_MIGRATIONS_COLLECTION = 'storage_migrations';
+
+/** One-time links (hashed), and insert-once markers that make their use atomic everywhere. */
+export const ACCOUNT_TOKENS_COLLECTION = 'account_tokens';
+export const ACCOUNT_TOKEN_USES_COLLECTION = 'account_token_uses';
+
+/** Sessions' devices and addresses, and the devices each account signed in from. */
+export const SESSION_ACTIVITY_COLLECTION = 'session_activity';
+export const ACCOUNT_DEVICES_COLLECTION = 'account_devices';

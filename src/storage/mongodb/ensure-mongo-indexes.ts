@@ -5,7 +5,11 @@
 import type { Db, Document } from 'mongodb';
 import { GRANTABLE_MODELS } from '../ports.ts';
 import {
+  ACCOUNT_DEVICES_COLLECTION,
+  ACCOUNT_TOKEN_USES_COLLECTION,
+  ACCOUNT_TOKENS_COLLECTION,
   ACCOUNTS_COLLECTION,
+  SESSION_ACTIVITY_COLLECTION,
   CONSUME_MARKERS_COLLECTION,
   COUNTER_SLOTS_COLLECTION,
   COUNTERS_COLLECTION,
@@ -146,6 +150,13 @@ export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<En
   for (const spec of COUNTER_SLOT_INDEXES) await ensure(COUNTER_SLOTS_COLLECTION, spec);
   for (const spec of EVENT_INDEXES) await ensure(EVENTS_COLLECTION, spec);
   for (const spec of RESOURCE_SERVER_INDEXES) await ensure(RESOURCE_SERVERS_COLLECTION, spec);
+  // Account lifecycle (issue 15): links and session records expire; each is listed by account.
+  await ensureExpiry(ACCOUNT_TOKENS_COLLECTION);
+  await ensureExpiry(ACCOUNT_TOKEN_USES_COLLECTION);
+  await ensure(ACCOUNT_TOKENS_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
+  await ensureExpiry(SESSION_ACTIVITY_COLLECTION);
+  await ensure(SESSION_ACTIVITY_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
+  await ensure(ACCOUNT_DEVICES_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
 
   log('mongodb: indexes ensured', { created, ttlIndexes });
   return { ttlIndexes, created };
