@@ -108,6 +108,7 @@ export function createApp(deps: AppDeps): Koa {
     signIn: deps.metrics ? (outcome) => deps.metrics?.signIns.inc({ outcome }) : undefined,
     security: deps.security,
     describeResource: deps.describeResource,
+    forgotPasswordHref: config.account.selfService ? '/forgot-password' : undefined,
   });
   const https = config.server.issuer.startsWith('https:');
 

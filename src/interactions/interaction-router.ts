@@ -36,6 +36,8 @@ export interface InteractionRouterDeps {
   security: Pick<Security, 'signIn' | 'events'>;
   /** Names and scope descriptions of registered APIs, for the consent page (src/resources). */
   describeResource: DescribeResource;
+  /** The login page's "Forgot your password?" link (the account centre, issue 15); none if absent. */
+  forgotPasswordHref?: string | undefined;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -156,6 +158,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         csrfToken: deps.csrf.token(found.uid),
         client: await clientOf(found),
         productName: deps.productName,
+        forgotPasswordHref: deps.forgotPasswordHref,
         ...language(ctx, found),
         ...extra,
       }),

@@ -20,6 +20,8 @@ export interface Metrics {
   readonly storeOperationDuration: Histogram<'backend' | 'operation'>;
   readonly storeErrors: Counter<'backend' | 'operation'>;
   readonly activeSessions: Gauge;
+  /** Emails by outcome (src/email/create-mailer.ts): sent, logged, retried, failed, dropped. */
+  readonly emails: Counter<'outcome'>;
 }
 
 /** Seconds; from a 5 ms static answer to a 10 s request that hit a store timeout. */
@@ -85,7 +87,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       aggregator: 'max',
       registers,
     }),
+    emails: new Counter({
+      name: 'portcullis_emails_total',
+      help: 'Emails by outcome: sent, logged (email.transport log), retried, failed (given up), dropped (queue full).',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
+  for (const outcome of ['sent', 'failed'] as const) metrics.emails.labels(outcome).inc(0);
   // Series with a known, small label set start at 0, so dashboards and rate() see them before
   // the first event instead of "no data".
   for (const outcome of ['success', 'failure'] satisfies SignInOutcome[])
