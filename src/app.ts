@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { AccountService } from './accounts/account-service.ts';
 import { mountAdmin, type MountAdminDeps } from './admin/mount-admin.ts';
@@ -54,6 +55,8 @@ export interface AppDeps {
   security: Security;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource: DescribeResource;
+  /** The account lifecycle's pages (/forgot-password, /account …; issue 15); none when absent. */
+  accountRoutes?: Middleware | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -161,6 +164,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());
   app.use(pages.routes());
+  if (deps.accountRoutes) app.use(deps.accountRoutes);
   app.use(interactions.routes());
   app.use(interactions.allowedMethods({ throw: true }));
   app.use(mountProvider(deps.providers));

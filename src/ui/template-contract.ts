@@ -278,6 +278,8 @@ export interface AccountMessagePageLocals {
   readonly heading: string;
   readonly paragraphs: readonly string[];
   readonly link: PageLink | undefined;
+  /** A button that posts the link's token back (confirmations are POSTs, not link prefetches). */
+  readonly form: (PageForm & { readonly token: string }) | undefined;
 }
 
 /** The frame of every account-centre page: who is signed in and the section navigation. */

@@ -275,7 +275,7 @@ export const messagesDe: MessageCatalogue = {
   'account.password.confirm': 'Neues Passwort wiederholen',
   'account.password.submit': 'Passwort ändern',
   'account.password.changed':
-    'Ihr Passwort wurde geändert. Ihre anderen Sitzungen wurden abgemeldet.',
+    'Ihr Passwort wurde geändert, und alle Sitzungen wurden abgemeldet, auch diese. Melden Sie sich mit dem neuen Passwort erneut an.',
   'account.factors.heading': 'Zweite Faktoren und Passkeys',
   'account.factors.none':
     'Zweite Faktoren und Passkeys sind auf diesem Server noch nicht verfügbar.',

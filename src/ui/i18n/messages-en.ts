@@ -263,7 +263,7 @@ export const messagesEn = {
   'account.password.confirm': 'Repeat the new password',
   'account.password.submit': 'Change password',
   'account.password.changed':
-    'Your password has been changed. Your other sessions were signed out.',
+    'Your password has been changed, and every session was signed out, this one too. Sign in again with the new password.',
   'account.factors.heading': 'Second factors and passkeys',
   'account.factors.none': 'Second factors and passkeys are not available on this server yet.',
   'account.sessions.heading': 'Sessions and devices',
