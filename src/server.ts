@@ -228,7 +228,14 @@ export async function startServer(
     metrics,
     collectMetrics: served?.collect,
     tracing,
-    admin: { store, accounts },
+    admin: {
+      store,
+      accounts,
+      accountLifecycle: {
+        lifecycle: accountCentre.lifecycle,
+        selfService: accountCentre.selfService,
+      },
+    },
     describeResource: describeResourceFrom(apis.directory),
     security,
     accountRoutes: accountCentre.routes,

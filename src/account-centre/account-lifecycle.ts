@@ -40,7 +40,10 @@ export function createAccountLifecycle(deps: {
   accounts: AccountService;
   emails: AccountEmails;
   events: SecurityEvents;
-  /** Back-channel logout for sessions ended here. */
+  /**
+   * Back-channel logout for the sessions a deletion ends, when the account service does not tell
+   * them itself (the CLI's); the server's account service does, so the server passes nothing.
+   */
   onSessionsEnded?: OnSessionsEnded | undefined;
   /** Secret for pseudonyms of deleted users (the first cookie key). */
   pseudonymKey: string;
@@ -362,7 +365,12 @@ export function createAccountLifecycle(deps: {
     async deleteAccount(accountId: string, lang: string, actor?: string): Promise<void> {
       const account = await deps.accounts.findById(accountId);
       if (!account) throw new AppError('not_found', { user: 'no such user' });
+      const sessions = deps.onSessionsEnded
+        ? await store.oidc.findByAccountId('Session', accountId, SCAN_LIMIT)
+        : [];
       await endEverything(accountId, 'account_deleted');
+      if (sessions.length > 0)
+        await deps.onSessionsEnded?.(accountId, sessions).catch(() => undefined);
       // Offline grants and tokens not found by account above (none should remain; belt and braces).
       const grants = await store.oidc.findByAccountId('Grant', accountId, SCAN_LIMIT);
       for (const grant of grants) {

@@ -62,7 +62,7 @@ export function createAccountCentre(deps: {
     accounts: deps.accounts,
     emails,
     events: deps.events,
-    onSessionsEnded: deps.onSessionsEnded,
+    // The server's account service tells the apps of the sessions a deletion ends.
     pseudonymKey,
     now: deps.now,
   });

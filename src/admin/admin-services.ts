@@ -14,6 +14,7 @@ import type { Config } from '../config/schema.ts';
 import type { EventFilter, Store } from '../storage/ports.ts';
 import { createAuditLog, type Actor } from './audit-log.ts';
 import { createUserAdminService } from './user-admin-service.ts';
+import { createUserLifecycleAdmin, type AccountLifecycleServices } from './user-lifecycle-admin.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -29,6 +30,9 @@ export interface AdminServicesDeps {
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
   now?: () => number;
+  /** The account lifecycle (issue 15): sessions, grants, deletion, links; its routes answer
+   *  404 without it. */
+  accountLifecycle?: AccountLifecycleServices | undefined;
 }
 
 /** The fields of a client worth a line in the audit log: what kind of client it is, no secrets. */
@@ -67,8 +71,17 @@ export function createAdminServices(deps: AdminServicesDeps) {
     now,
   });
   const audit = createAuditLog({ events: deps.store.events, now });
+  const userLifecycle = deps.accountLifecycle
+    ? createUserLifecycleAdmin({
+        services: deps.accountLifecycle,
+        audit,
+        exists: async (id) => (await deps.store.accounts.findById(id)) !== undefined,
+      })
+    : undefined;
 
   return {
+    /** Issue 15 item 6 (./user-lifecycle-admin.ts); undefined without the account lifecycle. */
+    userLifecycle,
     clients: {
       get: clients.get,
       list: clients.list,

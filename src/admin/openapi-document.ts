@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  sessionsEndedSchema,
+  userGrantListSchema,
+  userGrantSchema,
+  userSessionListSchema,
+  userSessionSchema,
+} from './admin-response-schemas.ts';
+import { grantRevokeSchema, linkRequestSchema } from './user-lifecycle-admin.ts';
 import { clientInputSchema } from '../clients/client-input-schema.ts';
 import { initialAccessTokenInputSchema } from '../clients/initial-access-tokens.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
@@ -55,6 +63,8 @@ const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   UserUpdate: userUpdateSchema,
   PasswordReset: passwordResetSchema,
   InitialAccessTokenCreate: initialAccessTokenInputSchema,
+  GrantRevoke: grantRevokeSchema,
+  LinkRequest: linkRequestSchema,
 };
 
 /** Answers (`io: 'output'`: what the server sends) under their component names. A page's items
@@ -70,6 +80,11 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   InitialAccessTokenPage: initialAccessTokenPageSchema,
   AuditEvent: auditEventSchema,
   AuditEventPage: auditEventPageSchema,
+  UserSession: userSessionSchema,
+  UserSessionList: userSessionListSchema,
+  UserGrant: userGrantSchema,
+  UserGrantList: userGrantListSchema,
+  SessionsEnded: sessionsEndedSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {

@@ -9,6 +9,7 @@ import { printPage } from './print-page.ts';
 import { cliActor, openAdminServices } from './open-admin-services.ts';
 import { readNewPassword } from './read-password.ts';
 import { UsageError } from './usage-error.ts';
+import { USER_LIFECYCLE_COMMANDS } from './user-lifecycle-commands.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, writeJson, writeLines } from './write-output.ts';
 
@@ -298,5 +299,7 @@ export const USER_COMMANDS: CommandGroup = {
     setDisabled(false),
     setPassword('user set-password'),
     setPassword('user reset-password'),
+    // Issue 15: sessions, grants, deletion, links by email (./user-lifecycle-commands.ts).
+    ...USER_LIFECYCLE_COMMANDS,
   ],
 };
