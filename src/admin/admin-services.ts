@@ -142,6 +142,13 @@ export function createAdminServices(deps: AdminServicesDeps) {
           subject: user.id,
           details: { username: user.username },
         });
+        // Issue 15 item 3: an invitation instead of a password, or a link to confirm the address.
+        const lifecycle = deps.accountLifecycle?.lifecycle;
+        if (lifecycle && user.email !== undefined) {
+          const invite = (input as { invite?: unknown } | null)?.invite === true;
+          if (invite) await lifecycle.sendInvitation(user.id, 'en');
+          else if (!user.emailVerified) await lifecycle.sendVerification(user.id, 'en');
+        }
         return user;
       },
       async update(id: string, input: unknown, who: Actor) {
