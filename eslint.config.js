@@ -18,6 +18,9 @@ const FEATURES = [
   './src/cluster',
   './src/metrics',
   './src/tracing',
+  // Issue 15: the account lifecycle and its email delivery.
+  './src/account-centre',
+  './src/email',
 ];
 
 export default tseslint.config(

@@ -628,7 +628,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
       'account-sessions',
       accountSessionsPage({
         ...pageOf(ctx, user, notice),
-        sessions: sessions.map((s) => ({ ...s, apps: s.clientIds })),
+        sessions: sessions.map((s) => ({ ...s, apps: s.clientNames })),
       }),
       status,
     );

@@ -23,6 +23,8 @@ export interface UserSession {
   ip: string | undefined;
   /** Apps signed in through this session (client ids), the account centre left out. */
   clientIds: string[];
+  /** Their registered names (the id when a client has none), in the same order. */
+  clientNames: string[];
 }
 
 /** An app the user granted access to. */
@@ -115,8 +117,15 @@ export function createAccountSelfService(deps: {
             clientIds: authorizationsOf(s.payload)
               .map(([clientId]) => clientId)
               .filter((id) => id !== ACCOUNT_CENTRE_CLIENT_ID),
+            clientNames: [],
           };
         });
+      const names = new Map<string, string>();
+      for (const id of new Set(listed.flatMap((s) => s.clientIds))) {
+        const client = await store.oidc.find('Client', id);
+        names.set(id, typeof client?.client_name === 'string' ? client.client_name : id);
+      }
+      for (const s of listed) s.clientNames = s.clientIds.map((id) => names.get(id) ?? id);
       // This device first, then the most recently used.
       return listed.sort(
         (a, b) =>
@@ -244,7 +253,7 @@ export function createAccountSelfService(deps: {
           lastUsedAt: iso(s.lastUsedAt),
           userAgent: s.userAgent,
           ip: s.ip,
-          apps: s.clientIds,
+          apps: s.clientIds.map((clientId, i) => ({ clientId, name: s.clientNames[i] })),
         })),
         connectedApps: grants.map((g) => ({
           clientId: g.clientId,

@@ -214,7 +214,7 @@ describe('sessions and devices', () => {
     expect(page.text).toContain('This device');
     const forms = [...page.text.matchAll(/name="session" value="([^"]+)"/g)].map((m) => m[1]);
     expect(forms).toHaveLength(1);
-    expect(page.text).toContain(app.clientId);
+    expect(page.text).toContain('Test App');
 
     const ended = await browserA.submit(page, '/account/sessions/end', {});
     expect(ended.status).toBe(200);
