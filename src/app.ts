@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { AccountService } from './accounts/account-service.ts';
 import { mountAdmin, type MountAdminDeps } from './admin/mount-admin.ts';
@@ -51,7 +52,7 @@ export interface AppDeps {
   /** Request spans (none are exported unless tracing is enabled). */
   tracing: Tracing;
   /** The admin API at /admin/v1. */
-  admin: Pick<MountAdminDeps, 'store' | 'accounts'>;
+  admin: Pick<MountAdminDeps, 'store' | 'accounts' | 'accountLifecycle'>;
   /** Brute-force limits, session rules and security events (src/security/create-security.ts). */
   security: Security;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
@@ -65,6 +66,8 @@ export interface AppDeps {
   cacheTier: { healthy(): boolean } | undefined;
   /** Second factors at sign-in (src/mfa/create-mfa-sign-in.ts); no second-factor step without. */
   mfa?: Pick<MfaSignIn, 'service' | 'verify'> | undefined;
+  /** The account lifecycle's pages (/forgot-password, /account …; issue 15); none when absent. */
+  accountRoutes?: Middleware | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -129,6 +132,7 @@ export function createApp(deps: AppDeps): Koa {
           usernameOf: async (accountId) => (await deps.accounts.findById(accountId))?.username,
         }
       : undefined,
+    forgotPasswordHref: config.account.selfService ? '/forgot-password' : undefined,
   });
   const https = config.server.issuer.startsWith('https:');
 
@@ -190,6 +194,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());
   app.use(pages.routes());
+  if (deps.accountRoutes) app.use(deps.accountRoutes);
   app.use(interactions.routes());
   app.use(interactions.allowedMethods({ throw: true }));
   app.use(mountProvider(deps.providers));

@@ -30,6 +30,7 @@ import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
 import { createMfaSignIn } from './mfa/create-mfa-sign-in.ts';
 import { startTracing } from './tracing/start-tracing.ts';
+import { createAccountCentre, type AccountCentre } from './account-centre/create-account-centre.ts';
 import type { Tracing } from './tracing/tracing.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -48,6 +49,8 @@ export interface RunningServer {
   metricsUrl: string | undefined;
   /** Tracing as started from `tracing.otlpEndpoint` (`enabled` false when unset). */
   tracing: Tracing;
+  /** Account lifecycle and account centre (issue 15): emails, links, sessions, deletion. */
+  accountCentre: AccountCentre;
   /**
    * Stops accepting, lets in-flight requests finish (bounded by `graceMs`, default
    * `server.shutdownGraceSeconds`), closes the store and flushes the last spans.
@@ -158,6 +161,21 @@ export async function startServer(
       ? (factor, outcome) => metrics.secondFactors.inc({ factor, outcome })
       : undefined,
   });
+  // Account lifecycle and account centre (issue 15): email, one-time links, sessions, deletion.
+  const accountCentre = createAccountCentre({
+    config,
+    log,
+    store,
+    accounts,
+    events,
+    cookieKeys,
+    viewsDir: VIEWS_DIR,
+    render,
+    provider: () => providers.current,
+    onSessionsEnded,
+    now,
+    countEmail: metrics ? (outcome) => metrics.emails.inc({ outcome }) : undefined,
+  });
   // The keys of the holder built below, read at request time by the JWT access-token hooks.
   const late: { holder?: ReloadingProviderHolder } = {};
   const apiHooks = apis.endpoints({
@@ -179,6 +197,7 @@ export async function startServer(
       oidc: store.oidc,
       now,
     }),
+    sessionActivity: accountCentre.sessionActivity,
   });
 
   const providers = await createProviderHolder({
@@ -257,7 +276,14 @@ export async function startServer(
     metrics,
     collectMetrics: served?.collect,
     tracing,
-    admin: { store, accounts },
+    admin: {
+      store,
+      accounts,
+      accountLifecycle: {
+        lifecycle: accountCentre.lifecycle,
+        selfService: accountCentre.selfService,
+      },
+    },
     describeResource: describeResourceFrom(apis.directory),
     security,
     introspectionCache: buildIntrospectionCache({
@@ -267,6 +293,7 @@ export async function startServer(
     }),
     cacheTier,
     mfa: mfaSignIn,
+    accountRoutes: accountCentre.routes,
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.
@@ -298,6 +325,7 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   return {
     server,
+    accountCentre,
     services,
     providers,
     url,
@@ -315,6 +343,12 @@ export async function startServer(
         await Promise.race([closed, grace]);
         server.closeAllConnections();
         await served?.close();
+        // Messages still queued are given a moment, then dropped (links can be asked for again).
+        await Promise.race([
+          accountCentre.emails.idle(),
+          new Promise<void>((resolve) => setTimeout(resolve, 2000).unref()),
+        ]);
+        accountCentre.close();
         await services.close();
         await cacheTier?.close();
         await tracing.shutdown();

@@ -289,3 +289,32 @@ export function errorSchema(codes: readonly ErrorCode[] = CATALOGUE_CODES) {
     })
     .strict();
 }
+
+/** A user's session (issue 15 item 6): never its cookie value or stored id. */
+export const userSessionSchema = z
+  .object({
+    id: z.string().describe('The session, as `DELETE` and the account page name it (its uid).'),
+    signedInAt: z.string().optional().describe('ISO 8601'),
+    lastUsedAt: z.string().optional().describe('ISO 8601'),
+    userAgent: z.string().optional(),
+    ip: z.string().optional(),
+    clientIds: z.array(z.string()).describe('Apps signed in through this session.'),
+  })
+  .strict();
+export const userSessionListSchema = z.object({ items: z.array(userSessionSchema) }).strict();
+
+/** An app the user granted access to. */
+export const userGrantSchema = z
+  .object({
+    id: z.string(),
+    clientId: z.string(),
+    clientName: z.string(),
+    scopes: z.array(z.string()),
+    resources: z.record(z.string(), z.array(z.string())),
+    grantedAt: z.string().optional().describe('ISO 8601'),
+  })
+  .strict();
+export const userGrantListSchema = z.object({ items: z.array(userGrantSchema) }).strict();
+export const sessionsEndedSchema = z
+  .object({ ended: z.number().int().describe('Sessions signed out.') })
+  .strict();

@@ -23,7 +23,12 @@ import {
   roleSchema,
   signingKeyListSchema,
   userAccessSchema,
+  sessionsEndedSchema,
+  userGrantListSchema,
+  userSessionListSchema,
 } from './admin-response-schemas.ts';
+import { grantRevokeSchema, linkRequestSchema } from './user-lifecycle-admin.ts';
+import { AppError } from '../errors/app-error.ts';
 import {
   attributeDefineSchema,
   attributeValuesSchema,
@@ -200,6 +205,12 @@ const CLIENT_INPUT_ERRORS: readonly ErrorCode[] = [
   'invalid_client_metadata',
   'invalid_redirect_uri',
 ];
+
+/** The account lifecycle's admin operations; a server built without them answers 404. */
+function lifecycleOf(s: AdminServices): NonNullable<AdminServices['userLifecycle']> {
+  if (!s.userLifecycle) throw new AppError('not_found');
+  return s.userLifecycle;
+}
 
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
   // Clients (RFC 7591 metadata; errors in RFC 7591 §3.2.2 shape).
@@ -498,6 +509,122 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     errors: ['not_found'],
     async handle(s, { id, actor }) {
       return { status: 200, body: await s.userFactors.reset(id, actor) };
+    },
+  }),
+
+  // The account lifecycle (issue 15 item 6): sessions, grants, deletion, links by email.
+  route({
+    operationId: 'listUserSessions',
+    method: 'get',
+    path: '/users/{id}/sessions',
+    summary: "List a user's sessions: device, address, sign-in and last use, apps",
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The sessions', schema: userSessionListSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await lifecycleOf(s).sessions(id) };
+    },
+  }),
+  route({
+    operationId: 'endUserSessions',
+    method: 'delete',
+    path: '/users/{id}/sessions',
+    summary: 'Sign a user out everywhere; their apps get back-channel logout',
+    tag: 'users',
+    scope: 'admin:users',
+    responses: { 200: { description: 'How many sessions ended', schema: sessionsEndedSchema } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await lifecycleOf(s).endSessions(id, actor) };
+    },
+  }),
+  route({
+    operationId: 'listUserGrants',
+    method: 'get',
+    path: '/users/{id}/grants',
+    summary: 'List the apps a user granted access to, with scopes and date',
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The grants', schema: userGrantListSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await lifecycleOf(s).grants(id) };
+    },
+  }),
+  route({
+    operationId: 'revokeUserGrant',
+    method: 'post',
+    path: '/users/{id}/grants/revoke',
+    summary: "Revoke one of a user's grants and every token issued under it",
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: grantRevokeSchema, required: true, example: { grant_id: 'aBc123' } },
+    responses: { 204: { description: 'Revoked' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).revokeGrant(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'deleteUser',
+    method: 'delete',
+    path: '/users/{id}',
+    summary:
+      'Delete a user: sessions, grants, tokens and links removed, apps told, events pseudonymised',
+    tag: 'users',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await lifecycleOf(s).deleteUser(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserVerification',
+    method: 'post',
+    path: '/users/{id}/verification',
+    summary: 'Email the user a link to confirm their address',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'en' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found', 'too_many_attempts'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendVerification(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserResetLink',
+    method: 'post',
+    path: '/users/{id}/reset-link',
+    summary: 'Email the user a password-reset link (the admin never sees it)',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'en' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendResetLink(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserInvitation',
+    method: 'post',
+    path: '/users/{id}/invitation',
+    summary: 'Email a new user an invitation link to choose their own password',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'de' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendInvitation(id, body, actor);
+      return { status: 204 };
     },
   }),
 

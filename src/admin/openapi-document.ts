@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  sessionsEndedSchema,
+  userGrantListSchema,
+  userGrantSchema,
+  userSessionListSchema,
+  userSessionSchema,
+} from './admin-response-schemas.ts';
+import { grantRevokeSchema, linkRequestSchema } from './user-lifecycle-admin.ts';
 import { clientInputSchema } from '../clients/client-input-schema.ts';
 import { initialAccessTokenInputSchema } from '../clients/initial-access-tokens.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
@@ -85,6 +93,8 @@ const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   RoleReference: roleRefSchema,
   AttributeDefine: attributeDefineSchema,
   AttributeValues: attributeValuesSchema,
+  GrantRevoke: grantRevokeSchema,
+  LinkRequest: linkRequestSchema,
 };
 
 /** Answers (`io: 'output'`: what the server sends) under their component names. A page's items
@@ -113,6 +123,11 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   KeyPrune: keyPruneSchema,
   UserFactors: userFactorsSchema,
   UserFactorsReset: userFactorsResetSchema,
+  UserSession: userSessionSchema,
+  UserSessionList: userSessionListSchema,
+  UserGrant: userGrantSchema,
+  UserGrantList: userGrantListSchema,
+  SessionsEnded: sessionsEndedSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {

@@ -156,6 +156,31 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'CACHE_INVALIDATION_BOUND_MS', path: ['cache', 'invalidationBoundMs'], kind: 'integer' },
   { env: 'CACHE_URL', path: ['cache', 'redisUrl'], kind: 'string' },
   { env: 'CACHE_CLIENTS_MAX_ENTRIES', path: ['cache', 'clients', 'maxEntries'], kind: 'integer' },
+  { env: 'EMAIL_TRANSPORT', path: ['email', 'transport'], kind: 'string' },
+  { env: 'SMTP_URL', path: ['email', 'smtpUrl'], kind: 'string' },
+  { env: 'EMAIL_FROM', path: ['email', 'from'], kind: 'string' },
+  { env: 'SMTP_REQUIRE_TLS', path: ['email', 'requireTls'], kind: 'boolean' },
+  {
+    env: 'SMTP_TLS_REJECT_UNAUTHORIZED',
+    path: ['email', 'tlsRejectUnauthorized'],
+    kind: 'boolean',
+  },
+  { env: 'EMAIL_ATTEMPTS', path: ['email', 'attempts'], kind: 'integer' },
+  { env: 'EMAIL_RETRY_DELAY_MS', path: ['email', 'retryDelayMs'], kind: 'integer' },
+  { env: 'ACCOUNT_SELF_SERVICE', path: ['account', 'selfService'], kind: 'boolean' },
+  { env: 'ACCOUNT_SELF_DELETE', path: ['account', 'selfDelete'], kind: 'boolean' },
+  { env: 'RESET_TOKEN_TTL', path: ['account', 'resetTokenTtlSeconds'], kind: 'integer' },
+  {
+    env: 'VERIFICATION_TOKEN_TTL',
+    path: ['account', 'verificationTokenTtlSeconds'],
+    kind: 'integer',
+  },
+  { env: 'INVITATION_TTL', path: ['account', 'invitationTtlSeconds'], kind: 'integer' },
+  { env: 'RESET_MAX_PER_ADDRESS', path: ['account', 'resetMaxPerAddress'], kind: 'integer' },
+  { env: 'RESET_MAX_PER_NETWORK', path: ['account', 'resetMaxPerNetwork'], kind: 'integer' },
+  { env: 'RESET_WINDOW_SECONDS', path: ['account', 'resetWindowSeconds'], kind: 'integer' },
+  { env: 'NEW_DEVICE_ALERTS', path: ['account', 'newDeviceAlerts'], kind: 'boolean' },
+  { env: 'RECENT_AUTH_SECONDS', path: ['account', 'recentAuthSeconds'], kind: 'integer' },
 ];
 
 /** The environment variable bound to a configuration path, for error messages and docs. */

@@ -635,6 +635,101 @@ export const configSchema = z
       })
       .strict()
       .describe('Caches'),
+    email: z
+      .object({
+        transport: z
+          .enum(['smtp', 'log'])
+          .describe(
+            '`smtp`: messages go to `email.smtpUrl`. `log`: nothing is sent; each message (links included) is written to the log, for development only.',
+          ),
+        smtpUrl: z
+          .string()
+          .regex(/^smtps?:\/\/[^\s]+$/, 'expected smtp://[user:password@]host[:port] or smtps://…')
+          .optional()
+          .describe(
+            'The SMTP server, as `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS from the start). Holds a secret: set it through the environment.',
+          ),
+        from: z
+          .string()
+          .min(3)
+          .max(254)
+          .describe('The `From` of every message, e.g. `Portcullis <no-reply@example.com>`.'),
+        requireTls: z
+          .boolean()
+          .describe(
+            'With `smtp://`: refuse to send unless the server upgrades to TLS with STARTTLS (RFC 3207), so messages and SMTP credentials never cross the network in clear.',
+          ),
+        tlsRejectUnauthorized: z
+          .boolean()
+          .describe(
+            "Check the SMTP server's certificate. Turn off only for a local mail catcher with a self-signed certificate.",
+          ),
+        attempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .describe(
+            'Deliveries tried per message, the first included; failures are retried in the background with doubling delays, then logged and counted (`portcullis_emails_total{outcome="failed"}`).',
+          ),
+        retryDelayMs: z
+          .number()
+          .int()
+          .min(10)
+          .max(600_000)
+          .describe('Wait before the first retry; doubles for each further one.'),
+      })
+      .strict()
+      .describe('Email delivery'),
+    account: z
+      .object({
+        selfService: z
+          .boolean()
+          .describe(
+            'The account centre at `/account` and `/forgot-password`: people manage their profile, password, sessions, connected apps and data themselves (docs/account.md).',
+          ),
+        selfDelete: z
+          .boolean()
+          .describe(
+            'Users may delete their own account from `/account` (GDPR Art. 17). Off: only admins can (`portcullis user delete`).',
+          ),
+        resetTokenTtlSeconds: seconds(
+          'How long a password-reset link works (OWASP Forgot Password Cheat Sheet: short-lived). Each link works once.',
+        ),
+        verificationTokenTtlSeconds: seconds(
+          'How long an email-verification or email-change link works.',
+        ),
+        invitationTtlSeconds: seconds(
+          'How long an invitation link (an admin-created user choosing their own password) works.',
+        ),
+        resetMaxPerAddress: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .describe(
+            'Reset or verification emails sent to one address per window; further requests get the same answer but send nothing.',
+          ),
+        resetMaxPerNetwork: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .describe(
+            'Forgot-password requests from one address (IPv6: one /64) per window before further ones are refused with 429.',
+          ),
+        resetWindowSeconds: seconds('The window of both forgot-password limits.'),
+        newDeviceAlerts: z
+          .boolean()
+          .describe(
+            'Email "new sign-in to your account" when an account signs in from a browser it has not used before (a long-lived HttpOnly device cookie).',
+          ),
+        recentAuthSeconds: seconds(
+          'Sensitive account actions (email and password change, deleting the account) also ask for the current password unless the user signed in this recently.',
+        ),
+      })
+      .strict()
+      .describe('Account centre and lifecycle'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -701,6 +796,12 @@ export function crossFieldProblems(c: unknown): { path: string[]; message: strin
       path: ['server', 'issuer'],
       message:
         'must be https in production (RFC 9700 §2.6: authorization responses must not travel in clear)',
+    });
+  }
+  if (at(c, 'email', 'transport') === 'smtp' && !at(c, 'email', 'smtpUrl')) {
+    problems.push({
+      path: ['email', 'smtpUrl'],
+      message: 'required when email.transport is smtp (SMTP_URL=smtp://user:password@host:587)',
     });
   }
   const algorithms = at(c, 'keys', 'algorithms');

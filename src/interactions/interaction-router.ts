@@ -42,6 +42,8 @@ export interface InteractionRouterDeps {
   describeResource: DescribeResource;
   /** The second-factor step (issue 14, src/interactions/mfa-routes.ts); none without it. */
   mfa?: MfaRoutesDeps | undefined;
+  /** The login page's "Forgot your password?" link (the account centre, issue 15); none if absent. */
+  forgotPasswordHref?: string | undefined;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -169,6 +171,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         csrfToken: deps.csrf.token(found.uid),
         client: await clientOf(found),
         productName: deps.productName,
+        forgotPasswordHref: deps.forgotPasswordHref,
         ...language(ctx, found),
         ...extra,
       }),

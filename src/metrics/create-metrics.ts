@@ -30,6 +30,8 @@ export interface Metrics {
   readonly cacheFeedFailures: Counter;
   /** Calls that went to the store because the Redis tier could not answer (src/cache/redis-counter-store.ts). */
   readonly cacheRedisFallbacks: Counter;
+  /** Emails by outcome (src/email/create-mailer.ts): sent, logged, retried, failed, dropped. */
+  readonly emails: Counter<'outcome'>;
 }
 
 /** Seconds; from a 5 ms static answer to a 10 s request that hit a store timeout. */
@@ -129,7 +131,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Counter calls answered by the store because the Redis tier could not (cache.redisUrl).',
       registers,
     }),
+    emails: new Counter({
+      name: 'portcullis_emails_total',
+      help: 'Emails by outcome: sent, logged (email.transport log), retried, failed (given up), dropped (queue full).',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
+  for (const outcome of ['sent', 'failed'] as const) metrics.emails.labels(outcome).inc(0);
   // Series with a known, small label set start at 0, so dashboards and rate() see them before
   // the first event instead of "no data".
   for (const outcome of ['success', 'failure'] satisfies SignInOutcome[])

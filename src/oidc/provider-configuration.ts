@@ -1,8 +1,10 @@
 // First: modules that import this one during a cycle read these (ESM evaluates in import order).
+import { ACCOUNT_CENTRE_CLIENT_ID, accountCentreClient } from './account-centre-client.ts';
 import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE, PROVIDER_SCOPES, SCOPE_CLAIMS } from './scopes.ts';
 import { CLIENT_RULES_POLICY, hostRegistrationPolicy } from './registration-hook.ts';
 import {
   errors,
+  type ClientMetadata,
   type Configuration,
   type ErrorOut,
   type FindAccount,
@@ -112,8 +114,28 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
 
   return {
     adapter: createStoreAdapterFactory(deps.oidcStore, now),
-    // Every client lives in the store (created with the CLI or admin API), none in this file.
-    clients: [],
+    // Every client lives in the store (created with the CLI or admin API), none in this file,
+    // but the account centre's own (./account-centre-client.ts), part of the server itself.
+    clients: config.account.selfService
+      ? [accountCentreClient(config.server.issuer, config.ui.productName) as ClientMetadata]
+      : [],
+    // The engine's default, plus: the account centre needs no consent (the user reads their own
+    // account; OIDC Core §3.1.2.4 leaves consent to the OP's policy), so its grant is made here.
+    async loadExistingGrant(ctx) {
+      const grantId =
+        ctx.oidc.result?.consent?.grantId ??
+        ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? '');
+      if (grantId) {
+        const grant = await ctx.oidc.provider.Grant.find(grantId);
+        if (grant) return grant;
+      }
+      const accountId = ctx.oidc.session?.accountId;
+      if (ctx.oidc.client?.clientId !== ACCOUNT_CENTRE_CLIENT_ID || !accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ACCOUNT_CENTRE_CLIENT_ID, accountId });
+      grant.addOIDCScope('openid');
+      await grant.save();
+      return grant;
+    },
     findAccount: deps.findAccount,
     jwks: deps.jwks,
     // Scope claims (OIDC Core §5.4) and `sid`, which the engine sets on ID tokens itself.

@@ -12,6 +12,8 @@ import type { AccessControlStore } from './access-control-port.ts';
 
 import type { CredentialStore } from './credential-ports.ts';
 
+import type { AccountDeviceStore, AccountTokenStore } from './account-lifecycle-ports.ts';
+
 /** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
   'Session',
@@ -165,6 +167,9 @@ export interface AccountStore {
   update(id: string, patch: AccountPatch, updatedAt: number): Promise<AccountRecord | undefined>;
   /** Ordered by `usernameNormalized`. */
   list(options: ListOptions): Promise<ListPage<AccountRecord>>;
+  /** Deletes the account (GDPR Art. 17 erasure); returns whether one was removed. Its username
+   *  and email are free again afterwards; its id is never reused (ids are random). */
+  remove(id: string): Promise<boolean>;
 }
 
 /**
@@ -272,6 +277,12 @@ export interface EventStore {
   list(filter: EventFilter, options: ListOptions): Promise<ListPage<SecurityEvent>>;
   /** Deletes events older than `time` (retention); returns how many. */
   pruneBefore(time: number): Promise<number>;
+  /**
+   * Pseudonymises the events about a deleted user (GDPR Art. 17, Recital 26): `subject` and
+   * `actor` equal to `subject` become `pseudonym`; their `ip` and `userAgent` are removed.
+   * Returns how many events changed.
+   */
+  pseudonymiseSubject(subject: string, pseudonym: string): Promise<number>;
 }
 
 /** A client allowed to get an API's tokens with client credentials, and the scopes it may get. */
@@ -408,6 +419,10 @@ export interface Store {
   readonly accessControl: AccessControlStore;
   /** Second factors and passkeys (src/storage/credential-ports.ts). */
   readonly credentials: CredentialStore;
+  /** One-time links sent by email (src/storage/account-lifecycle-ports.ts). */
+  readonly accountTokens: AccountTokenStore;
+  /** Sessions' devices and the devices each account signed in from. */
+  readonly accountDevices: AccountDeviceStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

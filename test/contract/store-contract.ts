@@ -24,6 +24,7 @@ import type {
   Store,
 } from '../../src/storage/ports.ts';
 import { describeInvalidationContract } from './invalidation-contract.ts';
+import { describeAccountLifecycleContract } from './account-lifecycle-contract.ts';
 import { describeResourceServerContract } from './resource-server-contract.ts';
 import { describeAccessControlContract } from './access-control-contract.ts';
 import { describeCredentialContract } from './credential-contract.ts';
@@ -954,6 +955,13 @@ export function describeStoreContract(
       },
     });
     describeCredentialContract(() => store, uniq, now);
+
+    describeAccountLifecycleContract(() => store, uniq, {
+      now,
+      advance: (ms) => {
+        clock += ms;
+      },
+    });
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { signInAndRedeem } from '../helpers/sign-in.ts';
+import { TestBrowser } from '../helpers/test-browser.ts';
 import { errorSchema } from '../../src/admin/admin-response-schemas.ts';
 import { ADMIN_ROUTES, type AdminRoute, type SuccessStatus } from '../../src/admin/admin-routes.ts';
 import { errorResponsesOf } from '../../src/admin/openapi-document.ts';
@@ -202,6 +204,31 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
         (await call('resetUserPassword', `/users/${id}/password`, example('resetUserPassword')))
           .status,
       ).toBe(200);
+    });
+
+    it("users' sessions and grants, links by email, deletion (issue 15)", async () => {
+      const user = await f.server.createUser();
+      const app = await f.server.createClient();
+      const rp = await f.server.rp(app.clientId, app.clientSecret);
+      await signInAndRedeem(new TestBrowser(), rp, user, app.redirectUri);
+      const sessions = await call('listUserSessions', `/users/${user.id}/sessions`);
+      expect(sessions.body.items).toEqual([expect.objectContaining({ clientIds: [app.clientId] })]);
+      const grants = await call('listUserGrants', `/users/${user.id}/grants`);
+      const [grant] = grants.body.items as { id: string }[];
+      expect(
+        (await call('revokeUserGrant', `/users/${user.id}/grants/revoke`, { grant_id: grant?.id }))
+          .status,
+      ).toBe(204);
+      expect((await call('endUserSessions', `/users/${user.id}/sessions`)).body.ended).toBe(1);
+      for (const [op, path] of [
+        ['sendUserVerification', 'verification'],
+        ['sendUserResetLink', 'reset-link'],
+        ['sendUserInvitation', 'invitation'],
+      ] as const)
+        expect((await call(op, `/users/${user.id}/${path}`, example(op))).status).toBe(204);
+      expect((await call('deleteUser', `/users/${user.id}`)).status).toBe(204);
+      expect((await call('getUser', `/users/${user.id}`)).status).toBe(404);
+      expect((await call('deleteUser', `/users/${user.id}`)).status).toBe(404);
     });
 
     it('initial access tokens: create, list, revoke', async () => {

@@ -49,3 +49,10 @@ export const RBAC_GROUP_MEMBERS_COLLECTION = 'rbac_group_members';
 export const RBAC_ROLE_ASSIGNMENTS_COLLECTION = 'rbac_role_assignments';
 export const RBAC_ATTRIBUTES_COLLECTION = 'rbac_attributes';
 export const RBAC_ACCOUNT_ATTRIBUTES_COLLECTION = 'rbac_account_attributes';
+/** One-time links (hashed), and insert-once markers that make their use atomic everywhere. */
+export const ACCOUNT_TOKENS_COLLECTION = 'account_tokens';
+export const ACCOUNT_TOKEN_USES_COLLECTION = 'account_token_uses';
+
+/** Sessions' devices and addresses, and the devices each account signed in from. */
+export const SESSION_ACTIVITY_COLLECTION = 'session_activity';
+export const ACCOUNT_DEVICES_COLLECTION = 'account_devices';

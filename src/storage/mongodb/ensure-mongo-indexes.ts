@@ -5,7 +5,11 @@
 import type { Db, Document } from 'mongodb';
 import { GRANTABLE_MODELS } from '../ports.ts';
 import {
+  ACCOUNT_DEVICES_COLLECTION,
+  ACCOUNT_TOKEN_USES_COLLECTION,
+  ACCOUNT_TOKENS_COLLECTION,
   ACCOUNTS_COLLECTION,
+  SESSION_ACTIVITY_COLLECTION,
   CONSUME_MARKERS_COLLECTION,
   COUNTER_SLOTS_COLLECTION,
   COUNTERS_COLLECTION,
@@ -165,6 +169,13 @@ export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<En
   for (const spec of RBAC_MEMBER_INDEXES) await ensure(RBAC_GROUP_MEMBERS_COLLECTION, spec);
   for (const spec of RBAC_ASSIGNMENT_INDEXES) await ensure(RBAC_ROLE_ASSIGNMENTS_COLLECTION, spec);
   for (const { collection, spec } of CREDENTIAL_INDEXES) await ensure(collection, spec);
+  // Account lifecycle (issue 15): links and session records expire; each is listed by account.
+  await ensureExpiry(ACCOUNT_TOKENS_COLLECTION);
+  await ensureExpiry(ACCOUNT_TOKEN_USES_COLLECTION);
+  await ensure(ACCOUNT_TOKENS_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
+  await ensureExpiry(SESSION_ACTIVITY_COLLECTION);
+  await ensure(SESSION_ACTIVITY_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
+  await ensure(ACCOUNT_DEVICES_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
 
   log('mongodb: indexes ensured', { created, ttlIndexes });
   return { ttlIndexes, created };

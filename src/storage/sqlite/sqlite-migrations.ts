@@ -257,6 +257,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mfa_passkeys_account ON mfa_passkeys (account_id, created_at, id);
     `,
   },
+  {
+    version: 8,
+    description: 'account lifecycle: one-time links (hashed), session activity, known devices',
+    sql: `
+      CREATE TABLE IF NOT EXISTS account_tokens (
+        hash TEXT PRIMARY KEY NOT NULL,
+        purpose TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        email TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS account_tokens_account ON account_tokens (account_id, purpose);
+      CREATE INDEX IF NOT EXISTS account_tokens_expires_at ON account_tokens (expires_at);
+
+      CREATE TABLE IF NOT EXISTS session_activity (
+        session_uid TEXT PRIMARY KEY NOT NULL,
+        account_id TEXT NOT NULL,
+        user_agent TEXT,
+        ip TEXT,
+        signed_in_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS session_activity_account ON session_activity (account_id, last_used_at);
+      CREATE INDEX IF NOT EXISTS session_activity_expires_at ON session_activity (expires_at);
+
+      CREATE TABLE IF NOT EXISTS account_devices (
+        account_id TEXT NOT NULL,
+        device_hash TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, device_hash)
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions it applied. */
