@@ -9,6 +9,9 @@
  * backends take a `now()` clock so the contract suite can test expiry without sleeping.
  */
 
+// Outbound deliveries and webhook endpoints (issue 17) are declared in their own file.
+import type { OutboxStore, WebhookEndpointStore } from './outbox-ports.ts';
+
 /** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
   'Session',
@@ -360,6 +363,9 @@ export interface Store {
   readonly counters: CounterStore;
   readonly events: EventStore;
   readonly resourceServers: ResourceServerStore;
+  /** Outbound deliveries: back-channel logout tokens and webhooks (src/outbox/). */
+  readonly outbox: OutboxStore;
+  readonly webhookEndpoints: WebhookEndpointStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

@@ -24,6 +24,7 @@ import type {
   Store,
 } from '../../src/storage/ports.ts';
 import { describeResourceServerContract } from './resource-server-contract.ts';
+import { describeOutboxContract } from './outbox-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
 export type StoreCleanup = (store: Store) => Promise<void>;
@@ -942,6 +943,10 @@ export function describeStoreContract(
     });
 
     describeResourceServerContract(() => store, uniq, now);
+
+    describeOutboxContract(() => store, uniq, now, (ms) => {
+      clock += ms;
+    });
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

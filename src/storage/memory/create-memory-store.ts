@@ -7,6 +7,8 @@ import { createMemoryKeyStore } from './create-memory-key-store.ts';
 import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
 import { createMemoryResourceServerStore } from './create-memory-resource-server-store.ts';
 import { createMemorySettingStore } from './create-memory-setting-store.ts';
+import { createMemoryOutboxStore } from './create-memory-outbox-store.ts';
+import { createMemoryWebhookEndpointStore } from './create-memory-webhook-endpoint-store.ts';
 
 /**
  * A store that lives and dies with the process: for development and tests. It honours the same
@@ -28,6 +30,8 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     counters,
     events: createMemoryEventStore(),
     resourceServers: createMemoryResourceServerStore(),
+    outbox: createMemoryOutboxStore(now),
+    webhookEndpoints: createMemoryWebhookEndpointStore(),
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.

@@ -15,6 +15,8 @@ import { createMongoResourceServerStore } from './create-mongo-resource-server-s
 import { createMongoSettingStore } from './create-mongo-setting-store.ts';
 import { createMongoSlotCounterStore } from './create-mongo-slot-counter-store.ts';
 import { detectAtomicUpdates } from './detect-atomic-updates.ts';
+import { createMongoOutboxStore, ensureMongoOutboxIndexes } from './create-mongo-outbox-store.ts';
+import { createMongoWebhookEndpointStore } from './create-mongo-webhook-endpoint-store.ts';
 import { ensureMongoIndexes } from './ensure-mongo-indexes.ts';
 import { guard } from './mongo-errors.ts';
 import type { MongoStoreOptions } from './mongo-store-options.ts';
@@ -33,6 +35,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     ({ ttlIndexes } = await guard('ensureIndexes', () => ensureMongoIndexes(db, log)));
     await guard('backfillOidcOwnerFields', () => backfillOidcOwnerFields(db, log));
     atomicUpdates = await guard('buildInfo', () => detectAtomicUpdates(db));
+    await guard('ensureOutboxIndexes', () => ensureMongoOutboxIndexes(db));
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;
@@ -85,6 +88,8 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     counters,
     events: createMongoEventStore(db),
     resourceServers: createMongoResourceServerStore(db),
+    outbox: createMongoOutboxStore(db, { now, atomicUpdates }),
+    webhookEndpoints: createMongoWebhookEndpointStore(db),
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });

@@ -9,6 +9,8 @@ import { createSqliteKeyStore } from './create-sqlite-key-store.ts';
 import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
 import { createSqliteResourceServerStore } from './create-sqlite-resource-server-store.ts';
 import { createSqliteSettingStore } from './create-sqlite-setting-store.ts';
+import { createSqliteOutboxStore } from './create-sqlite-outbox-store.ts';
+import { createSqliteWebhookEndpointStore } from './create-sqlite-webhook-endpoint-store.ts';
 import { guarded } from './map-sqlite-error.ts';
 import { migrate } from './sqlite-migrations.ts';
 
@@ -48,6 +50,8 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     counters,
     events: createSqliteEventStore(db),
     resourceServers: createSqliteResourceServerStore(db),
+    outbox: createSqliteOutboxStore(db, now),
+    webhookEndpoints: createSqliteWebhookEndpointStore(db),
 
     async ping() {
       guarded(() => ping.get());
