@@ -25,6 +25,7 @@ import { createRegistrationHooks } from './admin/registration-hooks.ts';
 import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
 import { startTracing } from './tracing/start-tracing.ts';
+import { createOutbox, type Outbox } from './outbox/create-outbox.ts';
 import type { Tracing } from './tracing/tracing.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -43,6 +44,8 @@ export interface RunningServer {
   metricsUrl: string | undefined;
   /** Tracing as started from `tracing.otlpEndpoint` (`enabled` false when unset). */
   tracing: Tracing;
+  /** The store outbox of this process (back-channel logout tokens, webhooks) and its worker. */
+  outbox: Outbox;
   /**
    * Stops accepting, lets in-flight requests finish (bounded by `graceMs`, default
    * `server.shutdownGraceSeconds`), closes the store and flushes the last spans.
@@ -98,6 +101,8 @@ export async function startServer(
     throw err;
   }
   const { store, accounts, cookieKeys, now, events } = services;
+  // Outbound deliveries go through the store (issue 17): any process's worker sends them.
+  const outbox = createOutbox({ config, outbox: store.outbox, events, log, now });
   const pages = createProviderPages({ render, productName: config.ui.productName });
   const findAccount = createFindAccount(accounts, { idTokenClaims: config.oidc.idTokenClaims });
   // Registered APIs, introspection and JWT access tokens (issue 5; docs/apis.md).
@@ -152,6 +157,7 @@ export async function startServer(
         resourceServers,
         grantReferences,
         hooks,
+        wrapOutgoingFetch: outbox.providerFetch,
       });
       if (metrics) countProviderEvents(provider, metrics);
       return provider;
@@ -235,6 +241,7 @@ export async function startServer(
     await tracing.shutdown();
     throw err;
   }
+  outbox.worker.start();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -248,6 +255,7 @@ export async function startServer(
     metrics,
     metricsUrl: served?.url,
     tracing,
+    outbox,
     stop(options = {}) {
       stopping ??= (async () => {
         providers.stop();
@@ -258,6 +266,8 @@ export async function startServer(
         const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.race([closed, grace]);
         server.closeAllConnections();
+        // Attempts under way finish and report before the store closes.
+        await outbox.worker.stop();
         await served?.close();
         await services.close();
         await tracing.shutdown();

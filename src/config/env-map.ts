@@ -145,6 +145,21 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     kind: 'integer',
   },
   { env: 'EVENTS_RETENTION_DAYS', path: ['events', 'retentionDays'], kind: 'integer' },
+  { env: 'OUTBOX_POLL_INTERVAL_MS', path: ['outbox', 'pollIntervalMs'], kind: 'integer' },
+  { env: 'OUTBOX_LEASE_SECONDS', path: ['outbox', 'leaseSeconds'], kind: 'integer' },
+  { env: 'OUTBOX_BATCH_SIZE', path: ['outbox', 'batchSize'], kind: 'integer' },
+  {
+    env: 'OUTBOX_MAX_RETRY_DELAY_SECONDS',
+    path: ['outbox', 'maxRetryDelaySeconds'],
+    kind: 'integer',
+  },
+  { env: 'WEBHOOK_ATTEMPTS', path: ['webhooks', 'attempts'], kind: 'integer' },
+  { env: 'WEBHOOK_RETRY_DELAY_MS', path: ['webhooks', 'retryDelayMs'], kind: 'integer' },
+  {
+    env: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+    path: ['webhooks', 'allowPrivateNetworks'],
+    kind: 'boolean',
+  },
 ];
 
 /** The environment variable bound to a configuration path, for error messages and docs. */

@@ -561,6 +561,65 @@ export const configSchema = z
       })
       .strict()
       .describe('Security events'),
+    outbox: z
+      .object({
+        pollIntervalMs: z
+          .number()
+          .int()
+          .min(50)
+          .max(60_000)
+          .describe(
+            'How often each server process looks for due deliveries (back-channel logout tokens, webhooks) in the store outbox. Shorter delivers retries sooner; each look is one indexed query.',
+          ),
+        leaseSeconds: z
+          .number()
+          .int()
+          .min(15)
+          .max(3600)
+          .describe(
+            'A process that takes a delivery holds it this long; if it dies meanwhile, another process takes it once the lease ends. Longer than any single attempt (at most 10 s).',
+          ),
+        batchSize: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .describe('Deliveries one process takes per look, attempted in parallel.'),
+        maxRetryDelaySeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400)
+          .describe(
+            'Upper bound of the doubling wait between attempts, for every kind of delivery.',
+          ),
+      })
+      .strict()
+      .describe('Outbound deliveries (outbox)'),
+    webhooks: z
+      .object({
+        attempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(30)
+          .describe(
+            'Deliveries tried per webhook message, the first included; then it becomes a dead letter an admin can retry. Network errors, timeouts, 408, 429 and 5xx are retried; other answers are final.',
+          ),
+        retryDelayMs: z
+          .number()
+          .int()
+          .min(10)
+          .max(3_600_000)
+          .describe('Wait before the first retry; doubles for each further one.'),
+        allowPrivateNetworks: z
+          .boolean()
+          .describe(
+            'Deliver webhooks to private, loopback and link-local addresses, refused by default against server-side request forgery (the rule back-channel logout uses). Turn on when receivers live on an internal network.',
+          ),
+      })
+      .strict()
+      .describe('Webhooks'),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -29,6 +29,12 @@ export const SECURITY_EVENT_TYPES = {
     'a back-channel logout token was delivered to a client; details.attempt',
   'backchannel_logout.failed':
     'delivering a back-channel logout token failed; details.attempt, details.final',
+  'webhook.delivered':
+    'a webhook message was delivered; details.endpoint, details.event, details.attempt',
+  'webhook.failed':
+    'delivering a webhook message failed; details.endpoint, details.event, details.attempt, details.final',
+  'delivery.dead_lettered':
+    'an outbound delivery (logout token or webhook) used its retry budget and became a dead letter an admin can retry; details.delivery, details.kind, details.target',
 } as const satisfies Record<string, string>;
 
 export type SecurityEventType = keyof typeof SECURITY_EVENT_TYPES;
