@@ -18,6 +18,8 @@ import {
   withOidcStore,
   type ReencryptResult,
 } from './clients/encrypted-client-store.ts';
+import { withWebhookEndpointStore, withWebhookEvents } from './webhooks/with-webhook-events.ts';
+import { encryptedWebhookEndpointStore } from './webhooks/encrypted-webhook-endpoint-store.ts';
 
 export interface Services {
   config: Config;
@@ -56,7 +58,11 @@ export async function openServices(
     log: (msg, fields) => log.info(fields ?? {}, msg),
   });
   // The server times and traces every store call (src/metrics/instrument-store.ts).
-  const decorated = options.decorateStore ? options.decorateStore(opened) : opened;
+  // Every recorded event also enqueues its webhook messages (src/webhooks/with-webhook-events.ts).
+  const decorated = withWebhookEvents(
+    options.decorateStore ? options.decorateStore(opened) : opened,
+    { log, now },
+  );
   let store = decorated;
   try {
     // Client secrets and signing keys are encrypted at rest (src/clients/encrypted-client-store.ts,
@@ -76,6 +82,10 @@ export async function openServices(
     store = withKeyStore(
       withOidcStore(decorated, encryptedClientStore(decorated.oidc, cipher)),
       encryptedKeyStore(decorated.keys, cipher),
+    );
+    store = withWebhookEndpointStore(
+      store,
+      encryptedWebhookEndpointStore(decorated.webhookEndpoints, cipher),
     );
     const accounts = createAccountService({
       store: store.accounts,

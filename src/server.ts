@@ -26,6 +26,7 @@ import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import { createOutbox, type Outbox } from './outbox/create-outbox.ts';
+import { createWebhookSender } from './webhooks/webhook-sender.ts';
 import type { Tracing } from './tracing/tracing.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -102,7 +103,23 @@ export async function startServer(
   }
   const { store, accounts, cookieKeys, now, events } = services;
   // Outbound deliveries go through the store (issue 17): any process's worker sends them.
-  const outbox = createOutbox({ config, outbox: store.outbox, events, log, now });
+  const outbox = createOutbox({
+    config,
+    outbox: store.outbox,
+    events,
+    log,
+    now,
+    webhookSender: createWebhookSender({
+      endpoints: store.webhookEndpoints,
+      policy: {
+        attempts: config.webhooks.attempts,
+        retryDelayMs: config.webhooks.retryDelayMs,
+        maxRetryDelayMs: config.outbox.maxRetryDelaySeconds * 1000,
+      },
+      allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+      now,
+    }),
+  });
   const pages = createProviderPages({ render, productName: config.ui.productName });
   const findAccount = createFindAccount(accounts, { idTokenClaims: config.oidc.idTokenClaims });
   // Registered APIs, introspection and JWT access tokens (issue 5; docs/apis.md).

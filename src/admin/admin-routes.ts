@@ -24,6 +24,18 @@ import {
 } from './admin-schemas.ts';
 import type { AdminServices } from './admin-services.ts';
 import type { Actor } from './audit-log.ts';
+import {
+  createdWebhookSchema,
+  webhookCreateSchema,
+  webhookPageSchema,
+  webhookPatchSchema,
+  webhookSchema,
+} from '../webhooks/webhook-schemas.ts';
+import {
+  deliveryPageSchema,
+  deliveryQuerySchema,
+  deliverySchema,
+} from '../outbox/delivery-schemas.ts';
 
 /**
  * The admin API's one route table (mounted at /admin/v1). The router (admin-router.ts) and the
@@ -34,7 +46,8 @@ import type { Actor } from './audit-log.ts';
  */
 
 export type AdminMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type AdminTag = 'clients' | 'users' | 'initial-access-tokens' | 'audit';
+export type AdminTag =
+  'clients' | 'users' | 'initial-access-tokens' | 'audit' | 'webhooks' | 'deliveries';
 export type SuccessStatus = 200 | 201 | 204;
 
 /** What a handler is given: the `{id}` of the path (`''` when it has none), the parsed query,
@@ -505,6 +518,167 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
         status: 200,
         body: { items: result.items.map(eventView), next_cursor: result.nextCursor ?? null },
       };
+    },
+  }),
+  // Webhook endpoints (Standard Webhooks; docs/webhooks.md). The secret is shown once.
+  route({
+    operationId: 'listWebhooks',
+    method: 'get',
+    path: '/webhooks',
+    summary: 'List webhook endpoints, ordered by id (never their secrets)',
+    tag: 'webhooks',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of webhook endpoints', schema: webhookPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.webhooks.list({
+        cursor: query.cursor,
+        limit: clampLimit(query.limit),
+      });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createWebhook',
+    method: 'post',
+    path: '/webhooks',
+    summary:
+      'Register a webhook endpoint; its signing secret is generated and shown only in this answer',
+    tag: 'webhooks',
+    request: {
+      schema: webhookCreateSchema,
+      required: true,
+      example: {
+        url: 'https://crm.example.com/hooks/portcullis',
+        events: ['admin.user.*', 'login.locked', 'consent.given'],
+        description: 'CRM sync',
+      },
+    },
+    responses: {
+      201: {
+        description: 'The endpoint, with its secret (shown once)',
+        schema: createdWebhookSchema,
+      },
+    },
+    errors: ['invalid_input'],
+    async handle(s, { body, actor }) {
+      const created = await s.webhooks.create(body, actor);
+      return { status: 201, location: `/webhooks/${created.id}`, body: created };
+    },
+  }),
+  route({
+    operationId: 'getWebhook',
+    method: 'get',
+    path: '/webhooks/{id}',
+    summary: 'A webhook endpoint (never its secret)',
+    tag: 'webhooks',
+    responses: { 200: { description: 'The endpoint', schema: webhookSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.webhooks.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateWebhook',
+    method: 'patch',
+    path: '/webhooks/{id}',
+    summary: "Change a webhook endpoint's URL, events, description or disabled flag",
+    tag: 'webhooks',
+    request: {
+      schema: webhookPatchSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { events: ['*'], disabled: false },
+    },
+    responses: { 200: { description: 'The endpoint', schema: webhookSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.webhooks.update(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'rotateWebhookSecret',
+    method: 'post',
+    path: '/webhooks/{id}/rotate-secret',
+    summary: 'Give a webhook endpoint a new signing secret (shown only in this answer)',
+    tag: 'webhooks',
+    responses: {
+      200: { description: 'The endpoint with its new secret', schema: createdWebhookSchema },
+    },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.webhooks.rotateSecret(id, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteWebhook',
+    method: 'delete',
+    path: '/webhooks/{id}',
+    summary: 'Delete a webhook endpoint; its undelivered messages become dead letters',
+    tag: 'webhooks',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.webhooks.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+
+  // The outbox: pending deliveries and dead letters (logout tokens and webhooks).
+  route({
+    operationId: 'listDeliveries',
+    method: 'get',
+    path: '/deliveries',
+    summary:
+      'Outbound deliveries waiting or given up (dead letters), oldest first; never their bodies',
+    tag: 'deliveries',
+    query: deliveryQuerySchema,
+    responses: { 200: { description: 'A page of deliveries', schema: deliveryPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.deliveries.list(
+        { state: query.state, kind: query.kind, target: query.target },
+        { cursor: query.cursor, limit: clampLimit(query.limit) },
+      );
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'getDelivery',
+    method: 'get',
+    path: '/deliveries/{id}',
+    summary: 'One outbound delivery',
+    tag: 'deliveries',
+    responses: { 200: { description: 'The delivery', schema: deliverySchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.deliveries.get(id) };
+    },
+  }),
+  route({
+    operationId: 'retryDelivery',
+    method: 'post',
+    path: '/deliveries/{id}/retry',
+    summary: 'Retry a dead letter now, with a fresh retry budget',
+    tag: 'deliveries',
+    responses: { 200: { description: 'The delivery, pending again', schema: deliverySchema } },
+    errors: ['not_found', 'delivery_not_dead'],
+    errorDescriptions: { 409: 'The delivery is not a dead letter' },
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.deliveries.retry(id, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteDelivery',
+    method: 'delete',
+    path: '/deliveries/{id}',
+    summary: 'Discard a delivery (pending or dead) without sending it',
+    tag: 'deliveries',
+    responses: { 204: { description: 'Discarded' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.deliveries.remove(id, actor);
+      return { status: 204 };
     },
   }),
 ];

@@ -14,6 +14,8 @@ import type { Config } from '../config/schema.ts';
 import type { EventFilter, Store } from '../storage/ports.ts';
 import { createAuditLog, type Actor } from './audit-log.ts';
 import { createUserAdminService } from './user-admin-service.ts';
+import { createWebhookAdminService } from '../webhooks/webhook-admin-service.ts';
+import { createDeliveryAdminService } from '../outbox/delivery-admin-service.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -24,7 +26,10 @@ import { createUserAdminService } from './user-admin-service.ts';
 
 export interface AdminServicesDeps {
   config: Pick<Config, 'env'>;
-  store: Pick<Store, 'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers'>;
+  store: Pick<
+    Store,
+    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'outbox' | 'webhookEndpoints'
+  >;
   accounts: AccountService;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
@@ -174,6 +179,15 @@ export function createAdminServices(deps: AdminServicesDeps) {
         await audit.record(who, { type: 'admin.initial_access_token.revoked', details: { id } });
       },
     },
+
+    // Webhook endpoints and the outbox's deliveries (issue 17; src/webhooks/, src/outbox/).
+    webhooks: createWebhookAdminService({
+      endpoints: deps.store.webhookEndpoints,
+      audit,
+      allowHttp: deps.config.env !== 'production',
+      now,
+    }),
+    deliveries: createDeliveryAdminService({ outbox: deps.store.outbox, audit }),
 
     audit: {
       record: audit.record,

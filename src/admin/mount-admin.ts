@@ -11,7 +11,10 @@ import { createAdminServices } from './admin-services.ts';
 export interface MountAdminDeps {
   config: Config;
   log: Logger;
-  store: Pick<Store, 'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers'>;
+  store: Pick<
+    Store,
+    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'outbox' | 'webhookEndpoints'
+  >;
   accounts: AccountService;
   providers: ProviderHolder;
   /**

@@ -23,6 +23,14 @@ import {
   userCreateSchema,
   userUpdateSchema,
 } from './admin-schemas.ts';
+import {
+  createdWebhookSchema,
+  webhookCreateSchema,
+  webhookPageSchema,
+  webhookPatchSchema,
+  webhookSchema,
+} from '../webhooks/webhook-schemas.ts';
+import { deliveryPageSchema, deliverySchema } from '../outbox/delivery-schemas.ts';
 
 /**
  * The OpenAPI 3.1 description of the admin API, served at /admin/v1/openapi.json, built from the
@@ -55,6 +63,8 @@ const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   UserUpdate: userUpdateSchema,
   PasswordReset: passwordResetSchema,
   InitialAccessTokenCreate: initialAccessTokenInputSchema,
+  WebhookCreate: webhookCreateSchema,
+  WebhookPatch: webhookPatchSchema,
 };
 
 /** Answers (`io: 'output'`: what the server sends) under their component names. A page's items
@@ -70,6 +80,11 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   InitialAccessTokenPage: initialAccessTokenPageSchema,
   AuditEvent: auditEventSchema,
   AuditEventPage: auditEventPageSchema,
+  Webhook: webhookSchema,
+  CreatedWebhook: createdWebhookSchema,
+  WebhookPage: webhookPageSchema,
+  Delivery: deliverySchema,
+  DeliveryPage: deliveryPageSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {
@@ -235,6 +250,11 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
         description: 'Tokens that open RFC 7591 dynamic registration',
       },
       { name: 'audit', description: 'Who changed what, when and from where' },
+      { name: 'webhooks', description: 'Endpoints that receive signed event messages' },
+      {
+        name: 'deliveries',
+        description: 'The outbox: logout tokens and webhook messages waiting or given up',
+      },
     ],
     paths,
     components: {

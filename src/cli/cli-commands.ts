@@ -9,6 +9,8 @@ import { KEYS_COMMANDS } from './keys-commands.ts';
 import type { TopLevel } from './render-help.ts';
 import { serveCommand } from './serve-command.ts';
 import { USER_COMMANDS } from './user-commands.ts';
+import { WEBHOOK_COMMANDS } from './webhook-commands.ts';
+import { DELIVERY_COMMANDS } from './delivery-commands.ts';
 
 /**
  * Every command of `portcullis <noun> <verb>` and `portcullis serve`, in the order help and the
@@ -27,6 +29,8 @@ export const CLI: TopLevel = {
     EVENTS_COMMANDS,
     KEYS_COMMANDS,
     DB_COMMANDS,
+    WEBHOOK_COMMANDS,
+    DELIVERY_COMMANDS,
   ],
   commands: [serveCommand],
   options: [

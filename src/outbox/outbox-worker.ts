@@ -78,21 +78,25 @@ export function createOutboxWorker(deps: {
     const attemptNo = claimed.attempts + 1;
     let status: number | undefined;
     let error: string | undefined;
+    let final = false;
     try {
       const request = await sender.prepare(claimed);
       status = (await sender.http(request)).status;
       if (!sender.delivered(status)) error = `HTTP ${String(status)}`;
     } catch (err) {
       error = describeError(err);
+      // A sender's refusal that no retry can change (e.g. the webhook endpoint was deleted).
+      final = (err as { final?: unknown } | null)?.final === true;
     }
     let outcome: AttemptOutcome;
     if (error === undefined) {
       await deps.store.complete(claimed.id, claimed.leaseId);
       outcome = { delivery: claimed, attempt: attemptNo, delivered: true, final: true, status };
     } else {
-      const retryAt = worthRetrying(status)
-        ? nextAttemptAt(sender.policy, attemptNo, deps.now())
-        : undefined;
+      const retryAt =
+        !final && worthRetrying(status)
+          ? nextAttemptAt(sender.policy, attemptNo, deps.now())
+          : undefined;
       await deps.store.fail(claimed.id, claimed.leaseId, { error, status, retryAt });
       if (retryAt !== undefined) wakeAt(retryAt);
       outcome = {

@@ -944,9 +944,14 @@ export function describeStoreContract(
 
     describeResourceServerContract(() => store, uniq, now);
 
-    describeOutboxContract(() => store, uniq, now, (ms) => {
-      clock += ms;
-    });
+    describeOutboxContract(
+      () => store,
+      uniq,
+      now,
+      (ms) => {
+        clock += ms;
+      },
+    );
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

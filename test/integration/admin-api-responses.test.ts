@@ -238,6 +238,53 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
     });
   });
 
+  describe('admin API answers of the outbox and webhooks match the route table schemas', () => {
+    it('webhooks: create, list, get, update, rotate the secret, delete', async () => {
+      const created = await call('createWebhook', '/webhooks', example('createWebhook'));
+      expect(created.status).toBe(201);
+      const id = String(created.body.id);
+      expect((await call('listWebhooks', '/webhooks')).status).toBe(200);
+      expect((await call('getWebhook', `/webhooks/${id}`)).body.id).toBe(id);
+      expect(
+        (await call('updateWebhook', `/webhooks/${id}`, example('updateWebhook'))).body.events,
+      ).toEqual(['*']);
+      expect((await call('rotateWebhookSecret', `/webhooks/${id}/rotate-secret`)).status).toBe(200);
+      expect((await call('deleteWebhook', `/webhooks/${id}`)).status).toBe(204);
+      expect((await call('getWebhook', `/webhooks/${id}`)).status).toBe(404);
+    });
+
+    it('deliveries: list, get, retry a dead letter, delete', async () => {
+      const { outbox } = f.server.services.store;
+      const delivery = (id: string, availableAt: number) => ({
+        id,
+        kind: 'webhook' as const,
+        url: 'https://hooks.example.com/',
+        body: '{}',
+        contentType: 'application/json',
+        target: 'wh_none',
+        topic: 'admin.user.created',
+        availableAt,
+      });
+      const stamp = Date.now().toString(36);
+      const later = `msg_${stamp}${'a'.repeat(12)}`;
+      const now = `msg_${stamp}${'b'.repeat(12)}`;
+      await outbox.enqueue([delivery(later, Date.now() + 3_600_000), delivery(now, Date.now())]);
+      expect((await call('getDelivery', `/deliveries/${later}`)).body.state).toBe('pending');
+      expect((await call('retryDelivery', `/deliveries/${later}/retry`)).status).toBe(409);
+      // The server's worker finds no endpoint `wh_none`: a dead letter at once.
+      for (let i = 0; i < 100 && (await outbox.find(now))?.state !== 'dead'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const dead = await call('listDeliveries', '/deliveries?state=dead&target=wh_none');
+      expect((dead.body.items as { id: string }[]).map((d) => d.id)).toContain(now);
+      expect((await call('retryDelivery', `/deliveries/${now}/retry`)).body.state).toBe('pending');
+      for (const id of [later, now]) {
+        expect((await call('deleteDelivery', `/deliveries/${id}`)).status).toBe(204);
+      }
+      expect((await call('deleteDelivery', `/deliveries/${later}`)).status).toBe(404);
+    });
+  });
+
   describe('admin API error answers match the route table', () => {
     it('400: a bad query, bad client metadata, a bad redirect URI, bad user input, unreadable JSON', async () => {
       expect((await call('listClients', '/clients?limit=lots')).body.error).toBe('invalid_request');
