@@ -36,6 +36,7 @@ import {
   deliveryQuerySchema,
   deliverySchema,
 } from '../outbox/delivery-schemas.ts';
+import { importReportSchema, importRequestSchema } from '../import/user-import-service.ts';
 
 /**
  * The admin API's one route table (mounted at /admin/v1). The router (admin-router.ts) and the
@@ -679,6 +680,35 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     async handle(s, { id, actor }) {
       await s.deliveries.remove(id, actor);
       return { status: 204 };
+    },
+  }),
+  // User import (docs/import.md): all or nothing, with every bad line reported.
+  route({
+    operationId: 'importUsers',
+    method: 'post',
+    path: '/users/import',
+    summary:
+      'Import users with password hashes from another system (bcrypt, PBKDF2, scrypt, argon2); rehashed to argon2id at first sign-in',
+    tag: 'users',
+    request: {
+      schema: importRequestSchema,
+      required: true,
+      example: {
+        format: 'jsonl',
+        content:
+          '{"username":"alice","email":"alice@example.com","password_hash":"$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy","claims":{"name":"Alice"}}\n',
+        dry_run: true,
+      },
+    },
+    responses: {
+      200: {
+        description: 'What was (or, on a dry run or with problems, would have been) imported',
+        schema: importReportSchema,
+      },
+    },
+    errors: ['invalid_input'],
+    async handle(s, { body, actor }) {
+      return { status: 200, body: await s.imports.run(body, actor) };
     },
   }),
 ];

@@ -16,6 +16,7 @@ import { createAuditLog, type Actor } from './audit-log.ts';
 import { createUserAdminService } from './user-admin-service.ts';
 import { createWebhookAdminService } from '../webhooks/webhook-admin-service.ts';
 import { createDeliveryAdminService } from '../outbox/delivery-admin-service.ts';
+import { createUserImportService } from '../import/user-import-service.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -188,6 +189,8 @@ export function createAdminServices(deps: AdminServicesDeps) {
       now,
     }),
     deliveries: createDeliveryAdminService({ outbox: deps.store.outbox, audit }),
+    // User import with other systems' password hashes (issue 17; docs/import.md).
+    imports: createUserImportService({ accounts: deps.store.accounts, audit, now }),
 
     audit: {
       record: audit.record,

@@ -31,6 +31,7 @@ import {
   webhookSchema,
 } from '../webhooks/webhook-schemas.ts';
 import { deliveryPageSchema, deliverySchema } from '../outbox/delivery-schemas.ts';
+import { importReportSchema, importRequestSchema } from '../import/user-import-service.ts';
 
 /**
  * The OpenAPI 3.1 description of the admin API, served at /admin/v1/openapi.json, built from the
@@ -65,6 +66,7 @@ const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   InitialAccessTokenCreate: initialAccessTokenInputSchema,
   WebhookCreate: webhookCreateSchema,
   WebhookPatch: webhookPatchSchema,
+  UserImport: importRequestSchema,
 };
 
 /** Answers (`io: 'output'`: what the server sends) under their component names. A page's items
@@ -85,6 +87,7 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   WebhookPage: webhookPageSchema,
   Delivery: deliverySchema,
   DeliveryPage: deliveryPageSchema,
+  ImportReport: importReportSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {

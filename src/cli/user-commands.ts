@@ -11,6 +11,7 @@ import { readNewPassword } from './read-password.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, writeJson, writeLines } from './write-output.ts';
+import { userImport } from './user-import-command.ts';
 
 function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const result = schema.safeParse(value);
@@ -298,5 +299,6 @@ export const USER_COMMANDS: CommandGroup = {
     setDisabled(false),
     setPassword('user set-password'),
     setPassword('user reset-password'),
+    userImport,
   ],
 };

@@ -285,6 +285,27 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
     });
   });
 
+  describe('admin API user import answers match the route table schemas', () => {
+    it('imports: a dry run of the example, a malformed file, a real run and its re-run', async () => {
+      const dry = await call('importUsers', '/users/import', example('importUsers'));
+      expect(dry.body).toMatchObject({ dry_run: true, rows: 1, created: 0, problems: [] });
+      const bad = await call('importUsers', '/users/import', {
+        format: 'csv',
+        content: 'username,password_hash\nok-user,$2b$04$abcdefghijklmnopqrstuu\n,x\n',
+      });
+      expect((bad.body.problems as { line: number }[]).map((p) => p.line)).toEqual([2, 3, 3]);
+      expect(bad.body.created).toBe(0);
+      const name = `imported-${Date.now().toString(36)}`;
+      const content = `${JSON.stringify({ username: name, password_hash: '$2b$04$abcdefghijklmnopqrstuuQ1Z0pQqkUJ4dVnOwyKUa4lqBmcx0OB6' })}\n`;
+      const first = await call('importUsers', '/users/import', { format: 'jsonl', content });
+      expect(first.body).toMatchObject({ created: 1, skipped: 0 });
+      const again = await call('importUsers', '/users/import', { format: 'jsonl', content });
+      expect(again.body).toMatchObject({ created: 0, skipped: 1 });
+      const refused = await call('importUsers', '/users/import', { format: 'xml', content: '' });
+      expect(refused.body.error).toBe('invalid_input');
+    });
+  });
+
   describe('admin API error answers match the route table', () => {
     it('400: a bad query, bad client metadata, a bad redirect URI, bad user input, unreadable JSON', async () => {
       expect((await call('listClients', '/clients?limit=lots')).body.error).toBe('invalid_request');
