@@ -37,6 +37,15 @@ import {
   deliverySchema,
 } from '../outbox/delivery-schemas.ts';
 import { importReportSchema, importRequestSchema } from '../import/user-import-service.ts';
+import {
+  apiPageSchema,
+  apiPatchSchema,
+  apiSchema,
+  keyPruneSchema,
+  keyRotationSchema,
+  signingKeyListSchema,
+} from './parity-response-schemas.ts';
+import { resourceServerInputSchema } from '../resources/resource-server-input.ts';
 
 /**
  * The admin API's one route table (mounted at /admin/v1). The router (admin-router.ts) and the
@@ -48,7 +57,15 @@ import { importReportSchema, importRequestSchema } from '../import/user-import-s
 
 export type AdminMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type AdminTag =
-  'clients' | 'users' | 'initial-access-tokens' | 'audit' | 'webhooks' | 'deliveries';
+  | 'clients'
+  | 'users'
+  | 'initial-access-tokens'
+  | 'audit'
+  | 'webhooks'
+  | 'deliveries'
+  | 'apis'
+  | 'signing-keys'
+  | 'security-events';
 export type SuccessStatus = 200 | 201 | 204;
 
 /** What a handler is given: the `{id}` of the path (`''` when it has none), the parsed query,
@@ -709,6 +726,156 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     errors: ['invalid_input'],
     async handle(s, { body, actor }) {
       return { status: 200, body: await s.imports.run(body, actor) };
+    },
+  }),
+  // APIs (resource servers, RFC 8707; docs/apis.md), as `portcullis api …`.
+  route({
+    operationId: 'listApis',
+    method: 'get',
+    path: '/apis',
+    summary: 'List APIs (resource servers), ordered by identifier',
+    tag: 'apis',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of APIs', schema: apiPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.apis.list({ cursor: query.cursor, limit: clampLimit(query.limit) });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createApi',
+    method: 'post',
+    path: '/apis',
+    summary: 'Register an API that clients get tokens for with resource=<identifier>',
+    tag: 'apis',
+    request: {
+      schema: resourceServerInputSchema,
+      required: true,
+      example: {
+        identifier: 'https://orders.example.com/api',
+        name: 'Orders API',
+        scopes: [{ name: 'orders:read', description: 'Read your orders' }],
+        token_format: 'jwt',
+      },
+    },
+    responses: { 201: { description: 'The API', schema: apiSchema } },
+    errors: ['invalid_input', 'resource_server_exists'],
+    errorDescriptions: { 409: 'An API with that identifier exists' },
+    async handle(s, { body, actor }) {
+      const api = await s.apis.create(body, actor);
+      return { status: 201, location: `/apis/${api.id}`, body: api };
+    },
+  }),
+  route({
+    operationId: 'getApi',
+    method: 'get',
+    path: '/apis/{id}',
+    summary: 'An API, by id',
+    tag: 'apis',
+    responses: { 200: { description: 'The API', schema: apiSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.apis.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateApi',
+    method: 'patch',
+    path: '/apis/{id}',
+    summary: "Change an API's name, scopes, token format, lifetime, algorithm or clients",
+    tag: 'apis',
+    request: {
+      schema: apiPatchSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { name: 'Orders API v2', access_token_ttl: 600 },
+    },
+    responses: { 200: { description: 'The API', schema: apiSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.apis.update(id, body ?? {}, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteApi',
+    method: 'delete',
+    path: '/apis/{id}',
+    summary: 'Delete an API: no new tokens for it, its tokens introspect as inactive',
+    tag: 'apis',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.apis.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+
+  // Signing keys (zero-downtime rotation, src/oidc/signing-keys.ts), as `portcullis keys …`.
+  route({
+    operationId: 'listSigningKeys',
+    method: 'get',
+    path: '/signing-keys',
+    summary: 'Signing keys and their state (never a private key)',
+    tag: 'signing-keys',
+    responses: { 200: { description: 'Every stored key', schema: signingKeyListSchema } },
+    errors: [],
+    async handle(s) {
+      return { status: 200, body: { items: await s.signingKeys.list() } };
+    },
+  }),
+  route({
+    operationId: 'rotateSigningKeys',
+    method: 'post',
+    path: '/signing-keys/rotate',
+    summary:
+      'Start a zero-downtime rotation: new keys publish now and sign after keys.publishLeadSeconds',
+    tag: 'signing-keys',
+    responses: { 200: { description: 'What was added and retired', schema: keyRotationSchema } },
+    errors: [],
+    async handle(s, { actor }) {
+      return { status: 200, body: await s.signingKeys.rotate(actor) };
+    },
+  }),
+  route({
+    operationId: 'pruneSigningKeys',
+    method: 'post',
+    path: '/signing-keys/prune',
+    summary: 'Delete keys no longer published (nothing they signed can still be valid)',
+    tag: 'signing-keys',
+    responses: { 200: { description: 'The removed key ids', schema: keyPruneSchema } },
+    errors: [],
+    async handle(s, { actor }) {
+      return { status: 200, body: await s.signingKeys.prune(actor) };
+    },
+  }),
+
+  // Security events (sign-ins, lockouts, logouts, deliveries …), as `portcullis events list`.
+  route({
+    operationId: 'listSecurityEvents',
+    method: 'get',
+    path: '/security-events',
+    summary: 'Security events of every kind (ASVS 16.3), newest first, filtered and paged',
+    tag: 'security-events',
+    query: auditQuerySchema,
+    responses: { 200: { description: 'A page of events', schema: auditEventPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.audit.list(
+        {
+          type: query.type,
+          typePrefix: query.type_prefix,
+          clientId: query.client_id,
+          subject: query.subject,
+          since: query.since,
+          until: query.until,
+        },
+        { cursor: query.cursor, limit: clampLimit(query.limit) },
+      );
+      return {
+        status: 200,
+        body: { items: result.items.map(eventView), next_cursor: result.nextCursor ?? null },
+      };
     },
   }),
 ];

@@ -17,6 +17,8 @@ import { createUserAdminService } from './user-admin-service.ts';
 import { createWebhookAdminService } from '../webhooks/webhook-admin-service.ts';
 import { createDeliveryAdminService } from '../outbox/delivery-admin-service.ts';
 import { createUserImportService } from '../import/user-import-service.ts';
+import { createApiAdminService } from './api-admin-service.ts';
+import { createSigningKeyAdminService } from './signing-key-admin-service.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -26,12 +28,21 @@ import { createUserImportService } from '../import/user-import-service.ts';
  */
 
 export interface AdminServicesDeps {
-  config: Pick<Config, 'env'>;
+  config: Pick<Config, 'env' | 'keys' | 'ttl'>;
   store: Pick<
     Store,
-    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'outbox' | 'webhookEndpoints'
+    | 'oidc'
+    | 'accounts'
+    | 'events'
+    | 'counters'
+    | 'resourceServers'
+    | 'outbox'
+    | 'webhookEndpoints'
+    | 'keys'
   >;
   accounts: AccountService;
+  /** Told when an API changes (the server's cached directory of APIs drops its copy). */
+  onApiChange?: (() => void) | undefined;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
   now?: () => number;
@@ -191,6 +202,21 @@ export function createAdminServices(deps: AdminServicesDeps) {
     deliveries: createDeliveryAdminService({ outbox: deps.store.outbox, audit }),
     // User import with other systems' password hashes (issue 17; docs/import.md).
     imports: createUserImportService({ accounts: deps.store.accounts, audit, now }),
+    // APIs and signing keys: the CLI's operations, now also the API's (issue 17 item 1).
+    apis: createApiAdminService({
+      config: deps.config,
+      store: deps.store.resourceServers,
+      clients: deps.store.oidc,
+      audit,
+      now,
+      onChange: deps.onApiChange,
+    }),
+    signingKeys: createSigningKeyAdminService({
+      config: deps.config,
+      keys: deps.store.keys,
+      audit,
+      now,
+    }),
 
     audit: {
       record: audit.record,

@@ -13,7 +13,14 @@ export interface MountAdminDeps {
   log: Logger;
   store: Pick<
     Store,
-    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'outbox' | 'webhookEndpoints'
+    | 'oidc'
+    | 'accounts'
+    | 'events'
+    | 'counters'
+    | 'resourceServers'
+    | 'outbox'
+    | 'webhookEndpoints'
+    | 'keys'
   >;
   accounts: AccountService;
   providers: ProviderHolder;

@@ -32,6 +32,15 @@ import {
 } from '../webhooks/webhook-schemas.ts';
 import { deliveryPageSchema, deliverySchema } from '../outbox/delivery-schemas.ts';
 import { importReportSchema, importRequestSchema } from '../import/user-import-service.ts';
+import {
+  apiPageSchema,
+  apiPatchSchema,
+  apiSchema,
+  keyPruneSchema,
+  keyRotationSchema,
+  signingKeyListSchema,
+} from './parity-response-schemas.ts';
+import { resourceServerInputSchema } from '../resources/resource-server-input.ts';
 
 /**
  * The OpenAPI 3.1 description of the admin API, served at /admin/v1/openapi.json, built from the
@@ -67,6 +76,8 @@ const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   WebhookCreate: webhookCreateSchema,
   WebhookPatch: webhookPatchSchema,
   UserImport: importRequestSchema,
+  ApiInput: resourceServerInputSchema,
+  ApiPatch: apiPatchSchema,
 };
 
 /** Answers (`io: 'output'`: what the server sends) under their component names. A page's items
@@ -88,6 +99,11 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   Delivery: deliverySchema,
   DeliveryPage: deliveryPageSchema,
   ImportReport: importReportSchema,
+  Api: apiSchema,
+  ApiPage: apiPageSchema,
+  SigningKeyList: signingKeyListSchema,
+  KeyRotation: keyRotationSchema,
+  KeyPrune: keyPruneSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {
@@ -254,6 +270,9 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
       },
       { name: 'audit', description: 'Who changed what, when and from where' },
       { name: 'webhooks', description: 'Endpoints that receive signed event messages' },
+      { name: 'apis', description: 'APIs (resource servers, RFC 8707) clients get tokens for' },
+      { name: 'signing-keys', description: 'Keys that sign ID tokens and JWT access tokens' },
+      { name: 'security-events', description: 'Sign-ins, lockouts, logouts, deliveries, changes' },
       {
         name: 'deliveries',
         description: 'The outbox: logout tokens and webhook messages waiting or given up',

@@ -306,6 +306,47 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
     });
   });
 
+  describe('admin API answers of the CLI parity operations match the route table schemas', () => {
+    it('APIs: create, list, get, update, delete', async () => {
+      const body = {
+        ...(example('createApi') as Record<string, unknown>),
+        identifier: `https://orders-${Date.now().toString(36)}.example.com/api`,
+      };
+      const created = await call('createApi', '/apis', body);
+      expect(created.status).toBe(201);
+      expect((await call('createApi', '/apis', body)).status).toBe(409);
+      const id = String(created.body.id);
+      expect((await call('listApis', '/apis')).status).toBe(200);
+      expect((await call('getApi', `/apis/${id}`)).body.identifier).toBe(body.identifier);
+      expect((await call('updateApi', `/apis/${id}`, example('updateApi'))).body.name).toBe(
+        'Orders API v2',
+      );
+      expect((await call('deleteApi', `/apis/${id}`)).status).toBe(204);
+      expect((await call('getApi', `/apis/${id}`)).status).toBe(404);
+      const audit = await call('listAuditEvents', '/audit-events?type_prefix=admin.api.');
+      expect((audit.body.items as { type: string }[]).map((e) => e.type)).toEqual(
+        expect.arrayContaining(['admin.api.created', 'admin.api.updated', 'admin.api.deleted']),
+      );
+    });
+
+    it('signing keys: list, rotate, prune; security events: filtered', async () => {
+      const before = await call('listSigningKeys', '/signing-keys');
+      const rotated = await call('rotateSigningKeys', '/signing-keys/rotate');
+      expect((rotated.body.added as unknown[]).length).toBeGreaterThan(0);
+      const after = await call('listSigningKeys', '/signing-keys');
+      expect((after.body.items as unknown[]).length).toBeGreaterThan(
+        (before.body.items as unknown[]).length,
+      );
+      expect(JSON.stringify(after.body)).not.toContain('"d"');
+      expect((await call('pruneSigningKeys', '/signing-keys/prune')).body.removed).toEqual([]);
+      const events = await call(
+        'listSecurityEvents',
+        '/security-events?type=admin.keys.rotated&limit=5',
+      );
+      expect((events.body.items as unknown[]).length).toBe(1);
+    });
+  });
+
   describe('admin API error answers match the route table', () => {
     it('400: a bad query, bad client metadata, a bad redirect URI, bad user input, unreadable JSON', async () => {
       expect((await call('listClients', '/clients?limit=lots')).body.error).toBe('invalid_request');

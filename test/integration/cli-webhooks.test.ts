@@ -31,6 +31,27 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
+describe('the CLI and the admin API share one service layer (same audit trail)', () => {
+  it('records a key rotation and an API change from the CLI as the admin API does', async () => {
+    expect((await cli(['keys', 'rotate'])).code).toBe(0);
+    expect((await cli(['keys', 'prune'])).code).toBe(0);
+    const added = await cli([
+      'api',
+      'add',
+      '--identifier',
+      'https://cli-parity.example.com/api',
+      '--name',
+      'Parity',
+      '--json',
+    ]);
+    expect(added.code).toBe(0);
+    const audit = await cli(['audit', 'list', '--json']);
+    const types = (JSON.parse(audit.stdout) as { items: { type: string; actor: string }[] }).items;
+    expect(types.find((e) => e.type === 'admin.keys.rotated')?.actor).toMatch(/^cli/);
+    expect(types.find((e) => e.type === 'admin.api.created')?.actor).toMatch(/^cli/);
+  });
+});
+
 describe('portcullis webhook and delivery', () => {
   it('registers an endpoint with a secret shown once, lists it without the secret, and removes it', async () => {
     const added = await cli([
