@@ -54,6 +54,8 @@ export interface AppDeps {
   security: Security;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource: DescribeResource;
+  /** The admin console at /console (src/console/console-router.ts), when the server builds it. */
+  adminConsole?: Koa.Middleware | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -159,6 +161,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(serveThemeStylesheet(config.ui));
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());
+  if (deps.adminConsole) app.use(deps.adminConsole);
   app.use(pages.routes());
   app.use(interactions.routes());
   app.use(interactions.allowedMethods({ throw: true }));

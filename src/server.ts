@@ -27,6 +27,10 @@ import { createSecurity } from './security/create-security.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import { createOutbox, type Outbox } from './outbox/create-outbox.ts';
 import { createWebhookSender } from './webhooks/webhook-sender.ts';
+import { createAdminServices } from './admin/admin-services.ts';
+import { ensureConsoleClient } from './console/console-auth.ts';
+import { createConsoleRenderer } from './console/console-renderer.ts';
+import { consoleRouter } from './console/console-router.ts';
 import type { Tracing } from './tracing/tracing.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -220,6 +224,28 @@ export async function startServer(
     throw err;
   }
 
+  // The admin console (issue 17; docs/console.md): its own client, registered at every start.
+  if (config.console.enabled) await ensureConsoleClient(store.oidc, config.server.issuer);
+  const adminConsole = config.console.enabled
+    ? consoleRouter({
+        config,
+        services: createAdminServices({
+          config,
+          store,
+          accounts,
+          provider: () => providers.current,
+          now,
+        }),
+        accounts,
+        oidc: store.oidc,
+        render: createConsoleRenderer({ viewsDir: VIEWS_DIR, cache: config.env !== 'development' }),
+        cookieKeys,
+        verificationKeys: () => providers.verificationKeys,
+        log,
+        now,
+      })
+    : undefined;
+
   const app = createApp({
     config,
     log,
@@ -235,6 +261,7 @@ export async function startServer(
     admin: { store, accounts },
     describeResource: describeResourceFrom(apis.directory),
     security,
+    adminConsole,
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.

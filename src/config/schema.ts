@@ -620,6 +620,36 @@ export const configSchema = z
       })
       .strict()
       .describe('Webhooks'),
+    console: z
+      .object({
+        enabled: z
+          .boolean()
+          .describe(
+            'The admin console at /console, signed in through this server itself (an internal client with code + PKCE). Off: /console answers 404.',
+          ),
+        admins: z
+          .array(z.string().min(1).max(64))
+          .max(100)
+          .describe(
+            'Usernames allowed into the console (until roles exist, issue 16). Anyone else who signs in gets 403 and sees nothing. Empty: nobody.',
+          ),
+        reauthSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(3600)
+          .describe(
+            'Dangerous actions (rotating a secret or the signing keys, deleting a client, disabling a user, setting a password) need a sign-in at most this old; older, the admin signs in again (OIDC max_age).',
+          ),
+        sessionSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(86_400)
+          .describe('A console session ends this long after its sign-in.'),
+      })
+      .strict()
+      .describe('Admin console'),
   })
   .strict()
   .superRefine((c, ctx) => {
