@@ -408,3 +408,63 @@ describe('activity, export and deletion', () => {
     void page;
   });
 });
+
+describe('CSRF on every form of the account pages', () => {
+  const FORMS: [string, Record<string, string>][] = [
+    ['/account/profile', { name: 'Forged' }],
+    ['/account/email', { email: 'forged@example.com' }],
+    ['/account/email/verify', {}],
+    [
+      '/account/password',
+      { current_password: 'x', password: 'forged passphrase', confirm: 'forged passphrase' },
+    ],
+    ['/account/sessions/end', { session: 'x' }],
+    ['/account/sessions/end-others', {}],
+    ['/account/apps/revoke', { grant: 'x' }],
+    ['/account/data/export', {}],
+    ['/account/data/delete', { confirm: 'yes' }],
+    ['/forgot-password', { email: 'x@example.com' }],
+    [
+      '/reset-password',
+      { token: 'x', password: 'forged passphrase', confirm: 'forged passphrase' },
+    ],
+    ['/verify-email', { token: 'x' }],
+  ];
+
+  it.each(FORMS)(
+    'refuses %s without its token, and with a token of another session (403)',
+    async (path, fields) => {
+      const user = await server.createUser({ name: 'Unchanged' });
+      const browser = new TestBrowser();
+      const other = new TestBrowser();
+      await signInToAccount(browser, user);
+      const otherPage = await signInToAccount(other, user);
+      const otherToken = /name="csrf" value="([^"]+)"/.exec(otherPage.text)?.[1] ?? '';
+      const before = await server.services.store.oidc.findByAccountId('Session', user.id, 10);
+      for (const csrf of [undefined, 'forged', otherToken]) {
+        const body = new URLSearchParams({ ...fields, ...(csrf === undefined ? {} : { csrf }) });
+        const answer = await browser.request(`${server.issuer}${path}`, {
+          method: 'POST',
+          body: body.toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
+        expect({
+          path,
+          csrf: csrf === otherToken ? 'other session' : csrf,
+          status: answer.status,
+        }).toEqual({
+          path,
+          csrf: csrf === otherToken ? 'other session' : csrf,
+          status: 403,
+        });
+      }
+      const after = await server.accountCentre.selfService.listSessions(user.id, undefined);
+      expect(after).toHaveLength(before.length);
+      const account = await server.services.accounts.findById(user.id);
+      expect(account).toMatchObject({ email: user.email, claims: { name: 'Unchanged' } });
+      expect(
+        await server.services.accounts.authenticate(user.username, user.password),
+      ).toBeDefined();
+    },
+  );
+});

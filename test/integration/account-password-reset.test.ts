@@ -242,3 +242,44 @@ describe('forgot password limits and lifetime', () => {
     expect(statuses).toEqual([200, 200, 429]);
   });
 });
+
+describe('forgot password with a stalled mail server', () => {
+  it('answers a known address as fast as an unknown one: the page never waits for SMTP', async () => {
+    const { createServer } = await import('node:net');
+    // Accepts connections and never says a word: every delivery hangs until its timeout.
+    const sockets: import('node:net').Socket[] = [];
+    const stalled = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const { port } = stalled.address() as { port: number };
+    const server = await startTestServer({
+      EMAIL_TRANSPORT: 'smtp',
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_REQUIRE_TLS: 'false',
+      EMAIL_ATTEMPTS: '1',
+    });
+    try {
+      const user = await server.createUser();
+      const timed = async (email: string) => {
+        const browser = new TestBrowser();
+        const form = await browser.get(`${server.issuer}/forgot-password`);
+        const started = performance.now();
+        const page = await browser.submit(form, '/forgot-password', { email });
+        return { ms: performance.now() - started, page };
+      };
+      const known = await timed(user.email);
+      const unknown = await timed(`nobody-${Date.now()}@example.com`);
+      expect(known.page.status).toBe(200);
+      expect(known.page.text).toBe(unknown.page.text);
+      // The SMTP connection is still hanging; the answer came long before its timeouts.
+      expect(known.ms).toBeLessThan(1000);
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      // RFC 5321 §3.8: a 421 greeting ends the session cleanly on the client's side too.
+      for (const s of sockets) s.end('421 closing\r\n');
+      // The delivery fails once its socket is gone; let it finish before the server stops.
+      await server.accountCentre.emails.idle();
+      await new Promise<void>((resolve) => stalled.close(() => resolve()));
+      await server.stop({ graceMs: 0 });
+    }
+  });
+});
