@@ -4,6 +4,7 @@
  * token; known and unknown addresses get the same answer; limits per address and network hold;
  * every bad input is a clear 4xx that changes nothing.
  */
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -245,10 +246,9 @@ describe('forgot password limits and lifetime', () => {
 
 describe('forgot password with a stalled mail server', () => {
   it('answers a known address as fast as an unknown one: the page never waits for SMTP', async () => {
-    const { createServer } = await import('node:net');
     // Accepts connections and never says a word: every delivery hangs until its timeout.
-    const sockets: import('node:net').Socket[] = [];
-    const stalled = createServer((socket) => sockets.push(socket));
+    const sockets: Socket[] = [];
+    const stalled = createNetServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
     const { port } = stalled.address() as { port: number };
     const server = await startTestServer({
