@@ -46,7 +46,12 @@ export function createAccountCentre(deps: {
   const { config, log, store } = deps;
   const [pseudonymKey] = deps.cookieKeys;
   if (pseudonymKey === undefined) throw new Error('the account centre needs a cookie key');
-  const mailer = createMailer({ config: config.email, log, count: deps.countEmail });
+  const mailer = createMailer({
+    config: config.email,
+    log,
+    count: deps.countEmail,
+    production: config.env === 'production',
+  });
   const emails = createAccountEmails({
     render: createEmailRenderer({
       viewsDir: deps.viewsDir,
