@@ -18,6 +18,10 @@ const FEATURES = [
   './src/cluster',
   './src/metrics',
   './src/tracing',
+  './src/mfa',
+  // Issue 15: the account lifecycle and its email delivery.
+  './src/account-centre',
+  './src/email',
 ];
 
 export default tseslint.config(

@@ -12,12 +12,18 @@ import { createSecurityEvents, type SecurityEvents } from './security/security-e
 import type { OnSessionsEnded } from './security/sessions-ended-hook.ts';
 import { createClientSecretCipher } from './clients/client-secret-cipher.ts';
 import { resolveClientSecretKeys } from './clients/client-secret-keys.ts';
+import { createMfaService, type MfaService } from './mfa/mfa-service.ts';
 import {
   encryptedClientStore,
   reencryptClientSecrets,
   withOidcStore,
   type ReencryptResult,
 } from './clients/encrypted-client-store.ts';
+import { InvalidationFeed } from './cache/invalidation-feed.ts';
+import { invalidatingResourceServers } from './cache/invalidating-resource-servers.ts';
+import { invalidatingOidcStore } from './oidc/invalidating-oidc-store.ts';
+import { cachedClientReads } from './oidc/cached-client-reads.ts';
+import type { CacheObserver } from './cache/answer-cache.ts';
 import { withWebhookEndpointStore, withWebhookEvents } from './webhooks/with-webhook-events.ts';
 import { encryptedWebhookEndpointStore } from './webhooks/encrypted-webhook-endpoint-store.ts';
 
@@ -32,6 +38,13 @@ export interface Services {
   events: SecurityEvents;
   /** The request being served, for events recorded below the HTTP layer. */
   requestContext: RequestContextHolder;
+  /**
+   * The cache invalidation feed (src/cache/invalidation-feed.ts): every change made through
+   * `store` that a cache may hold is published on it; the server polls it for other processes'.
+   */
+  invalidation: InvalidationFeed;
+  /** Second factors and passkeys (src/mfa/mfa-service.ts): TOTP secrets sealed with the client-secret keys. */
+  mfa: MfaService;
   /** Re-encrypts every stored client secret with the newest `secrets.clientSecretKeys` key. */
   reencryptClientSecrets(): Promise<ReencryptResult>;
   close(): Promise<void>;
@@ -51,6 +64,8 @@ export async function openServices(
     eventActor?: string;
     /** Told which sessions a password change or a disabled user ended (back-channel logout). */
     onSessionsEnded?: OnSessionsEnded;
+    /** Reports of the in-process caches, by cache name (the server's metrics). */
+    cacheObserver?: (cache: string) => CacheObserver;
   } = {},
 ): Promise<Services> {
   const opened = await createStore(config, {
@@ -79,8 +94,31 @@ export async function openServices(
       context: requestContext.current,
       defaultActor: options.eventActor ?? 'system',
     });
+    const invalidation = new InvalidationFeed({
+      store: decorated.invalidations,
+      boundMs: config.cache.invalidationBoundMs,
+      now,
+      onPollError: (err: unknown) =>
+        log.warn({ err }, 'reading the cache invalidation feed failed; caches are bypassed'),
+    });
+    const publish = (keys: readonly string[]) => invalidation.publish(keys);
     store = withKeyStore(
-      withOidcStore(decorated, encryptedClientStore(decorated.oidc, cipher)),
+      withOidcStore(
+        {
+          ...decorated,
+          resourceServers: invalidatingResourceServers(decorated.resourceServers, publish),
+        },
+        invalidatingOidcStore(
+          cachedClientReads({
+            inner: encryptedClientStore(decorated.oidc, cipher),
+            feed: invalidation,
+            maxEntries: config.cache.clients.maxEntries,
+            now,
+            observer: options.cacheObserver?.('clients'),
+          }),
+          publish,
+        ),
+      ),
       encryptedKeyStore(decorated.keys, cipher),
     );
     store = withWebhookEndpointStore(
@@ -109,8 +147,19 @@ export async function openServices(
       now,
       events,
       requestContext,
+      invalidation,
+      mfa: createMfaService({
+        credentials: store.credentials,
+        cipher,
+        events,
+        issuerName: config.ui.productName,
+        now,
+      }),
       reencryptClientSecrets: () => reencryptClientSecrets(decorated.oidc, cipher),
-      close: () => store.close(),
+      close: async () => {
+        invalidation.stop();
+        await store.close();
+      },
     };
   } catch (err) {
     await store.close().catch(() => undefined);

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { clientInputSchema } from '../clients/client-input-schema.ts';
 import { initialAccessTokenInputSchema } from '../clients/initial-access-tokens.ts';
 import type { ErrorCode } from '../errors/error-codes.ts';
+import type { AdminSubScope } from '../oidc/scopes.ts';
 import type { SecurityEvent } from '../storage/ports.ts';
 import {
   auditEventPageSchema,
@@ -12,7 +13,33 @@ import {
   initialAccessTokenPageSchema,
   userPageSchema,
   userSchema,
+  attributeListSchema,
+  attributeSchema,
+  groupPageSchema,
+  groupSchema,
+  keyPruneSchema,
+  keyRotationSchema,
+  rolePageSchema,
+  roleSchema,
+  signingKeyListSchema,
+  userAccessSchema,
+  sessionsEndedSchema,
+  userGrantListSchema,
+  userSessionListSchema,
 } from './admin-response-schemas.ts';
+import { grantRevokeSchema, linkRequestSchema } from './user-lifecycle-admin.ts';
+import { AppError } from '../errors/app-error.ts';
+import {
+  attributeDefineSchema,
+  attributeValuesSchema,
+  groupCreateSchema,
+  groupUpdateSchema,
+  memberSchema,
+  roleCreateSchema,
+  roleRefSchema,
+  roleUpdateSchema,
+} from '../rbac/access-control-schemas.ts';
+import { parseRoleReference } from '../rbac/access-control-service.ts';
 import {
   auditQuerySchema,
   clampLimit,
@@ -23,6 +50,7 @@ import {
   userUpdateSchema,
 } from './admin-schemas.ts';
 import type { AdminServices } from './admin-services.ts';
+import { userFactorsResetSchema, userFactorsSchema } from './mfa-response-schemas.ts';
 import type { Actor } from './audit-log.ts';
 import {
   createdWebhookSchema,
@@ -37,14 +65,7 @@ import {
   deliverySchema,
 } from '../outbox/delivery-schemas.ts';
 import { importReportSchema, importRequestSchema } from '../import/user-import-service.ts';
-import {
-  apiPageSchema,
-  apiPatchSchema,
-  apiSchema,
-  keyPruneSchema,
-  keyRotationSchema,
-  signingKeyListSchema,
-} from './parity-response-schemas.ts';
+import { apiPageSchema, apiPatchSchema, apiSchema } from './parity-response-schemas.ts';
 import { resourceServerInputSchema } from '../resources/resource-server-input.ts';
 
 /**
@@ -61,10 +82,13 @@ export type AdminTag =
   | 'users'
   | 'initial-access-tokens'
   | 'audit'
+  | 'roles'
+  | 'groups'
+  | 'attributes'
+  | 'keys'
   | 'webhooks'
   | 'deliveries'
   | 'apis'
-  | 'signing-keys'
   | 'security-events';
 export type SuccessStatus = 200 | 201 | 204;
 
@@ -91,6 +115,11 @@ export interface AdminRoute {
   path: string;
   summary: string;
   tag: AdminTag;
+  /**
+   * The admin scope the operation needs (issue 16; `admin` holds them all): the router refuses a
+   * token without it (403 `insufficient_scope`) and the OpenAPI document names it.
+   */
+  scope: AdminSubScope;
   query?: z.ZodObject | undefined;
   request?:
     | {
@@ -196,6 +225,12 @@ const CLIENT_INPUT_ERRORS: readonly ErrorCode[] = [
   'invalid_redirect_uri',
 ];
 
+/** The account lifecycle's admin operations; a server built without them answers 404. */
+function lifecycleOf(s: AdminServices): NonNullable<AdminServices['userLifecycle']> {
+  if (!s.userLifecycle) throw new AppError('not_found');
+  return s.userLifecycle;
+}
+
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
   // Clients (RFC 7591 metadata; errors in RFC 7591 §3.2.2 shape).
   route({
@@ -204,6 +239,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/clients',
     summary: 'List clients, ordered by client_id (never their secrets)',
     tag: 'clients',
+    scope: 'admin:read',
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of clients', schema: clientPageSchema } },
     errors: ['invalid_request'],
@@ -219,6 +255,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Register a client; its client_id and client_secret are generated, the secret shown only in this answer',
     tag: 'clients',
+    scope: 'admin:clients',
     request: {
       schema: clientInputSchema,
       required: true,
@@ -249,6 +286,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/clients/{id}',
     summary: "A client's metadata (never its secret)",
     tag: 'clients',
+    scope: 'admin:read',
     responses: { 200: { description: 'The client', schema: clientSchema } },
     errors: ['not_found'],
     async handle(s, { id }) {
@@ -262,6 +300,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       "Replace a client's metadata as a whole (left-out fields take their defaults); same rules as creation",
     tag: 'clients',
+    scope: 'admin:clients',
     request: {
       schema: clientInputSchema,
       required: true,
@@ -291,6 +330,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Change some fields (RFC 7396 merge patch: null removes a field); the result is checked as a new client would be',
     tag: 'clients',
+    scope: 'admin:clients',
     request: {
       schema: clientPatchSchema,
       required: true,
@@ -318,6 +358,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Delete a client with its tokens, grants and registration access token; it stops working at once',
     tag: 'clients',
+    scope: 'admin:clients',
     responses: { 204: { description: 'Deleted' } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -332,6 +373,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Give a client a new secret (shown only in this answer); the old one stops working at once',
     tag: 'clients',
+    scope: 'admin:clients',
     responses: {
       200: { description: 'The client with its new secret', schema: createdClientSchema },
     },
@@ -349,6 +391,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users',
     summary: 'List users, ordered by username (never password hashes)',
     tag: 'users',
+    scope: 'admin:read',
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of users', schema: userPageSchema } },
     errors: ['invalid_request'],
@@ -363,6 +406,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users',
     summary: 'Create a user',
     tag: 'users',
+    scope: 'admin:users',
     request: {
       schema: userCreateSchema,
       required: true,
@@ -388,6 +432,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}',
     summary: 'A user, by id (the OIDC `sub`)',
     tag: 'users',
+    scope: 'admin:read',
     responses: { 200: { description: 'The user', schema: userSchema } },
     errors: ['not_found'],
     async handle(s, { id }) {
@@ -400,6 +445,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}',
     summary: "Update a user's profile claims (null removes one), email and email_verified",
     tag: 'users',
+    scope: 'admin:users',
     request: {
       schema: userUpdateSchema,
       required: true,
@@ -419,6 +465,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}/disable',
     summary: 'Disable a user: no sign-in, and their sessions, grants and tokens end at once',
     tag: 'users',
+    scope: 'admin:users',
     responses: { 200: { description: 'The user', schema: userSchema } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -431,6 +478,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}/enable',
     summary: 'Enable a disabled user',
     tag: 'users',
+    scope: 'admin:users',
     responses: { 200: { description: 'The user', schema: userSchema } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -443,6 +491,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}/password',
     summary: "Set a user's password; their sessions and tokens end",
     tag: 'users',
+    scope: 'admin:users',
     request: {
       schema: passwordResetSchema,
       required: true,
@@ -454,6 +503,149 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       return { status: 200, body: await s.users.resetPassword(id, body, actor) };
     },
   }),
+  route({
+    operationId: 'listUserFactors',
+    method: 'get',
+    path: '/users/{id}/mfa',
+    summary: "A user's second factors and passkeys (never a secret, code or key)",
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The factors', schema: userFactorsSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.userFactors.list(id) };
+    },
+  }),
+  route({
+    operationId: 'resetUserFactors',
+    method: 'post',
+    path: '/users/{id}/mfa/reset',
+    summary:
+      'Remove every second factor and passkey of a user (they lost them all; docs/mfa.md); audited',
+    tag: 'users',
+    scope: 'admin:users',
+    responses: { 200: { description: 'How many were removed', schema: userFactorsResetSchema } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.userFactors.reset(id, actor) };
+    },
+  }),
+
+  // The account lifecycle (issue 15 item 6): sessions, grants, deletion, links by email.
+  route({
+    operationId: 'listUserSessions',
+    method: 'get',
+    path: '/users/{id}/sessions',
+    summary: "List a user's sessions: device, address, sign-in and last use, apps",
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The sessions', schema: userSessionListSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await lifecycleOf(s).sessions(id) };
+    },
+  }),
+  route({
+    operationId: 'endUserSessions',
+    method: 'delete',
+    path: '/users/{id}/sessions',
+    summary: 'Sign a user out everywhere; their apps get back-channel logout',
+    tag: 'users',
+    scope: 'admin:users',
+    responses: { 200: { description: 'How many sessions ended', schema: sessionsEndedSchema } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await lifecycleOf(s).endSessions(id, actor) };
+    },
+  }),
+  route({
+    operationId: 'listUserGrants',
+    method: 'get',
+    path: '/users/{id}/grants',
+    summary: 'List the apps a user granted access to, with scopes and date',
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The grants', schema: userGrantListSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await lifecycleOf(s).grants(id) };
+    },
+  }),
+  route({
+    operationId: 'revokeUserGrant',
+    method: 'post',
+    path: '/users/{id}/grants/revoke',
+    summary: "Revoke one of a user's grants and every token issued under it",
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: grantRevokeSchema, required: true, example: { grant_id: 'aBc123' } },
+    responses: { 204: { description: 'Revoked' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).revokeGrant(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'deleteUser',
+    method: 'delete',
+    path: '/users/{id}',
+    summary:
+      'Delete a user: sessions, grants, tokens and links removed, apps told, events pseudonymised',
+    tag: 'users',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await lifecycleOf(s).deleteUser(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserVerification',
+    method: 'post',
+    path: '/users/{id}/verification',
+    summary: 'Email the user a link to confirm their address',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'en' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found', 'too_many_attempts'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendVerification(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserResetLink',
+    method: 'post',
+    path: '/users/{id}/reset-link',
+    summary: 'Email the user a password-reset link (the admin never sees it)',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'en' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendResetLink(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserInvitation',
+    method: 'post',
+    path: '/users/{id}/invitation',
+    summary: 'Email a new user an invitation link to choose their own password',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'de' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendInvitation(id, body, actor);
+      return { status: 204 };
+    },
+  }),
 
   // Initial access tokens for RFC 7591 registration (the token is shown once).
   route({
@@ -462,6 +654,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/initial-access-tokens',
     summary: 'List unexpired initial access tokens (never the tokens themselves)',
     tag: 'initial-access-tokens',
+    scope: 'admin:read',
     query: pageQuerySchema,
     responses: {
       200: { description: 'A page of initial access tokens', schema: initialAccessTokenPageSchema },
@@ -482,6 +675,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Create an initial access token for RFC 7591 registration at /reg (shown only in this answer)',
     tag: 'initial-access-tokens',
+    scope: 'admin:clients',
     request: {
       schema: initialAccessTokenInputSchema,
       required: false,
@@ -502,6 +696,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/initial-access-tokens/{id}',
     summary: 'Revoke an initial access token by its public id',
     tag: 'initial-access-tokens',
+    scope: 'admin:clients',
     responses: { 204: { description: 'Revoked' } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -517,6 +712,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/audit-events',
     summary: 'The audit log of admin changes, newest first',
     tag: 'audit',
+    scope: 'admin:read',
     query: auditQuerySchema,
     responses: { 200: { description: 'A page of audit events', schema: auditEventPageSchema } },
     errors: ['invalid_request'],
@@ -538,6 +734,382 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       };
     },
   }),
+
+  // Roles, groups and custom attributes (issue 16). Reads need `admin:read`, changes
+  // `admin:users` (they decide what users may do).
+  route({
+    operationId: 'listRoles',
+    method: 'get',
+    path: '/roles',
+    summary: 'List roles, ordered by name',
+    tag: 'roles',
+    scope: 'admin:read',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of roles', schema: rolePageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.access.roles.list({
+        cursor: query.cursor,
+        limit: clampLimit(query.limit),
+      });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createRole',
+    method: 'post',
+    path: '/roles',
+    summary: 'Create a role (its name is what tokens carry in `roles`)',
+    tag: 'roles',
+    scope: 'admin:users',
+    request: {
+      schema: roleCreateSchema,
+      required: true,
+      example: { name: 'orders-reader', description: 'May read orders' },
+    },
+    responses: { 201: { description: 'The role', schema: roleSchema } },
+    errors: ['invalid_input', 'role_exists'],
+    async handle(s, { body, actor }) {
+      const role = await s.access.roles.create(body, actor);
+      return { status: 201, location: `/roles/${role.name}`, body: role };
+    },
+  }),
+  route({
+    operationId: 'getRole',
+    method: 'get',
+    path: '/roles/{id}',
+    summary: 'A role, by name',
+    tag: 'roles',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The role', schema: roleSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.access.roles.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateRole',
+    method: 'patch',
+    path: '/roles/{id}',
+    summary: "Change a role's description",
+    tag: 'roles',
+    scope: 'admin:users',
+    request: {
+      schema: roleUpdateSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { description: 'May read every order' },
+    },
+    responses: { 200: { description: 'The role', schema: roleSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.access.roles.update(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteRole',
+    method: 'delete',
+    path: '/roles/{id}',
+    summary: 'Delete a role: users and groups stop holding it, from their next token on',
+    tag: 'roles',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.access.roles.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'listGroups',
+    method: 'get',
+    path: '/groups',
+    summary: 'List groups with their roles and direct members, ordered by name',
+    tag: 'groups',
+    scope: 'admin:read',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of groups', schema: groupPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.access.groups.list({
+        cursor: query.cursor,
+        limit: clampLimit(query.limit),
+      });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createGroup',
+    method: 'post',
+    path: '/groups',
+    summary: 'Create a group',
+    tag: 'groups',
+    scope: 'admin:users',
+    request: {
+      schema: groupCreateSchema,
+      required: true,
+      example: { name: 'support', description: 'The help desk' },
+    },
+    responses: { 201: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_input', 'group_exists'],
+    async handle(s, { body, actor }) {
+      const group = await s.access.groups.create(body, actor);
+      return { status: 201, location: `/groups/${group.name}`, body: group };
+    },
+  }),
+  route({
+    operationId: 'getGroup',
+    method: 'get',
+    path: '/groups/{id}',
+    summary: 'A group, by name, with its roles and direct members',
+    tag: 'groups',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.access.groups.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateGroup',
+    method: 'patch',
+    path: '/groups/{id}',
+    summary: "Change a group's description",
+    tag: 'groups',
+    scope: 'admin:users',
+    request: {
+      schema: groupUpdateSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { description: 'First-line support' },
+    },
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.access.groups.update(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteGroup',
+    method: 'delete',
+    path: '/groups/{id}',
+    summary: 'Delete a group: its members stop holding its roles, from their next token on',
+    tag: 'groups',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.access.groups.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'addGroupMember',
+    method: 'post',
+    path: '/groups/{id}/members',
+    summary: 'Add a user or a group to the group (a group may not end up inside itself)',
+    tag: 'groups',
+    scope: 'admin:users',
+    request: { schema: memberSchema, required: true, example: { user: 'V1StGXR8_Z5jdHi6B-myT' } },
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_input', 'not_found', 'group_cycle'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.access.groups.addMember(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'removeGroupMember',
+    method: 'delete',
+    path: '/groups/{id}/members',
+    summary: 'Remove a user (`?user=<id>`) or a group (`?group=<name>`) from the group',
+    tag: 'groups',
+    scope: 'admin:users',
+    query: memberSchema,
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_request', 'invalid_input', 'not_found'],
+    async handle(s, { id, query, actor }) {
+      return { status: 200, body: await s.access.groups.removeMember(id, query, actor) };
+    },
+  }),
+  route({
+    operationId: 'assignGroupRole',
+    method: 'post',
+    path: '/groups/{id}/roles',
+    summary: 'Give the group a role: every member (also through nested groups) holds it',
+    tag: 'groups',
+    scope: 'admin:users',
+    request: { schema: roleRefSchema, required: true, example: { role: 'orders-reader' } },
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_input', 'not_found', 'unknown_role'],
+    async handle(s, { id, body, actor }) {
+      const role = parseRoleReference(body);
+      return { status: 200, body: await s.access.groups.assignRole(id, role, actor) };
+    },
+  }),
+  route({
+    operationId: 'unassignGroupRole',
+    method: 'delete',
+    path: '/groups/{id}/roles',
+    summary: 'Take a role (`?role=<name>`) from the group',
+    tag: 'groups',
+    scope: 'admin:users',
+    query: roleRefSchema,
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_request', 'invalid_input', 'not_found'],
+    async handle(s, { id, query, actor }) {
+      return { status: 200, body: await s.access.groups.unassignRole(id, query.role, actor) };
+    },
+  }),
+  route({
+    operationId: 'getUserAccess',
+    method: 'get',
+    path: '/users/{id}/access',
+    summary: "A user's roles and groups (own and effective) and custom attribute values",
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: "The user's access", schema: userAccessSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.access.users.get(id) };
+    },
+  }),
+  route({
+    operationId: 'assignUserRole',
+    method: 'post',
+    path: '/users/{id}/roles',
+    summary: 'Give a user a role directly',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: roleRefSchema, required: true, example: { role: 'orders-reader' } },
+    responses: { 200: { description: "The user's access", schema: userAccessSchema } },
+    errors: ['invalid_input', 'not_found', 'unknown_role'],
+    async handle(s, { id, body, actor }) {
+      const role = parseRoleReference(body);
+      return { status: 200, body: await s.access.users.assignRole(id, role, actor) };
+    },
+  }),
+  route({
+    operationId: 'unassignUserRole',
+    method: 'delete',
+    path: '/users/{id}/roles',
+    summary: 'Take a directly assigned role (`?role=<name>`) from a user',
+    tag: 'users',
+    scope: 'admin:users',
+    query: roleRefSchema,
+    responses: { 200: { description: "The user's access", schema: userAccessSchema } },
+    errors: ['invalid_request', 'invalid_input', 'not_found'],
+    async handle(s, { id, query, actor }) {
+      return { status: 200, body: await s.access.users.unassignRole(id, query.role, actor) };
+    },
+  }),
+  route({
+    operationId: 'updateUserAttributes',
+    method: 'patch',
+    path: '/users/{id}/attributes',
+    summary:
+      "Set a user's custom attribute values (null removes one); each is checked against its type",
+    tag: 'users',
+    scope: 'admin:users',
+    request: {
+      schema: attributeValuesSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { department: 'Logistics', cost_centre: null },
+    },
+    responses: { 200: { description: "The user's access", schema: userAccessSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.access.users.setAttributes(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'listAttributes',
+    method: 'get',
+    path: '/attributes',
+    summary: 'The custom account attributes admins may set, ordered by name',
+    tag: 'attributes',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The attributes', schema: attributeListSchema } },
+    errors: [],
+    async handle(s) {
+      return { status: 200, body: { items: await s.access.attributes.list() } };
+    },
+  }),
+  route({
+    operationId: 'defineAttribute',
+    method: 'post',
+    path: '/attributes',
+    summary: 'Define a typed custom account attribute (never a protocol claim name)',
+    tag: 'attributes',
+    scope: 'admin:users',
+    request: {
+      schema: attributeDefineSchema,
+      required: true,
+      example: { name: 'department', type: 'string', description: 'Where the user works' },
+    },
+    responses: { 201: { description: 'The attribute', schema: attributeSchema } },
+    errors: ['invalid_input', 'attribute_exists', 'protected_claim'],
+    async handle(s, { body, actor }) {
+      const attribute = await s.access.attributes.define(body, actor);
+      return { status: 201, location: '/attributes', body: attribute };
+    },
+  }),
+  route({
+    operationId: 'removeAttribute',
+    method: 'delete',
+    path: '/attributes/{id}',
+    summary: 'Remove an attribute definition (its values are no longer released)',
+    tag: 'attributes',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Removed' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.access.attributes.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+
+  // Signing keys (issue 16: `admin:keys`), as `portcullis keys list|rotate|prune`.
+  route({
+    operationId: 'listSigningKeys',
+    method: 'get',
+    path: '/keys',
+    summary: 'Signing keys and their state (never a private key)',
+    tag: 'keys',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The keys', schema: signingKeyListSchema } },
+    errors: [],
+    async handle(s) {
+      return { status: 200, body: { items: await s.keys.list() } };
+    },
+  }),
+  route({
+    operationId: 'rotateSigningKeys',
+    method: 'post',
+    path: '/keys/rotate',
+    summary:
+      'Start a zero-downtime rotation: new keys published now, signing after keys.publishLeadSeconds',
+    tag: 'keys',
+    scope: 'admin:keys',
+    responses: { 200: { description: 'What was added and retired', schema: keyRotationSchema } },
+    errors: [],
+    async handle(s, { actor }) {
+      return { status: 200, body: await s.keys.rotate(actor) };
+    },
+  }),
+  route({
+    operationId: 'pruneSigningKeys',
+    method: 'post',
+    path: '/keys/prune',
+    summary: 'Delete expired keys (no longer published)',
+    tag: 'keys',
+    scope: 'admin:keys',
+    responses: { 200: { description: 'The removed key ids', schema: keyPruneSchema } },
+    errors: [],
+    async handle(s, { actor }) {
+      return { status: 200, body: await s.keys.prune(actor) };
+    },
+  }),
   // Webhook endpoints (Standard Webhooks; docs/webhooks.md). The secret is shown once.
   route({
     operationId: 'listWebhooks',
@@ -545,6 +1117,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/webhooks',
     summary: 'List webhook endpoints, ordered by id (never their secrets)',
     tag: 'webhooks',
+    scope: 'admin:read',
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of webhook endpoints', schema: webhookPageSchema } },
     errors: ['invalid_request'],
@@ -563,6 +1136,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Register a webhook endpoint; its signing secret is generated and shown only in this answer',
     tag: 'webhooks',
+    scope: 'admin:clients',
     request: {
       schema: webhookCreateSchema,
       required: true,
@@ -590,6 +1164,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/webhooks/{id}',
     summary: 'A webhook endpoint (never its secret)',
     tag: 'webhooks',
+    scope: 'admin:read',
     responses: { 200: { description: 'The endpoint', schema: webhookSchema } },
     errors: ['not_found'],
     async handle(s, { id }) {
@@ -602,6 +1177,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/webhooks/{id}',
     summary: "Change a webhook endpoint's URL, events, description or disabled flag",
     tag: 'webhooks',
+    scope: 'admin:clients',
     request: {
       schema: webhookPatchSchema,
       required: true,
@@ -620,6 +1196,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/webhooks/{id}/rotate-secret',
     summary: 'Give a webhook endpoint a new signing secret (shown only in this answer)',
     tag: 'webhooks',
+    scope: 'admin:clients',
     responses: {
       200: { description: 'The endpoint with its new secret', schema: createdWebhookSchema },
     },
@@ -634,6 +1211,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/webhooks/{id}',
     summary: 'Delete a webhook endpoint; its undelivered messages become dead letters',
     tag: 'webhooks',
+    scope: 'admin:clients',
     responses: { 204: { description: 'Deleted' } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -650,6 +1228,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Outbound deliveries waiting or given up (dead letters), oldest first; never their bodies',
     tag: 'deliveries',
+    scope: 'admin:read',
     query: deliveryQuerySchema,
     responses: { 200: { description: 'A page of deliveries', schema: deliveryPageSchema } },
     errors: ['invalid_request'],
@@ -667,6 +1246,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/deliveries/{id}',
     summary: 'One outbound delivery',
     tag: 'deliveries',
+    scope: 'admin:read',
     responses: { 200: { description: 'The delivery', schema: deliverySchema } },
     errors: ['not_found'],
     async handle(s, { id }) {
@@ -679,6 +1259,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/deliveries/{id}/retry',
     summary: 'Retry a dead letter now, with a fresh retry budget',
     tag: 'deliveries',
+    scope: 'admin:clients',
     responses: { 200: { description: 'The delivery, pending again', schema: deliverySchema } },
     errors: ['not_found', 'delivery_not_dead'],
     errorDescriptions: { 409: 'The delivery is not a dead letter' },
@@ -692,6 +1273,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/deliveries/{id}',
     summary: 'Discard a delivery (pending or dead) without sending it',
     tag: 'deliveries',
+    scope: 'admin:clients',
     responses: { 204: { description: 'Discarded' } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -707,6 +1289,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Import users with password hashes from another system (bcrypt, PBKDF2, scrypt, argon2); rehashed to argon2id at first sign-in',
     tag: 'users',
+    scope: 'admin:users',
     request: {
       schema: importRequestSchema,
       required: true,
@@ -735,6 +1318,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/apis',
     summary: 'List APIs (resource servers), ordered by identifier',
     tag: 'apis',
+    scope: 'admin:read',
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of APIs', schema: apiPageSchema } },
     errors: ['invalid_request'],
@@ -749,6 +1333,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/apis',
     summary: 'Register an API that clients get tokens for with resource=<identifier>',
     tag: 'apis',
+    scope: 'admin:clients',
     request: {
       schema: resourceServerInputSchema,
       required: true,
@@ -773,6 +1358,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/apis/{id}',
     summary: 'An API, by id',
     tag: 'apis',
+    scope: 'admin:read',
     responses: { 200: { description: 'The API', schema: apiSchema } },
     errors: ['not_found'],
     async handle(s, { id }) {
@@ -785,6 +1371,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/apis/{id}',
     summary: "Change an API's name, scopes, token format, lifetime, algorithm or clients",
     tag: 'apis',
+    scope: 'admin:clients',
     request: {
       schema: apiPatchSchema,
       required: true,
@@ -803,50 +1390,12 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/apis/{id}',
     summary: 'Delete an API: no new tokens for it, its tokens introspect as inactive',
     tag: 'apis',
+    scope: 'admin:clients',
     responses: { 204: { description: 'Deleted' } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
       await s.apis.remove(id, actor);
       return { status: 204 };
-    },
-  }),
-
-  // Signing keys (zero-downtime rotation, src/oidc/signing-keys.ts), as `portcullis keys …`.
-  route({
-    operationId: 'listSigningKeys',
-    method: 'get',
-    path: '/signing-keys',
-    summary: 'Signing keys and their state (never a private key)',
-    tag: 'signing-keys',
-    responses: { 200: { description: 'Every stored key', schema: signingKeyListSchema } },
-    errors: [],
-    async handle(s) {
-      return { status: 200, body: { items: await s.signingKeys.list() } };
-    },
-  }),
-  route({
-    operationId: 'rotateSigningKeys',
-    method: 'post',
-    path: '/signing-keys/rotate',
-    summary:
-      'Start a zero-downtime rotation: new keys publish now and sign after keys.publishLeadSeconds',
-    tag: 'signing-keys',
-    responses: { 200: { description: 'What was added and retired', schema: keyRotationSchema } },
-    errors: [],
-    async handle(s, { actor }) {
-      return { status: 200, body: await s.signingKeys.rotate(actor) };
-    },
-  }),
-  route({
-    operationId: 'pruneSigningKeys',
-    method: 'post',
-    path: '/signing-keys/prune',
-    summary: 'Delete keys no longer published (nothing they signed can still be valid)',
-    tag: 'signing-keys',
-    responses: { 200: { description: 'The removed key ids', schema: keyPruneSchema } },
-    errors: [],
-    async handle(s, { actor }) {
-      return { status: 200, body: await s.signingKeys.prune(actor) };
     },
   }),
 
@@ -857,6 +1406,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/security-events',
     summary: 'Security events of every kind (ASVS 16.3), newest first, filtered and paged',
     tag: 'security-events',
+    scope: 'admin:read',
     query: auditQuerySchema,
     responses: { 200: { description: 'A page of events', schema: auditEventPageSchema } },
     errors: ['invalid_request'],

@@ -12,13 +12,17 @@ import {
 } from '../clients/initial-access-tokens.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventFilter, Store } from '../storage/ports.ts';
+import { createAccessControlService } from '../rbac/access-control-service.ts';
+import { createAccessAdminServices } from './access-admin-services.ts';
+import { createKeyAdminServices } from './key-admin-services.ts';
 import { createAuditLog, type Actor } from './audit-log.ts';
 import { createUserAdminService } from './user-admin-service.ts';
+import { summarizeFactors } from '../mfa/factor-summary.ts';
+import { createUserLifecycleAdmin, type AccountLifecycleServices } from './user-lifecycle-admin.ts';
 import { createWebhookAdminService } from '../webhooks/webhook-admin-service.ts';
 import { createDeliveryAdminService } from '../outbox/delivery-admin-service.ts';
 import { createUserImportService } from '../import/user-import-service.ts';
 import { createApiAdminService } from './api-admin-service.ts';
-import { createSigningKeyAdminService } from './signing-key-admin-service.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -36,16 +40,19 @@ export interface AdminServicesDeps {
     | 'events'
     | 'counters'
     | 'resourceServers'
+    | 'accessControl'
+    | 'keys'
+    | 'credentials'
     | 'outbox'
     | 'webhookEndpoints'
-    | 'keys'
   >;
   accounts: AccountService;
-  /** Told when an API changes (the server's cached directory of APIs drops its copy). */
-  onApiChange?: (() => void) | undefined;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
   now?: () => number;
+  /** The account lifecycle (issue 15): sessions, grants, deletion, links; its routes answer
+   *  404 without it. */
+  accountLifecycle?: AccountLifecycleServices | undefined;
 }
 
 /** The fields of a client worth a line in the audit log: what kind of client it is, no secrets. */
@@ -84,8 +91,17 @@ export function createAdminServices(deps: AdminServicesDeps) {
     now,
   });
   const audit = createAuditLog({ events: deps.store.events, now });
+  const userLifecycle = deps.accountLifecycle
+    ? createUserLifecycleAdmin({
+        services: deps.accountLifecycle,
+        audit,
+        exists: async (id) => (await deps.store.accounts.findById(id)) !== undefined,
+      })
+    : undefined;
 
   return {
+    /** Issue 15 item 6 (./user-lifecycle-admin.ts); undefined without the account lifecycle. */
+    userLifecycle,
     clients: {
       get: clients.get,
       list: clients.list,
@@ -146,6 +162,13 @@ export function createAdminServices(deps: AdminServicesDeps) {
           subject: user.id,
           details: { username: user.username },
         });
+        // Issue 15 item 3: an invitation instead of a password, or a link to confirm the address.
+        const lifecycle = deps.accountLifecycle?.lifecycle;
+        if (lifecycle && user.email !== undefined) {
+          const invite = (input as { invite?: unknown } | null)?.invite === true;
+          if (invite) await lifecycle.sendInvitation(user.id, 'en');
+          else if (!user.emailVerified) await lifecycle.sendVerification(user.id, 'en');
+        }
         return user;
       },
       async update(id: string, input: unknown, who: Actor) {
@@ -172,6 +195,25 @@ export function createAdminServices(deps: AdminServicesDeps) {
       },
     },
 
+    // Second factors (issue 14): what a user holds, and the operator's reset when every factor
+    // is lost (docs/mfa.md). Never any credential material (src/mfa/factor-summary.ts).
+    userFactors: {
+      async list(id: string) {
+        await users.get(id);
+        return summarizeFactors(deps.store.credentials, id);
+      },
+      async reset(id: string, who: Actor) {
+        await users.get(id);
+        const removed = await deps.store.credentials.removeAll(id);
+        await audit.record(who, {
+          type: 'admin.user.mfa_reset',
+          subject: id,
+          details: { removed },
+        });
+        return { removed };
+      },
+    },
+
     initialAccessTokens: {
       list: initialAccessTokens.list,
       async create(input: unknown, who: Actor): Promise<CreatedInitialAccessToken> {
@@ -192,6 +234,19 @@ export function createAdminServices(deps: AdminServicesDeps) {
       },
     },
 
+    // Roles, groups and custom attributes (issue 16).
+    access: createAccessAdminServices({
+      access: createAccessControlService({
+        store: deps.store.accessControl,
+        accounts: deps.store.accounts,
+        now,
+      }),
+      audit,
+    }),
+
+    // Signing keys (issue 16: the `admin:keys` authority).
+    keys: createKeyAdminServices({ config: deps.config, keys: deps.store.keys, audit, now }),
+
     // Webhook endpoints and the outbox's deliveries (issue 17; src/webhooks/, src/outbox/).
     webhooks: createWebhookAdminService({
       endpoints: deps.store.webhookEndpoints,
@@ -202,18 +257,11 @@ export function createAdminServices(deps: AdminServicesDeps) {
     deliveries: createDeliveryAdminService({ outbox: deps.store.outbox, audit }),
     // User import with other systems' password hashes (issue 17; docs/import.md).
     imports: createUserImportService({ accounts: deps.store.accounts, audit, now }),
-    // APIs and signing keys: the CLI's operations, now also the API's (issue 17 item 1).
+    // APIs (resource servers): the CLI's operations, now also the API's (issue 17).
     apis: createApiAdminService({
       config: deps.config,
       store: deps.store.resourceServers,
       clients: deps.store.oidc,
-      audit,
-      now,
-      onChange: deps.onApiChange,
-    }),
-    signingKeys: createSigningKeyAdminService({
-      config: deps.config,
-      keys: deps.store.keys,
       audit,
       now,
     }),

@@ -1,8 +1,26 @@
 import { z } from 'zod';
+import {
+  sessionsEndedSchema,
+  userGrantListSchema,
+  userGrantSchema,
+  userSessionListSchema,
+  userSessionSchema,
+} from './admin-response-schemas.ts';
+import { grantRevokeSchema, linkRequestSchema } from './user-lifecycle-admin.ts';
 import { clientInputSchema } from '../clients/client-input-schema.ts';
 import { initialAccessTokenInputSchema } from '../clients/initial-access-tokens.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
 import { ADMIN_SCOPE } from '../oidc/scopes.ts';
+import {
+  attributeDefineSchema,
+  attributeValuesSchema,
+  groupCreateSchema,
+  groupUpdateSchema,
+  memberSchema,
+  roleCreateSchema,
+  roleRefSchema,
+  roleUpdateSchema,
+} from '../rbac/access-control-schemas.ts';
 import {
   auditEventPageSchema,
   auditEventSchema,
@@ -15,6 +33,17 @@ import {
   initialAccessTokenSchema,
   userPageSchema,
   userSchema,
+  attributeListSchema,
+  attributeSchema,
+  groupPageSchema,
+  groupSchema,
+  keyPruneSchema,
+  keyRotationSchema,
+  rolePageSchema,
+  roleSchema,
+  signingKeyListSchema,
+  signingKeySchema,
+  userAccessSchema,
 } from './admin-response-schemas.ts';
 import { ADMIN_ROUTES, errorCodesOf, type AdminRoute } from './admin-routes.ts';
 import {
@@ -32,15 +61,9 @@ import {
 } from '../webhooks/webhook-schemas.ts';
 import { deliveryPageSchema, deliverySchema } from '../outbox/delivery-schemas.ts';
 import { importReportSchema, importRequestSchema } from '../import/user-import-service.ts';
-import {
-  apiPageSchema,
-  apiPatchSchema,
-  apiSchema,
-  keyPruneSchema,
-  keyRotationSchema,
-  signingKeyListSchema,
-} from './parity-response-schemas.ts';
+import { apiPageSchema, apiPatchSchema, apiSchema } from './parity-response-schemas.ts';
 import { resourceServerInputSchema } from '../resources/resource-server-input.ts';
+import { userFactorsResetSchema, userFactorsSchema } from './mfa-response-schemas.ts';
 
 /**
  * The OpenAPI 3.1 description of the admin API, served at /admin/v1/openapi.json, built from the
@@ -73,6 +96,16 @@ const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   UserUpdate: userUpdateSchema,
   PasswordReset: passwordResetSchema,
   InitialAccessTokenCreate: initialAccessTokenInputSchema,
+  RoleCreate: roleCreateSchema,
+  RoleUpdate: roleUpdateSchema,
+  GroupCreate: groupCreateSchema,
+  GroupUpdate: groupUpdateSchema,
+  GroupMember: memberSchema,
+  RoleReference: roleRefSchema,
+  AttributeDefine: attributeDefineSchema,
+  AttributeValues: attributeValuesSchema,
+  GrantRevoke: grantRevokeSchema,
+  LinkRequest: linkRequestSchema,
   WebhookCreate: webhookCreateSchema,
   WebhookPatch: webhookPatchSchema,
   UserImport: importRequestSchema,
@@ -93,6 +126,24 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   InitialAccessTokenPage: initialAccessTokenPageSchema,
   AuditEvent: auditEventSchema,
   AuditEventPage: auditEventPageSchema,
+  Role: roleSchema,
+  RolePage: rolePageSchema,
+  Group: groupSchema,
+  GroupPage: groupPageSchema,
+  UserAccess: userAccessSchema,
+  Attribute: attributeSchema,
+  AttributeList: attributeListSchema,
+  SigningKey: signingKeySchema,
+  SigningKeyList: signingKeyListSchema,
+  KeyRotation: keyRotationSchema,
+  KeyPrune: keyPruneSchema,
+  UserFactors: userFactorsSchema,
+  UserFactorsReset: userFactorsResetSchema,
+  UserSession: userSessionSchema,
+  UserSessionList: userSessionListSchema,
+  UserGrant: userGrantSchema,
+  UserGrantList: userGrantListSchema,
+  SessionsEnded: sessionsEndedSchema,
   Webhook: webhookSchema,
   CreatedWebhook: createdWebhookSchema,
   WebhookPage: webhookPageSchema,
@@ -101,9 +152,6 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   ImportReport: importReportSchema,
   Api: apiSchema,
   ApiPage: apiPageSchema,
-  SigningKeyList: signingKeyListSchema,
-  KeyRotation: keyRotationSchema,
-  KeyPrune: keyPruneSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {
@@ -148,7 +196,7 @@ function responseSchemas(errorCodes: readonly ErrorCode[]): Record<string, Json>
 const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   400: 'The input is not valid (details name each field)',
   401: 'No token (`authentication_required`), or an unknown, expired or revoked one (`invalid_token`)',
-  403: `The token does not carry the \`${ADMIN_SCOPE}\` scope, or its client no longer holds it (\`insufficient_scope\`)`,
+  403: `The token does not carry the operation's scope (see \`security\`) or \`${ADMIN_SCOPE}\`, or its client no longer holds it (\`insufficient_scope\`)`,
   404: 'No such object',
   413: 'The body is larger than 64 KiB',
   415: 'The body is not JSON',
@@ -230,6 +278,9 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
       operationId: op.operationId,
       summary: op.summary,
       tags: [op.tag],
+      // Issue 16: the scope this operation needs, or `admin` (which holds every admin scope).
+      security: [{ adminToken: [op.scope] }, { adminToken: [ADMIN_SCOPE] }],
+      'x-required-scope': op.scope,
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(request
         ? {
@@ -269,14 +320,17 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
         description: 'Tokens that open RFC 7591 dynamic registration',
       },
       { name: 'audit', description: 'Who changed what, when and from where' },
+      { name: 'roles', description: 'Roles tokens carry in `roles` (issue 16)' },
+      { name: 'groups', description: 'Groups of users (and groups) holding roles' },
+      { name: 'attributes', description: 'Typed custom account attributes' },
+      { name: 'keys', description: 'Signing keys and their rotation' },
       { name: 'webhooks', description: 'Endpoints that receive signed event messages' },
-      { name: 'apis', description: 'APIs (resource servers, RFC 8707) clients get tokens for' },
-      { name: 'signing-keys', description: 'Keys that sign ID tokens and JWT access tokens' },
-      { name: 'security-events', description: 'Sign-ins, lockouts, logouts, deliveries, changes' },
       {
         name: 'deliveries',
         description: 'The outbox: logout tokens and webhook messages waiting or given up',
       },
+      { name: 'apis', description: 'APIs (resource servers, RFC 8707) clients get tokens for' },
+      { name: 'security-events', description: 'Sign-ins, lockouts, logouts, deliveries, changes' },
     ],
     paths,
     components: {
@@ -288,7 +342,13 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
           flows: {
             clientCredentials: {
               tokenUrl: '/token',
-              scopes: { [ADMIN_SCOPE]: 'Full access to the admin API' },
+              scopes: {
+                [ADMIN_SCOPE]: 'Full access to the admin API (every scope below)',
+                'admin:read': 'Read clients, users, roles, groups, keys and the audit log',
+                'admin:clients': 'Change clients and initial access tokens',
+                'admin:users': 'Change users, their roles, groups and attributes',
+                'admin:keys': 'Rotate and prune signing keys',
+              },
             },
           },
         },

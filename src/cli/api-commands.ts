@@ -1,5 +1,4 @@
 import { createAuditLog } from '../admin/audit-log.ts';
-import { createApiAdminService, type ApiAdminService } from '../admin/api-admin-service.ts';
 import type { Services } from '../open-services.ts';
 import {
   createResourceServerService,
@@ -28,18 +27,12 @@ function openService(services: Services): ResourceServerService {
     clients: services.store.oidc,
     limits: resourceServerLimits(services.config),
     now: services.now,
+    roleExists: async (name) => (await services.store.accessControl.findRole(name)) !== undefined,
   });
 }
 
-/** The admin API's operations on APIs (same rules, same audit entries: issue 17). */
-function openAdminApis(services: Services): ApiAdminService {
-  return createApiAdminService({
-    config: services.config,
-    store: services.store.resourceServers,
-    clients: services.store.oidc,
-    audit: createAuditLog({ events: services.store.events, now: services.now }),
-    now: services.now,
-  });
+function audit(services: Services) {
+  return createAuditLog({ events: services.store.events, now: services.now });
 }
 
 /** `key: value` lines of an API. */
@@ -70,6 +63,11 @@ function describeApi(api: ResourceServerView): string[] {
   );
   for (const grant of api.client_credentials_grants)
     out.push(`  ${grant.client_id}  ${grant.scopes.join(' ') || '(no scopes)'}`);
+  out.push(
+    `${'role_scopes:'.padEnd(width)} ${api.role_scopes?.length ? '' : '- (every user, every scope)'}`.trimEnd(),
+  );
+  for (const rule of api.role_scopes ?? [])
+    out.push(`  ${rule.role}  ${rule.scopes.join(' ') || '(no scopes)'}`);
   out.push(`${'created:'.padEnd(width)} ${formatTime(api.created_at * 1000)}`);
   out.push(`${'updated:'.padEnd(width)} ${formatTime(api.updated_at * 1000)}`);
   return out;
@@ -182,7 +180,15 @@ const apiAdd = defineCommand({
       input.client_credentials_grants = values.grant.map((g) => parseGrant(g, usage));
 
     return withServices(io, values.verbose, async (services) => {
-      const api = await openAdminApis(services).create(input, cliActor());
+      const api = await openService(services).create(input);
+      await audit(services).record(cliActor(), {
+        type: 'admin.api.created',
+        details: {
+          id: api.id,
+          identifier: api.identifier.slice(0, 200),
+          token_format: api.token_format,
+        },
+      });
       if (values.json) writeJson(io, api);
       else
         writeLines(
@@ -270,6 +276,19 @@ const apiUpdate = defineCommand({
       value: '<client_id>',
       description: "remove a client's grant; it gets no new tokens for the API",
     },
+    'role-scope': {
+      type: 'string',
+      multiple: true,
+      value: '"<role> <scope> [scope...]"',
+      description:
+        "let holders of a role get these of the API's scopes (replaces the role's earlier list); once any role has scopes, users get only what their roles allow",
+    },
+    'remove-role-scope': {
+      type: 'string',
+      multiple: true,
+      value: '<role>',
+      description: "remove a role's scopes (with none left, every user may get every scope again)",
+    },
   },
   json: 'print the API as JSON',
   run: async ({ values, positionals: [id = ''], usage }, io) => {
@@ -283,6 +302,8 @@ const apiUpdate = defineCommand({
       'remove-introspection-client',
       'grant',
       'revoke-grant',
+      'role-scope',
+      'remove-role-scope',
     ] as const;
     const fieldChanges = [values.name, values.format, ttl, values['default-ttl'], values.alg];
     if (
@@ -324,10 +345,34 @@ const apiUpdate = defineCommand({
           grants.set(grant.client_id, grant);
         patch.client_credentials_grants = [...grants.values()];
       }
-      const updated = await openAdminApis(services).update(current.id, patch, cliActor());
-      if (values.json) writeJson(io, updated);
+      if (values['role-scope'] || values['remove-role-scope']) {
+        const rules = new Map((current.role_scopes ?? []).map((r) => [r.role, r] as const));
+        for (const role of values['remove-role-scope'] ?? []) rules.delete(role);
+        for (const value of values['role-scope'] ?? []) {
+          const [role, ...scopes] = value.trim().split(/\s+/);
+          if (!role)
+            throw new UsageError(
+              '--role-scope needs a role, e.g. --role-scope "orders-reader orders:read"',
+              usage,
+            );
+          rules.set(role, { role, scopes });
+        }
+        patch.role_scopes = [...rules.values()];
+      }
+      const change = await service.update(current.id, patch);
+      if (change.changed.length > 0) {
+        await audit(services).record(cliActor(), {
+          type: 'admin.api.updated',
+          details: { id: change.api.id, changed: change.changed.join(' ') },
+        });
+      }
+      if (values.json) writeJson(io, change.api);
       else
-        writeLines(io, `updated API ${updated.id}`, ...describeApi(updated).map((l) => `  ${l}`));
+        writeLines(
+          io,
+          `updated API ${change.api.id}`,
+          ...describeApi(change.api).map((l) => `  ${l}`),
+        );
       return EXIT.ok;
     });
   },
@@ -343,7 +388,13 @@ const apiRemove = defineCommand({
   json: 'print {"id": ..., "identifier": ..., "removed": true} as JSON',
   run: async ({ values, positionals: [id = ''] }, io) => {
     return withServices(io, values.verbose, async (services) => {
-      const api = await openAdminApis(services).remove(id, cliActor());
+      const service = openService(services);
+      const api = await service.get(id);
+      await service.remove(api.id);
+      await audit(services).record(cliActor(), {
+        type: 'admin.api.deleted',
+        details: { id: api.id, identifier: api.identifier.slice(0, 200) },
+      });
       if (values.json) writeJson(io, { id: api.id, identifier: api.identifier, removed: true });
       else writeLines(io, `removed API ${api.id} (${api.identifier})`);
       return EXIT.ok;

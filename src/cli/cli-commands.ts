@@ -9,6 +9,9 @@ import { KEYS_COMMANDS } from './keys-commands.ts';
 import type { TopLevel } from './render-help.ts';
 import { serveCommand } from './serve-command.ts';
 import { USER_COMMANDS } from './user-commands.ts';
+import { ATTRIBUTE_COMMANDS } from './user-access-commands.ts';
+import { GROUP_COMMANDS } from './group-commands.ts';
+import { ROLE_COMMANDS } from './role-commands.ts';
 import { WEBHOOK_COMMANDS } from './webhook-commands.ts';
 import { DELIVERY_COMMANDS } from './delivery-commands.ts';
 
@@ -22,6 +25,10 @@ export const CLI: TopLevel = {
   ],
   groups: [
     USER_COMMANDS,
+    // Issue 16: roles, groups and custom attributes.
+    ROLE_COMMANDS,
+    GROUP_COMMANDS,
+    ATTRIBUTE_COMMANDS,
     CLIENT_COMMANDS,
     API_COMMANDS,
     IAT_COMMANDS,

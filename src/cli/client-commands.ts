@@ -22,6 +22,8 @@ import { formatTime, writeJson, writeLines } from './write-output.ts';
 interface ClientDefaults {
   idTokenSigningAlg: string;
   idTokenClaims: string;
+  /** `mfa.defaultPolicy`; absent where the caller does not know it. */
+  mfa?: string | undefined;
 }
 
 function describeClient(
@@ -64,7 +66,13 @@ function describeClient(
   if (client.userinfo_signed_response_alg !== undefined)
     lines.push(['userinfo_signed_response_alg', client.userinfo_signed_response_alg]);
   lines.push(['id_token_claims', client.id_token_claims ?? `${defaults.idTokenClaims} (default)`]);
+  lines.push(['mfa', client.mfa ?? `${defaults.mfa ?? 'optional'} (default)`]);
   if (client.contacts?.length) lines.push(['contacts', client.contacts.join(', ')]);
+  if (client.visible_roles?.length) lines.push(['visible_roles', client.visible_roles.join(' ')]);
+  if (client.visible_groups?.length)
+    lines.push(['visible_groups', client.visible_groups.join(' ')]);
+  if (client.claim_mappings?.length)
+    lines.push(['claim_mappings', JSON.stringify(client.claim_mappings)]);
   lines.push(['created', formatTime(client.client_id_issued_at * 1000)]);
   if (client.client_secret !== undefined) lines.push(['client_secret', client.client_secret]);
   const width = Math.max(...lines.map(([key]) => key.length)) + 1;
@@ -172,11 +180,39 @@ const METADATA_OPTIONS = {
     description: 'answer UserInfo as a JWT signed with <alg>',
     default: 'plain JSON',
   },
+  mfa: {
+    type: 'string',
+    value: '<none|optional|required>',
+    description:
+      'second factors at sign-in: none, optional (users who enrolled one), required (everyone)',
+    default: 'mfa.defaultPolicy',
+  },
   'id-token-claims': {
     type: 'string',
     value: '<scopes|userinfo>',
     description:
       'claims of the granted scopes in the ID token (scopes), or only from UserInfo (userinfo)',
+  },
+  'visible-roles': {
+    type: 'string',
+    multiple: true,
+    value: '<name|prefix*>',
+    description:
+      'roles the client may learn in "roles" claims (repeatable or comma-separated; * for all)',
+    default: 'none',
+  },
+  'visible-groups': {
+    type: 'string',
+    multiple: true,
+    value: '<name|prefix*>',
+    description: 'groups the client may learn in "groups" claims (as --visible-roles)',
+    default: 'none',
+  },
+  'claim-mappings': {
+    type: 'string',
+    value: '<json>',
+    description:
+      'the claim mapping table, e.g. \'[{"claim":"mail","from":"email"},{"claim":"department","attribute":"department"}]\'',
   },
   contact: {
     type: 'string',
@@ -241,8 +277,20 @@ function metadataFrom(values: MetadataValues, usage: string): Record<string, unk
   if (values['userinfo-alg'] !== undefined)
     input.userinfo_signed_response_alg = values['userinfo-alg'];
   if (values['id-token-claims'] !== undefined) input.id_token_claims = values['id-token-claims'];
+  if (values.mfa !== undefined) input.mfa = values.mfa;
   const contacts = splitList(values.contact);
   if (contacts) input.contacts = contacts;
+  const visibleRoles = splitList(values['visible-roles']);
+  if (visibleRoles) input.visible_roles = visibleRoles;
+  const visibleGroups = splitList(values['visible-groups']);
+  if (visibleGroups) input.visible_groups = visibleGroups;
+  if (values['claim-mappings'] !== undefined) {
+    try {
+      input.claim_mappings = JSON.parse(values['claim-mappings']) as unknown;
+    } catch {
+      throw new AppError('invalid_client_metadata', { claim_mappings: 'must be JSON' });
+    }
+  }
   return input;
 }
 
@@ -279,7 +327,10 @@ const clientAdd = defineCommand({
         writeLines(
           io,
           `created client ${JSON.stringify(created.client_name)}`,
-          ...describeClient(created, services.config.oidc).map((l) => `  ${l}`),
+          ...describeClient(created, {
+            ...services.config.oidc,
+            mfa: services.config.mfa.defaultPolicy,
+          }).map((l) => `  ${l}`),
         );
       warnSecretShownOnce(io, created.client_secret);
       return EXIT.ok;
@@ -308,6 +359,10 @@ const UNSETTABLE = new Set([
   'id_token_signed_response_alg',
   'userinfo_signed_response_alg',
   'id_token_claims',
+  'visible_roles',
+  'visible_groups',
+  'claim_mappings',
+  'mfa',
 ]);
 
 const clientUpdate = defineCommand({
@@ -368,7 +423,10 @@ const clientUpdate = defineCommand({
         writeLines(
           io,
           `updated client ${id}`,
-          ...describeClient(updated, services.config.oidc).map((l) => `  ${l}`),
+          ...describeClient(updated, {
+            ...services.config.oidc,
+            mfa: services.config.mfa.defaultPolicy,
+          }).map((l) => `  ${l}`),
         );
       warnSecretShownOnce(io, updated.client_secret);
       return EXIT.ok;
@@ -465,7 +523,14 @@ const clientShow = defineCommand({
     return withServices(io, values.verbose, async (services) => {
       const client = await (await openAdminServices(services)).clients.get(id);
       if (values.json) writeJson(io, client);
-      else writeLines(io, ...describeClient(client, services.config.oidc));
+      else
+        writeLines(
+          io,
+          ...describeClient(client, {
+            ...services.config.oidc,
+            mfa: services.config.mfa.defaultPolicy,
+          }),
+        );
       return EXIT.ok;
     });
   },

@@ -961,7 +961,7 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
 
   async function keysPage(ctx: Context, notice?: ConsolePage['notice']): Promise<void> {
     const { t, session } = state(ctx);
-    const keys = await services.signingKeys.list();
+    const keys = await services.keys.list();
     await show(
       ctx,
       200,
@@ -981,7 +981,7 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
                 cell(k.alg),
                 cell(k.state),
                 cell(when(k.activates_at)),
-                cell(when(k.retires_at)),
+                cell(when(k.retired_at)),
                 cell(when(k.expires_at)),
               ]),
               empty: t.nothing,
@@ -1004,7 +1004,7 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
 
   router.post('/keys/rotate', async (ctx) => {
     if (!fresh(ctx, `${CONSOLE_PATH}/keys`)) return;
-    await services.signingKeys.rotate(actorOf(ctx, state(ctx).session));
+    await services.keys.rotate(actorOf(ctx, state(ctx).session));
     await keysPage(ctx, { kind: 'status', text: state(ctx).t.saved });
   });
 

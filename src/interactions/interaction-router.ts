@@ -2,6 +2,8 @@ import { Router } from '@koa/router';
 import { ACR_PASSWORD, AMR_PASSWORD } from '../oidc/acr-values.ts';
 import { OFFLINE_CONSENT_PARAM } from '../oidc/hooks/offline-access-consent.ts';
 import { SCOPE_CLAIMS } from '../oidc/scopes.ts';
+import { CLAIM_MAPPINGS_METADATA } from '../oidc/client-metadata.ts';
+import { attributeClaimNames } from '../rbac/claim-mappings.ts';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { z } from 'zod';
@@ -20,6 +22,8 @@ import type { ClientInput } from '../ui/client-badge.ts';
 import { consentPage } from '../ui/consent-page.ts';
 import { expiredPage } from '../ui/error-page.ts';
 import { loginPage } from '../ui/login-page.ts';
+import { MFA_PROMPT } from '../oidc/mfa-prompt.ts';
+import { registerMfaRoutes, type MfaRoutesDeps } from './mfa-routes.ts';
 
 export interface InteractionRouterDeps {
   provider: () => Provider;
@@ -36,6 +40,10 @@ export interface InteractionRouterDeps {
   security: Pick<Security, 'signIn' | 'events'>;
   /** Names and scope descriptions of registered APIs, for the consent page (src/resources). */
   describeResource: DescribeResource;
+  /** The second-factor step (issue 14, src/interactions/mfa-routes.ts); none without it. */
+  mfa?: MfaRoutesDeps | undefined;
+  /** The login page's "Forgot your password?" link (the account centre, issue 15); none if absent. */
+  forgotPasswordHref?: string | undefined;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -85,6 +93,13 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       uri: client.clientUri,
       initiateLoginUri: client.initiateLoginUri,
     };
+  }
+
+  /** Claims the client's claim mapping releases from custom attributes (src/rbac). */
+  async function mappedAttributeClaims(clientId: string): Promise<string[]> {
+    const client = (await deps.provider().Client.find(clientId)) as unknown as
+      Record<string, unknown> | undefined;
+    return attributeClaimNames(client?.[CLAIM_MAPPINGS_METADATA]);
   }
 
   async function clientOf(found: Details): Promise<ClientInput> {
@@ -156,6 +171,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         csrfToken: deps.csrf.token(found.uid),
         client: await clientOf(found),
         productName: deps.productName,
+        forgotPasswordHref: deps.forgotPasswordHref,
         ...language(ctx, found),
         ...extra,
       }),
@@ -197,6 +213,22 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       await renderExpired(ctx);
     }
   });
+
+  const mfaRoutes = deps.mfa
+    ? registerMfaRoutes(
+        router,
+        {
+          details,
+          readForm,
+          finish,
+          language: (ctx, found) => language(ctx, found),
+          clientOf,
+          csrfToken: (uid) => deps.csrf.token(uid),
+          productName: deps.productName,
+        },
+        deps.mfa,
+      )
+    : undefined;
 
   router.get('/:uid', async (ctx) => {
     const found = await details(ctx, ctx.params.uid ?? '');
@@ -240,7 +272,11 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
           csrfToken: deps.csrf.token(found.uid),
           client: await clientOf(found),
           scopes: missing.missingOIDCScope ?? [],
-          claims: missing.missingOIDCClaims ?? [],
+          // Issue 16: custom attributes the client's claim mapping releases are named too.
+          claims: [
+            ...(missing.missingOIDCClaims ?? []),
+            ...(await mappedAttributeClaims(String(found.params.client_id))),
+          ],
           scopeClaims: SCOPE_CLAIMS,
           resources,
           accountName: account?.username ?? '',
@@ -248,6 +284,10 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
           ...language(ctx, found),
         }),
       );
+      return;
+    }
+    if (found.prompt.name === MFA_PROMPT && mfaRoutes) {
+      await mfaRoutes.renderPrompt(ctx, found);
       return;
     }
     throw new AppError('invalid_request', { prompt: `unsupported prompt ${found.prompt.name}` });

@@ -13,6 +13,8 @@ export interface LoginPageInput extends PageContext {
   /** Re-filled after an error; the password never is. */
   username?: string | undefined;
   error?: LoginError | undefined;
+  /** Where "Forgot your password?" leads (`/forgot-password`); no link when absent. */
+  forgotPasswordHref?: string | undefined;
 }
 
 const LOGIN_ERROR_ID = 'login-error';
@@ -50,5 +52,9 @@ export function loginPage(input: LoginPageInput): LoginPageLocals {
       clientId: input.client.id,
       label: t('login.cancel'),
     },
+    forgotPassword:
+      input.forgotPasswordHref === undefined
+        ? undefined
+        : { href: input.forgotPasswordHref, label: t('login.forgotPassword') },
   };
 }

@@ -32,6 +32,8 @@ export function withWebhookEvents(inner: Store, deps: { log: Logger; now: () => 
   const events: Store['events'] = {
     list: (filter, options) => inner.events.list(filter, options),
     pruneBefore: (time) => inner.events.pruneBefore(time),
+    pseudonymiseSubject: (subject, pseudonym) =>
+      inner.events.pseudonymiseSubject(subject, pseudonym),
     async append(event) {
       await inner.events.append(event);
       try {

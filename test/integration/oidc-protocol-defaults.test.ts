@@ -96,7 +96,11 @@ describe('acr and amr', () => {
     const claims = decodeJwt(tokens.id_token ?? '');
     expect(claims.acr).toBe('urn:portcullis:acr:pwd');
     expect(claims.amr).toEqual(['pwd']);
-    expect(rp.serverMetadata().acr_values_supported).toEqual(['urn:portcullis:acr:pwd']);
+    expect(rp.serverMetadata().acr_values_supported).toEqual([
+      'urn:portcullis:acr:pwd',
+      'urn:portcullis:acr:mfa',
+      'urn:portcullis:acr:phr',
+    ]);
   });
 
   it('advertises only claims an account can hold, and answers them', async () => {

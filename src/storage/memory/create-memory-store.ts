@@ -1,11 +1,16 @@
 import { StoreUnavailableError } from '../ports.ts';
 import type { Store, StoreOptions } from '../ports.ts';
+import { createMemoryAccessControlStore } from './create-memory-access-control-store.ts';
+import { createMemoryAccountDeviceStore } from './create-memory-account-device-store.ts';
 import { createMemoryAccountStore } from './create-memory-account-store.ts';
+import { createMemoryAccountTokenStore } from './create-memory-account-token-store.ts';
 import { createMemoryCounterStore } from './create-memory-counter-store.ts';
 import { createMemoryEventStore } from './create-memory-event-store.ts';
+import { createMemoryInvalidationStore } from './create-memory-invalidation-store.ts';
 import { createMemoryKeyStore } from './create-memory-key-store.ts';
 import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
 import { createMemoryResourceServerStore } from './create-memory-resource-server-store.ts';
+import { createMemoryCredentialStore } from './create-memory-credential-store.ts';
 import { createMemorySettingStore } from './create-memory-setting-store.ts';
 import { createMemoryOutboxStore } from './create-memory-outbox-store.ts';
 import { createMemoryWebhookEndpointStore } from './create-memory-webhook-endpoint-store.ts';
@@ -19,6 +24,8 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
   const now = options.now ?? Date.now;
   const oidc = createMemoryOidcStore(now);
   const counters = createMemoryCounterStore(now);
+  const accountTokens = createMemoryAccountTokenStore(now);
+  const accountDevices = createMemoryAccountDeviceStore(now);
   let open = true;
 
   return {
@@ -30,6 +37,11 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     counters,
     events: createMemoryEventStore(),
     resourceServers: createMemoryResourceServerStore(),
+    invalidations: createMemoryInvalidationStore(now),
+    accessControl: createMemoryAccessControlStore(),
+    credentials: createMemoryCredentialStore(),
+    accountTokens,
+    accountDevices,
     outbox: createMemoryOutboxStore(now),
     webhookEndpoints: createMemoryWebhookEndpointStore(),
 
@@ -39,7 +51,12 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     },
 
     async sweepExpired() {
-      return oidc.sweepExpired() + (await counters.sweepExpired());
+      return (
+        oidc.sweepExpired() +
+        (await counters.sweepExpired()) +
+        (await accountTokens.sweepExpired()) +
+        (await accountDevices.sweepExpired())
+      );
     },
 
     async close() {
