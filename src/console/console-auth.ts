@@ -60,8 +60,12 @@ export function consoleRedirectUri(issuer: string): string {
  * token: the console compares it with `console.reauthSeconds` before dangerous actions.
  */
 export async function ensureConsoleClient(oidc: OidcModelStore, issuer: string): Promise<void> {
+  const existing = await oidc.find('Client', CONSOLE_CLIENT_ID);
+  const issuedAt = existing?.client_id_issued_at;
   await oidc.upsert('Client', CONSOLE_CLIENT_ID, {
     client_id: CONSOLE_CLIENT_ID,
+    // RFC 7591 §3.2.1; admin listings show it. Kept from the first registration.
+    client_id_issued_at: typeof issuedAt === 'number' ? issuedAt : Math.floor(Date.now() / 1000),
     client_name: 'Portcullis admin console',
     application_type: 'web',
     redirect_uris: [consoleRedirectUri(issuer)],
