@@ -81,7 +81,7 @@ async function visibility(
   const cluster = await startCacheCluster(
     {
       CACHE_INVALIDATION_BOUND_MS: String(BOUND_MS),
-      CLIENT_AUTH_MAX_FAILURES: '1000000',
+      CLIENT_AUTH_MAX_FAILURES: '10000',
       ...(redis ? { CACHE_URL: redis.url } : {}),
     },
     storeEnv,

@@ -86,7 +86,10 @@ export async function startCacheCluster(
   await waitFor(
     () => records(server).some((r) => r.event === 'server.started' && r.workers === 2),
     'both workers to listen',
-  );
+  ).catch((error: unknown) => {
+    server.child.kill('SIGKILL');
+    throw new Error(`${String(error)}; the server said: ${server.lines.slice(-5).join(' | ')}`);
+  });
 
   const post = (path: string, caller: Credentials, body: string) =>
     fresh(`${issuer}${path}`, {
