@@ -1,4 +1,5 @@
 import { deviceLabel } from './device-label.ts';
+import { approximateAddress } from './approximate-address.ts';
 import { formatTime } from './email-messages.ts';
 import { isMessageKey } from './i18n/translate.ts';
 import type { MessageKey } from './i18n/messages-en.ts';
@@ -346,7 +347,10 @@ export function accountSessionsPage(input: AccountSessionsInput): AccountSession
       details: [
         { label: t('account.sessions.signedIn'), value: time(s.signedInAt) },
         { label: t('account.sessions.lastUsed'), value: time(s.lastUsedAt) },
-        { label: t('account.sessions.address'), value: s.ip ?? t('account.sessions.unknown') },
+        {
+          label: t('account.sessions.address'),
+          value: s.ip === undefined ? t('account.sessions.unknown') : approximateAddress(s.ip),
+        },
         {
           label: t('account.sessions.apps'),
           value: s.apps.length > 0 ? s.apps.join(', ') : t('account.sessions.noApps'),
