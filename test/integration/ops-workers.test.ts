@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import * as oidc from 'openid-client';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -9,43 +8,9 @@ import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { freePort, tempDir, unique } from '../helpers/test-server.ts';
 import { spawnServer, waitFor, type Spawned } from '../helpers/spawn-server.ts';
+import { fresh, records } from '../helpers/worker-requests.ts';
 
 const REDIRECT_URI = 'https://rp.example/callback';
-
-/** One request on a new TCP connection (`agent: false`), so the cluster hands it to the next worker. */
-function fresh(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-) {
-  return new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
-    const req = request(
-      url,
-      { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            json: JSON.parse(text || '{}') as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
-
-function records(spawned: Spawned): Record<string, unknown>[] {
-  return spawned.lines.flatMap((line) => {
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
-}
 
 function metricValue(text: string, sample: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
