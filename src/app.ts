@@ -16,6 +16,7 @@ import { requestTargetCheck } from './http/request-target-check.ts';
 import { secureCookies } from './http/secure-cookies.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { serveAssets } from './ui/serve-assets.ts';
+import { serveWebauthnBrowser } from './ui/serve-webauthn-browser.ts';
 import { serveThemeStylesheet } from './ui/theme-stylesheet.ts';
 import { rememberLanguage, requestLanguage, switcherPath } from './ui/i18n/request-language.ts';
 import { createCsrf } from './interactions/csrf.ts';
@@ -57,7 +58,7 @@ export interface AppDeps {
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource: DescribeResource;
   /** Second factors at sign-in (src/mfa/create-mfa-sign-in.ts); no second-factor step without. */
-  mfa?: Pick<MfaSignIn, 'service' | 'verify'> | undefined;
+  mfa?: Pick<MfaSignIn, 'service' | 'verify' | 'passkeys' | 'observe'> | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -120,6 +121,14 @@ export function createApp(deps: AppDeps): Koa {
           render: deps.render,
           log: deps.log,
           usernameOf: async (accountId) => (await deps.accounts.findById(accountId))?.username,
+          passkeys: {
+            ceremonies: deps.mfa.passkeys,
+            events: deps.security.events,
+            account: (accountId) => deps.accounts.findById(accountId),
+            observe: deps.mfa.observe
+              ? (outcome) => deps.mfa?.observe?.('passkey', outcome)
+              : undefined,
+          },
         }
       : undefined,
   });
@@ -171,6 +180,7 @@ export function createApp(deps: AppDeps): Koa {
     }),
   );
   app.use(serveThemeStylesheet(config.ui));
+  if (deps.mfa) app.use(serveWebauthnBrowser());
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());
   app.use(pages.routes());

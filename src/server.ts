@@ -118,6 +118,7 @@ export async function startServer(
   const mfaSignIn = createMfaSignIn({
     config,
     mfa: services.mfa,
+    credentials: store.credentials,
     counters: store.counters,
     events,
     now,

@@ -162,6 +162,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         productName: deps.productName,
         ...language(ctx, found),
         ...extra,
+        passkeys: deps.mfa?.passkeys !== undefined,
       }),
     );
   }

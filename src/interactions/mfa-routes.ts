@@ -22,6 +22,7 @@ import { mfaPage, type MfaPageError } from '../ui/mfa-page.ts';
 import { mfaRecoveryCodesPage } from '../ui/mfa-recovery-codes-page.ts';
 import type { ViewRenderer } from '../ui/render-view.ts';
 import type { MfaPass, PassMethod } from './mfa-pass.ts';
+import { registerPasskeyRoutes, type PasskeyRoutesDeps } from './passkey-routes.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 type Result = Parameters<Provider['interactionResult']>[2];
@@ -45,6 +46,8 @@ export interface MfaRoutesDeps {
   log: Logger;
   /** The account's display name for the authenticator app's label. */
   usernameOf(accountId: string): Promise<string | undefined>;
+  /** WebAuthn (src/interactions/passkey-routes.ts); no passkeys without. */
+  passkeys?: Omit<PasskeyRoutesDeps, 'passed' | 'log'> | undefined;
 }
 
 // What the prompt's check decided (src/mfa/mfa-decision.ts), as stored with the interaction.
@@ -148,12 +151,19 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
         secret: enrolment.secret,
         qrSvg: enrolment.qrSvg,
         error,
+        passkeys: deps.passkeys !== undefined,
       }),
     );
   }
 
   /** Ends the step: the session's `acr` rises to what the factor reaches (acr-values.ts). */
-  async function passed(ctx: Context, found: Details, accountId: string, method: PassMethod) {
+  async function passed(
+    ctx: Context,
+    found: Details,
+    accountId: string,
+    method: PassMethod,
+    extraAmr: string[] = [],
+  ) {
     const acr = method === 'passkey' ? ACR_PHISHING_RESISTANT : ACR_MFA;
     deps.log.info(
       {
@@ -165,7 +175,8 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
       },
       'second factor passed',
     );
-    await tools.finish(ctx, { login: { accountId, acr, amr: amrAfter(found, method) } }, false);
+    const amr = [...new Set([...amrAfter(found, method).slice(0, -1), ...extraAmr, AMR_MFA])];
+    await tools.finish(ctx, { login: { accountId, acr, amr } }, false);
   }
 
   /** GET /interaction/:uid while the `mfa` prompt is pending (called by the interaction router). */
@@ -264,6 +275,15 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
     if (!method) throw new AppError('invalid_input', { pass: 'is not valid for this sign-in' });
     await passed(ctx, found, accountId, method);
   });
+
+  if (deps.passkeys) {
+    registerPasskeyRoutes(router, tools, {
+      ...deps.passkeys,
+      log: deps.log,
+      passed: (ctx, found, accountId, extraAmr) =>
+        passed(ctx, found, accountId, 'passkey', extraAmr),
+    });
+  }
 
   return { renderPrompt, passed };
 }

@@ -3,6 +3,8 @@ import type { OnLockout } from '../security/lockout-hook.ts';
 import { createLoginThrottle } from '../security/login-throttle.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
 import type { CounterStore } from '../storage/ports.ts';
+import type { CredentialStore } from '../storage/credential-ports.ts';
+import { createPasskeyCeremonies, relyingPartyOf } from './passkey-ceremonies.ts';
 import { createMfaDecide } from './mfa-decision.ts';
 import type { MfaService } from './mfa-service.ts';
 import { createSecondFactorGuard, type GuardedFactor } from './second-factor-guard.ts';
@@ -13,8 +15,9 @@ import { createSecondFactorGuard, type GuardedFactor } from './second-factor-gua
  * passwords (`security.login.*`, the same counters shared by every process).
  */
 export function createMfaSignIn(deps: {
-  config: Pick<Config, 'mfa' | 'security'>;
+  config: Pick<Config, 'mfa' | 'security' | 'server' | 'ui'>;
   mfa: MfaService;
+  credentials: CredentialStore;
   counters: CounterStore;
   events: SecurityEvents;
   now?: () => number;
@@ -47,6 +50,13 @@ export function createMfaSignIn(deps: {
       observe: deps.observe,
     }),
     observe: deps.observe,
+    // RP ID = the issuer's host; the issuer's origin the only accepted one (passkey-ceremonies.ts).
+    passkeys: createPasskeyCeremonies({
+      credentials: deps.credentials,
+      rp: relyingPartyOf(deps.config.server.issuer, deps.config.ui.productName),
+      events: deps.events,
+      now: deps.now,
+    }),
   };
 }
 

@@ -41,4 +41,13 @@ export const mfaMessagesDe: { readonly [K in keyof typeof mfaMessagesEn]: string
     'Wenn Sie Ihr Gerät verlieren, können Sie sich mit jedem dieser Codes einmal anmelden. Bewahren Sie sie sicher auf, etwa in einem Passwortmanager. Sie werden nur jetzt angezeigt.',
   'mfaCodes.listLabel': 'Wiederherstellungscodes',
   'mfaCodes.continue': 'Gespeichert, weiter',
+
+  'passkey.signIn.heading': 'Oder ohne Passwort anmelden',
+  'passkey.signIn.submit': 'Mit Passkey anmelden',
+  'passkey.register.heading': 'Oder stattdessen einen Passkey verwenden',
+  'passkey.register.name': 'Name für diesen Passkey',
+  'passkey.register.defaultName': 'Mein Passkey',
+  'passkey.register.submit': 'Passkey erstellen',
+  'passkey.failed':
+    'Der Passkey hat nicht funktioniert. Versuchen Sie es erneut oder melden Sie sich anders an.',
 };

@@ -42,4 +42,13 @@ export const mfaMessagesEn = {
     'If you lose your device, each of these codes lets you sign in once. Store them somewhere safe, such as a password manager. They are shown only now.',
   'mfaCodes.listLabel': 'Recovery codes',
   'mfaCodes.continue': 'I have saved them, continue',
+
+  // Passkeys (views/partials/passkey.ejs)
+  'passkey.signIn.heading': 'Or sign in without a password',
+  'passkey.signIn.submit': 'Sign in with a passkey',
+  'passkey.register.heading': 'Or use a passkey instead',
+  'passkey.register.name': 'Name for this passkey',
+  'passkey.register.defaultName': 'My passkey',
+  'passkey.register.submit': 'Create a passkey',
+  'passkey.failed': 'The passkey did not work. Try again, or use another way to sign in.',
 } as const;
