@@ -215,6 +215,11 @@ describe('TOTP at sign-in', () => {
       { limit: 10 },
     );
     expect(locked.items).toHaveLength(1);
+    // Metrics by factor (portcullis_second_factor_checks_total).
+    const series = await server.metrics?.registry.getSingleMetricAsString(
+      'portcullis_second_factor_checks_total',
+    );
+    expect(series).toMatch(/factor="totp",outcome="failure"} [1-9]/);
   });
 });
 
@@ -294,6 +299,38 @@ describe('step-up between clients and by acr_values', () => {
     expect(claimsB.acr).toBe(ACR_MFA);
     expect(claimsB.amr).toEqual(['pwd', 'otp', 'mfa']);
     expect(claimsB.sub).toBe(claimsA.sub);
+  });
+
+  it('asks for the password and the code again when max_age says the session is too old', async () => {
+    const user = await server.createUser();
+    const { secret } = await enrol(user);
+    const { client, rp } = await app({ mfa: 'required' });
+    const browser = new TestBrowser();
+    const first = await startAuthorization(browser, rp, client.redirectUri);
+    const code = await browser.submit(await password(browser, first.page, user), '/mfa/totp', {
+      code: totpCode(secret, Date.now() + STEP),
+    });
+    await redeem(
+      rp,
+      first,
+      await toCallback(browser, await browser.follow(code, 'https://rp.example/')),
+    );
+    // OIDC Core §3.1.2.1: max_age=0 means authenticate again now.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = await startAuthorization(browser, rp, client.redirectUri, { max_age: '0' });
+    expect(again.page.text).toContain('name="password"');
+    const challengePage = await password(browser, again.page, user);
+    expect(challengePage.text).toContain('/mfa/totp');
+    const passed = await browser.submit(challengePage, '/mfa/totp', {
+      code: totpCode(secret, Date.now() - STEP),
+    });
+    const claims = await redeem(
+      rp,
+      again,
+      await toCallback(browser, await browser.follow(passed, 'https://rp.example/')),
+    );
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(claims.acr).toBe(ACR_MFA);
   });
 
   it('steps up for acr_values naming the multi-factor level on a client without a policy', async () => {

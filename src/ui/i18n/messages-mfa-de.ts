@@ -5,7 +5,7 @@ export const mfaMessagesDe: { readonly [K in keyof typeof mfaMessagesEn]: string
   'mfa.title': 'Bestätigen Sie, dass Sie es sind',
   'mfa.heading': 'Bestätigen Sie, dass Sie es sind',
   'mfa.intro':
-    'Ihr Konto ist mit einem zweiten Schritt geschützt. Bestätigen Sie die Anmeldung für {client}:',
+    'Ihr Konto ist mit einem zweiten Schritt geschützt. Bestätigen Sie die Anmeldung für {client}.',
   'mfa.totp.label': 'Code aus Ihrer Authenticator-App',
   'mfa.totp.hint': 'Der 6-stellige Code, den Ihre App gerade zeigt.',
   'mfa.totp.submit': 'Prüfen',

@@ -6,7 +6,7 @@ export const mfaMessagesEn = {
   // Second factor (views/mfa.ejs)
   'mfa.title': 'Confirm it is you',
   'mfa.heading': 'Confirm it is you',
-  'mfa.intro': 'Your account is protected with a second step. Continue to {client}:',
+  'mfa.intro': 'Your account is protected with a second step before you continue to {client}.',
   'mfa.totp.label': 'Code from your authenticator app',
   'mfa.totp.hint': 'The 6-digit code your app shows now.',
   'mfa.totp.submit': 'Verify',
