@@ -231,7 +231,35 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
       await renderChallenge(ctx, found, decision, accountId, 'invalid_code');
       return;
     }
+    if (factor === 'recovery_code' && (result.remaining ?? 0) <= RECOVERY_CODES_LOW) {
+      // Few codes left: offer new ones before going on (the step is passed; the pass proves it).
+      await renderCodes(ctx, found, accountId, { fewLeft: result.remaining ?? 0, method: factor });
+      return;
+    }
     await passed(ctx, found, accountId, factor);
+  }
+
+  async function renderCodes(
+    ctx: Context,
+    found: Details,
+    accountId: string,
+    shown: { codes?: string[]; fewLeft?: number; method: PassMethod },
+  ) {
+    const client = await tools.clientOf(found);
+    ctx.type = 'html';
+    ctx.body = await deps.render(
+      'mfa-recovery-codes',
+      mfaRecoveryCodesPage({
+        uid: found.uid,
+        csrfToken: tools.csrfToken(found.uid),
+        clientId: client.id,
+        productName: tools.productName,
+        ...tools.language(ctx, found),
+        codes: shown.codes ?? [],
+        fewLeft: shown.fewLeft,
+        pass: deps.pass.issue(found.uid, accountId, shown.method),
+      }),
+    );
   }
 
   router.post('/:uid/mfa/totp', (ctx) => codeStep(ctx, 'totp'));
@@ -252,20 +280,16 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
       await renderEnrol(ctx, found, accountId, 'invalid_code');
       return;
     }
-    const client = await tools.clientOf(found);
-    ctx.type = 'html';
-    ctx.body = await deps.render(
-      'mfa-recovery-codes',
-      mfaRecoveryCodesPage({
-        uid: found.uid,
-        csrfToken: tools.csrfToken(found.uid),
-        clientId: client.id,
-        productName: tools.productName,
-        ...tools.language(ctx, found),
-        codes,
-        pass: deps.pass.issue(found.uid, accountId, 'totp'),
-      }),
-    );
+    await renderCodes(ctx, found, accountId, { codes, method: 'totp' });
+  });
+
+  router.post('/:uid/mfa/regenerate', async (ctx) => {
+    const { found, accountId } = await page(ctx, ctx.params.uid ?? '');
+    const form = await tools.readForm(ctx, continueForm, found.uid);
+    const method = deps.pass.verify(found.uid, accountId, form.pass);
+    if (!method) throw new AppError('invalid_input', { pass: 'is not valid for this sign-in' });
+    const codes = await deps.mfa.regenerateRecoveryCodes(accountId);
+    await renderCodes(ctx, found, accountId, { codes, method });
   });
 
   router.post('/:uid/mfa/continue', async (ctx) => {

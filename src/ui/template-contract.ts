@@ -293,8 +293,12 @@ export interface MfaRecoveryCodesPageLocals {
   readonly heading: string;
   readonly intro: string;
   readonly listLabel: string;
+  /** Empty on the "few codes left" page, which offers `regenerate` instead. */
   readonly codes: readonly string[];
   readonly form: HiddenForm & { readonly pass: string; readonly submitLabel: string };
+  /** "Get new codes" (the old ones stop working); only on the "few codes left" page. */
+  readonly regenerate:
+    (HiddenForm & { readonly pass: string; readonly submitLabel: string }) | undefined;
 }
 
 /**

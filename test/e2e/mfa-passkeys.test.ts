@@ -210,6 +210,34 @@ describe('TOTP pages in Chromium', () => {
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 
+  it('offers new recovery codes when one of the last few was used', async () => {
+    const user = await env.server.createUser();
+    const enrolment = await env.server.services.mfa.startTotpEnrolment(user.id, user.username);
+    const codes =
+      (await env.server.services.mfa.confirmTotp(
+        user.id,
+        totpCode(enrolment?.secret ?? '', Date.now()),
+      )) ?? [];
+    for (const code of codes.slice(0, 7))
+      await env.server.services.mfa.useRecoveryCode(user.id, code);
+    const page = await env.newPage({ bypassCSP: true });
+    await page.goto(env.rp.startUrl());
+    await submitLogin(page, user.username, user.password);
+    await page.click('.pc-mfa-recovery summary');
+    await page.fill('#recovery-code', codes[7] ?? '');
+    await clickAndLoad(page, 'form[action$="/mfa/recovery"] button');
+    await expect(page.locator(SELECTORS.heading).textContent()).resolves.toBe(
+      'Few recovery codes left',
+    );
+    await expectAxeClean(page);
+    await shoot(page, 'mfa-recovery-codes-low');
+    await clickAndLoad(page, 'form[action$="/mfa/regenerate"] button');
+    await expect(page.locator('.pc-recovery-codes li').count()).resolves.toBe(10);
+    await page.click('form[action$="/mfa/continue"] button');
+    const claims = await atApp(page);
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+  });
+
   it('shows the second-factor page in German', async () => {
     const user = await env.server.createUser();
     const enrolment = await env.server.services.mfa.startTotpEnrolment(user.id, user.username);

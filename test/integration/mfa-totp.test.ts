@@ -262,8 +262,30 @@ describe('recovery codes', () => {
     for (const code of codes.slice(0, 8)) {
       expect((await server.services.mfa.useRecoveryCode(user.id, code)).ok).toBe(true);
     }
-    const { page } = await challenge(user);
+    const { browser, auth, rp, page } = await challenge(user);
     expect(page.text).toContain('Only 2 recovery codes are left');
+
+    // Using one of the last: offered new codes before going on; the old last one then fails.
+    const used = await browser.submit(page, '/mfa/recovery', { code: codes[8] ?? '' });
+    expect(used.status).toBe(200);
+    expect(used.text).toContain('Few recovery codes left');
+    expect(used.text).toContain('You have 1 unused recovery codes');
+    // A forged pass regenerates nothing: 400, and the last old code still works afterwards.
+    const forged = await browser.submit(used, '/mfa/regenerate', { pass: 'totp.AAAA' });
+    expect(forged.status).toBe(400);
+    expect(await server.services.store.credentials.countRecoveryCodes(user.id)).toBe(1);
+    const fresh = await browser.submit(used, '/mfa/regenerate', {});
+    expect(fresh.status).toBe(200);
+    const newCodes = codesOn(fresh);
+    expect(newCodes).toHaveLength(10);
+    expect((await server.services.mfa.useRecoveryCode(user.id, codes[9] ?? '')).ok).toBe(false);
+    const done = await browser.submit(fresh, '/mfa/continue', {});
+    const claims = await redeem(
+      rp,
+      auth,
+      await toCallback(browser, await browser.follow(done, 'https://rp.example/')),
+    );
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 });
 

@@ -41,6 +41,11 @@ export const mfaMessagesDe: { readonly [K in keyof typeof mfaMessagesEn]: string
     'Wenn Sie Ihr Gerät verlieren, können Sie sich mit jedem dieser Codes einmal anmelden. Bewahren Sie sie sicher auf, etwa in einem Passwortmanager. Sie werden nur jetzt angezeigt.',
   'mfaCodes.listLabel': 'Wiederherstellungscodes',
   'mfaCodes.continue': 'Gespeichert, weiter',
+  'mfaCodes.lowHeading': 'Nur noch wenige Wiederherstellungscodes',
+  'mfaCodes.lowIntro':
+    'Sie haben noch {count} unbenutzte Wiederherstellungscodes. Erstellen Sie jetzt neue und bewahren Sie sie sicher auf; die alten gelten dann nicht mehr.',
+  'mfaCodes.regenerate': 'Neue Wiederherstellungscodes erstellen',
+  'mfaCodes.later': 'Jetzt nicht, weiter',
 
   'passkey.signIn.heading': 'Oder ohne Passwort anmelden',
   'passkey.signIn.submit': 'Mit Passkey anmelden',

@@ -42,6 +42,11 @@ export const mfaMessagesEn = {
     'If you lose your device, each of these codes lets you sign in once. Store them somewhere safe, such as a password manager. They are shown only now.',
   'mfaCodes.listLabel': 'Recovery codes',
   'mfaCodes.continue': 'I have saved them, continue',
+  'mfaCodes.lowHeading': 'Few recovery codes left',
+  'mfaCodes.lowIntro':
+    'You have {count} unused recovery codes. Get new ones now and keep them safe; the old ones will stop working.',
+  'mfaCodes.regenerate': 'Get new recovery codes',
+  'mfaCodes.later': 'Not now, continue',
 
   // Passkeys (views/partials/passkey.ejs)
   'passkey.signIn.heading': 'Or sign in without a password',
