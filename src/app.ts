@@ -58,7 +58,7 @@ export interface AppDeps {
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource: DescribeResource;
   /** Second factors at sign-in (src/mfa/create-mfa-sign-in.ts); no second-factor step without. */
-  mfa?: Pick<MfaSignIn, 'service' | 'verify' | 'passkeys' | 'observe'> | undefined;
+  mfa?: Pick<MfaSignIn, 'service' | 'verify' | 'passkeys' | 'observe' | 'admitSession'> | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -123,6 +123,7 @@ export function createApp(deps: AppDeps): Koa {
           usernameOf: async (accountId) => (await deps.accounts.findById(accountId))?.username,
           passkeys: {
             ceremonies: deps.mfa.passkeys,
+            admitSession: deps.mfa.admitSession,
             events: deps.security.events,
             account: (accountId) => deps.accounts.findById(accountId),
             observe: deps.mfa.observe

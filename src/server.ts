@@ -120,6 +120,8 @@ export async function startServer(
     mfa: services.mfa,
     credentials: store.credentials,
     counters: store.counters,
+    oidc: store.oidc,
+    onSessionsEnded,
     events,
     now,
     onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,

@@ -14,6 +14,7 @@ import {
 import { MFA_PROMPT } from '../oidc/mfa-prompt.ts';
 import { PasskeyRefused, type PasskeyCeremonies } from '../mfa/passkey-ceremonies.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
+import type { AdmitSession } from '../security/session-limit.ts';
 import type { PasskeyRecord } from '../storage/credential-ports.ts';
 import type { InteractionTools } from './mfa-routes.ts';
 
@@ -23,6 +24,8 @@ export type PasskeyPurpose = 'register' | 'second-factor' | 'passwordless';
 
 export interface PasskeyRoutesDeps {
   ceremonies: PasskeyCeremonies;
+  /** The concurrent-session limit (src/security/session-limit.ts), for passwordless sign-ins. */
+  admitSession: AdmitSession;
   events: SecurityEvents;
   log: Logger;
   account(
@@ -176,6 +179,8 @@ export function registerPasskeyRoutes(
     if (!account || account.disabled) {
       throw new AppError('invalid_input', { response: 'the passkey could not be verified' });
     }
+    const { admitted } = await deps.admitSession(account.id, found.session?.cookie);
+    if (!admitted) throw new AppError('session_limit_reached');
     // A passkey with user verification is two factors in one: something held (the key) and
     // something known or been (the PIN or biometric that unlocked it). RFC 8176 §2.
     await tools.finish(
