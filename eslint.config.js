@@ -19,6 +19,9 @@ const FEATURES = [
   './src/metrics',
   './src/tracing',
   './src/mfa',
+  // Issue 15: the account lifecycle and its email delivery.
+  './src/account-centre',
+  './src/email',
 ];
 
 export default tseslint.config(

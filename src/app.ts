@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
 import type { AccountService } from './accounts/account-service.ts';
 import { mountAdmin, type MountAdminDeps } from './admin/mount-admin.ts';
@@ -52,13 +53,22 @@ export interface AppDeps {
   /** Request spans (none are exported unless tracing is enabled). */
   tracing: Tracing;
   /** The admin API at /admin/v1. */
-  admin: Pick<MountAdminDeps, 'store' | 'accounts'>;
+  admin: Pick<MountAdminDeps, 'store' | 'accounts' | 'accountLifecycle'>;
   /** Brute-force limits, session rules and security events (src/security/create-security.ts). */
   security: Security;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */
   describeResource: DescribeResource;
+  /**
+   * Replays the engine's answers to repeated introspection calls (src/oidc/build-introspection-cache.ts);
+   * a pass-through when `cache.introspection.enabled` is off.
+   */
+  introspectionCache: Koa.Middleware;
+  /** The Redis tier's health for `/readyz` (src/cache/redis-tier.ts); `undefined` without one. */
+  cacheTier: { healthy(): boolean } | undefined;
   /** Second factors at sign-in (src/mfa/create-mfa-sign-in.ts); no second-factor step without. */
   mfa?: Pick<MfaSignIn, 'service' | 'verify' | 'passkeys' | 'observe' | 'admitSession'> | undefined;
+  /** The account lifecycle's pages (/forgot-password, /account …; issue 15); none when absent. */
+  accountRoutes?: Middleware | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -132,6 +142,7 @@ export function createApp(deps: AppDeps): Koa {
           },
         }
       : undefined,
+    forgotPasswordHref: config.account.selfService ? '/forgot-password' : undefined,
   });
   const https = config.server.issuer.startsWith('https:');
 
@@ -166,11 +177,20 @@ export function createApp(deps: AppDeps): Koa {
     }),
   );
   app.use(pathEncodingCheck());
-  app.use(health({ store: deps.store, keysLoaded: () => keysLoaded(deps.providers) }));
+  app.use(
+    health({
+      store: deps.store,
+      keysLoaded: () => keysLoaded(deps.providers),
+      cacheTierHealthy: deps.cacheTier && (() => deps.cacheTier?.healthy() ?? false),
+    }),
+  );
   if (config.metrics.onMainPort && deps.collectMetrics && config.secrets.metricsToken) {
     app.use(metricsEndpoint({ token: config.secrets.metricsToken, collect: deps.collectMetrics }));
   }
   app.use(hostCheck({ issuer: config.server.issuer, allowedHosts: config.server.allowedHosts }));
+  // After every check a request must pass, before the routes an introspection call never matches:
+  // a hit skips only what would answer it the same again (src/oidc/introspection-answer-cache.ts).
+  app.use(deps.introspectionCache);
   app.use(
     mountAdmin({
       ...deps.admin,
@@ -185,6 +205,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());
   app.use(pages.routes());
+  if (deps.accountRoutes) app.use(deps.accountRoutes);
   app.use(interactions.routes());
   app.use(interactions.allowedMethods({ throw: true }));
   app.use(mountProvider(deps.providers));

@@ -19,6 +19,11 @@ import {
   withOidcStore,
   type ReencryptResult,
 } from './clients/encrypted-client-store.ts';
+import { InvalidationFeed } from './cache/invalidation-feed.ts';
+import { invalidatingResourceServers } from './cache/invalidating-resource-servers.ts';
+import { invalidatingOidcStore } from './oidc/invalidating-oidc-store.ts';
+import { cachedClientReads } from './oidc/cached-client-reads.ts';
+import type { CacheObserver } from './cache/answer-cache.ts';
 
 export interface Services {
   config: Config;
@@ -31,6 +36,11 @@ export interface Services {
   events: SecurityEvents;
   /** The request being served, for events recorded below the HTTP layer. */
   requestContext: RequestContextHolder;
+  /**
+   * The cache invalidation feed (src/cache/invalidation-feed.ts): every change made through
+   * `store` that a cache may hold is published on it; the server polls it for other processes'.
+   */
+  invalidation: InvalidationFeed;
   /** Second factors and passkeys (src/mfa/mfa-service.ts): TOTP secrets sealed with the client-secret keys. */
   mfa: MfaService;
   /** Re-encrypts every stored client secret with the newest `secrets.clientSecretKeys` key. */
@@ -52,6 +62,8 @@ export async function openServices(
     eventActor?: string;
     /** Told which sessions a password change or a disabled user ended (back-channel logout). */
     onSessionsEnded?: OnSessionsEnded;
+    /** Reports of the in-process caches, by cache name (the server's metrics). */
+    cacheObserver?: (cache: string) => CacheObserver;
   } = {},
 ): Promise<Services> {
   const opened = await createStore(config, {
@@ -76,8 +88,31 @@ export async function openServices(
       context: requestContext.current,
       defaultActor: options.eventActor ?? 'system',
     });
+    const invalidation = new InvalidationFeed({
+      store: decorated.invalidations,
+      boundMs: config.cache.invalidationBoundMs,
+      now,
+      onPollError: (err: unknown) =>
+        log.warn({ err }, 'reading the cache invalidation feed failed; caches are bypassed'),
+    });
+    const publish = (keys: readonly string[]) => invalidation.publish(keys);
     store = withKeyStore(
-      withOidcStore(decorated, encryptedClientStore(decorated.oidc, cipher)),
+      withOidcStore(
+        {
+          ...decorated,
+          resourceServers: invalidatingResourceServers(decorated.resourceServers, publish),
+        },
+        invalidatingOidcStore(
+          cachedClientReads({
+            inner: encryptedClientStore(decorated.oidc, cipher),
+            feed: invalidation,
+            maxEntries: config.cache.clients.maxEntries,
+            now,
+            observer: options.cacheObserver?.('clients'),
+          }),
+          publish,
+        ),
+      ),
       encryptedKeyStore(decorated.keys, cipher),
     );
     const accounts = createAccountService({
@@ -102,6 +137,7 @@ export async function openServices(
       now,
       events,
       requestContext,
+      invalidation,
       mfa: createMfaService({
         credentials: store.credentials,
         cipher,
@@ -110,7 +146,10 @@ export async function openServices(
         now,
       }),
       reencryptClientSecrets: () => reencryptClientSecrets(decorated.oidc, cipher),
-      close: () => store.close(),
+      close: async () => {
+        invalidation.stop();
+        await store.close();
+      },
     };
   } catch (err) {
     await store.close().catch(() => undefined);

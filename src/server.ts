@@ -14,6 +14,7 @@ import { instrumentStore } from './metrics/instrument-store.ts';
 import { serveMetrics, type ServedMetrics } from './metrics/serve-metrics.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createFindAccount } from './oidc/find-account.ts';
+import { createAccessControlService } from './rbac/access-control-service.ts';
 import { createProviderHolder, type ReloadingProviderHolder } from './oidc/provider-holder.ts';
 import { createProviderPages } from './oidc/render-hooks.ts';
 import { openServices, type Services } from './open-services.ts';
@@ -21,11 +22,15 @@ import { createApiProtection } from './resources/create-api-protection.ts';
 import { createBackchannelLogoutOnSessionEnd } from './security/backchannel-logout-on-session-end.ts';
 import { refreshTokenGrace } from './security/refresh-token-grace.ts';
 import { providerHooks } from './oidc/hooks/provider-hooks.ts';
+import { buildIntrospectionCache } from './oidc/build-introspection-cache.ts';
+import { openRedisTier } from './cache/redis-tier.ts';
+import { cacheObserver } from './metrics/cache-observer.ts';
 import { createRegistrationHooks } from './admin/registration-hooks.ts';
 import { AUTHORIZATION_PATH } from './oidc/provider-configuration.ts';
 import { createSecurity } from './security/create-security.ts';
 import { createMfaSignIn } from './mfa/create-mfa-sign-in.ts';
 import { startTracing } from './tracing/start-tracing.ts';
+import { createAccountCentre, type AccountCentre } from './account-centre/create-account-centre.ts';
 import type { Tracing } from './tracing/tracing.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -44,6 +49,8 @@ export interface RunningServer {
   metricsUrl: string | undefined;
   /** Tracing as started from `tracing.otlpEndpoint` (`enabled` false when unset). */
   tracing: Tracing;
+  /** Account lifecycle and account centre (issue 15): emails, links, sessions, deletion. */
+  accountCentre: AccountCentre;
   /**
    * Stops accepting, lets in-flight requests finish (bounded by `graceMs`, default
    * `server.shutdownGraceSeconds`), closes the store and flushes the last spans.
@@ -89,18 +96,46 @@ export async function startServer(
     provider: () => providers.current,
     log,
   });
+  // The optional Redis tier (issue 18 item 3): counters there, the store's as the fallback.
+  const redisUrl = config.cache.redisUrl;
+  const cacheTier =
+    redisUrl === undefined
+      ? undefined
+      : openRedisTier({
+          url: redisUrl,
+          log,
+          onFallback: metrics ? () => metrics.cacheRedisFallbacks.inc() : undefined,
+        });
   try {
     services = await openServices(config, log, Date.now, {
-      decorateStore: (opened) => instrumentStore(opened, { metrics, tracing }),
+      decorateStore: (opened) => {
+        const instrumented = instrumentStore(opened, { metrics, tracing });
+        return cacheTier ? cacheTier.withCounters(instrumented) : instrumented;
+      },
       onSessionsEnded,
+      cacheObserver: metrics && ((name) => cacheObserver(metrics, name)),
     });
   } catch (err) {
+    await cacheTier?.close();
     await tracing.shutdown();
     throw err;
   }
+  if (cacheTier) services.invalidation.attachBus(cacheTier.bus);
+  if (metrics) services.invalidation.onPollFailure(() => metrics.cacheFeedFailures.inc());
   const { store, accounts, cookieKeys, now, events } = services;
+  // Changes other processes make reach this one's caches within cache.invalidationBoundMs.
+  services.invalidation.start();
   const pages = createProviderPages({ render, productName: config.ui.productName });
-  const findAccount = createFindAccount(accounts, { idTokenClaims: config.oidc.idTokenClaims });
+  // Roles, groups and custom attributes in tokens (issue 16; docs/rbac.md).
+  const access = createAccessControlService({
+    store: store.accessControl,
+    accounts: store.accounts,
+    now,
+  });
+  const findAccount = createFindAccount(accounts, {
+    idTokenClaims: config.oidc.idTokenClaims,
+    access,
+  });
   // Registered APIs, introspection and JWT access tokens (issue 5; docs/apis.md).
   const apis = createApiProtection({ config, store, cookieKeys, now });
 
@@ -129,6 +164,21 @@ export async function startServer(
       ? (factor, outcome) => metrics.secondFactors.inc({ factor, outcome })
       : undefined,
   });
+  // Account lifecycle and account centre (issue 15): email, one-time links, sessions, deletion.
+  const accountCentre = createAccountCentre({
+    config,
+    log,
+    store,
+    accounts,
+    events,
+    cookieKeys,
+    viewsDir: VIEWS_DIR,
+    render,
+    provider: () => providers.current,
+    onSessionsEnded,
+    now,
+    countEmail: metrics ? (outcome) => metrics.emails.inc({ outcome }) : undefined,
+  });
   // The keys of the holder built below, read at request time by the JWT access-token hooks.
   const late: { holder?: ReloadingProviderHolder } = {};
   const apiHooks = apis.endpoints({
@@ -150,6 +200,7 @@ export async function startServer(
       oidc: store.oidc,
       now,
     }),
+    sessionActivity: accountCentre.sessionActivity,
   });
 
   const providers = await createProviderHolder({
@@ -167,6 +218,7 @@ export async function startServer(
         events,
         resourceServers,
         grantReferences,
+        access,
         hooks,
         mfaDecide: mfaSignIn.decide,
       });
@@ -210,6 +262,7 @@ export async function startServer(
     providers.stop();
     clearInterval(sweeper);
     await services.close();
+    await cacheTier?.close();
     await tracing.shutdown();
     throw err;
   }
@@ -226,10 +279,24 @@ export async function startServer(
     metrics,
     collectMetrics: served?.collect,
     tracing,
-    admin: { store, accounts },
+    admin: {
+      store,
+      accounts,
+      accountLifecycle: {
+        lifecycle: accountCentre.lifecycle,
+        selfService: accountCentre.selfService,
+      },
+    },
     describeResource: describeResourceFrom(apis.directory),
     security,
+    introspectionCache: buildIntrospectionCache({
+      config,
+      invalidation: services.invalidation,
+      metrics,
+    }),
+    cacheTier,
     mfa: mfaSignIn,
+    accountRoutes: accountCentre.routes,
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.
@@ -250,6 +317,7 @@ export async function startServer(
     clearInterval(sweeper);
     await served?.close();
     await services.close();
+    await cacheTier?.close();
     await tracing.shutdown();
     throw err;
   }
@@ -260,6 +328,7 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   return {
     server,
+    accountCentre,
     services,
     providers,
     url,
@@ -277,7 +346,14 @@ export async function startServer(
         await Promise.race([closed, grace]);
         server.closeAllConnections();
         await served?.close();
+        // Messages still queued are given a moment, then dropped (links can be asked for again).
+        await Promise.race([
+          accountCentre.emails.idle(),
+          new Promise<void>((resolve) => setTimeout(resolve, 2000).unref()),
+        ]);
+        accountCentre.close();
         await services.close();
+        await cacheTier?.close();
         await tracing.shutdown();
       })();
       return stopping;

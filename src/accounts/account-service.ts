@@ -159,7 +159,13 @@ export function createAccountService(deps: AccountServiceDeps) {
   /** Ends every session of the user and revokes their grants and tokens; answers how many went. */
   async function revokeSignIns(
     accountId: string,
-    reason: 'password_changed' | 'user_disabled' | 'admin_request',
+    reason:
+      | 'password_changed'
+      | 'user_disabled'
+      | 'admin_request'
+      // Issue 15: a reset by email, and the cascade of deleting the account.
+      | 'password_reset'
+      | 'account_deleted',
   ): Promise<number> {
     // Read before they are deleted: each session names the sid every client of it was given,
     // which the logout tokens must carry (OIDC Back-Channel Logout 1.0 §2.4, §2.7).
@@ -295,7 +301,11 @@ export function createAccountService(deps: AccountServiceDeps) {
      * A new password ends the user's sessions and revokes their refresh tokens (RFC 9700
      * §4.14.2, ASVS 7.4.3): whoever knew the old one is signed out everywhere.
      */
-    async setPassword(id: string, password: string): Promise<AccountView> {
+    async setPassword(
+      id: string,
+      password: string,
+      reason: 'password_changed' | 'password_reset' = 'password_changed',
+    ): Promise<AccountView> {
       checkPassword(password);
       const updated = await deps.store.update(
         id,
@@ -303,7 +313,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         now(),
       );
       if (!updated) throw new AppError('not_found', { user: 'no such user' });
-      await revokeSignIns(id, 'password_changed');
+      await revokeSignIns(id, reason);
       return toAccountView(updated);
     },
 

@@ -33,7 +33,8 @@ function wwwAuthenticate(err: AppError, realm: string, scope: string): string | 
     case 'invalid_token':
       return `Bearer realm=${quoted(realm)}, error="invalid_token", error_description=${description}`;
     case 'insufficient_scope':
-      return `Bearer realm=${quoted(realm)}, error="insufficient_scope", error_description=${description}, scope=${quoted(scope)}`;
+      // RFC 6750 §3: `scope` names what the operation needs (the route's scope when known).
+      return `Bearer realm=${quoted(realm)}, error="insufficient_scope", error_description=${description}, scope=${quoted(err.details?.scope ?? scope)}`;
     default:
       return undefined;
   }

@@ -78,6 +78,23 @@ export const clientSchema = z
       .describe('OIDC Core §8: only public subject identifiers are offered.'),
     require_pushed_authorization_requests: z.literal(false).optional(),
     dpop_bound_access_tokens: z.literal(false).optional(),
+    visible_roles: strList
+      .optional()
+      .describe('Roles the client may learn (names, `prefix*`, `*`); absent: none (issue 16).'),
+    visible_groups: strList.optional().describe('Groups the client may learn, as visible_roles.'),
+    claim_mappings: z
+      .array(
+        z
+          .object({
+            claim: z.string(),
+            attribute: z.string().optional(),
+            from: z.string().optional(),
+            in: z.array(z.enum(['id_token', 'userinfo'])).optional(),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('The declarative claim mapping table (issue 16).'),
     client_secret_expires_at: epochSeconds
       .optional()
       .describe('0: the secret does not expire (RFC 7591 §3.2.1). Only for clients with a secret.'),
@@ -163,6 +180,94 @@ export const userPageSchema = pageSchema(userSchema);
 export const initialAccessTokenPageSchema = pageSchema(initialAccessTokenSchema);
 export const auditEventPageSchema = pageSchema(auditEventSchema);
 
+// Roles, groups, attributes and signing keys (issue 16).
+const accessName = z.string().describe('A role or group name.');
+
+export const roleSchema = z
+  .object({
+    name: accessName,
+    description: z.string(),
+    created_at: epochMillis,
+    updated_at: epochMillis,
+  })
+  .strict();
+
+export const groupSchema = roleSchema
+  .extend({
+    roles: strList.describe('Roles assigned to the group: every member holds them.'),
+    members: z
+      .object({
+        users: strList.describe('User ids (`sub`).'),
+        groups: strList.describe('Groups inside this one: their members are members too.'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const attributeValue = z.union([z.string(), z.number(), z.boolean(), strList]);
+
+export const userAccessSchema = z
+  .object({
+    id: z.string().describe('The OIDC `sub`.'),
+    roles: strList.describe('Roles assigned to the user directly.'),
+    groups: strList.describe('Groups the user is directly in.'),
+    effective_roles: strList.describe(
+      'Own roles and those of every group reached: what tokens carry.',
+    ),
+    effective_groups: strList,
+    attributes: z.record(z.string(), attributeValue).describe('Custom attribute values.'),
+  })
+  .strict();
+
+export const attributeSchema = z
+  .object({
+    name: z.string(),
+    type: z.enum(['string', 'number', 'boolean', 'string[]']),
+    description: z.string(),
+    createdAt: epochMillis,
+  })
+  .strict();
+
+export const attributeListSchema = z.object({ items: z.array(attributeSchema) }).strict();
+
+export const signingKeySchema = z
+  .object({
+    kid: z.string(),
+    alg: z.string(),
+    state: z.enum(['pending', 'active', 'retired', 'expired']),
+    created_at: epochMillis,
+    activates_at: epochMillis,
+    retired_at: epochMillis.nullable(),
+    expires_at: epochMillis.nullable(),
+  })
+  .strict()
+  .describe('A signing key: never its private part.');
+
+export const signingKeyListSchema = z.object({ items: z.array(signingKeySchema) }).strict();
+
+export const keyRotationSchema = z
+  .object({
+    added: z.array(
+      z.object({ kid: z.string(), alg: z.string(), activates_at: epochMillis }).strict(),
+    ),
+    retired: z.array(
+      z
+        .object({
+          kid: z.string(),
+          alg: z.string(),
+          retired_at: epochMillis,
+          expires_at: epochMillis,
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export const keyPruneSchema = z.object({ removed: strList }).strict();
+
+export const rolePageSchema = pageSchema(roleSchema);
+export const groupPageSchema = pageSchema(groupSchema);
+
 const CATALOGUE_CODES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
 /**
@@ -184,3 +289,32 @@ export function errorSchema(codes: readonly ErrorCode[] = CATALOGUE_CODES) {
     })
     .strict();
 }
+
+/** A user's session (issue 15 item 6): never its cookie value or stored id. */
+export const userSessionSchema = z
+  .object({
+    id: z.string().describe('The session, as `DELETE` and the account page name it (its uid).'),
+    signedInAt: z.string().optional().describe('ISO 8601'),
+    lastUsedAt: z.string().optional().describe('ISO 8601'),
+    userAgent: z.string().optional(),
+    ip: z.string().optional(),
+    clientIds: z.array(z.string()).describe('Apps signed in through this session.'),
+  })
+  .strict();
+export const userSessionListSchema = z.object({ items: z.array(userSessionSchema) }).strict();
+
+/** An app the user granted access to. */
+export const userGrantSchema = z
+  .object({
+    id: z.string(),
+    clientId: z.string(),
+    clientName: z.string(),
+    scopes: z.array(z.string()),
+    resources: z.record(z.string(), z.array(z.string())),
+    grantedAt: z.string().optional().describe('ISO 8601'),
+  })
+  .strict();
+export const userGrantListSchema = z.object({ items: z.array(userGrantSchema) }).strict();
+export const sessionsEndedSchema = z
+  .object({ ended: z.number().int().describe('Sessions signed out.') })
+  .strict();

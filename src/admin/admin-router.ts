@@ -5,7 +5,7 @@ import { AppError } from '../errors/app-error.ts';
 import { ADMIN_ROUTES, koaPath } from './admin-routes.ts';
 import type { AdminServices } from './admin-services.ts';
 import type { Actor } from './audit-log.ts';
-import { ADMIN_CLIENT_STATE } from './require-admin-token.ts';
+import { ADMIN_CLIENT_STATE, ADMIN_SCOPES_STATE } from './require-admin-token.ts';
 
 /**
  * The admin API's router (mounted at /admin/v1), built from the route table (admin-routes.ts):
@@ -53,6 +53,10 @@ export function createAdminRouter(services: AdminServices): Router {
   // In table order: the order of `Allow` in 405 answers follows it.
   for (const route of ADMIN_ROUTES) {
     router[route.method](route.operationId, koaPath(route.path), async (ctx) => {
+      // RFC 6750 §3.1: a token without the operation's scope is `insufficient_scope` (403),
+      // before the query or body is looked at.
+      const held = ctx.state[ADMIN_SCOPES_STATE] as ReadonlySet<string> | undefined;
+      if (!held?.has(route.scope)) throw new AppError('insufficient_scope', { scope: route.scope });
       const reply = await route.handle(services, {
         id: ctx.params.id ?? '',
         // Only listings read the query string; other routes ignore it, as they always have.

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { clientInputSchema } from '../clients/client-input-schema.ts';
 import { initialAccessTokenInputSchema } from '../clients/initial-access-tokens.ts';
 import type { ErrorCode } from '../errors/error-codes.ts';
+import type { AdminSubScope } from '../oidc/scopes.ts';
 import type { SecurityEvent } from '../storage/ports.ts';
 import {
   auditEventPageSchema,
@@ -12,7 +13,33 @@ import {
   initialAccessTokenPageSchema,
   userPageSchema,
   userSchema,
+  attributeListSchema,
+  attributeSchema,
+  groupPageSchema,
+  groupSchema,
+  keyPruneSchema,
+  keyRotationSchema,
+  rolePageSchema,
+  roleSchema,
+  signingKeyListSchema,
+  userAccessSchema,
+  sessionsEndedSchema,
+  userGrantListSchema,
+  userSessionListSchema,
 } from './admin-response-schemas.ts';
+import { grantRevokeSchema, linkRequestSchema } from './user-lifecycle-admin.ts';
+import { AppError } from '../errors/app-error.ts';
+import {
+  attributeDefineSchema,
+  attributeValuesSchema,
+  groupCreateSchema,
+  groupUpdateSchema,
+  memberSchema,
+  roleCreateSchema,
+  roleRefSchema,
+  roleUpdateSchema,
+} from '../rbac/access-control-schemas.ts';
+import { parseRoleReference } from '../rbac/access-control-service.ts';
 import {
   auditQuerySchema,
   clampLimit,
@@ -35,7 +62,15 @@ import type { Actor } from './audit-log.ts';
  */
 
 export type AdminMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type AdminTag = 'clients' | 'users' | 'initial-access-tokens' | 'audit';
+export type AdminTag =
+  | 'clients'
+  | 'users'
+  | 'initial-access-tokens'
+  | 'audit'
+  | 'roles'
+  | 'groups'
+  | 'attributes'
+  | 'keys';
 export type SuccessStatus = 200 | 201 | 204;
 
 /** What a handler is given: the `{id}` of the path (`''` when it has none), the parsed query,
@@ -61,6 +96,11 @@ export interface AdminRoute {
   path: string;
   summary: string;
   tag: AdminTag;
+  /**
+   * The admin scope the operation needs (issue 16; `admin` holds them all): the router refuses a
+   * token without it (403 `insufficient_scope`) and the OpenAPI document names it.
+   */
+  scope: AdminSubScope;
   query?: z.ZodObject | undefined;
   request?:
     | {
@@ -166,6 +206,12 @@ const CLIENT_INPUT_ERRORS: readonly ErrorCode[] = [
   'invalid_redirect_uri',
 ];
 
+/** The account lifecycle's admin operations; a server built without them answers 404. */
+function lifecycleOf(s: AdminServices): NonNullable<AdminServices['userLifecycle']> {
+  if (!s.userLifecycle) throw new AppError('not_found');
+  return s.userLifecycle;
+}
+
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
   // Clients (RFC 7591 metadata; errors in RFC 7591 §3.2.2 shape).
   route({
@@ -174,6 +220,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/clients',
     summary: 'List clients, ordered by client_id (never their secrets)',
     tag: 'clients',
+    scope: 'admin:read',
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of clients', schema: clientPageSchema } },
     errors: ['invalid_request'],
@@ -189,6 +236,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Register a client; its client_id and client_secret are generated, the secret shown only in this answer',
     tag: 'clients',
+    scope: 'admin:clients',
     request: {
       schema: clientInputSchema,
       required: true,
@@ -219,6 +267,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/clients/{id}',
     summary: "A client's metadata (never its secret)",
     tag: 'clients',
+    scope: 'admin:read',
     responses: { 200: { description: 'The client', schema: clientSchema } },
     errors: ['not_found'],
     async handle(s, { id }) {
@@ -232,6 +281,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       "Replace a client's metadata as a whole (left-out fields take their defaults); same rules as creation",
     tag: 'clients',
+    scope: 'admin:clients',
     request: {
       schema: clientInputSchema,
       required: true,
@@ -261,6 +311,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Change some fields (RFC 7396 merge patch: null removes a field); the result is checked as a new client would be',
     tag: 'clients',
+    scope: 'admin:clients',
     request: {
       schema: clientPatchSchema,
       required: true,
@@ -288,6 +339,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Delete a client with its tokens, grants and registration access token; it stops working at once',
     tag: 'clients',
+    scope: 'admin:clients',
     responses: { 204: { description: 'Deleted' } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -302,6 +354,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Give a client a new secret (shown only in this answer); the old one stops working at once',
     tag: 'clients',
+    scope: 'admin:clients',
     responses: {
       200: { description: 'The client with its new secret', schema: createdClientSchema },
     },
@@ -319,6 +372,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users',
     summary: 'List users, ordered by username (never password hashes)',
     tag: 'users',
+    scope: 'admin:read',
     query: pageQuerySchema,
     responses: { 200: { description: 'A page of users', schema: userPageSchema } },
     errors: ['invalid_request'],
@@ -333,6 +387,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users',
     summary: 'Create a user',
     tag: 'users',
+    scope: 'admin:users',
     request: {
       schema: userCreateSchema,
       required: true,
@@ -358,6 +413,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}',
     summary: 'A user, by id (the OIDC `sub`)',
     tag: 'users',
+    scope: 'admin:read',
     responses: { 200: { description: 'The user', schema: userSchema } },
     errors: ['not_found'],
     async handle(s, { id }) {
@@ -370,6 +426,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}',
     summary: "Update a user's profile claims (null removes one), email and email_verified",
     tag: 'users',
+    scope: 'admin:users',
     request: {
       schema: userUpdateSchema,
       required: true,
@@ -389,6 +446,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}/disable',
     summary: 'Disable a user: no sign-in, and their sessions, grants and tokens end at once',
     tag: 'users',
+    scope: 'admin:users',
     responses: { 200: { description: 'The user', schema: userSchema } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -401,6 +459,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}/enable',
     summary: 'Enable a disabled user',
     tag: 'users',
+    scope: 'admin:users',
     responses: { 200: { description: 'The user', schema: userSchema } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -413,6 +472,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}/password',
     summary: "Set a user's password; their sessions and tokens end",
     tag: 'users',
+    scope: 'admin:users',
     request: {
       schema: passwordResetSchema,
       required: true,
@@ -430,6 +490,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/users/{id}/mfa',
     summary: "A user's second factors and passkeys (never a secret, code or key)",
     tag: 'users',
+    scope: 'admin:read',
     responses: { 200: { description: 'The factors', schema: userFactorsSchema } },
     errors: ['not_found'],
     async handle(s, { id }) {
@@ -443,10 +504,127 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Remove every second factor and passkey of a user (they lost them all; docs/mfa.md); audited',
     tag: 'users',
+    scope: 'admin:users',
     responses: { 200: { description: 'How many were removed', schema: userFactorsResetSchema } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
       return { status: 200, body: await s.userFactors.reset(id, actor) };
+    },
+  }),
+
+  // The account lifecycle (issue 15 item 6): sessions, grants, deletion, links by email.
+  route({
+    operationId: 'listUserSessions',
+    method: 'get',
+    path: '/users/{id}/sessions',
+    summary: "List a user's sessions: device, address, sign-in and last use, apps",
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The sessions', schema: userSessionListSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await lifecycleOf(s).sessions(id) };
+    },
+  }),
+  route({
+    operationId: 'endUserSessions',
+    method: 'delete',
+    path: '/users/{id}/sessions',
+    summary: 'Sign a user out everywhere; their apps get back-channel logout',
+    tag: 'users',
+    scope: 'admin:users',
+    responses: { 200: { description: 'How many sessions ended', schema: sessionsEndedSchema } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await lifecycleOf(s).endSessions(id, actor) };
+    },
+  }),
+  route({
+    operationId: 'listUserGrants',
+    method: 'get',
+    path: '/users/{id}/grants',
+    summary: 'List the apps a user granted access to, with scopes and date',
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The grants', schema: userGrantListSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await lifecycleOf(s).grants(id) };
+    },
+  }),
+  route({
+    operationId: 'revokeUserGrant',
+    method: 'post',
+    path: '/users/{id}/grants/revoke',
+    summary: "Revoke one of a user's grants and every token issued under it",
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: grantRevokeSchema, required: true, example: { grant_id: 'aBc123' } },
+    responses: { 204: { description: 'Revoked' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).revokeGrant(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'deleteUser',
+    method: 'delete',
+    path: '/users/{id}',
+    summary:
+      'Delete a user: sessions, grants, tokens and links removed, apps told, events pseudonymised',
+    tag: 'users',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await lifecycleOf(s).deleteUser(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserVerification',
+    method: 'post',
+    path: '/users/{id}/verification',
+    summary: 'Email the user a link to confirm their address',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'en' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found', 'too_many_attempts'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendVerification(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserResetLink',
+    method: 'post',
+    path: '/users/{id}/reset-link',
+    summary: 'Email the user a password-reset link (the admin never sees it)',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'en' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendResetLink(id, body, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'sendUserInvitation',
+    method: 'post',
+    path: '/users/{id}/invitation',
+    summary: 'Email a new user an invitation link to choose their own password',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: linkRequestSchema, required: false, example: { lang: 'de' } },
+    responses: { 204: { description: 'Queued for delivery' } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      await lifecycleOf(s).sendInvitation(id, body, actor);
+      return { status: 204 };
     },
   }),
 
@@ -457,6 +635,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/initial-access-tokens',
     summary: 'List unexpired initial access tokens (never the tokens themselves)',
     tag: 'initial-access-tokens',
+    scope: 'admin:read',
     query: pageQuerySchema,
     responses: {
       200: { description: 'A page of initial access tokens', schema: initialAccessTokenPageSchema },
@@ -477,6 +656,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary:
       'Create an initial access token for RFC 7591 registration at /reg (shown only in this answer)',
     tag: 'initial-access-tokens',
+    scope: 'admin:clients',
     request: {
       schema: initialAccessTokenInputSchema,
       required: false,
@@ -497,6 +677,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/initial-access-tokens/{id}',
     summary: 'Revoke an initial access token by its public id',
     tag: 'initial-access-tokens',
+    scope: 'admin:clients',
     responses: { 204: { description: 'Revoked' } },
     errors: ['not_found'],
     async handle(s, { id, actor }) {
@@ -512,6 +693,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/audit-events',
     summary: 'The audit log of admin changes, newest first',
     tag: 'audit',
+    scope: 'admin:read',
     query: auditQuerySchema,
     responses: { 200: { description: 'A page of audit events', schema: auditEventPageSchema } },
     errors: ['invalid_request'],
@@ -531,6 +713,382 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
         status: 200,
         body: { items: result.items.map(eventView), next_cursor: result.nextCursor ?? null },
       };
+    },
+  }),
+
+  // Roles, groups and custom attributes (issue 16). Reads need `admin:read`, changes
+  // `admin:users` (they decide what users may do).
+  route({
+    operationId: 'listRoles',
+    method: 'get',
+    path: '/roles',
+    summary: 'List roles, ordered by name',
+    tag: 'roles',
+    scope: 'admin:read',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of roles', schema: rolePageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.access.roles.list({
+        cursor: query.cursor,
+        limit: clampLimit(query.limit),
+      });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createRole',
+    method: 'post',
+    path: '/roles',
+    summary: 'Create a role (its name is what tokens carry in `roles`)',
+    tag: 'roles',
+    scope: 'admin:users',
+    request: {
+      schema: roleCreateSchema,
+      required: true,
+      example: { name: 'orders-reader', description: 'May read orders' },
+    },
+    responses: { 201: { description: 'The role', schema: roleSchema } },
+    errors: ['invalid_input', 'role_exists'],
+    async handle(s, { body, actor }) {
+      const role = await s.access.roles.create(body, actor);
+      return { status: 201, location: `/roles/${role.name}`, body: role };
+    },
+  }),
+  route({
+    operationId: 'getRole',
+    method: 'get',
+    path: '/roles/{id}',
+    summary: 'A role, by name',
+    tag: 'roles',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The role', schema: roleSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.access.roles.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateRole',
+    method: 'patch',
+    path: '/roles/{id}',
+    summary: "Change a role's description",
+    tag: 'roles',
+    scope: 'admin:users',
+    request: {
+      schema: roleUpdateSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { description: 'May read every order' },
+    },
+    responses: { 200: { description: 'The role', schema: roleSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.access.roles.update(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteRole',
+    method: 'delete',
+    path: '/roles/{id}',
+    summary: 'Delete a role: users and groups stop holding it, from their next token on',
+    tag: 'roles',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.access.roles.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'listGroups',
+    method: 'get',
+    path: '/groups',
+    summary: 'List groups with their roles and direct members, ordered by name',
+    tag: 'groups',
+    scope: 'admin:read',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of groups', schema: groupPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.access.groups.list({
+        cursor: query.cursor,
+        limit: clampLimit(query.limit),
+      });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createGroup',
+    method: 'post',
+    path: '/groups',
+    summary: 'Create a group',
+    tag: 'groups',
+    scope: 'admin:users',
+    request: {
+      schema: groupCreateSchema,
+      required: true,
+      example: { name: 'support', description: 'The help desk' },
+    },
+    responses: { 201: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_input', 'group_exists'],
+    async handle(s, { body, actor }) {
+      const group = await s.access.groups.create(body, actor);
+      return { status: 201, location: `/groups/${group.name}`, body: group };
+    },
+  }),
+  route({
+    operationId: 'getGroup',
+    method: 'get',
+    path: '/groups/{id}',
+    summary: 'A group, by name, with its roles and direct members',
+    tag: 'groups',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.access.groups.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateGroup',
+    method: 'patch',
+    path: '/groups/{id}',
+    summary: "Change a group's description",
+    tag: 'groups',
+    scope: 'admin:users',
+    request: {
+      schema: groupUpdateSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { description: 'First-line support' },
+    },
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.access.groups.update(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteGroup',
+    method: 'delete',
+    path: '/groups/{id}',
+    summary: 'Delete a group: its members stop holding its roles, from their next token on',
+    tag: 'groups',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.access.groups.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'addGroupMember',
+    method: 'post',
+    path: '/groups/{id}/members',
+    summary: 'Add a user or a group to the group (a group may not end up inside itself)',
+    tag: 'groups',
+    scope: 'admin:users',
+    request: { schema: memberSchema, required: true, example: { user: 'V1StGXR8_Z5jdHi6B-myT' } },
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_input', 'not_found', 'group_cycle'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.access.groups.addMember(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'removeGroupMember',
+    method: 'delete',
+    path: '/groups/{id}/members',
+    summary: 'Remove a user (`?user=<id>`) or a group (`?group=<name>`) from the group',
+    tag: 'groups',
+    scope: 'admin:users',
+    query: memberSchema,
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_request', 'invalid_input', 'not_found'],
+    async handle(s, { id, query, actor }) {
+      return { status: 200, body: await s.access.groups.removeMember(id, query, actor) };
+    },
+  }),
+  route({
+    operationId: 'assignGroupRole',
+    method: 'post',
+    path: '/groups/{id}/roles',
+    summary: 'Give the group a role: every member (also through nested groups) holds it',
+    tag: 'groups',
+    scope: 'admin:users',
+    request: { schema: roleRefSchema, required: true, example: { role: 'orders-reader' } },
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_input', 'not_found', 'unknown_role'],
+    async handle(s, { id, body, actor }) {
+      const role = parseRoleReference(body);
+      return { status: 200, body: await s.access.groups.assignRole(id, role, actor) };
+    },
+  }),
+  route({
+    operationId: 'unassignGroupRole',
+    method: 'delete',
+    path: '/groups/{id}/roles',
+    summary: 'Take a role (`?role=<name>`) from the group',
+    tag: 'groups',
+    scope: 'admin:users',
+    query: roleRefSchema,
+    responses: { 200: { description: 'The group', schema: groupSchema } },
+    errors: ['invalid_request', 'invalid_input', 'not_found'],
+    async handle(s, { id, query, actor }) {
+      return { status: 200, body: await s.access.groups.unassignRole(id, query.role, actor) };
+    },
+  }),
+  route({
+    operationId: 'getUserAccess',
+    method: 'get',
+    path: '/users/{id}/access',
+    summary: "A user's roles and groups (own and effective) and custom attribute values",
+    tag: 'users',
+    scope: 'admin:read',
+    responses: { 200: { description: "The user's access", schema: userAccessSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.access.users.get(id) };
+    },
+  }),
+  route({
+    operationId: 'assignUserRole',
+    method: 'post',
+    path: '/users/{id}/roles',
+    summary: 'Give a user a role directly',
+    tag: 'users',
+    scope: 'admin:users',
+    request: { schema: roleRefSchema, required: true, example: { role: 'orders-reader' } },
+    responses: { 200: { description: "The user's access", schema: userAccessSchema } },
+    errors: ['invalid_input', 'not_found', 'unknown_role'],
+    async handle(s, { id, body, actor }) {
+      const role = parseRoleReference(body);
+      return { status: 200, body: await s.access.users.assignRole(id, role, actor) };
+    },
+  }),
+  route({
+    operationId: 'unassignUserRole',
+    method: 'delete',
+    path: '/users/{id}/roles',
+    summary: 'Take a directly assigned role (`?role=<name>`) from a user',
+    tag: 'users',
+    scope: 'admin:users',
+    query: roleRefSchema,
+    responses: { 200: { description: "The user's access", schema: userAccessSchema } },
+    errors: ['invalid_request', 'invalid_input', 'not_found'],
+    async handle(s, { id, query, actor }) {
+      return { status: 200, body: await s.access.users.unassignRole(id, query.role, actor) };
+    },
+  }),
+  route({
+    operationId: 'updateUserAttributes',
+    method: 'patch',
+    path: '/users/{id}/attributes',
+    summary:
+      "Set a user's custom attribute values (null removes one); each is checked against its type",
+    tag: 'users',
+    scope: 'admin:users',
+    request: {
+      schema: attributeValuesSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { department: 'Logistics', cost_centre: null },
+    },
+    responses: { 200: { description: "The user's access", schema: userAccessSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.access.users.setAttributes(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'listAttributes',
+    method: 'get',
+    path: '/attributes',
+    summary: 'The custom account attributes admins may set, ordered by name',
+    tag: 'attributes',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The attributes', schema: attributeListSchema } },
+    errors: [],
+    async handle(s) {
+      return { status: 200, body: { items: await s.access.attributes.list() } };
+    },
+  }),
+  route({
+    operationId: 'defineAttribute',
+    method: 'post',
+    path: '/attributes',
+    summary: 'Define a typed custom account attribute (never a protocol claim name)',
+    tag: 'attributes',
+    scope: 'admin:users',
+    request: {
+      schema: attributeDefineSchema,
+      required: true,
+      example: { name: 'department', type: 'string', description: 'Where the user works' },
+    },
+    responses: { 201: { description: 'The attribute', schema: attributeSchema } },
+    errors: ['invalid_input', 'attribute_exists', 'protected_claim'],
+    async handle(s, { body, actor }) {
+      const attribute = await s.access.attributes.define(body, actor);
+      return { status: 201, location: '/attributes', body: attribute };
+    },
+  }),
+  route({
+    operationId: 'removeAttribute',
+    method: 'delete',
+    path: '/attributes/{id}',
+    summary: 'Remove an attribute definition (its values are no longer released)',
+    tag: 'attributes',
+    scope: 'admin:users',
+    responses: { 204: { description: 'Removed' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.access.attributes.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+
+  // Signing keys (issue 16: `admin:keys`), as `portcullis keys list|rotate|prune`.
+  route({
+    operationId: 'listSigningKeys',
+    method: 'get',
+    path: '/keys',
+    summary: 'Signing keys and their state (never a private key)',
+    tag: 'keys',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The keys', schema: signingKeyListSchema } },
+    errors: [],
+    async handle(s) {
+      return { status: 200, body: { items: await s.keys.list() } };
+    },
+  }),
+  route({
+    operationId: 'rotateSigningKeys',
+    method: 'post',
+    path: '/keys/rotate',
+    summary:
+      'Start a zero-downtime rotation: new keys published now, signing after keys.publishLeadSeconds',
+    tag: 'keys',
+    scope: 'admin:keys',
+    responses: { 200: { description: 'What was added and retired', schema: keyRotationSchema } },
+    errors: [],
+    async handle(s, { actor }) {
+      return { status: 200, body: await s.keys.rotate(actor) };
+    },
+  }),
+  route({
+    operationId: 'pruneSigningKeys',
+    method: 'post',
+    path: '/keys/prune',
+    summary: 'Delete expired keys (no longer published)',
+    tag: 'keys',
+    scope: 'admin:keys',
+    responses: { 200: { description: 'The removed key ids', schema: keyPruneSchema } },
+    errors: [],
+    async handle(s, { actor }) {
+      return { status: 200, body: await s.keys.prune(actor) };
     },
   }),
 ];

@@ -17,17 +17,33 @@ export const userCreateSchema = z
     username: text(64).describe(
       'Sign-in name: letters, digits, ".", "_" and "-", starting with a letter or digit.',
     ),
-    password: text(1024).describe(
-      'Initial password (at least `passwords.minLength` characters). Never returned.',
-    ),
+    password: text(1024)
+      .optional()
+      .describe(
+        'Initial password (at least `passwords.minLength` characters). Never returned. Omitted with `invite`.',
+      ),
     email: text(254).optional().describe('Email address; users may also sign in with it.'),
     email_verified: z.boolean({ error: 'must be true or false' }).optional(),
     claims: z
       .record(z.string(), z.unknown(), { error: 'must be an object of OIDC profile claims' })
       .optional()
       .describe('OIDC Core §5.1 profile claims: name, given_name, family_name, locale, ...'),
+    invite: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe(
+        'Email the user an invitation link to choose their own password (issue 15), instead of setting one: needs `email`, and no `password`.',
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.invite === true && v.password !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'must be omitted with invite' });
+    if (v.invite === true && v.email === undefined)
+      ctx.addIssue({ code: 'custom', path: ['email'], message: 'is required with invite' });
+    if (v.invite !== true && v.password === undefined)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required (or invite)' });
+  });
 
 export const userUpdateSchema = z
   .object({

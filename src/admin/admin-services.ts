@@ -12,9 +12,13 @@ import {
 } from '../clients/initial-access-tokens.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventFilter, Store } from '../storage/ports.ts';
+import { createAccessControlService } from '../rbac/access-control-service.ts';
+import { createAccessAdminServices } from './access-admin-services.ts';
+import { createKeyAdminServices } from './key-admin-services.ts';
 import { createAuditLog, type Actor } from './audit-log.ts';
 import { createUserAdminService } from './user-admin-service.ts';
 import { summarizeFactors } from '../mfa/factor-summary.ts';
+import { createUserLifecycleAdmin, type AccountLifecycleServices } from './user-lifecycle-admin.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -24,15 +28,25 @@ import { summarizeFactors } from '../mfa/factor-summary.ts';
  */
 
 export interface AdminServicesDeps {
-  config: Pick<Config, 'env'>;
+  config: Pick<Config, 'env' | 'keys' | 'ttl'>;
   store: Pick<
     Store,
-    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'credentials'
+    | 'oidc'
+    | 'accounts'
+    | 'events'
+    | 'counters'
+    | 'resourceServers'
+    | 'accessControl'
+    | 'keys'
+    | 'credentials'
   >;
   accounts: AccountService;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
   now?: () => number;
+  /** The account lifecycle (issue 15): sessions, grants, deletion, links; its routes answer
+   *  404 without it. */
+  accountLifecycle?: AccountLifecycleServices | undefined;
 }
 
 /** The fields of a client worth a line in the audit log: what kind of client it is, no secrets. */
@@ -71,8 +85,17 @@ export function createAdminServices(deps: AdminServicesDeps) {
     now,
   });
   const audit = createAuditLog({ events: deps.store.events, now });
+  const userLifecycle = deps.accountLifecycle
+    ? createUserLifecycleAdmin({
+        services: deps.accountLifecycle,
+        audit,
+        exists: async (id) => (await deps.store.accounts.findById(id)) !== undefined,
+      })
+    : undefined;
 
   return {
+    /** Issue 15 item 6 (./user-lifecycle-admin.ts); undefined without the account lifecycle. */
+    userLifecycle,
     clients: {
       get: clients.get,
       list: clients.list,
@@ -133,6 +156,13 @@ export function createAdminServices(deps: AdminServicesDeps) {
           subject: user.id,
           details: { username: user.username },
         });
+        // Issue 15 item 3: an invitation instead of a password, or a link to confirm the address.
+        const lifecycle = deps.accountLifecycle?.lifecycle;
+        if (lifecycle && user.email !== undefined) {
+          const invite = (input as { invite?: unknown } | null)?.invite === true;
+          if (invite) await lifecycle.sendInvitation(user.id, 'en');
+          else if (!user.emailVerified) await lifecycle.sendVerification(user.id, 'en');
+        }
         return user;
       },
       async update(id: string, input: unknown, who: Actor) {
@@ -197,6 +227,19 @@ export function createAdminServices(deps: AdminServicesDeps) {
         await audit.record(who, { type: 'admin.initial_access_token.revoked', details: { id } });
       },
     },
+
+    // Roles, groups and custom attributes (issue 16).
+    access: createAccessAdminServices({
+      access: createAccessControlService({
+        store: deps.store.accessControl,
+        accounts: deps.store.accounts,
+        now,
+      }),
+      audit,
+    }),
+
+    // Signing keys (issue 16: the `admin:keys` authority).
+    keys: createKeyAdminServices({ config: deps.config, keys: deps.store.keys, audit, now }),
 
     audit: {
       record: audit.record,

@@ -7,13 +7,21 @@ import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { Store } from '../storage/ports.ts';
 import { createAdminApp } from './create-admin-app.ts';
 import { createAdminServices } from './admin-services.ts';
+import type { AccountLifecycleServices } from './user-lifecycle-admin.ts';
 
 export interface MountAdminDeps {
   config: Config;
   log: Logger;
   store: Pick<
     Store,
-    'oidc' | 'accounts' | 'events' | 'counters' | 'resourceServers' | 'credentials'
+    | 'oidc'
+    | 'accounts'
+    | 'events'
+    | 'counters'
+    | 'resourceServers'
+    | 'accessControl'
+    | 'keys'
+    | 'credentials'
   >;
   accounts: AccountService;
   providers: ProviderHolder;
@@ -22,6 +30,8 @@ export interface MountAdminDeps {
    * client there as `actor`, so security events recorded below (client and user changes) carry it.
    */
   requestContext?: { current(): { actor?: string | undefined } | undefined } | undefined;
+  /** Sessions, grants, deletion and links of users (issue 15 item 6). */
+  accountLifecycle?: AccountLifecycleServices | undefined;
 }
 
 /**
@@ -36,6 +46,7 @@ export function mountAdmin(deps: MountAdminDeps): Middleware {
     store: deps.store,
     accounts: deps.accounts,
     provider,
+    accountLifecycle: deps.accountLifecycle,
   });
   const adminApi = mount(
     '/admin/v1',

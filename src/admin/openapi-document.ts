@@ -1,8 +1,26 @@
 import { z } from 'zod';
+import {
+  sessionsEndedSchema,
+  userGrantListSchema,
+  userGrantSchema,
+  userSessionListSchema,
+  userSessionSchema,
+} from './admin-response-schemas.ts';
+import { grantRevokeSchema, linkRequestSchema } from './user-lifecycle-admin.ts';
 import { clientInputSchema } from '../clients/client-input-schema.ts';
 import { initialAccessTokenInputSchema } from '../clients/initial-access-tokens.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
 import { ADMIN_SCOPE } from '../oidc/scopes.ts';
+import {
+  attributeDefineSchema,
+  attributeValuesSchema,
+  groupCreateSchema,
+  groupUpdateSchema,
+  memberSchema,
+  roleCreateSchema,
+  roleRefSchema,
+  roleUpdateSchema,
+} from '../rbac/access-control-schemas.ts';
 import {
   auditEventPageSchema,
   auditEventSchema,
@@ -15,6 +33,17 @@ import {
   initialAccessTokenSchema,
   userPageSchema,
   userSchema,
+  attributeListSchema,
+  attributeSchema,
+  groupPageSchema,
+  groupSchema,
+  keyPruneSchema,
+  keyRotationSchema,
+  rolePageSchema,
+  roleSchema,
+  signingKeyListSchema,
+  signingKeySchema,
+  userAccessSchema,
 } from './admin-response-schemas.ts';
 import { ADMIN_ROUTES, errorCodesOf, type AdminRoute } from './admin-routes.ts';
 import {
@@ -56,6 +85,16 @@ const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   UserUpdate: userUpdateSchema,
   PasswordReset: passwordResetSchema,
   InitialAccessTokenCreate: initialAccessTokenInputSchema,
+  RoleCreate: roleCreateSchema,
+  RoleUpdate: roleUpdateSchema,
+  GroupCreate: groupCreateSchema,
+  GroupUpdate: groupUpdateSchema,
+  GroupMember: memberSchema,
+  RoleReference: roleRefSchema,
+  AttributeDefine: attributeDefineSchema,
+  AttributeValues: attributeValuesSchema,
+  GrantRevoke: grantRevokeSchema,
+  LinkRequest: linkRequestSchema,
 };
 
 /** Answers (`io: 'output'`: what the server sends) under their component names. A page's items
@@ -71,8 +110,24 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   InitialAccessTokenPage: initialAccessTokenPageSchema,
   AuditEvent: auditEventSchema,
   AuditEventPage: auditEventPageSchema,
+  Role: roleSchema,
+  RolePage: rolePageSchema,
+  Group: groupSchema,
+  GroupPage: groupPageSchema,
+  UserAccess: userAccessSchema,
+  Attribute: attributeSchema,
+  AttributeList: attributeListSchema,
+  SigningKey: signingKeySchema,
+  SigningKeyList: signingKeyListSchema,
+  KeyRotation: keyRotationSchema,
+  KeyPrune: keyPruneSchema,
   UserFactors: userFactorsSchema,
   UserFactorsReset: userFactorsResetSchema,
+  UserSession: userSessionSchema,
+  UserSessionList: userSessionListSchema,
+  UserGrant: userGrantSchema,
+  UserGrantList: userGrantListSchema,
+  SessionsEnded: sessionsEndedSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {
@@ -117,7 +172,7 @@ function responseSchemas(errorCodes: readonly ErrorCode[]): Record<string, Json>
 const ERROR_STATUS_DESCRIPTIONS: Record<number, string> = {
   400: 'The input is not valid (details name each field)',
   401: 'No token (`authentication_required`), or an unknown, expired or revoked one (`invalid_token`)',
-  403: `The token does not carry the \`${ADMIN_SCOPE}\` scope, or its client no longer holds it (\`insufficient_scope\`)`,
+  403: `The token does not carry the operation's scope (see \`security\`) or \`${ADMIN_SCOPE}\`, or its client no longer holds it (\`insufficient_scope\`)`,
   404: 'No such object',
   413: 'The body is larger than 64 KiB',
   415: 'The body is not JSON',
@@ -199,6 +254,9 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
       operationId: op.operationId,
       summary: op.summary,
       tags: [op.tag],
+      // Issue 16: the scope this operation needs, or `admin` (which holds every admin scope).
+      security: [{ adminToken: [op.scope] }, { adminToken: [ADMIN_SCOPE] }],
+      'x-required-scope': op.scope,
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(request
         ? {
@@ -238,6 +296,10 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
         description: 'Tokens that open RFC 7591 dynamic registration',
       },
       { name: 'audit', description: 'Who changed what, when and from where' },
+      { name: 'roles', description: 'Roles tokens carry in `roles` (issue 16)' },
+      { name: 'groups', description: 'Groups of users (and groups) holding roles' },
+      { name: 'attributes', description: 'Typed custom account attributes' },
+      { name: 'keys', description: 'Signing keys and their rotation' },
     ],
     paths,
     components: {
@@ -249,7 +311,13 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
           flows: {
             clientCredentials: {
               tokenUrl: '/token',
-              scopes: { [ADMIN_SCOPE]: 'Full access to the admin API' },
+              scopes: {
+                [ADMIN_SCOPE]: 'Full access to the admin API (every scope below)',
+                'admin:read': 'Read clients, users, roles, groups, keys and the audit log',
+                'admin:clients': 'Change clients and initial access tokens',
+                'admin:users': 'Change users, their roles, groups and attributes',
+                'admin:keys': 'Rotate and prune signing keys',
+              },
             },
           },
         },

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
-import { ADMIN_SCOPE } from '../oidc/scopes.ts';
+import { ADMIN_SCOPE, ADMIN_SUB_SCOPES, type AdminSubScope } from '../oidc/scopes.ts';
 
 /**
  * Authentication of the admin API by OAuth, not by a shared password: a bearer access token
@@ -9,7 +9,8 @@ import { ADMIN_SCOPE } from '../oidc/scopes.ts';
  * client holding the `admin` scope. The token is looked up in the provider's store, so it is
  * checked exactly as the provider would (unknown, expired or revoked: 401 `invalid_token`), and
  * its client is looked up now: a deleted client's tokens stop working at once (401), and a
- * token without `admin`, or whose client no longer holds `admin`, gets 403 `insufficient_scope`.
+ * token without `admin` (or an `admin:*` scope), or whose client no longer holds it, gets 403
+ * `insufficient_scope`; so does one whose scopes do not cover the operation (admin-router.ts).
  */
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -17,6 +18,24 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,512}=*) *$/i;
 
 /** `ctx.state.adminClientId`: the admin client the request acts as (for the audit log). */
 export const ADMIN_CLIENT_STATE = 'adminClientId';
+
+/** `ctx.state.adminScopes`: the admin scopes the token holds (a `ReadonlySet<AdminSubScope>`),
+ *  checked per operation by the router against the route table's `scope`. */
+export const ADMIN_SCOPES_STATE = 'adminScopes';
+
+/**
+ * The admin scopes a token holds: those both in the token and still registered for its client
+ * (an admin who takes a scope away takes the access away), `admin` standing for all of them.
+ */
+export function grantedAdminScopes(
+  tokenScopes: ReadonlySet<string>,
+  clientScope: string | undefined,
+): Set<AdminSubScope> {
+  const registered = new Set((clientScope ?? '').split(' '));
+  const held = (scope: string) => tokenScopes.has(scope) && registered.has(scope);
+  if (held(ADMIN_SCOPE)) return new Set(ADMIN_SUB_SCOPES);
+  return new Set(ADMIN_SUB_SCOPES.filter(held));
+}
 
 /** Where the request's actor is kept for security events recorded below the HTTP layer. */
 export interface RequestContextHolder {
@@ -47,12 +66,13 @@ export function requireAdminToken(deps: {
     const client =
       token.clientId === undefined ? undefined : await provider.Client.find(token.clientId);
     if (!client) throw new AppError('invalid_token');
-    if (!token.scopes.has(ADMIN_SCOPE)) throw new AppError('insufficient_scope');
     // The client must still hold the scope: an admin who takes it away takes the access away.
-    if (!(client.scope ?? '').split(' ').includes(ADMIN_SCOPE))
-      throw new AppError('insufficient_scope');
+    // No admin scope at all is refused here; each operation checks its own (admin-router.ts).
+    const scopes = grantedAdminScopes(token.scopes, client.scope);
+    if (scopes.size === 0) throw new AppError('insufficient_scope');
 
     ctx.state[ADMIN_CLIENT_STATE] = client.clientId;
+    ctx.state[ADMIN_SCOPES_STATE] = scopes;
     const context = deps.requestContext?.current();
     if (context) context.actor = client.clientId;
     await next();

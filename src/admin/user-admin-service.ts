@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import {
   emailSchema,
@@ -84,7 +85,9 @@ export function createUserAdminService(deps: UserAdminDeps) {
         username: data.username,
         email: data.email,
         emailVerified: data.email_verified ?? false,
-        password: data.password,
+        // An invited user chooses their password through the link; until then no password works
+        // (256 random bits nobody is told).
+        password: data.password ?? randomBytes(32).toString('base64url'),
         // Checked against OIDC Core §5.1 claim rules by the account service.
         claims: data.claims as ProfileClaims | undefined,
       });

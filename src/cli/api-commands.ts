@@ -27,6 +27,7 @@ function openService(services: Services): ResourceServerService {
     clients: services.store.oidc,
     limits: resourceServerLimits(services.config),
     now: services.now,
+    roleExists: async (name) => (await services.store.accessControl.findRole(name)) !== undefined,
   });
 }
 
@@ -62,6 +63,11 @@ function describeApi(api: ResourceServerView): string[] {
   );
   for (const grant of api.client_credentials_grants)
     out.push(`  ${grant.client_id}  ${grant.scopes.join(' ') || '(no scopes)'}`);
+  out.push(
+    `${'role_scopes:'.padEnd(width)} ${api.role_scopes?.length ? '' : '- (every user, every scope)'}`.trimEnd(),
+  );
+  for (const rule of api.role_scopes ?? [])
+    out.push(`  ${rule.role}  ${rule.scopes.join(' ') || '(no scopes)'}`);
   out.push(`${'created:'.padEnd(width)} ${formatTime(api.created_at * 1000)}`);
   out.push(`${'updated:'.padEnd(width)} ${formatTime(api.updated_at * 1000)}`);
   return out;
@@ -270,6 +276,19 @@ const apiUpdate = defineCommand({
       value: '<client_id>',
       description: "remove a client's grant; it gets no new tokens for the API",
     },
+    'role-scope': {
+      type: 'string',
+      multiple: true,
+      value: '"<role> <scope> [scope...]"',
+      description:
+        "let holders of a role get these of the API's scopes (replaces the role's earlier list); once any role has scopes, users get only what their roles allow",
+    },
+    'remove-role-scope': {
+      type: 'string',
+      multiple: true,
+      value: '<role>',
+      description: "remove a role's scopes (with none left, every user may get every scope again)",
+    },
   },
   json: 'print the API as JSON',
   run: async ({ values, positionals: [id = ''], usage }, io) => {
@@ -283,6 +302,8 @@ const apiUpdate = defineCommand({
       'remove-introspection-client',
       'grant',
       'revoke-grant',
+      'role-scope',
+      'remove-role-scope',
     ] as const;
     const fieldChanges = [values.name, values.format, ttl, values['default-ttl'], values.alg];
     if (
@@ -323,6 +344,20 @@ const apiUpdate = defineCommand({
         for (const grant of (values.grant ?? []).map((g) => parseGrant(g, usage)))
           grants.set(grant.client_id, grant);
         patch.client_credentials_grants = [...grants.values()];
+      }
+      if (values['role-scope'] || values['remove-role-scope']) {
+        const rules = new Map((current.role_scopes ?? []).map((r) => [r.role, r] as const));
+        for (const role of values['remove-role-scope'] ?? []) rules.delete(role);
+        for (const value of values['role-scope'] ?? []) {
+          const [role, ...scopes] = value.trim().split(/\s+/);
+          if (!role)
+            throw new UsageError(
+              '--role-scope needs a role, e.g. --role-scope "orders-reader orders:read"',
+              usage,
+            );
+          rules.set(role, { role, scopes });
+        }
+        patch.role_scopes = [...rules.values()];
       }
       const change = await service.update(current.id, patch);
       if (change.changed.length > 0) {

@@ -9,6 +9,9 @@ import { KEYS_COMMANDS } from './keys-commands.ts';
 import type { TopLevel } from './render-help.ts';
 import { serveCommand } from './serve-command.ts';
 import { USER_COMMANDS } from './user-commands.ts';
+import { ATTRIBUTE_COMMANDS } from './user-access-commands.ts';
+import { GROUP_COMMANDS } from './group-commands.ts';
+import { ROLE_COMMANDS } from './role-commands.ts';
 
 /**
  * Every command of `portcullis <noun> <verb>` and `portcullis serve`, in the order help and the
@@ -20,6 +23,10 @@ export const CLI: TopLevel = {
   ],
   groups: [
     USER_COMMANDS,
+    // Issue 16: roles, groups and custom attributes.
+    ROLE_COMMANDS,
+    GROUP_COMMANDS,
+    ATTRIBUTE_COMMANDS,
     CLIENT_COMMANDS,
     API_COMMANDS,
     IAT_COMMANDS,

@@ -68,6 +68,11 @@ function describeClient(
   lines.push(['id_token_claims', client.id_token_claims ?? `${defaults.idTokenClaims} (default)`]);
   lines.push(['mfa', client.mfa ?? `${defaults.mfa ?? 'optional'} (default)`]);
   if (client.contacts?.length) lines.push(['contacts', client.contacts.join(', ')]);
+  if (client.visible_roles?.length) lines.push(['visible_roles', client.visible_roles.join(' ')]);
+  if (client.visible_groups?.length)
+    lines.push(['visible_groups', client.visible_groups.join(' ')]);
+  if (client.claim_mappings?.length)
+    lines.push(['claim_mappings', JSON.stringify(client.claim_mappings)]);
   lines.push(['created', formatTime(client.client_id_issued_at * 1000)]);
   if (client.client_secret !== undefined) lines.push(['client_secret', client.client_secret]);
   const width = Math.max(...lines.map(([key]) => key.length)) + 1;
@@ -188,6 +193,27 @@ const METADATA_OPTIONS = {
     description:
       'claims of the granted scopes in the ID token (scopes), or only from UserInfo (userinfo)',
   },
+  'visible-roles': {
+    type: 'string',
+    multiple: true,
+    value: '<name|prefix*>',
+    description:
+      'roles the client may learn in "roles" claims (repeatable or comma-separated; * for all)',
+    default: 'none',
+  },
+  'visible-groups': {
+    type: 'string',
+    multiple: true,
+    value: '<name|prefix*>',
+    description: 'groups the client may learn in "groups" claims (as --visible-roles)',
+    default: 'none',
+  },
+  'claim-mappings': {
+    type: 'string',
+    value: '<json>',
+    description:
+      'the claim mapping table, e.g. \'[{"claim":"mail","from":"email"},{"claim":"department","attribute":"department"}]\'',
+  },
   contact: {
     type: 'string',
     multiple: true,
@@ -254,6 +280,17 @@ function metadataFrom(values: MetadataValues, usage: string): Record<string, unk
   if (values.mfa !== undefined) input.mfa = values.mfa;
   const contacts = splitList(values.contact);
   if (contacts) input.contacts = contacts;
+  const visibleRoles = splitList(values['visible-roles']);
+  if (visibleRoles) input.visible_roles = visibleRoles;
+  const visibleGroups = splitList(values['visible-groups']);
+  if (visibleGroups) input.visible_groups = visibleGroups;
+  if (values['claim-mappings'] !== undefined) {
+    try {
+      input.claim_mappings = JSON.parse(values['claim-mappings']) as unknown;
+    } catch {
+      throw new AppError('invalid_client_metadata', { claim_mappings: 'must be JSON' });
+    }
+  }
   return input;
 }
 
@@ -322,6 +359,9 @@ const UNSETTABLE = new Set([
   'id_token_signed_response_alg',
   'userinfo_signed_response_alg',
   'id_token_claims',
+  'visible_roles',
+  'visible_groups',
+  'claim_mappings',
   'mfa',
 ]);
 

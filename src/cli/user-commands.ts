@@ -9,6 +9,9 @@ import { printPage } from './print-page.ts';
 import { cliActor, openAdminServices } from './open-admin-services.ts';
 import { readNewPassword } from './read-password.ts';
 import { UsageError } from './usage-error.ts';
+import { userAttributes, userRoles } from './user-access-commands.ts';
+import { USER_LIFECYCLE_COMMANDS } from './user-lifecycle-commands.ts';
+import { openUserLifecycle } from './open-user-lifecycle.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, writeJson, writeLines } from './write-output.ts';
 import { userMfa } from './user-mfa-command.ts';
@@ -46,6 +49,11 @@ const userAdd = defineCommand({
     },
     'email-verified': { type: 'boolean', description: 'mark the email address as verified' },
     name: { type: 'string', value: '<name>', description: 'full name (the "name" claim)' },
+    invite: {
+      type: 'boolean',
+      description:
+        'email the user an invitation link to choose their own password (needs --email; no password is read)',
+    },
   },
   json: 'print the new user as JSON',
   refusesPassword: true,
@@ -60,17 +68,30 @@ const userAdd = defineCommand({
 
     return withServices(io, values.verbose, async (services) => {
       const admin = await openAdminServices(services);
-      const password = await readNewPassword(io);
+      const invite = values.invite === true;
+      if (invite && email === undefined)
+        throw new AppError('invalid_input', { email: 'is required with --invite' });
+      const password = invite ? undefined : await readNewPassword(io);
       const account = await admin.users.create(
         {
           username,
-          password,
+          ...(password === undefined ? { invite: true } : { password }),
           ...(email === undefined ? {} : { email }),
           email_verified: values['email-verified'] ?? false,
           ...(values.name === undefined ? {} : { claims: { name: values.name } }),
         },
         cliActor(),
       );
+      // Issue 15: the invitation, or a link to confirm an unverified address, as the admin API does.
+      if (email !== undefined && (invite || !account.emailVerified)) {
+        const lifecycle = await openUserLifecycle(services);
+        try {
+          if (invite) await lifecycle.admin.sendInvitation(account.id, {}, cliActor());
+          else await lifecycle.admin.sendVerification(account.id, {}, cliActor());
+        } finally {
+          await lifecycle.finish();
+        }
+      }
       if (values.json) writeJson(io, account);
       else writeLines(io, `created user ${describeUser(account)} (sub ${account.id})`);
       return EXIT.ok;
@@ -299,6 +320,11 @@ export const USER_COMMANDS: CommandGroup = {
     setDisabled(false),
     setPassword('user set-password'),
     setPassword('user reset-password'),
+    // Issue 16: roles and custom attributes (src/cli/user-access-commands.ts).
+    userRoles,
+    userAttributes,
     userMfa,
+    // Issue 15: sessions, grants, deletion, links by email (./user-lifecycle-commands.ts).
+    ...USER_LIFECYCLE_COMMANDS,
   ],
 };

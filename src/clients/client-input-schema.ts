@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { SIGNING_ALGORITHMS } from '../config/schema.ts';
 import { ID_TOKEN_CLAIMS_METADATA, ID_TOKEN_CLAIMS_MODES } from '../oidc/id-token-claims.ts';
+import {
+  CLAIM_MAPPINGS_METADATA,
+  VISIBLE_GROUPS_METADATA,
+  VISIBLE_ROLES_METADATA,
+} from '../oidc/client-metadata.ts';
+import { claimMappingsSchema } from '../rbac/claim-mappings.ts';
+import { visibleNamesSchema } from '../rbac/visible-names.ts';
 import { MFA_METADATA, MFA_POLICY_VALUES } from '../oidc/client-metadata.ts';
 
 /**
@@ -98,6 +105,10 @@ export const STORED_AS_GIVEN_FIELDS = [
   'default_max_age',
   'require_auth_time',
   ID_TOKEN_CLAIMS_METADATA,
+  // Issue 16: roles and groups the client may learn, and its claim mapping table.
+  VISIBLE_ROLES_METADATA,
+  VISIBLE_GROUPS_METADATA,
+  CLAIM_MAPPINGS_METADATA,
   MFA_METADATA,
 ] as const;
 
@@ -211,6 +222,19 @@ export const clientInputSchema = z
       .optional()
       .describe(
         '`scopes`: the ID token carries the claims of the granted scopes; `userinfo`: only `sub` and protocol claims (the rest from UserInfo). Default: `oidc.idTokenClaims`.',
+      ),
+    [VISIBLE_ROLES_METADATA]: visibleNamesSchema
+      .optional()
+      .describe(
+        'Issue 16: the roles this client may learn in `roles` claims: names, prefixes ending in `*`, or `*`. Absent: none.',
+      ),
+    [VISIBLE_GROUPS_METADATA]: visibleNamesSchema
+      .optional()
+      .describe('The groups this client may learn in `groups` claims (as `visible_roles`).'),
+    [CLAIM_MAPPINGS_METADATA]: claimMappingsSchema
+      .optional()
+      .describe(
+        'Declarative claim mapping: rows `{claim, attribute}` (a custom account attribute) or `{claim, from}` (a standard claim renamed), `in`: id_token and/or userinfo. Protocol claims (sub, iss, aud, …) cannot be targets.',
       ),
     [MFA_METADATA]: z
       .enum(MFA_POLICY_VALUES, { error: `must be one of ${MFA_POLICY_VALUES.join(', ')}` })

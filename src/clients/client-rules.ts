@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
-import { ADMIN_SCOPE } from '../oidc/scopes.ts';
+import { ADMIN_SCOPE, ADMIN_SCOPE_NAMES } from '../oidc/scopes.ts';
 import {
   SECRET_AUTH_METHODS,
   SERVER_SET_FIELDS,
@@ -203,7 +203,7 @@ function checkConsistency(input: ParsedClientInput, options: ClientRulesOptions)
   // The admin API trusts any token with this scope: it goes only to clients that act for
   // themselves, never to one a user signs in to (a user-facing flow must not be able to get it).
   if (
-    input.scope?.split(' ').includes(ADMIN_SCOPE) &&
+    input.scope?.split(' ').some((scope) => ADMIN_SCOPE_NAMES.has(scope)) &&
     grantTypes.join(' ') !== 'client_credentials'
   ) {
     addDetail(

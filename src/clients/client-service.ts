@@ -56,6 +56,10 @@ export interface ClientView {
   require_auth_time?: boolean;
   /** Absent: the server's default (`oidc.idTokenClaims`). */
   id_token_claims?: 'scopes' | 'userinfo';
+  /** Issue 16: roles and groups the client may learn; its claim mapping table. */
+  visible_roles?: string[];
+  visible_groups?: string[];
+  claim_mappings?: { claim: string; attribute?: string; from?: string; in?: string[] }[];
   /** Absent: the server's default (`mfa.defaultPolicy`, docs/mfa.md). */
   mfa?: 'none' | 'optional' | 'required';
   /** RFC 7591 §3.2.1: 0 = the secret does not expire. Present only for clients with a secret. */

@@ -1,7 +1,12 @@
+import {
+  CLAIM_MAPPINGS_METADATA,
+  VISIBLE_GROUPS_METADATA,
+  VISIBLE_ROLES_METADATA,
+} from '../oidc/client-metadata.ts';
 import { errors, type ClientMetadata, type KoaContextWithOIDC } from 'oidc-provider';
 import { AppError } from '../errors/app-error.ts';
 import type { RegistrationPolicy } from '../oidc/registration-hook.ts';
-import { ADMIN_SCOPE } from '../oidc/scopes.ts';
+import { ADMIN_SCOPE, ADMIN_SCOPE_NAMES } from '../oidc/scopes.ts';
 import type { CounterStore, OidcModelStore } from '../storage/ports.ts';
 import { CLIENT_INPUT_FIELDS } from './client-input-schema.ts';
 import { checkClientInput, describeDetails, type ClientRulesOptions } from './client-rules.ts';
@@ -118,9 +123,18 @@ function grantedBefore(ctx: KoaContextWithOIDC): { resourceServer: boolean; admi
   const current = ctx.oidc.client?.metadata() as Record<string, unknown> | undefined;
   return {
     resourceServer: current?.resource_server === true,
-    admin: typeof current?.scope === 'string' && current.scope.split(' ').includes(ADMIN_SCOPE),
+    admin:
+      typeof current?.scope === 'string' &&
+      current.scope.split(' ').some((scope) => ADMIN_SCOPE_NAMES.has(scope)),
   };
 }
+
+/** Client metadata only an admin sets (issue 16); RFC 7592 updates may repeat it unchanged. */
+const ADMIN_DECIDED_FIELDS = [
+  VISIBLE_ROLES_METADATA,
+  VISIBLE_GROUPS_METADATA,
+  CLAIM_MAPPINGS_METADATA,
+] as const;
 
 export function createRegistrationPolicy(deps: RegistrationPolicyDeps): RegistrationPolicy {
   return async function clientRulesPolicy(ctx, properties) {
@@ -140,9 +154,18 @@ export function createRegistrationPolicy(deps: RegistrationPolicyDeps): Registra
         'resource_server: is granted by an administrator, not by dynamic registration',
       );
     }
+    // Issue 16: what a client may learn of users' roles and attributes is an admin's decision;
+    // dynamic registration may keep it as it is, never set or widen it.
+    const current = ctx.oidc.client?.metadata() as Record<string, unknown> | undefined;
+    for (const key of ADMIN_DECIDED_FIELDS) {
+      if (input[key] !== undefined && JSON.stringify(input[key]) !== JSON.stringify(current?.[key]))
+        throw new errors.InvalidClientMetadata(
+          `${key}: is granted by an administrator, not by dynamic registration`,
+        );
+    }
     if (
       typeof input.scope === 'string' &&
-      input.scope.split(' ').includes(ADMIN_SCOPE) &&
+      input.scope.split(' ').some((scope) => ADMIN_SCOPE_NAMES.has(scope)) &&
       !before.admin
     ) {
       throw new errors.InvalidClientMetadata(

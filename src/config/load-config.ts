@@ -74,7 +74,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: Tree): string {
     let node: unknown = input;
     for (const key of issue.path) node = isTree(node) ? node[key as string] : undefined;
     // Never echo secrets back: cookie keys are reported by position only.
-    if (node !== undefined && !path.startsWith('secrets')) got = `, got ${JSON.stringify(node)}`;
+    // The SMTP URL may hold the SMTP password.
+    if (node !== undefined && !path.startsWith('secrets') && path !== 'email.smtpUrl')
+      got = `, got ${JSON.stringify(node)}`;
   }
   if (issue.code === 'unrecognized_keys') {
     return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;

@@ -345,6 +345,19 @@ export const configSchema = z
           .describe(
             '`scopes`: the ID token carries the claims of the granted scopes (`email`, `name` …), as Keycloak and Google do and as most RP libraries read them. `userinfo`: only `sub` and the protocol claims; profile claims only from the UserInfo endpoint (OIDC Core §5.4 for code-flow tokens). A client can choose with its `id_token_claims` metadata.',
           ),
+        customClaims: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/,
+                'must be a claim name of at most 64 characters',
+              ),
+          )
+          .max(100)
+          .describe(
+            "Claim names besides the standard ones that clients' `claim_mappings` may release (issue 16: a custom attribute or a renamed claim, e.g. `department`, `mail`). The provider releases only claims it knows (they are listed in discovery's `claims_supported`); protocol claims (`sub`, `iss`, `aud`, …) are never allowed.",
+          ),
       })
       .strict()
       .describe('OpenID Connect protocol defaults'),
@@ -571,6 +584,152 @@ export const configSchema = z
       })
       .strict()
       .describe('Security events'),
+    cache: z
+      .object({
+        introspection: z
+          .object({
+            enabled: z
+              .boolean()
+              .describe(
+                "Remember the engine's active answers to introspection (RFC 7662) per caller, token and credential, and answer a repeated call from memory until the token expires or a change names it (docs/performance.md, 'Caches').",
+              ),
+            maxEntries: z
+              .number()
+              .int()
+              .min(1)
+              .max(10_000_000)
+              .describe(
+                'At most this many remembered introspection answers per process (about 1 KB each); the least recently used goes first.',
+              ),
+          })
+          .strict()
+          .describe('Introspection answer cache'),
+        clients: z
+          .object({
+            maxEntries: z
+              .number()
+              .int()
+              .min(1)
+              .max(1_000_000)
+              .describe(
+                "At most this many clients' decrypted metadata kept in memory per process (read on every token request; dropped on any client change, within cache.invalidationBoundMs everywhere).",
+              ),
+          })
+          .strict()
+          .describe('Client cache'),
+        invalidationBoundMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(60_000)
+          .describe(
+            "Milliseconds within which a revocation, logout or client change made by any process reaches every process's caches. Each process polls the store at a quarter of it; a process that cannot poll in time stops answering from its caches until it can.",
+          ),
+        redisUrl: z
+          .string()
+          .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+          .optional()
+          .describe(
+            'Optional Redis tier (redis:// or rediss://, credentials in the URL): brute-force and client-authentication counters shared by every process and host, and invalidations carried by pub/sub instead of the next poll. Unset, everything runs on the store alone. Redis never holds the only copy of anything: while it is unreachable the store takes over and `/readyz` says `cache: degraded`.',
+          ),
+      })
+      .strict()
+      .describe('Caches'),
+    email: z
+      .object({
+        transport: z
+          .enum(['smtp', 'log'])
+          .describe(
+            '`smtp`: messages go to `email.smtpUrl`. `log`: nothing is sent; each message (links included) is written to the log, for development only.',
+          ),
+        smtpUrl: z
+          .string()
+          .regex(/^smtps?:\/\/[^\s]+$/, 'expected smtp://[user:password@]host[:port] or smtps://…')
+          .optional()
+          .describe(
+            'The SMTP server, as `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS from the start). Holds a secret: set it through the environment.',
+          ),
+        from: z
+          .string()
+          .min(3)
+          .max(254)
+          .describe('The `From` of every message, e.g. `Portcullis <no-reply@example.com>`.'),
+        requireTls: z
+          .boolean()
+          .describe(
+            'With `smtp://`: refuse to send unless the server upgrades to TLS with STARTTLS (RFC 3207), so messages and SMTP credentials never cross the network in clear.',
+          ),
+        tlsRejectUnauthorized: z
+          .boolean()
+          .describe(
+            "Check the SMTP server's certificate. Turn off only for a local mail catcher with a self-signed certificate.",
+          ),
+        attempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .describe(
+            'Deliveries tried per message, the first included; failures are retried in the background with doubling delays, then logged and counted (`portcullis_emails_total{outcome="failed"}`).',
+          ),
+        retryDelayMs: z
+          .number()
+          .int()
+          .min(10)
+          .max(600_000)
+          .describe('Wait before the first retry; doubles for each further one.'),
+      })
+      .strict()
+      .describe('Email delivery'),
+    account: z
+      .object({
+        selfService: z
+          .boolean()
+          .describe(
+            'The account centre at `/account` and `/forgot-password`: people manage their profile, password, sessions, connected apps and data themselves (docs/account.md).',
+          ),
+        selfDelete: z
+          .boolean()
+          .describe(
+            'Users may delete their own account from `/account` (GDPR Art. 17). Off: only admins can (`portcullis user delete`).',
+          ),
+        resetTokenTtlSeconds: seconds(
+          'How long a password-reset link works (OWASP Forgot Password Cheat Sheet: short-lived). Each link works once.',
+        ),
+        verificationTokenTtlSeconds: seconds(
+          'How long an email-verification or email-change link works.',
+        ),
+        invitationTtlSeconds: seconds(
+          'How long an invitation link (an admin-created user choosing their own password) works.',
+        ),
+        resetMaxPerAddress: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .describe(
+            'Reset or verification emails sent to one address per window; further requests get the same answer but send nothing.',
+          ),
+        resetMaxPerNetwork: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .describe(
+            'Forgot-password requests from one address (IPv6: one /64) per window before further ones are refused with 429.',
+          ),
+        resetWindowSeconds: seconds('The window of both forgot-password limits.'),
+        newDeviceAlerts: z
+          .boolean()
+          .describe(
+            'Email "new sign-in to your account" when an account signs in from a browser it has not used before (a long-lived HttpOnly device cookie).',
+          ),
+        recentAuthSeconds: seconds(
+          'Sensitive account actions (email and password change, deleting the account) also ask for the current password unless the user signed in this recently.',
+        ),
+      })
+      .strict()
+      .describe('Account centre and lifecycle'),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -637,6 +796,12 @@ export function crossFieldProblems(c: unknown): { path: string[]; message: strin
       path: ['server', 'issuer'],
       message:
         'must be https in production (RFC 9700 §2.6: authorization responses must not travel in clear)',
+    });
+  }
+  if (at(c, 'email', 'transport') === 'smtp' && !at(c, 'email', 'smtpUrl')) {
+    problems.push({
+      path: ['email', 'smtpUrl'],
+      message: 'required when email.transport is smtp (SMTP_URL=smtp://user:password@host:587)',
     });
   }
   const algorithms = at(c, 'keys', 'algorithms');

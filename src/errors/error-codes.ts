@@ -35,6 +35,20 @@ export const ERROR_CODES = {
     status: 409,
     message: 'An API with that identifier is already registered.',
   },
+  // Roles, groups and attributes (issue 16, src/rbac).
+  role_exists: { status: 409, message: 'A role with that name already exists.' },
+  group_exists: { status: 409, message: 'A group with that name already exists.' },
+  attribute_exists: { status: 409, message: 'An attribute with that name is already defined.' },
+  unknown_role: { status: 400, message: 'The request names a role that does not exist.' },
+  group_cycle: {
+    status: 400,
+    message: 'A group cannot contain itself, directly or through the groups inside it.',
+  },
+  protected_claim: {
+    status: 400,
+    message:
+      'A protocol claim (sub, iss, aud, exp, nonce, ...) cannot be set or renamed by a mapping or an attribute.',
+  },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: {
     status: 415,
@@ -61,7 +75,10 @@ export const ERROR_CODES = {
     message:
       'The access token is not valid: it is unknown, expired or revoked, or its client no longer exists.',
   },
-  insufficient_scope: { status: 403, message: 'The access token does not grant the admin scope.' },
+  insufficient_scope: {
+    status: 403,
+    message: 'The access token does not grant the admin scope this operation needs.',
+  },
   json_required: {
     status: 415,
     message: 'The request body must be JSON (Content-Type: application/json).',

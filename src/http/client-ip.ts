@@ -58,12 +58,25 @@ export interface ClientIpOptions {
  */
 export function clientIp(options: ClientIpOptions): Middleware {
   const trusted = createIpRanges(options.trustedProxies);
-  const isTrusted = (ip: string) => trusted.contains(ip);
+  // Every request asks about its peer, and peers are few (the proxies, or the clients of one
+  // host): the answers are remembered, in a map emptied when it would grow past a bound.
+  const known = new Map<string, boolean>();
+  const isTrusted = (ip: string) => {
+    let answer = known.get(ip);
+    if (answer === undefined) {
+      answer = trusted.contains(ip);
+      if (known.size >= 1024) known.clear();
+      known.set(ip, answer);
+    }
+    return answer;
+  };
   return async function clientIp(ctx, next) {
     const peer = ctx.req.socket.remoteAddress ?? '';
     const fromProxy = options.trustProxy && isTrusted(peer);
     if (!fromProxy) {
-      for (const name of PROXY_HEADERS) delete ctx.req.headers[name];
+      const { headers } = ctx.req;
+      // `delete` only what is there: deleting absent keys still costs, on every request.
+      for (const name of PROXY_HEADERS) if (headers[name] !== undefined) delete headers[name];
     }
     const forwarded = ctx.req.headers['x-forwarded-for'];
     ctx.request.ip = resolveClientIp(

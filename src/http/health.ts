@@ -12,6 +12,11 @@ const READY_TIMEOUT_MS = 2_000;
 export function health(options: {
   store: Pick<Store, 'ping'>;
   keysLoaded: () => boolean;
+  /**
+   * The optional cache tier (Redis): reported as `cache: ok | degraded`, never failing readiness,
+   * since the store takes over while it is away. Absent when none is configured.
+   */
+  cacheTierHealthy?: (() => boolean) | undefined;
 }): Middleware {
   return async function health(ctx, next) {
     if (ctx.path !== '/healthz' && ctx.path !== '/readyz') return next();
@@ -25,10 +30,11 @@ export function health(options: {
       ctx.body = { status: 'ok' };
       return;
     }
-    const checks: Record<string, 'ok' | 'failing'> = {
+    const checks: Record<string, 'ok' | 'failing' | 'degraded'> = {
       store: 'ok',
       keys: options.keysLoaded() ? 'ok' : 'failing',
     };
+    if (options.cacheTierHealthy) checks.cache = options.cacheTierHealthy() ? 'ok' : 'degraded';
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -42,7 +48,7 @@ export function health(options: {
     } finally {
       clearTimeout(timer);
     }
-    const ready = Object.values(checks).every((c) => c === 'ok');
+    const ready = Object.values(checks).every((c) => c !== 'failing');
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ok' : 'unavailable', checks };
   };

@@ -26,10 +26,13 @@ export function routeOf(ctx: Pick<Context, 'path'> & { _matchedRoute?: unknown }
   return 'unmatched';
 }
 
-/** The client a provider request was made by or for, once the provider has loaded it. */
+/**
+ * The client a provider request was made by or for, once the provider has loaded it, or as the
+ * middleware that answered for it says (`ctx.state.clientId`: an answer replayed from a cache).
+ */
 export function clientIdOf(ctx: Context): string | undefined {
   const oidc = (ctx as { oidc?: { client?: { clientId?: unknown } } }).oidc;
-  const clientId = oidc?.client?.clientId;
+  const clientId = oidc?.client?.clientId ?? (ctx.state as { clientId?: unknown }).clientId;
   return typeof clientId === 'string' ? clientId : undefined;
 }
 

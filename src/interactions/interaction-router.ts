@@ -2,6 +2,8 @@ import { Router } from '@koa/router';
 import { ACR_PASSWORD, AMR_PASSWORD } from '../oidc/acr-values.ts';
 import { OFFLINE_CONSENT_PARAM } from '../oidc/hooks/offline-access-consent.ts';
 import { SCOPE_CLAIMS } from '../oidc/scopes.ts';
+import { CLAIM_MAPPINGS_METADATA } from '../oidc/client-metadata.ts';
+import { attributeClaimNames } from '../rbac/claim-mappings.ts';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { z } from 'zod';
@@ -40,6 +42,8 @@ export interface InteractionRouterDeps {
   describeResource: DescribeResource;
   /** The second-factor step (issue 14, src/interactions/mfa-routes.ts); none without it. */
   mfa?: MfaRoutesDeps | undefined;
+  /** The login page's "Forgot your password?" link (the account centre, issue 15); none if absent. */
+  forgotPasswordHref?: string | undefined;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -89,6 +93,13 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
       uri: client.clientUri,
       initiateLoginUri: client.initiateLoginUri,
     };
+  }
+
+  /** Claims the client's claim mapping releases from custom attributes (src/rbac). */
+  async function mappedAttributeClaims(clientId: string): Promise<string[]> {
+    const client = (await deps.provider().Client.find(clientId)) as unknown as
+      Record<string, unknown> | undefined;
+    return attributeClaimNames(client?.[CLAIM_MAPPINGS_METADATA]);
   }
 
   async function clientOf(found: Details): Promise<ClientInput> {
@@ -160,6 +171,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         csrfToken: deps.csrf.token(found.uid),
         client: await clientOf(found),
         productName: deps.productName,
+        forgotPasswordHref: deps.forgotPasswordHref,
         ...language(ctx, found),
         ...extra,
         passkeys: deps.mfa?.passkeys !== undefined,
@@ -261,7 +273,11 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
           csrfToken: deps.csrf.token(found.uid),
           client: await clientOf(found),
           scopes: missing.missingOIDCScope ?? [],
-          claims: missing.missingOIDCClaims ?? [],
+          // Issue 16: custom attributes the client's claim mapping releases are named too.
+          claims: [
+            ...(missing.missingOIDCClaims ?? []),
+            ...(await mappedAttributeClaims(String(found.params.client_id))),
+          ],
           scopeClaims: SCOPE_CLAIMS,
           resources,
           accountName: account?.username ?? '',

@@ -22,6 +22,16 @@ export interface Metrics {
   readonly storeOperationDuration: Histogram<'backend' | 'operation'>;
   readonly storeErrors: Counter<'backend' | 'operation'>;
   readonly activeSessions: Gauge;
+  /** In-process caches (src/cache/answer-cache.ts): lookups by result, removals by reason, size. */
+  readonly cacheLookups: Counter<'cache' | 'result'>;
+  readonly cacheRemovals: Counter<'cache' | 'reason'>;
+  readonly cacheEntries: Gauge<'cache'>;
+  /** Polls of the invalidation feed that failed (the caches are bypassed until one succeeds). */
+  readonly cacheFeedFailures: Counter;
+  /** Calls that went to the store because the Redis tier could not answer (src/cache/redis-counter-store.ts). */
+  readonly cacheRedisFallbacks: Counter;
+  /** Emails by outcome (src/email/create-mailer.ts): sent, logged, retried, failed, dropped. */
+  readonly emails: Counter<'outcome'>;
 }
 
 /** Seconds; from a 5 ms static answer to a 10 s request that hit a store timeout. */
@@ -93,7 +103,42 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       aggregator: 'max',
       registers,
     }),
+    cacheLookups: new Counter({
+      name: 'portcullis_cache_lookups_total',
+      help: 'Lookups in an in-process cache, by cache (introspection) and result (hit, miss).',
+      labelNames: ['cache', 'result'],
+      registers,
+    }),
+    cacheRemovals: new Counter({
+      name: 'portcullis_cache_removals_total',
+      help: 'Entries that left an in-process cache, by cache and reason (evict: the size limit; expire; invalidate: a change named it; clear).',
+      labelNames: ['cache', 'reason'],
+      registers,
+    }),
+    cacheEntries: new Gauge({
+      name: 'portcullis_cache_entries',
+      help: 'Entries in an in-process cache, by cache.',
+      labelNames: ['cache'],
+      registers,
+    }),
+    cacheFeedFailures: new Counter({
+      name: 'portcullis_cache_feed_failures_total',
+      help: 'Polls of the cache invalidation feed that failed; caches are bypassed until one succeeds.',
+      registers,
+    }),
+    cacheRedisFallbacks: new Counter({
+      name: 'portcullis_cache_redis_fallbacks_total',
+      help: 'Counter calls answered by the store because the Redis tier could not (cache.redisUrl).',
+      registers,
+    }),
+    emails: new Counter({
+      name: 'portcullis_emails_total',
+      help: 'Emails by outcome: sent, logged (email.transport log), retried, failed (given up), dropped (queue full).',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
+  for (const outcome of ['sent', 'failed'] as const) metrics.emails.labels(outcome).inc(0);
   // Series with a known, small label set start at 0, so dashboards and rate() see them before
   // the first event instead of "no data".
   for (const outcome of ['success', 'failure'] satisfies SignInOutcome[])

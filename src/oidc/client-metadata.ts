@@ -8,6 +8,17 @@
 export const RESOURCE_SERVER_METADATA = 'resource_server';
 
 /**
+ * Issue 16: which of a user's roles and groups a client may learn (`roles`/`groups` claims).
+ * Lists of names, or prefixes ending in `*` (`orders-*`); `*` alone is every one. Absent: none,
+ * so a client sees roles only once an admin said which.
+ */
+export const VISIBLE_ROLES_METADATA = 'visible_roles';
+export const VISIBLE_GROUPS_METADATA = 'visible_groups';
+
+/** Issue 16: the client's declarative claim mapping table (src/rbac/claim-mappings.ts). */
+export const CLAIM_MAPPINGS_METADATA = 'claim_mappings';
+
+/**
  * Second factors per client (`mfa` metadata, issue 14; default `mfa.defaultPolicy`): `none` a
  * password is enough; `optional` users who enrolled a factor must use it; `required` every user
  * must, and one without a factor enrols at sign-in (src/mfa/step-up-policy.ts).

@@ -1,11 +1,32 @@
 import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountService } from '../accounts/account-service.ts';
+import { applyClaimMappings } from '../rbac/claim-mappings.ts';
+import {
+  clientMetadata,
+  mapsAttributes,
+  roleClaims,
+  type AccessReader,
+} from '../rbac/role-claims.ts';
+import { CLAIM_MAPPINGS_METADATA } from './client-metadata.ts';
 import { ID_TOKEN_CLAIMS_METADATA, type IdTokenClaimsMode } from './id-token-claims.ts';
+import { SCOPE_CLAIMS } from './scopes.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 
 export interface FindAccountOptions {
   /** `oidc.idTokenClaims`: the default for clients without `id_token_claims` metadata. */
   idTokenClaims?: IdTokenClaimsMode | undefined;
+  /** Roles, groups and custom attributes (issue 16); none are released without it. */
+  access?: AccessReader | undefined;
+}
+
+/** The claim names the granted scopes release (OIDC Core §5.4), for renames by a mapping. */
+function scopeClaimNames(scope: string): Set<string> {
+  const names = new Set<string>();
+  for (const granted of scope.split(' ')) {
+    const claims = (SCOPE_CLAIMS as Record<string, readonly string[]>)[granted];
+    for (const claim of claims ?? []) names.add(claim);
+  }
+  return names;
 }
 
 /** The mode for this request's client: its own metadata first, then the server's default. */
@@ -38,8 +59,10 @@ export function createFindAccount(
     return {
       accountId: account.id,
       // oidc-provider keeps only the claims the granted scopes and `claims` parameter allow.
-      async claims(use, _scope, requested) {
-        const all: Record<string, unknown> = {
+      async claims(use, scope, requested) {
+        const client = clientMetadata(ctx?.oidc?.client);
+        const granted = new Set((scope ?? '').split(' '));
+        const base: Record<string, unknown> = {
           ...account.claims,
           sub: account.id,
           preferred_username: account.username,
@@ -53,7 +76,32 @@ export function createFindAccount(
           ...(typeof account.claims.phone_number === 'string'
             ? { phone_number_verified: false }
             : {}),
+          // Issue 16: the user's roles and groups this client may know (src/rbac/role-claims.ts).
+          ...(options.access ? await roleClaims(options.access, account.id, client, granted) : {}),
         };
+        // Issue 16: the client's claim mapping table. A renamed claim is taken only from what
+        // the granted scopes (or the `claims` parameter) release, so a rename never widens them.
+        let all = base;
+        const table = client?.[CLAIM_MAPPINGS_METADATA];
+        if (Array.isArray(table) && table.length > 0) {
+          const releasable = scopeClaimNames(scope ?? '');
+          for (const name of Object.keys(requested ?? {})) releasable.add(name);
+          const sources = Object.fromEntries(
+            Object.entries(base).filter(([name]) => releasable.has(name)),
+          );
+          const attributes =
+            options.access && mapsAttributes(client)
+              ? await options.access.attributes.valuesOf(account.id)
+              : {};
+          const mapped = applyClaimMappings(
+            sources,
+            attributes,
+            table,
+            use === 'id_token' ? 'id_token' : 'userinfo',
+          );
+          all = { ...base, ...mapped };
+          for (const name of Object.keys(sources)) if (!(name in mapped)) delete all[name];
+        }
         // `userinfo` mode: the ID token carries `sub` and only the claims the RP named in the
         // `claims` request parameter for it (OIDC Core §5.5); the rest comes from UserInfo.
         if (use === 'id_token' && idTokenClaimsMode(ctx, fallback) === 'userinfo') {

@@ -1,8 +1,10 @@
 // First: modules that import this one during a cycle read these (ESM evaluates in import order).
+import { ACCOUNT_CENTRE_CLIENT_ID, accountCentreClient } from './account-centre-client.ts';
 import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE, PROVIDER_SCOPES, SCOPE_CLAIMS } from './scopes.ts';
 import { CLIENT_RULES_POLICY, hostRegistrationPolicy } from './registration-hook.ts';
 import {
   errors,
+  type ClientMetadata,
   type Configuration,
   type ErrorOut,
   type FindAccount,
@@ -18,7 +20,17 @@ import type { OidcModelStore } from '../storage/ports.ts';
 import type { ResourceServerDirectory } from '../resources/resource-server-directory.ts';
 import type { GrantReferenceCodec } from './grant-reference.ts';
 import { ACR_VALUES_SUPPORTED } from './acr-values.ts';
-import { RESOURCE_SERVER_METADATA } from './client-metadata.ts';
+import {
+  CLAIM_MAPPINGS_METADATA,
+  RESOURCE_SERVER_METADATA,
+  VISIBLE_GROUPS_METADATA,
+  VISIBLE_ROLES_METADATA,
+} from './client-metadata.ts';
+import { claimMappingsProblem } from '../rbac/claim-mappings.ts';
+import { PROTECTED_CLAIMS } from '../rbac/protected-claims.ts';
+import type { AccessReader } from '../rbac/role-claims.ts';
+import { visibleNamesSchema } from '../rbac/visible-names.ts';
+import { accessTokenRoleClaims } from './access-token-claims.ts';
 import { OFFLINE_CONSENT_PARAM } from './hooks/offline-access-consent.ts';
 import { ID_TOKEN_CLAIMS_METADATA, ID_TOKEN_CLAIMS_MODES } from './id-token-claims.ts';
 import { mayIntrospect } from './introspection-policy.ts';
@@ -50,13 +62,30 @@ export interface ProviderConfigurationDeps {
   resourceServers?: ResourceServerDirectory | undefined;
   /** Seals the grant reference of JWT access tokens (grant-reference.ts); none without it. */
   grantReferences?: GrantReferenceCodec | undefined;
+  /** Roles, groups and attributes (issue 16): role claims in access tokens, API role scopes. */
+  access?: AccessReader | undefined;
   /** Decides the second-factor prompt (src/oidc/mfa-prompt.ts); without it no step-up happens. */
   mfaDecide?: MfaPromptDecide | undefined;
+}
+
+/**
+ * `oidc.customClaims` (issue 16): the claim names claim mappings may release besides the standard
+ * ones. Protocol claims are refused at start, as a mapping naming them would be.
+ */
+function customClaims(config: Config): string[] {
+  const refused = config.oidc.customClaims.filter((name) => PROTECTED_CLAIMS.has(name));
+  if (refused.length > 0)
+    throw new Error(`oidc.customClaims must not name protocol claims: ${refused.join(', ')}`);
+  return [...config.oidc.customClaims];
 }
 
 /** oidc-provider's authorization endpoint (its default `routes.authorization`, stated so the
  *  hooks that act on it and the engine agree). */
 export const AUTHORIZATION_PATH = '/auth';
+
+/** oidc-provider's introspection endpoint (its default `routes.introspection`, stated so the
+ *  introspection answer cache and the engine agree). */
+export const INTROSPECTION_PATH = '/token/introspection';
 
 // Re-exported for modules that imported it from here (./client-metadata.ts has no imports).
 export { RESOURCE_SERVER_METADATA };
@@ -77,15 +106,46 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
   const now = deps.now ?? Date.now;
   const algorithms = [...config.keys.algorithms];
   const [defaultAlg = 'ES256'] = algorithms;
+  const custom = customClaims(config);
+  // What a claim mapping may name as its target: the standard claims and `oidc.customClaims`.
+  const releasable = new Set(
+    [...Object.values(SCOPE_CLAIMS).flat(), ...custom].filter((c) => !PROTECTED_CLAIMS.has(c)),
+  );
 
   return {
     adapter: createStoreAdapterFactory(deps.oidcStore, now),
-    // Every client lives in the store (created with the CLI or admin API), none in this file.
-    clients: [],
+    // Every client lives in the store (created with the CLI or admin API), none in this file,
+    // but the account centre's own (./account-centre-client.ts), part of the server itself.
+    clients: config.account.selfService
+      ? [accountCentreClient(config.server.issuer, config.ui.productName) as ClientMetadata]
+      : [],
+    // The engine's default, plus: the account centre needs no consent (the user reads their own
+    // account; OIDC Core §3.1.2.4 leaves consent to the OP's policy), so its grant is made here.
+    async loadExistingGrant(ctx) {
+      const grantId =
+        ctx.oidc.result?.consent?.grantId ??
+        ctx.oidc.session?.grantIdFor(ctx.oidc.client?.clientId ?? '');
+      if (grantId) {
+        const grant = await ctx.oidc.provider.Grant.find(grantId);
+        if (grant) return grant;
+      }
+      const accountId = ctx.oidc.session?.accountId;
+      if (ctx.oidc.client?.clientId !== ACCOUNT_CENTRE_CLIENT_ID || !accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ACCOUNT_CENTRE_CLIENT_ID, accountId });
+      grant.addOIDCScope('openid');
+      await grant.save();
+      return grant;
+    },
     findAccount: deps.findAccount,
     jwks: deps.jwks,
     // Scope claims (OIDC Core §5.4) and `sid`, which the engine sets on ID tokens itself.
-    claims: { ...SCOPE_CLAIMS, sid: null } as unknown as Configuration['claims'],
+    // Custom claims ride on `openid` (issue 16): they are released only when the client's claim
+    // mapping produces them (src/oidc/find-account.ts), never otherwise.
+    claims: {
+      ...SCOPE_CLAIMS,
+      openid: [...SCOPE_CLAIMS.openid, ...custom],
+      sid: null,
+    } as unknown as Configuration['claims'],
     scopes: [...PROVIDER_SCOPES],
     // RFC 9700 §2.1.2 and ASVS 10.6.1: only the code flow; no implicit or hybrid responses.
     responseTypes: ['code'],
@@ -126,8 +186,30 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       introspection_signed_response_alg: defaultAlg,
     },
     extraClientMetadata: {
-      properties: [RESOURCE_SERVER_METADATA, ID_TOKEN_CLAIMS_METADATA, MFA_METADATA],
+      properties: [
+        RESOURCE_SERVER_METADATA,
+        ID_TOKEN_CLAIMS_METADATA,
+        VISIBLE_ROLES_METADATA,
+        VISIBLE_GROUPS_METADATA,
+        CLAIM_MAPPINGS_METADATA,
+        MFA_METADATA,
+      ],
       validator(_ctx, key, value) {
+        // Issue 16: which roles and groups the client may learn, and its claim mapping table.
+        if (
+          (key === VISIBLE_ROLES_METADATA || key === VISIBLE_GROUPS_METADATA) &&
+          value !== undefined
+        ) {
+          const parsed = visibleNamesSchema.safeParse(value);
+          if (!parsed.success)
+            throw new errors.InvalidClientMetadata(
+              `${key} ${parsed.error.issues[0]?.message ?? 'is not valid'}`,
+            );
+        }
+        if (key === CLAIM_MAPPINGS_METADATA && value !== undefined) {
+          const problem = claimMappingsProblem(value, releasable);
+          if (problem) throw new errors.InvalidClientMetadata(`${key} ${problem}`);
+        }
         if (key === RESOURCE_SERVER_METADATA && value !== undefined && typeof value !== 'boolean') {
           throw new errors.InvalidClientMetadata(`${RESOURCE_SERVER_METADATA} must be a boolean`);
         }
@@ -209,7 +291,7 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       // RFC 9701 JWT-secured introspection responses (see clientDefaults).
       jwtIntrospection: { enabled: config.features.introspection },
       // RFC 8707: tokens for registered APIs only, each with `aud` = that API and its scopes.
-      resourceIndicators: resourceIndicatorsFeature(deps.resourceServers),
+      resourceIndicators: resourceIndicatorsFeature(deps.resourceServers, deps.access),
       // RFC 9449 sender-constrained tokens (on by default in oidc-provider 9; stated so the choice
       // is visible): a token bound to a DPoP key is refused when presented as a Bearer token.
       dPoP: { enabled: true },
@@ -247,7 +329,7 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
         false
       );
     },
-    routes: { authorization: AUTHORIZATION_PATH },
+    routes: { authorization: AUTHORIZATION_PATH, introspection: INTROSPECTION_PATH },
     // Set only by src/oidc/hooks/offline-access-consent.ts; kept with the interaction.
     extraParams: [OFFLINE_CONSENT_PARAM],
     interactions: {
@@ -260,6 +342,10 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     // RFC 9068 access tokens carry a sealed reference to their grant, so introspection can answer
     // a JWT's live status (src/oidc/grant-reference.ts).
     formats: { customizers: { jwt: jwtAccessTokenCustomizer(deps.grantReferences) } },
+    // Issue 16: a user's access tokens carry their `roles`/`groups` (as the client may see them,
+    // when the grant holds those scopes), in JWTs and in introspection answers alike. Computed at
+    // issuance: an opaque token's introspection reflects the grant as issued.
+    ...(deps.access ? { extraTokenClaims: accessTokenRoleClaims(deps.access) } : {}),
     ttl: {
       // An API's own lifetime wins (its `accessTokenTTL`, e.g. 300 s for JWTs); a number here
       // would override it, so these are functions.

@@ -8,6 +8,7 @@ import type { ResourceServerDirectory } from '../resources/resource-server-direc
 import { DEFAULT_JWT_ACCESS_TOKEN_TTL_SECONDS } from '../resources/resource-server-defaults.ts';
 import type { ResourceServerRecord } from '../storage/ports.ts';
 import type { GrantReferenceCodec } from './grant-reference.ts';
+import type { AccessReader } from '../rbac/role-claims.ts';
 import { PROVIDER_SCOPES } from './scopes.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 
@@ -37,9 +38,16 @@ function isClientCredentialsRequest(ctx: KoaContextWithOIDC): boolean {
 export function resourceServerInfo(
   api: ResourceServerRecord,
   clientCredentialsOf: string | undefined,
+  userRoles?: readonly string[],
 ): ResourceServer {
   const defined = api.scopes.map((s) => s.name);
   let scope = defined.join(' ');
+  // Issue 16: an API whose scopes are granted to roles gives a user only the scopes one of their
+  // roles allows, whatever the app asked for (the consent page then lists only those).
+  if (clientCredentialsOf === undefined && userRoles !== undefined) {
+    const allowed = allowedByRoles(api, userRoles);
+    if (allowed) scope = defined.filter((name) => allowed.has(name)).join(' ');
+  }
   if (clientCredentialsOf !== undefined) {
     const grant = api.clientCredentialsGrants.find((g) => g.clientId === clientCredentialsOf);
     if (!grant)
@@ -58,6 +66,45 @@ export function resourceServerInfo(
     ...(ttl === undefined ? {} : { accessTokenTTL: ttl }),
     ...(api.tokenFormat === 'jwt' ? { jwt: { sign: { alg: api.signingAlg } } } : {}),
   } as ResourceServer;
+}
+
+/**
+ * The API scopes `roles` allow (issue 16), or `undefined` when the API grants no scope to any
+ * role (then every user may be granted every scope, as before roles existed).
+ */
+export function allowedByRoles(
+  api: Pick<ResourceServerRecord, 'roleScopes'>,
+  roles: readonly string[],
+): Set<string> | undefined {
+  const rules = api.roleScopes ?? [];
+  if (rules.length === 0) return undefined;
+  const held = new Set(roles);
+  return new Set(rules.filter((r) => held.has(r.role)).flatMap((r) => r.scopes));
+}
+
+interface AccountHolder {
+  accountId?: unknown;
+}
+
+/**
+ * The user a user-facing request acts for: the signed-in session at the authorization endpoint,
+ * the code, refresh token or device code being redeemed at the token endpoint. `undefined`
+ * before sign-in (the scopes are decided again once the user is known).
+ */
+function accountIdOf(ctx: KoaContextWithOIDC): string | undefined {
+  const entities = ctx.oidc.entities as Record<string, AccountHolder | undefined>;
+  const candidates: (AccountHolder | undefined)[] = [
+    entities.Account,
+    entities.AuthorizationCode,
+    entities.RefreshToken,
+    entities.DeviceCode,
+    entities.BackchannelAuthenticationRequest,
+    ctx.oidc.session as AccountHolder | undefined,
+  ];
+  for (const candidate of candidates) {
+    if (typeof candidate?.accountId === 'string') return candidate.accountId;
+  }
+  return undefined;
 }
 
 /**
@@ -100,6 +147,7 @@ async function refuseApiScopesWithoutResource(
  */
 export function resourceIndicatorsFeature(
   directory: ResourceServerDirectory | undefined,
+  access?: AccessReader | undefined,
 ): Features['resourceIndicators'] {
   return {
     enabled: true,
@@ -129,7 +177,15 @@ export function resourceIndicatorsFeature(
         ? (await answerOutageAsOAuth(() => directory.current())).byIdentifier(indicator)
         : undefined;
       if (!api) throw new errors.InvalidTarget('the resource indicator is not a registered API');
-      return resourceServerInfo(api, isClientCredentialsRequest(ctx) ? client.clientId : undefined);
+      if (isClientCredentialsRequest(ctx)) return resourceServerInfo(api, client.clientId);
+      // Issue 16: read the user's roles afresh for every decision, so a role taken away (or a
+      // group left) takes effect on the next token, refreshes included.
+      const accountId = access && (api.roleScopes ?? []).length > 0 ? accountIdOf(ctx) : undefined;
+      const roles =
+        access && accountId !== undefined
+          ? (await answerOutageAsOAuth(() => access.effective(accountId))).roles
+          : undefined;
+      return resourceServerInfo(api, undefined, roles);
     },
   } as Features['resourceIndicators'];
 }

@@ -11,13 +11,33 @@
  */
 export const ADMIN_SCOPE = 'admin';
 
+/**
+ * Finer admin authority (issue 16): each admin API operation names one of these (the route table,
+ * src/admin/admin-routes.ts); `admin` stands for all of them. They follow the same rules as
+ * `admin`: registered by an admin, on client-credentials-only clients.
+ */
+export const ADMIN_SUB_SCOPES = [
+  'admin:read',
+  'admin:clients',
+  'admin:users',
+  'admin:keys',
+] as const;
+export type AdminSubScope = (typeof ADMIN_SUB_SCOPES)[number];
+
+/** `admin` and every `admin:*` scope. */
+export const ADMIN_SCOPE_NAMES: ReadonlySet<string> = new Set([ADMIN_SCOPE, ...ADMIN_SUB_SCOPES]);
+
+/** Scopes that release a user's roles and groups (issue 16; src/rbac/role-claims.ts). */
+export const ROLES_SCOPE = 'roles';
+export const GROUPS_SCOPE = 'groups';
+
 /** The scopes every client may request unless its `scope` metadata says otherwise: all but admin. */
-export const DEFAULT_CLIENT_SCOPE = 'openid offline_access profile email phone';
+export const DEFAULT_CLIENT_SCOPE = 'openid offline_access profile email phone roles groups';
 
 /** Every scope the provider itself knows (API scopes come from the registered APIs). */
 export const PROVIDER_SCOPES: ReadonlySet<string> = new Set([
   ...DEFAULT_CLIENT_SCOPE.split(' '),
-  ADMIN_SCOPE,
+  ...ADMIN_SCOPE_NAMES,
 ]);
 
 /**
@@ -46,4 +66,7 @@ export const SCOPE_CLAIMS = {
   ],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
+  // Issue 16: the user's effective roles and groups, filtered per client (`visible_roles`).
+  roles: ['roles'],
+  groups: ['groups'],
 } as const;

@@ -179,6 +179,9 @@ export function createTokenIntrospector(deps: TokenIntrospectorDeps): TokenIntro
       cnf,
       // RFC 9449 §6.2: a DPoP-bound token is of type DPoP.
       token_type: cnf?.jkt ? 'DPoP' : 'Bearer',
+      // Issue 16: the roles and groups the JWT carries (as issued), like an opaque token's.
+      ...(Array.isArray(claims.roles) ? { roles: claims.roles as unknown[] } : {}),
+      ...(Array.isArray(claims.groups) ? { groups: claims.groups as unknown[] } : {}),
     };
   }
 

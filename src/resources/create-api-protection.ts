@@ -46,7 +46,7 @@ export interface ApiProtection {
  */
 export function createApiProtection(deps: {
   config: Config;
-  store: Pick<Store, 'resourceServers' | 'oidc' | 'counters'>;
+  store: Pick<Store, 'resourceServers' | 'oidc' | 'counters' | 'accessControl'>;
   cookieKeys: readonly string[];
   now?: () => number;
 }): ApiProtection {
@@ -59,6 +59,7 @@ export function createApiProtection(deps: {
     limits: resourceServerLimits(config),
     now: deps.now,
     onChange: () => directory.invalidate(),
+    roleExists: async (name) => (await deps.store.accessControl.findRole(name)) !== undefined,
   });
   return {
     directory,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_SCOPE, DEFAULT_CLIENT_SCOPE } from '../oidc/scopes.ts';
+import { ADMIN_SCOPE_NAMES, DEFAULT_CLIENT_SCOPE } from '../oidc/scopes.ts';
 
 /**
  * What an admin may say about an API (a resource server, RFC 8707). `.strict()`: any other field
@@ -14,7 +14,7 @@ export const TOKEN_FORMATS = ['jwt', 'opaque'] as const;
  */
 export const RESERVED_SCOPES: ReadonlySet<string> = new Set([
   ...DEFAULT_CLIENT_SCOPE.split(' '),
-  ADMIN_SCOPE,
+  ...ADMIN_SCOPE_NAMES,
 ]);
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
@@ -100,17 +100,20 @@ const clientIds = z
   .max(20, 'must have at most 20 entries')
   .refine((list) => new Set(list).size === list.length, 'must not repeat a client id');
 
+/** Some of the API's scopes, granted to a client or a role. */
+const grantedScopes = z
+  .array(
+    z.string(required('a string')).regex(SCOPE_TOKEN, 'must be scope names'),
+    required('a list of scope names'),
+  )
+  .max(100, 'must have at most 100 entries')
+  .refine((list) => new Set(list).size === list.length, 'must not repeat a scope');
+
 const clientGrant = z
   .object(
     {
       client_id: z.string(required('a string')).regex(CLIENT_ID, 'must be a client id'),
-      scopes: z
-        .array(
-          z.string(required('a string')).regex(SCOPE_TOKEN, 'must be scope names'),
-          required('a list of scope names'),
-        )
-        .max(100, 'must have at most 100 entries')
-        .refine((list) => new Set(list).size === list.length, 'must not repeat a scope'),
+      scopes: grantedScopes,
     },
     required('an object {"client_id", "scopes"}'),
   )
@@ -122,6 +125,28 @@ const clientGrants = z
   .refine(
     (list) => new Set(list.map((g) => g.client_id)).size === list.length,
     'must not name a client twice',
+  );
+
+/** Issue 16: `{role, scopes}` — the API scopes a role allows its holders in user-facing flows. */
+const roleScope = z
+  .object(
+    {
+      role: z
+        .string(required('a string'))
+        .max(64, 'must be a role name of at most 64 characters')
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be a role name'),
+      scopes: grantedScopes,
+    },
+    required('an object {"role", "scopes"}'),
+  )
+  .strict();
+
+const roleScopes = z
+  .array(roleScope, required('a list of {"role", "scopes"}'))
+  .max(100, 'must have at most 100 entries')
+  .refine(
+    (list) => new Set(list.map((r) => r.role)).size === list.length,
+    'must not name a role twice',
   );
 
 export const resourceServerInputSchema = z
@@ -140,6 +165,7 @@ export const resourceServerInputSchema = z
     signing_alg: z.string(required('a string')).optional(),
     introspection_client_ids: clientIds.optional(),
     client_credentials_grants: clientGrants.optional(),
+    role_scopes: roleScopes.optional(),
   })
   .strict();
 
@@ -156,6 +182,7 @@ export const RESOURCE_SERVER_INPUT_FIELDS = [
   'signing_alg',
   'introspection_client_ids',
   'client_credentials_grants',
+  'role_scopes',
 ] as const;
 
 /** Zod issues as `{ field: problem }`, the first problem of each field (the one to fix first). */

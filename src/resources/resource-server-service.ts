@@ -40,6 +40,8 @@ export interface ResourceServerView {
   introspection_client_ids: string[];
   /** Clients that may get this API's tokens with client credentials, and with which scopes. */
   client_credentials_grants: { client_id: string; scopes: string[] }[];
+  /** Issue 16: the scopes each role allows in user-facing flows (absent: every user, every scope). */
+  role_scopes?: { role: string; scopes: string[] }[];
   /** Epoch seconds. */
   created_at: number;
   updated_at: number;
@@ -76,6 +78,8 @@ export interface ResourceServerServiceDeps {
   now?: () => number;
   /** Called after every change (e.g. so this process's cached copy is dropped at once). */
   onChange?: () => void;
+  /** Issue 16: whether a role exists, so role scopes never name an unknown role. */
+  roleExists?: ((name: string) => Promise<boolean>) | undefined;
 }
 
 const MAX_PAGE = 100;
@@ -101,6 +105,9 @@ export function toResourceServerView(record: ResourceServerRecord): ResourceServ
       client_id: g.clientId,
       scopes: [...g.scopes],
     })),
+    ...(record.roleScopes !== undefined && record.roleScopes.length > 0
+      ? { role_scopes: record.roleScopes.map((r) => ({ role: r.role, scopes: [...r.scopes] })) }
+      : {}),
     created_at: Math.floor(record.createdAt / 1000),
     updated_at: Math.floor(record.updatedAt / 1000),
   };
@@ -219,7 +226,26 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
       }
       if (details.has('client_credentials_grants')) break;
     }
+    // Issue 16: role scopes name defined scopes and existing roles.
+    for (const rule of data.role_scopes ?? []) {
+      const unknown = rule.scopes.filter((name) => !defined.has(name));
+      if (unknown.length > 0) {
+        details.set(
+          'role_scopes',
+          `${rule.role}: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not scopes' : 'is not a scope'} of this API`,
+        );
+        break;
+      }
+      if (deps.roleExists && !(await deps.roleExists(rule.role))) {
+        details.set('role_scopes', `${rule.role} is not a role (portcullis role add)`);
+        break;
+      }
+    }
     if (details.size > 0) throw new AppError('invalid_input', Object.fromEntries(details));
+  }
+
+  function roleScopesOf(data: ParsedResourceServerInput): ResourceServerRecord['roleScopes'] {
+    return (data.role_scopes ?? []).map((r) => ({ role: r.role, scopes: [...r.scopes] }));
   }
 
   function grantsOf(
@@ -276,6 +302,7 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
       signingAlg: data.signing_alg ?? defaultSigningAlg(limits.signingAlgorithms),
       introspectionClientIds: data.introspection_client_ids ?? [],
       clientCredentialsGrants: grantsOf(data),
+      roleScopes: roleScopesOf(data),
     };
     const updated = await deps.store.update(existing.id, next, now());
     if (!updated) throw new AppError('not_found', { api: 'no such API' });
@@ -304,6 +331,7 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
         signingAlg: data.signing_alg ?? defaultSigningAlg(limits.signingAlgorithms),
         introspectionClientIds: data.introspection_client_ids ?? [],
         clientCredentialsGrants: grantsOf(data),
+        ...(data.role_scopes?.length ? { roleScopes: roleScopesOf(data) } : {}),
         createdAt: at,
         updatedAt: at,
       };

@@ -42,6 +42,23 @@ export const SECURITY_EVENT_TYPES = {
   'passkey.removed': 'a passkey was removed; details.name',
   'recovery_code.used': 'a user signed in with a recovery code; details.remaining',
   'recovery_codes.regenerated': 'a user got new recovery codes; the old ones stopped working',
+  // Account lifecycle and account centre (issue 15; src/account-centre/)
+  'password.reset_requested':
+    'someone asked for a password-reset link; subject set only when the address names an account',
+  'password.reset': 'a user chose a new password through a reset or invitation link',
+  'password.changed': 'a user changed their password on the account page',
+  'email.verification_sent': 'a confirmation link was sent to the account address',
+  'email.verified': 'a user confirmed their email address',
+  'email.change_requested': 'a user asked to change their email address (confirmed at the new one)',
+  'email.changed': 'a user confirmed a new email address',
+  'profile.updated': 'a user changed their profile on the account page',
+  'session.signed_out':
+    'a user signed one session out from the account page (details.others: every other one)',
+  'device.new': 'an account signed in from a browser it had not used before',
+  'account.exported': 'a user downloaded their data (GDPR Art. 15/20)',
+  'account.deleted':
+    'an account was deleted (GDPR Art. 17); subject is the pseudonym its events now carry',
+  'invitation.sent': 'an invitation link to choose a password was sent to a new user',
 } as const satisfies Record<string, string>;
 
 export type SecurityEventType = keyof typeof SECURITY_EVENT_TYPES;

@@ -21,5 +21,10 @@ export function applyResourceServerPatch(
     next.introspectionClientIds = [...patch.introspectionClientIds];
   if (patch.clientCredentialsGrants !== undefined)
     next.clientCredentialsGrants = structuredClone(patch.clientCredentialsGrants);
+  // An empty list is stored as none (absent), as every backend reads it.
+  if (patch.roleScopes !== undefined) {
+    if (patch.roleScopes.length > 0) next.roleScopes = structuredClone(patch.roleScopes);
+    else delete next.roleScopes;
+  }
   return next;
 }

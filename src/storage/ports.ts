@@ -8,8 +8,11 @@
  * Time: every timestamp in these ports is epoch **milliseconds** unless the name says otherwise;
  * backends take a `now()` clock so the contract suite can test expiry without sleeping.
  */
+import type { AccessControlStore } from './access-control-port.ts';
 
 import type { CredentialStore } from './credential-ports.ts';
+
+import type { AccountDeviceStore, AccountTokenStore } from './account-lifecycle-ports.ts';
 
 /** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
@@ -164,6 +167,9 @@ export interface AccountStore {
   update(id: string, patch: AccountPatch, updatedAt: number): Promise<AccountRecord | undefined>;
   /** Ordered by `usernameNormalized`. */
   list(options: ListOptions): Promise<ListPage<AccountRecord>>;
+  /** Deletes the account (GDPR Art. 17 erasure); returns whether one was removed. Its username
+   *  and email are free again afterwards; its id is never reused (ids are random). */
+  remove(id: string): Promise<boolean>;
 }
 
 /**
@@ -271,11 +277,23 @@ export interface EventStore {
   list(filter: EventFilter, options: ListOptions): Promise<ListPage<SecurityEvent>>;
   /** Deletes events older than `time` (retention); returns how many. */
   pruneBefore(time: number): Promise<number>;
+  /**
+   * Pseudonymises the events about a deleted user (GDPR Art. 17, Recital 26): `subject` and
+   * `actor` equal to `subject` become `pseudonym`; their `ip` and `userAgent` are removed.
+   * Returns how many events changed.
+   */
+  pseudonymiseSubject(subject: string, pseudonym: string): Promise<number>;
 }
 
 /** A client allowed to get an API's tokens with client credentials, and the scopes it may get. */
 export interface ResourceServerClientGrant {
   clientId: string;
+  scopes: string[];
+}
+
+/** A role and the API scopes it allows its holders (issue 16). */
+export interface ResourceServerRoleScopes {
+  role: string;
   scopes: string[];
 }
 
@@ -310,6 +328,13 @@ export interface ResourceServerRecord {
    * flows the user's consent decides instead.
    */
   clientCredentialsGrants: ResourceServerClientGrant[];
+  /**
+   * Which of the API's scopes each role allows in user-facing flows (issue 16). Empty: every
+   * user may be granted every scope (the user's consent decides). Not empty: a user's token
+   * carries only the scopes one of their roles allows, whatever the app asked for. Optional so
+   * records built before it existed stay valid: absent means empty.
+   */
+  roleScopes?: ResourceServerRoleScopes[] | undefined;
   createdAt: number;
   updatedAt: number;
 }
@@ -324,6 +349,7 @@ export type ResourceServerPatch = Partial<
     | 'signingAlg'
     | 'introspectionClientIds'
     | 'clientCredentialsGrants'
+    | 'roleScopes'
   >
 >;
 
@@ -351,6 +377,32 @@ export interface ResourceServerStore {
   version(): Promise<string>;
 }
 
+/**
+ * One change that may make an answer cached by some process wrong (issue 18): a token, grant,
+ * account or client that was revoked or changed, named by its cache keys
+ * (src/cache/invalidation-keys.ts), never by a bearer credential.
+ */
+export interface InvalidationRecord {
+  id: string;
+  /** Epoch ms, the store's clock. */
+  time: number;
+  keys: string[];
+}
+
+/**
+ * The store-backed change feed every process polls to drop what it cached (issue 18 item 2).
+ * Readers ask for a time window that overlaps their previous read (records are idempotent), so
+ * neither ids nor clocks need to be ordered across processes.
+ */
+export interface InvalidationStore {
+  /** Records that what `keys` name changed now (the store's clock). */
+  append(keys: readonly string[]): Promise<void>;
+  /** The records with `time >= since`, oldest first, at most `limit`. */
+  since(since: number, limit: number): Promise<InvalidationRecord[]>;
+  /** Deletes the records older than `time`; returns how many. */
+  pruneBefore(time: number): Promise<number>;
+}
+
 export type StoreBackend = 'memory' | 'sqlite' | 'mongodb';
 
 export interface Store {
@@ -362,8 +414,15 @@ export interface Store {
   readonly counters: CounterStore;
   readonly events: EventStore;
   readonly resourceServers: ResourceServerStore;
+  readonly invalidations: InvalidationStore;
+  /** Roles, groups and account attributes (issue 16, access-control-port.ts). */
+  readonly accessControl: AccessControlStore;
   /** Second factors and passkeys (src/storage/credential-ports.ts). */
   readonly credentials: CredentialStore;
+  /** One-time links sent by email (src/storage/account-lifecycle-ports.ts). */
+  readonly accountTokens: AccountTokenStore;
+  /** Sessions' devices and the devices each account signed in from. */
+  readonly accountDevices: AccountDeviceStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

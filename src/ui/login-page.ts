@@ -16,6 +16,8 @@ export interface LoginPageInput extends PageContext {
   error?: LoginError | undefined;
   /** Offer "Sign in with a passkey" and passkey autofill (issue 14). */
   passkeys?: boolean | undefined;
+  /** Where "Forgot your password?" leads (`/forgot-password`); no link when absent. */
+  forgotPasswordHref?: string | undefined;
 }
 
 const LOGIN_ERROR_ID = 'login-error';
@@ -62,5 +64,9 @@ export function loginPage(input: LoginPageInput): LoginPageLocals {
       : undefined,
     // WHATWG autofill: `webauthn` lets the browser offer passkeys in this field (conditional UI).
     usernameAutocomplete: input.passkeys ? 'username webauthn' : 'username',
+    forgotPassword:
+      input.forgotPasswordHref === undefined
+        ? undefined
+        : { href: input.forgotPasswordHref, label: t('login.forgotPassword') },
   };
 }

@@ -21,6 +21,15 @@ export const PAGE_NAMES = [
   'mfa',
   'mfa-enrol',
   'mfa-recovery-codes',
+  // Account lifecycle and account centre (issue 15; src/ui/account-pages.ts)
+  'forgot-password',
+  'reset-password',
+  'account-message',
+  'account-profile',
+  'account-sessions',
+  'account-apps',
+  'account-activity',
+  'account-data',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
@@ -129,6 +138,8 @@ export interface LoginPageLocals {
   readonly passkey?: PasskeyForm | undefined;
   /** The username field's autocomplete: `username`, or `username webauthn` with passkeys. */
   readonly usernameAutocomplete?: string | undefined;
+  /** "Forgot your password?" (`/forgot-password`); nothing when the account centre is off. */
+  readonly forgotPassword: { readonly href: string; readonly label: string } | undefined;
 }
 
 /** One line of the consent list: the raw name (for tests and styling) and its plain words. */
@@ -217,6 +228,192 @@ export interface HomePageLocals {
   readonly discoveryHref: string;
 }
 
+/** An alert or notice at the top of a form page. */
+export interface PageNotice {
+  readonly id: string;
+  /** `error`: `role="alert"`; `success`: `role="status"`. */
+  readonly kind: 'error' | 'success';
+  readonly message: string;
+}
+
+/** A form of the account pages: where it posts and its CSRF token (a hidden `csrf` field). */
+export interface PageForm {
+  readonly action: string;
+  readonly csrfToken: string;
+  readonly submitLabel: string;
+}
+
+/** One input of a form; `describedBy` names the hint or error it has. */
+export interface FormField {
+  readonly id: string;
+  readonly name: string;
+  readonly label: string;
+  readonly value: string;
+  readonly invalid: boolean;
+  readonly describedBy: string | undefined;
+}
+
+/** A link shown as text and address. */
+export interface PageLink {
+  readonly href: string;
+  readonly label: string;
+}
+
+export interface ForgotPasswordPageLocals {
+  readonly layout: LayoutLocals;
+  readonly heading: string;
+  readonly intro: string;
+  readonly notice: PageNotice | undefined;
+  readonly form: PageForm;
+  readonly email: FormField;
+}
+
+export interface ResetPasswordPageLocals {
+  readonly layout: LayoutLocals;
+  readonly heading: string;
+  readonly intro: string;
+  readonly notice: PageNotice | undefined;
+  /** The form posts the link's token back in a hidden `token` field. */
+  readonly form: PageForm & { readonly token: string };
+  readonly hint: { readonly id: string; readonly text: string };
+  readonly password: FormField;
+  readonly confirm: FormField;
+}
+
+/** A page that only tells something: a link sent, a password changed, a link that failed. */
+export interface AccountMessagePageLocals {
+  readonly layout: LayoutLocals;
+  readonly heading: string;
+  readonly paragraphs: readonly string[];
+  readonly link: PageLink | undefined;
+  /** A button that posts the link's token back (confirmations are POSTs, not link prefetches). */
+  readonly form: (PageForm & { readonly token: string }) | undefined;
+}
+
+/** The frame of every account-centre page: who is signed in and the section navigation. */
+export interface AccountFrame {
+  readonly signedInAs: string;
+  readonly nav: {
+    readonly label: string;
+    readonly items: readonly (PageLink & { readonly current: boolean })[];
+  };
+  readonly signOut: PageLink;
+  readonly heading: string;
+  readonly notice: PageNotice | undefined;
+}
+
+/** A current-password field, present when the action needs recent authentication. */
+export interface ReauthField {
+  readonly field: FormField;
+  readonly hint: { readonly id: string; readonly text: string };
+}
+
+export interface AccountProfilePageLocals {
+  readonly layout: LayoutLocals;
+  readonly frame: AccountFrame;
+  readonly profile: {
+    readonly usernameLabel: string;
+    readonly username: string;
+    readonly form: PageForm;
+    readonly name: FormField;
+  };
+  readonly email: {
+    readonly heading: string;
+    readonly currentLabel: string;
+    readonly current: string;
+    readonly status: string;
+    /** "Send the confirmation link again", shown while the address is unconfirmed. */
+    readonly resend: PageForm | undefined;
+    readonly form: PageForm;
+    readonly newEmail: FormField;
+    readonly reauth: ReauthField | undefined;
+  };
+  readonly password: {
+    readonly heading: string;
+    readonly form: PageForm;
+    readonly current: FormField;
+    readonly newPassword: FormField;
+    readonly confirm: FormField;
+    readonly hint: { readonly id: string; readonly text: string };
+  };
+  /** Second factors and passkeys: the place the MFA work (issue 14) fills; a sentence until then. */
+  readonly factors: { readonly heading: string; readonly text: string };
+}
+
+export interface AccountSessionItem {
+  readonly id: string;
+  readonly device: string;
+  readonly thisDevice: string | undefined;
+  readonly details: readonly { readonly label: string; readonly value: string }[];
+  /** Nothing for this device's own session (signing it out is "Sign out"). */
+  readonly signOut: (PageForm & { readonly sessionId: string }) | undefined;
+}
+
+export interface AccountSessionsPageLocals {
+  readonly layout: LayoutLocals;
+  readonly frame: AccountFrame;
+  readonly intro: string;
+  readonly sessions: readonly AccountSessionItem[];
+  /** Shown when another session exists. */
+  readonly signOutOthers: PageForm | undefined;
+}
+
+export interface AccountAppItem {
+  readonly clientId: string;
+  readonly name: string;
+  readonly details: readonly { readonly label: string; readonly value: string }[];
+  readonly scopes: readonly ConsentItem[];
+  readonly revoke: PageForm & { readonly grantId: string };
+}
+
+export interface AccountAppsPageLocals {
+  readonly layout: LayoutLocals;
+  readonly frame: AccountFrame;
+  readonly intro: string;
+  readonly empty: string | undefined;
+  readonly apps: readonly AccountAppItem[];
+  readonly scopesLabel: string;
+}
+
+export interface AccountActivityPageLocals {
+  readonly layout: LayoutLocals;
+  readonly frame: AccountFrame;
+  readonly intro: string;
+  readonly empty: string | undefined;
+  readonly columns: {
+    readonly when: string;
+    readonly what: string;
+    readonly where: string;
+    readonly app: string;
+  };
+  readonly rows: readonly {
+    readonly when: string;
+    /** ISO 8601, for `<time datetime>`. */
+    readonly datetime: string;
+    readonly what: string;
+    readonly where: string;
+    readonly app: string;
+  }[];
+}
+
+export interface AccountDataPageLocals {
+  readonly layout: LayoutLocals;
+  readonly frame: AccountFrame;
+  readonly exportHeading: string;
+  readonly exportIntro: string;
+  readonly exportForm: PageForm;
+  readonly deleteHeading: string;
+  readonly deleteIntro: string;
+  /** Nothing when users may not delete themselves (`account.selfDelete`); `notAllowed` says so. */
+  readonly deleteForm:
+    | (PageForm & {
+        readonly reauth: ReauthField | undefined;
+        readonly confirm: FormField;
+      })
+    | undefined;
+  readonly notAllowed: string | undefined;
+}
+
 /** The locals type of each page, for the typed renderer. */
 export interface PageLocals {
   login: LoginPageLocals;
@@ -228,6 +425,50 @@ export interface PageLocals {
   mfa: MfaPageLocals;
   'mfa-enrol': MfaEnrolPageLocals;
   'mfa-recovery-codes': MfaRecoveryCodesPageLocals;
+  'forgot-password': ForgotPasswordPageLocals;
+  'reset-password': ResetPasswordPageLocals;
+  'account-message': AccountMessagePageLocals;
+  'account-profile': AccountProfilePageLocals;
+  'account-sessions': AccountSessionsPageLocals;
+  'account-apps': AccountAppsPageLocals;
+  'account-activity': AccountActivityPageLocals;
+  'account-data': AccountDataPageLocals;
+}
+
+/**
+ * Every email the server sends (issue 15). Each is rendered from `views/email/message.text.ejs`
+ * and `views/email/message.html.ejs` (a custom folder may hold `email/<name>.text.ejs` and
+ * `email/<name>.html.ejs`, or its own `email/message.*.ejs`), with `EmailLocals`.
+ */
+export const EMAIL_NAMES = [
+  'password-reset',
+  'password-changed',
+  'email-verification',
+  'email-change',
+  'email-change-notice',
+  'invitation',
+  'new-device',
+  'account-deleted',
+] as const;
+export type EmailName = (typeof EMAIL_NAMES)[number];
+
+export interface EmailLocals {
+  readonly name: EmailName;
+  /** BCP 47 tag of the message's language. */
+  readonly lang: string;
+  readonly productName: string;
+  readonly subject: string;
+  readonly greeting: string;
+  readonly paragraphs: readonly string[];
+  /** Label/value lines (a new sign-in's time, device and address). */
+  readonly details: readonly { readonly label: string; readonly value: string }[];
+  /** The link to follow (a button in HTML, the bare address in text), if any. */
+  readonly action: PageLink | undefined;
+  /** "If the button does not work, copy this address…". */
+  readonly linkHint: string;
+  /** Why the reader got this and what to do if it was not them. */
+  readonly note: string;
+  readonly footer: string;
 }
 
 /** oidc-provider 9 names its RP-initiated logout form this (lib/actions/end_session.js). */

@@ -23,7 +23,10 @@ import type {
   SigningKeyRecord,
   Store,
 } from '../../src/storage/ports.ts';
+import { describeInvalidationContract } from './invalidation-contract.ts';
+import { describeAccountLifecycleContract } from './account-lifecycle-contract.ts';
 import { describeResourceServerContract } from './resource-server-contract.ts';
+import { describeAccessControlContract } from './access-control-contract.ts';
 import { describeCredentialContract } from './credential-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
@@ -943,7 +946,22 @@ export function describeStoreContract(
     });
 
     describeResourceServerContract(() => store, uniq, now);
+    describeAccessControlContract(() => store, uniq, now);
+
+    describeInvalidationContract(() => store, uniq, {
+      now,
+      advance: (ms) => {
+        clock += ms;
+      },
+    });
     describeCredentialContract(() => store, uniq, now);
+
+    describeAccountLifecycleContract(() => store, uniq, {
+      now,
+      advance: (ms) => {
+        clock += ms;
+      },
+    });
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

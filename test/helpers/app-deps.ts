@@ -8,6 +8,7 @@ import type { AppDeps } from '../../src/app.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { describeResourceFrom } from '../../src/interactions/describe-resource.ts';
 import { createLogger } from '../../src/logging/logger.ts';
+import { buildIntrospectionCache } from '../../src/oidc/build-introspection-cache.ts';
 import { openServices, type Services } from '../../src/open-services.ts';
 import { createApiProtection } from '../../src/resources/create-api-protection.ts';
 import { createSecurity } from '../../src/security/create-security.ts';
@@ -46,6 +47,12 @@ export async function buildAppDeps(
       requestContext: services.requestContext,
     }),
     describeResource: describeResourceFrom(apis.directory),
+    introspectionCache: buildIntrospectionCache({
+      config,
+      invalidation: services.invalidation,
+      metrics: undefined,
+    }),
+    cacheTier: undefined,
     ...overrides,
   };
   return { deps, services };

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { signInAndRedeem } from '../helpers/sign-in.ts';
+import { TestBrowser } from '../helpers/test-browser.ts';
 import { errorSchema } from '../../src/admin/admin-response-schemas.ts';
 import { ADMIN_ROUTES, type AdminRoute, type SuccessStatus } from '../../src/admin/admin-routes.ts';
 import { errorResponsesOf } from '../../src/admin/openapi-document.ts';
@@ -212,6 +214,31 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
       });
     });
 
+    it("users' sessions and grants, links by email, deletion (issue 15)", async () => {
+      const user = await f.server.createUser();
+      const app = await f.server.createClient();
+      const rp = await f.server.rp(app.clientId, app.clientSecret);
+      await signInAndRedeem(new TestBrowser(), rp, user, app.redirectUri);
+      const sessions = await call('listUserSessions', `/users/${user.id}/sessions`);
+      expect(sessions.body.items).toEqual([expect.objectContaining({ clientIds: [app.clientId] })]);
+      const grants = await call('listUserGrants', `/users/${user.id}/grants`);
+      const [grant] = grants.body.items as { id: string }[];
+      expect(
+        (await call('revokeUserGrant', `/users/${user.id}/grants/revoke`, { grant_id: grant?.id }))
+          .status,
+      ).toBe(204);
+      expect((await call('endUserSessions', `/users/${user.id}/sessions`)).body.ended).toBe(1);
+      for (const [op, path] of [
+        ['sendUserVerification', 'verification'],
+        ['sendUserResetLink', 'reset-link'],
+        ['sendUserInvitation', 'invitation'],
+      ] as const)
+        expect((await call(op, `/users/${user.id}/${path}`, example(op))).status).toBe(204);
+      expect((await call('deleteUser', `/users/${user.id}`)).status).toBe(204);
+      expect((await call('getUser', `/users/${user.id}`)).status).toBe(404);
+      expect((await call('deleteUser', `/users/${user.id}`)).status).toBe(404);
+    });
+
     it('initial access tokens: create, list, revoke', async () => {
       const created = await call(
         'createInitialAccessToken',
@@ -235,6 +262,76 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
           )
         ).status,
       ).toBe(204);
+    });
+
+    it('roles, groups, user access and attributes (issue 16): every operation', async () => {
+      const sub = String(
+        (
+          await call('createUser', '/users', {
+            username: 'rbac-user',
+            password: 'correct horse battery staple',
+          })
+        ).body.id,
+      );
+      expect((await call('createRole', '/roles', example('createRole'))).status).toBe(201);
+      expect((await call('listRoles', '/roles')).status).toBe(200);
+      expect((await call('getRole', '/roles/orders-reader')).body.name).toBe('orders-reader');
+      expect((await call('updateRole', '/roles/orders-reader', example('updateRole'))).status).toBe(
+        200,
+      );
+      expect((await call('createGroup', '/groups', example('createGroup'))).status).toBe(201);
+      await call('createGroup', '/groups', { name: 'staff' });
+      expect((await call('listGroups', '/groups')).status).toBe(200);
+      expect((await call('getGroup', '/groups/support')).status).toBe(200);
+      expect((await call('updateGroup', '/groups/support', example('updateGroup'))).status).toBe(
+        200,
+      );
+      const added = await call('addGroupMember', '/groups/support/members', { user: sub });
+      expect(added.body.members).toEqual({ users: [sub], groups: [] });
+      await call('addGroupMember', '/groups/staff/members', { group: 'support' });
+      expect(
+        (await call('assignGroupRole', '/groups/staff/roles', { role: 'orders-reader' })).body
+          .roles,
+      ).toEqual(['orders-reader']);
+      const access = await call('getUserAccess', `/users/${sub}/access`);
+      expect(access.body).toMatchObject({
+        groups: ['support'],
+        effective_groups: ['staff', 'support'],
+        effective_roles: ['orders-reader'],
+      });
+      expect(
+        (await call('unassignGroupRole', '/groups/staff/roles?role=orders-reader')).body.roles,
+      ).toEqual([]);
+      expect(
+        (await call('removeGroupMember', '/groups/staff/members?group=support')).body.members,
+      ).toEqual({ users: [], groups: [] });
+      expect(
+        (await call('assignUserRole', `/users/${sub}/roles`, { role: 'orders-reader' })).body.roles,
+      ).toEqual(['orders-reader']);
+      expect(
+        (await call('unassignUserRole', `/users/${sub}/roles?role=orders-reader`)).body.roles,
+      ).toEqual([]);
+      expect(
+        (await call('defineAttribute', '/attributes', example('defineAttribute'))).status,
+      ).toBe(201);
+      await call('defineAttribute', '/attributes', { name: 'cost_centre', type: 'number' });
+      expect((await call('listAttributes', '/attributes')).status).toBe(200);
+      const attributes = await call('updateUserAttributes', `/users/${sub}/attributes`, {
+        department: 'Logistics',
+        cost_centre: 42,
+      });
+      expect(attributes.body.attributes).toEqual({ department: 'Logistics', cost_centre: 42 });
+      expect((await call('removeAttribute', '/attributes/cost_centre')).status).toBe(204);
+      expect((await call('deleteGroup', '/groups/staff')).status).toBe(204);
+      expect((await call('deleteRole', '/roles/orders-reader')).status).toBe(204);
+    });
+
+    it('signing keys: list, rotate, prune', async () => {
+      const keys = await call('listSigningKeys', '/keys');
+      expect((keys.body.items as unknown[]).length).toBeGreaterThan(0);
+      const rotated = await call('rotateSigningKeys', '/keys/rotate');
+      expect((rotated.body.added as unknown[]).length).toBeGreaterThan(0);
+      expect((await call('pruneSigningKeys', '/keys/prune')).body.removed).toEqual([]);
     });
 
     it('audit events: list, filtered', async () => {

@@ -155,8 +155,8 @@ export interface ExampleApi {
 /** Runs the example API (examples/resource-server) for `api` on a free loopback port. */
 export async function startExampleApi(
   server: TestServer,
-  api: RegisteredApi,
-  options: { cacheSeconds?: number; requiredScope?: string } = {},
+  api: Pick<RegisteredApi, 'identifier' | 'introspector'>,
+  options: { cacheSeconds?: number; requiredScope?: string; requiredRole?: string } = {},
 ): Promise<ExampleApi> {
   const metadata = await discover(server.issuer);
   // Listen first: the API's public URL (which DPoP proofs name in `htu`) needs the port.
@@ -175,6 +175,7 @@ export async function startExampleApi(
       introspectionCacheSeconds: options.cacheSeconds ?? 0,
       introspectionCacheSize: 1000,
       requiredScope: options.requiredScope ?? 'orders:read',
+      requiredRole: options.requiredRole,
       publicUrl: url,
       host: '127.0.0.1',
       port: 0,

@@ -15,10 +15,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromiumStep } from './chromium-step.ts';
 import { ferretDbStep } from './ferretdb-step.ts';
 import { pythonVenvStep } from './python-venv-step.ts';
+import { redisStep } from './redis-step.ts';
 import type { SetupContext, SetupStep } from './setup-step.ts';
 import { debianPackages } from './system-packages.ts';
 
-export const STEPS: readonly SetupStep[] = [ferretDbStep, chromiumStep, pythonVenvStep];
+export const STEPS: readonly SetupStep[] = [ferretDbStep, chromiumStep, pythonVenvStep, redisStep];
 
 const PREFIX = 'test-setup:';
 

@@ -84,7 +84,7 @@ describe('test set-up (npm test)', () => {
     const result = runSetup(['chromum'], {});
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      'test-setup: unknown step chromum; steps: ferretdb, chromium, python\n',
+      'test-setup: unknown step chromum; steps: ferretdb, chromium, python, redis\n',
     );
   });
 

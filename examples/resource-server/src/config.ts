@@ -16,6 +16,13 @@ export interface ResourceServerConfig {
   introspectionCacheSize: number;
   /** The scope the example endpoint requires (one of the scopes registered for the API). */
   requiredScope: string;
+  /** The scope placing an order (`POST /orders`, `POST /orders/local`) requires. */
+  writeScope?: string | undefined;
+  /**
+   * A role every call must hold (the token's `roles` claim, docs/rbac.md), or none. The role
+   * says who the user is in the organisation; the scope what this token may do.
+   */
+  requiredRole?: string | undefined;
   /** This API's public base URL: DPoP proofs name it in `htu` (RFC 9449 §4.3). */
   publicUrl: string;
   host: string;
@@ -38,6 +45,8 @@ export function loadConfig(env: Record<string, string | undefined>): ResourceSer
     introspectionCacheSeconds: Number(env.INTROSPECTION_CACHE_SECONDS ?? '5'),
     introspectionCacheSize: Number(env.INTROSPECTION_CACHE_SIZE ?? '10000'),
     requiredScope: env.REQUIRED_SCOPE ?? 'orders:read',
+    writeScope: env.WRITE_SCOPE ?? 'orders:write',
+    requiredRole: env.REQUIRED_ROLE || undefined,
     publicUrl: env.PUBLIC_URL ?? `http://${host}:${port}`,
     host,
     port,

@@ -34,10 +34,13 @@ export async function discover(
 }
 
 /**
- * A small API with one resource, `GET /orders`, protected both ways:
- * - `GET /orders`: the token is introspected at Portcullis (opaque or JWT; live status);
- * - `GET /orders/local`: the token must be a JWT and is verified locally against the JWKS.
- * Both require the configured scope and honour DPoP-bound tokens.
+ * A small API with one resource, orders, protected both ways:
+ * - `GET /orders`, `POST /orders`: the token is introspected at Portcullis (opaque or JWT; live
+ *   status);
+ * - `GET /orders/local`, `POST /orders/local`: the token must be a JWT and is verified locally
+ *   against the JWKS.
+ * Reading requires the read scope, placing an order the write scope (one scope per permission),
+ * each with the configured role if any (docs/rbac.md); all honour DPoP-bound tokens.
  */
 export function createResourceServerApp(
   config: ResourceServerConfig,
@@ -45,31 +48,36 @@ export function createResourceServerApp(
   options: { fetch?: typeof fetch; now?: () => number } = {},
 ): Koa {
   const dpop = createDpopProofChecker({ now: options.now });
-  const introspected = requireAccessToken({
-    verify: createIntrospectionVerifier({
-      introspectionEndpoint: metadata.introspection_endpoint,
-      clientId: config.introspectionClientId,
-      clientSecret: config.introspectionClientSecret,
-      identifier: config.identifier,
-      cacheSeconds: config.introspectionCacheSeconds,
-      cacheSize: config.introspectionCacheSize,
-      fetch: options.fetch,
-      now: options.now,
-    }),
-    scope: config.requiredScope,
-    dpop,
-    publicUrl: config.publicUrl,
+  const introspectionVerifier = createIntrospectionVerifier({
+    introspectionEndpoint: metadata.introspection_endpoint,
+    clientId: config.introspectionClientId,
+    clientSecret: config.introspectionClientSecret,
+    identifier: config.identifier,
+    cacheSeconds: config.introspectionCacheSeconds,
+    cacheSize: config.introspectionCacheSize,
+    fetch: options.fetch,
+    now: options.now,
   });
-  const local = requireAccessToken({
-    verify: createJwtVerifier({
-      issuer: metadata.issuer,
-      identifier: config.identifier,
-      jwksUri: metadata.jwks_uri,
-    }),
-    scope: config.requiredScope,
-    dpop,
-    publicUrl: config.publicUrl,
+  const jwtVerifier = createJwtVerifier({
+    issuer: metadata.issuer,
+    identifier: config.identifier,
+    jwksUri: metadata.jwks_uri,
   });
+  // One check per permission (docs/rbac.md): reading needs the read scope, placing an order the
+  // write scope; both need the configured role, if any.
+  const guard = (verify: typeof jwtVerifier, scope: string) =>
+    requireAccessToken({
+      verify,
+      scope,
+      role: config.requiredRole,
+      dpop,
+      publicUrl: config.publicUrl,
+    });
+  const writeScope = config.writeScope ?? 'orders:write';
+  const introspected = guard(introspectionVerifier, config.requiredScope);
+  const local = guard(jwtVerifier, config.requiredScope);
+  const introspectedWrite = guard(introspectionVerifier, writeScope);
+  const localWrite = guard(jwtVerifier, writeScope);
 
   const orders = async (ctx: Koa.Context) => {
     const token = ctx.state[ACCESS_TOKEN_STATE] as VerifiedToken;
@@ -78,12 +86,27 @@ export function createResourceServerApp(
       orders: [{ id: 'order-1', item: 'portcullis', quantity: 1 }],
       subject: token.subject,
       client_id: token.clientId,
+      roles: [...token.roles],
       verified_by: token.via,
+    };
+  };
+
+  const placeOrder = async (ctx: Koa.Context) => {
+    const token = ctx.state[ACCESS_TOKEN_STATE] as VerifiedToken;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = 201;
+    ctx.body = {
+      order: { id: 'order-2', item: 'portcullis', quantity: 1 },
+      subject: token.subject,
     };
   };
 
   const app = new Koa();
   app.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === '/orders')
+      return introspectedWrite(ctx, () => placeOrder(ctx));
+    if (ctx.method === 'POST' && ctx.path === '/orders/local')
+      return localWrite(ctx, () => placeOrder(ctx));
     if (ctx.method !== 'GET') return next();
     if (ctx.path === '/health') {
       ctx.body = { status: 'ok' };

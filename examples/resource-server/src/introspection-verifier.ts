@@ -1,5 +1,5 @@
 import { createIntrospectionCache } from './introspection-cache.ts';
-import { audienceIncludes, scopesOf, type TokenVerifier } from './verified-token.ts';
+import { audienceIncludes, rolesOf, scopesOf, type TokenVerifier } from './verified-token.ts';
 
 /** The fields of an RFC 7662 §2.2 answer this API reads. */
 interface IntrospectionAnswer {
@@ -7,6 +7,7 @@ interface IntrospectionAnswer {
   sub?: unknown;
   client_id?: unknown;
   scope?: unknown;
+  roles?: unknown;
   aud?: unknown;
   exp?: unknown;
   cnf?: { jkt?: unknown };
@@ -94,6 +95,7 @@ export function createIntrospectionVerifier(options: {
       subject: typeof answer.sub === 'string' ? answer.sub : undefined,
       clientId: answer.client_id,
       scopes: scopesOf(answer.scope),
+      roles: rolesOf(answer.roles),
       expiresAt: answer.exp,
       jkt: typeof answer.cnf?.jkt === 'string' ? answer.cnf.jkt : undefined,
       via: 'introspection',

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
-import { audienceIncludes, scopesOf, type TokenVerifier } from './verified-token.ts';
+import { audienceIncludes, rolesOf, scopesOf, type TokenVerifier } from './verified-token.ts';
 
 /**
  * Way 2: verify an RFC 9068 JWT access token locally, with no call to Portcullis per request
@@ -42,6 +42,7 @@ export function createJwtVerifier(options: {
         subject: payload.sub,
         clientId: payload.client_id,
         scopes: scopesOf(payload.scope),
+        roles: rolesOf(payload.roles),
         expiresAt: payload.exp,
         jkt: typeof cnf?.jkt === 'string' ? cnf.jkt : undefined,
         via: 'jwt',

@@ -45,6 +45,8 @@ function refuse(
 export function requireAccessToken(options: {
   verify: TokenVerifier;
   scope: string;
+  /** A role the token's `roles` claim must hold (docs/rbac.md), if any. */
+  role?: string | undefined;
   dpop: DpopProofChecker;
   /** This API's public base URL, against which DPoP proofs' `htu` is checked. */
   publicUrl: string;
@@ -119,6 +121,10 @@ export function requireAccessToken(options: {
         `this endpoint needs the ${options.scope} scope`,
         options.scope,
       );
+    // RFC 6750 §3.1 `insufficient_scope`: "the request requires higher privileges than
+    // provided by the access token": here a role the user does not hold.
+    if (options.role !== undefined && !verified.roles.has(options.role))
+      return refuse(ctx, 403, 'insufficient_scope', `this endpoint needs the role ${options.role}`);
     ctx.state[ACCESS_TOKEN_STATE] = verified;
     await next();
   };

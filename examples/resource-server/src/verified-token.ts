@@ -4,6 +4,8 @@ export interface VerifiedToken {
   subject: string | undefined;
   clientId: string;
   scopes: ReadonlySet<string>;
+  /** The user's roles, as Portcullis puts them in the token's `roles` claim (docs/rbac.md). */
+  roles: ReadonlySet<string>;
   /** Epoch seconds. */
   expiresAt: number;
   /** RFC 9449 §6: the thumbprint of the DPoP key the token is bound to, if it is. */
@@ -22,4 +24,9 @@ export function audienceIncludes(aud: unknown, identifier: string): boolean {
 
 export function scopesOf(scope: unknown): ReadonlySet<string> {
   return new Set(typeof scope === 'string' && scope !== '' ? scope.split(' ') : []);
+}
+
+/** A `roles` claim (a list of names); anything else holds no role. */
+export function rolesOf(roles: unknown): ReadonlySet<string> {
+  return new Set(Array.isArray(roles) ? roles.filter((r) => typeof r === 'string') : []);
 }

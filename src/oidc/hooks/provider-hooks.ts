@@ -30,6 +30,8 @@ export interface ProviderHookDeps {
   refreshTokenGrace?: Middleware | undefined;
   /** RFC 7591/7592: our registration policy, audit log and cascade (src/admin/registration-hooks.ts). */
   registrationHooks?: Middleware | undefined;
+  /** Sessions' devices and new-device alerts (src/account-centre/session-activity.ts). */
+  sessionActivity?: Middleware | undefined;
 }
 
 /**
@@ -80,6 +82,11 @@ export function providerHooks(deps: ProviderHookDeps): ProviderHook[] {
       name: 'registrationHooks',
       why: 'RFC 7591/7592: the admin rules apply to registrations, each is audited, a self-deleted client loses its tokens',
       middleware: deps.registrationHooks,
+    },
+    deps.sessionActivity && {
+      name: 'sessionActivity',
+      why: 'Issue 15: each session’s device and address for the sessions page; a sign-in from a browser the account never used sends a new-device alert',
+      middleware: deps.sessionActivity,
     },
     {
       name: 'authorizationPostRedirect',

@@ -60,6 +60,14 @@ export function createMemoryAccountStore(): AccountStore {
       return structuredClone(next);
     },
 
+    async remove(id) {
+      const record = accounts.get(id);
+      if (record === undefined) return false;
+      unindex(record);
+      accounts.delete(id);
+      return true;
+    },
+
     async list(options) {
       const page = paginate(accounts.values(), (record) => record.usernameNormalized, options);
       return {

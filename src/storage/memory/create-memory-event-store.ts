@@ -44,6 +44,19 @@ export function createMemoryEventStore(): EventStore {
       };
     },
 
+    async pseudonymiseSubject(subject, pseudonym) {
+      let changed = 0;
+      for (const event of events.values()) {
+        if (event.subject !== subject && event.actor !== subject) continue;
+        if (event.subject === subject) event.subject = pseudonym;
+        if (event.actor === subject) event.actor = pseudonym;
+        delete event.ip;
+        delete event.userAgent;
+        changed += 1;
+      }
+      return changed;
+    },
+
     async pruneBefore(time) {
       let removed = 0;
       for (const event of [...events.values()]) {

@@ -1,3 +1,4 @@
+import { copyPayload } from './copy-payload.ts';
 import type {
   ListOptions,
   ListPage,
@@ -79,7 +80,7 @@ export function createMemoryOidcStore(
   };
 
   const copyOut = (entry: Entry | undefined): OidcPayload | undefined =>
-    entry === undefined ? undefined : structuredClone(entry.payload);
+    entry === undefined ? undefined : copyPayload(entry.payload);
 
   const put = (
     model: OidcModelName,
@@ -88,7 +89,7 @@ export function createMemoryOidcStore(
     expiresAt: number | undefined,
   ): void => {
     const table = tableOf(model);
-    const stored = structuredClone(payload);
+    const stored = copyPayload(payload);
     remove(table, id);
     // uid and userCode are unique per model. oidc-provider re-saves sessions under concurrent
     // logins, so the newer entry wins and the stale holder is dropped instead of failing.
@@ -158,7 +159,7 @@ export function createMemoryOidcStore(
         )
         .sort((a, b) => issuedAt(a) - issuedAt(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit)
-        .map((entry) => ({ id: entry.id, payload: structuredClone(entry.payload) }));
+        .map((entry) => ({ id: entry.id, payload: copyPayload(entry.payload) }));
     },
 
     async revokeByAccountId(model, accountId) {
@@ -179,7 +180,7 @@ export function createMemoryOidcStore(
       return {
         items: page.items.map((entry) => ({
           id: entry.id,
-          payload: structuredClone(entry.payload),
+          payload: copyPayload(entry.payload),
         })),
         nextCursor: page.nextCursor,
       };

@@ -18,7 +18,10 @@ export function createMemoryResourceServerStore(): ResourceServerStore {
     async create(record) {
       if (records.has(record.id)) throw new StoreConflictError('id');
       if (byIdentifier(record.identifier)) throw new StoreConflictError('identifier');
-      records.set(record.id, structuredClone(record));
+      const copy = structuredClone(record);
+      // None is absent, as the durable backends read it.
+      if (copy.roleScopes?.length === 0) delete copy.roleScopes;
+      records.set(record.id, copy);
       changed();
     },
 

@@ -1,8 +1,12 @@
 import { StoreUnavailableError } from '../ports.ts';
 import type { Store, StoreOptions } from '../ports.ts';
+import { createMemoryAccessControlStore } from './create-memory-access-control-store.ts';
+import { createMemoryAccountDeviceStore } from './create-memory-account-device-store.ts';
 import { createMemoryAccountStore } from './create-memory-account-store.ts';
+import { createMemoryAccountTokenStore } from './create-memory-account-token-store.ts';
 import { createMemoryCounterStore } from './create-memory-counter-store.ts';
 import { createMemoryEventStore } from './create-memory-event-store.ts';
+import { createMemoryInvalidationStore } from './create-memory-invalidation-store.ts';
 import { createMemoryKeyStore } from './create-memory-key-store.ts';
 import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
 import { createMemoryResourceServerStore } from './create-memory-resource-server-store.ts';
@@ -18,6 +22,8 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
   const now = options.now ?? Date.now;
   const oidc = createMemoryOidcStore(now);
   const counters = createMemoryCounterStore(now);
+  const accountTokens = createMemoryAccountTokenStore(now);
+  const accountDevices = createMemoryAccountDeviceStore(now);
   let open = true;
 
   return {
@@ -29,7 +35,11 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     counters,
     events: createMemoryEventStore(),
     resourceServers: createMemoryResourceServerStore(),
+    invalidations: createMemoryInvalidationStore(now),
+    accessControl: createMemoryAccessControlStore(),
     credentials: createMemoryCredentialStore(),
+    accountTokens,
+    accountDevices,
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.
@@ -37,7 +47,12 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     },
 
     async sweepExpired() {
-      return oidc.sweepExpired() + (await counters.sweepExpired());
+      return (
+        oidc.sweepExpired() +
+        (await counters.sweepExpired()) +
+        (await accountTokens.sweepExpired()) +
+        (await accountDevices.sweepExpired())
+      );
     },
 
     async close() {

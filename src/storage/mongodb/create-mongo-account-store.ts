@@ -174,6 +174,12 @@ export function createMongoAccountStore(db: Db): AccountStore {
         }
       }),
 
+    remove: (id) =>
+      guard('accounts.remove', async () => {
+        const result = await accounts.deleteOne({ _id: { $eq: id } });
+        return result.deletedCount > 0;
+      }),
+
     list: (options) =>
       guard('accounts.list', async (): Promise<ListPage<AccountRecord>> => {
         const after = decodeCursor(options.cursor);

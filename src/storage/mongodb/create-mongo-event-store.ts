@@ -96,6 +96,24 @@ export function createMongoEventStore(db: Db): EventStore {
         };
       }),
 
+    pseudonymiseSubject: (subject, pseudonym) =>
+      guard('events.pseudonymiseSubject', async () => {
+        // Two plain updates rather than one with an aggregation pipeline, which FerretDB 1.24
+        // does not implement; each is idempotent, so a retry after a failure finishes the job.
+        const count = await events.countDocuments({
+          $or: [{ subject: { $eq: subject } }, { actor: { $eq: subject } }],
+        });
+        await events.updateMany(
+          { subject: { $eq: subject } },
+          { $set: { subject: pseudonym }, $unset: { ip: '', userAgent: '' } },
+        );
+        await events.updateMany(
+          { actor: { $eq: subject } },
+          { $set: { actor: pseudonym }, $unset: { ip: '', userAgent: '' } },
+        );
+        return count;
+      }),
+
     pruneBefore: (time) =>
       guard('events.pruneBefore', async () => {
         const result = await events.deleteMany({ time: { $lt: new Date(time) } });

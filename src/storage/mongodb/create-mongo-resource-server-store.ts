@@ -36,6 +36,7 @@ function toDocument(record: ResourceServerRecord): ResourceServerDocument {
       clientId: g.clientId,
       scopes: [...g.scopes],
     })),
+    roleScopes: (record.roleScopes ?? []).map((r) => ({ role: r.role, scopes: [...r.scopes] })),
     createdAt: new Date(record.createdAt),
     updatedAt: new Date(record.updatedAt),
   };
@@ -58,6 +59,9 @@ function toRecord(doc: ResourceServerDocument): ResourceServerRecord {
       clientId: g.clientId,
       scopes: [...g.scopes],
     })),
+    ...(doc.roleScopes !== undefined && doc.roleScopes.length > 0
+      ? { roleScopes: doc.roleScopes.map((r) => ({ role: r.role, scopes: [...r.scopes] })) }
+      : {}),
     createdAt: doc.createdAt.getTime(),
     updatedAt: doc.updatedAt.getTime(),
   };

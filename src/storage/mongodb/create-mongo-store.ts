@@ -6,9 +6,13 @@
 import type { Store } from '../ports.ts';
 import { backfillOidcOwnerFields } from './backfill-oidc-owner-fields.ts';
 import { connectMongoDatabase } from './connect-mongo-database.ts';
+import { createMongoAccessControlStore } from './create-mongo-access-control-store.ts';
+import { createMongoAccountDeviceStore } from './create-mongo-account-device-store.ts';
 import { createMongoAccountStore } from './create-mongo-account-store.ts';
+import { createMongoAccountTokenStore } from './create-mongo-account-token-store.ts';
 import { createMongoCounterStore } from './create-mongo-counter-store.ts';
 import { createMongoEventStore } from './create-mongo-event-store.ts';
+import { createMongoInvalidationStore } from './create-mongo-invalidation-store.ts';
 import { createMongoKeyStore } from './create-mongo-key-store.ts';
 import { createMongoOidcStore } from './create-mongo-oidc-store.ts';
 import { createMongoResourceServerStore } from './create-mongo-resource-server-store.ts';
@@ -48,8 +52,13 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
   const counters = atomicUpdates
     ? createMongoCounterStore(db, now)
     : createMongoSlotCounterStore(db, now);
+  const accountTokens = createMongoAccountTokenStore(db, now);
+  const accountDevices = createMongoAccountDeviceStore(db, now);
   const sweepExpired = async (): Promise<number> =>
-    (await oidc.sweepExpired()) + (await counters.sweepExpired());
+    (await oidc.sweepExpired()) +
+    (await counters.sweepExpired()) +
+    (await accountTokens.sweepExpired()) +
+    (await accountDevices.sweepExpired());
 
   let sweepTimer: NodeJS.Timeout | undefined;
   if (!ttlIndexes) {
@@ -86,7 +95,11 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     counters,
     events: createMongoEventStore(db),
     resourceServers: createMongoResourceServerStore(db),
+    invalidations: createMongoInvalidationStore(db, now),
+    accessControl: createMongoAccessControlStore(db),
     credentials: createMongoCredentialStore(db),
+    accountTokens,
+    accountDevices,
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });

@@ -5,12 +5,19 @@
 import type { Db, Document } from 'mongodb';
 import { GRANTABLE_MODELS } from '../ports.ts';
 import {
+  ACCOUNT_DEVICES_COLLECTION,
+  ACCOUNT_TOKEN_USES_COLLECTION,
+  ACCOUNT_TOKENS_COLLECTION,
   ACCOUNTS_COLLECTION,
+  SESSION_ACTIVITY_COLLECTION,
   CONSUME_MARKERS_COLLECTION,
   COUNTER_SLOTS_COLLECTION,
   COUNTERS_COLLECTION,
   EVENTS_COLLECTION,
+  INVALIDATIONS_COLLECTION,
   OIDC_COLLECTIONS,
+  RBAC_GROUP_MEMBERS_COLLECTION,
+  RBAC_ROLE_ASSIGNMENTS_COLLECTION,
   RESOURCE_SERVERS_COLLECTION,
   SIGNING_KEYS_COLLECTION,
 } from './collection-names.ts';
@@ -92,6 +99,17 @@ const EVENT_INDEXES: readonly IndexSpec[] = [
   { key: { clientId: 1, time: 1, _id: 1 }, name: 'clientId_time_id' },
 ];
 
+// Memberships and assignments are found by their member or holder (`groupsOf`, `rolesOf`) and by
+// their group or role (`listMembers`, removals); `_id` already leads with the latter.
+const RBAC_MEMBER_INDEXES: readonly IndexSpec[] = [
+  { key: { group: 1 }, name: 'group' },
+  { key: { kind: 1, member: 1 }, name: 'kind_member' },
+];
+const RBAC_ASSIGNMENT_INDEXES: readonly IndexSpec[] = [
+  { key: { role: 1 }, name: 'role' },
+  { key: { kind: 1, holder: 1 }, name: 'kind_holder' },
+];
+
 /**
  * Creates one index. One per command on purpose: FerretDB 1.24.2 panics (and drops the
  * connection) on a `createIndexes` listing several indexes that all exist already.
@@ -147,7 +165,17 @@ export async function ensureMongoIndexes(db: Db, log: MongoStoreLog): Promise<En
   for (const spec of COUNTER_SLOT_INDEXES) await ensure(COUNTER_SLOTS_COLLECTION, spec);
   for (const spec of EVENT_INDEXES) await ensure(EVENTS_COLLECTION, spec);
   for (const spec of RESOURCE_SERVER_INDEXES) await ensure(RESOURCE_SERVERS_COLLECTION, spec);
+  await ensure(INVALIDATIONS_COLLECTION, { key: { time: 1, _id: 1 }, name: 'time_id' });
+  for (const spec of RBAC_MEMBER_INDEXES) await ensure(RBAC_GROUP_MEMBERS_COLLECTION, spec);
+  for (const spec of RBAC_ASSIGNMENT_INDEXES) await ensure(RBAC_ROLE_ASSIGNMENTS_COLLECTION, spec);
   for (const { collection, spec } of CREDENTIAL_INDEXES) await ensure(collection, spec);
+  // Account lifecycle (issue 15): links and session records expire; each is listed by account.
+  await ensureExpiry(ACCOUNT_TOKENS_COLLECTION);
+  await ensureExpiry(ACCOUNT_TOKEN_USES_COLLECTION);
+  await ensure(ACCOUNT_TOKENS_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
+  await ensureExpiry(SESSION_ACTIVITY_COLLECTION);
+  await ensure(SESSION_ACTIVITY_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
+  await ensure(ACCOUNT_DEVICES_COLLECTION, { key: { accountId: 1 }, name: 'accountId' });
 
   log('mongodb: indexes ensured', { created, ttlIndexes });
   return { ttlIndexes, created };

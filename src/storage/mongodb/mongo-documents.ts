@@ -2,6 +2,7 @@
  * Document shapes of the MongoDB backend. Only this folder sees them; the ports speak in plain
  * records. Ids are always `_id` *values*, never document keys (an id may contain `.` or `$`).
  */
+import type { ObjectId } from 'mongodb';
 
 /** One oidc-provider model entry. */
 export interface OidcDocument {
@@ -80,6 +81,14 @@ export interface CounterSlotDocument {
   expiresAt: Date;
 }
 
+/** One record of the cache invalidation feed. */
+export interface InvalidationDocument {
+  _id: ObjectId;
+  /** Epoch ms (a number, compared as such; never a Date the driver could round). */
+  time: number;
+  keys: string[];
+}
+
 export interface EventDocument {
   _id: string;
   time: Date;
@@ -113,6 +122,8 @@ export interface ResourceServerDocument {
   signingAlg: string;
   introspectionClientIds: string[];
   clientCredentialsGrants: { clientId: string; scopes: string[] }[];
+  /** Absent on documents written before issue 16: read as none. */
+  roleScopes?: { role: string; scopes: string[] }[];
   createdAt: Date;
   updatedAt: Date;
 }

@@ -53,6 +53,8 @@ export function createSqliteAccountStore(db: DatabaseSync): AccountStore {
     `SELECT ${COLUMNS} FROM accounts WHERE username_normalized > ? ORDER BY username_normalized LIMIT ?`,
   );
 
+  const removeById = db.prepare('DELETE FROM accounts WHERE id = ?');
+
   const takenByOther = (login: string | undefined, id: string): boolean =>
     login !== undefined && loginHolder.get(login, login, id) !== undefined;
 
@@ -131,6 +133,10 @@ export function createSqliteAccountStore(db: DatabaseSync): AccountStore {
             ? encodeCursor(last.usernameNormalized)
             : undefined,
       };
+    },
+
+    async remove(id) {
+      return Number(guarded(() => removeById.run(id)).changes) > 0;
     },
   };
 }

@@ -41,6 +41,14 @@ export function createSqliteEventStore(db: DatabaseSync): EventStore {
     `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
   );
   const prune = db.prepare('DELETE FROM events WHERE time < ?');
+  // One statement: every event naming the user, as subject or actor, changes at once.
+  const pseudonymise = db.prepare(
+    `UPDATE events SET
+       subject = CASE WHEN subject = ? THEN ? ELSE subject END,
+       actor = CASE WHEN actor = ? THEN ? ELSE actor END,
+       ip = NULL, user_agent = NULL
+     WHERE subject = ? OR actor = ?`,
+  );
   // Filters combine freely, so listing statements are built per combination of present filters
   // (at most 2^7 shapes, values always bound) and prepared once each.
   const listStatements = new Map<string, StatementSync>();
@@ -102,6 +110,13 @@ export function createSqliteEventStore(db: DatabaseSync): EventStore {
         nextCursor:
           rows.length > options.limit && last !== undefined ? encodeEventCursor(last) : undefined,
       };
+    },
+
+    async pseudonymiseSubject(subject, pseudonym) {
+      return Number(
+        guarded(() => pseudonymise.run(subject, pseudonym, subject, pseudonym, subject, subject))
+          .changes,
+      );
     },
 
     async pruneBefore(time) {

@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { StoreConflictError } from '../ports.ts';
-import type { ListPage, ResourceServerRecord, ResourceServerStore } from '../ports.ts';
+import type {
+  ListPage,
+  ResourceServerRecord,
+  ResourceServerRoleScopes,
+  ResourceServerStore,
+} from '../ports.ts';
 import { applyResourceServerPatch } from '../apply-resource-server-patch.ts';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { inTransaction } from './in-transaction.ts';
 import { guarded } from './map-sqlite-error.ts';
 
 const COLUMNS = `id, identifier, name, scopes, token_format, access_token_ttl, signing_alg,
-  introspection_client_ids, client_credentials_grants, created_at, updated_at`;
+  introspection_client_ids, client_credentials_grants, created_at, updated_at, role_scopes`;
 
 function toRecord(row: Record<string, unknown>): ResourceServerRecord {
-  return {
+  const record: ResourceServerRecord = {
     id: row.id as string,
     identifier: row.identifier as string,
     name: row.name as string,
@@ -26,6 +31,9 @@ function toRecord(row: Record<string, unknown>): ResourceServerRecord {
     createdAt: row.created_at as number,
     updatedAt: row.updated_at as number,
   };
+  // None is stored as `[]` and read as absent, as on the other backends.
+  const roleScopes = JSON.parse(row.role_scopes as string) as ResourceServerRoleScopes[];
+  return roleScopes.length > 0 ? { ...record, roleScopes } : record;
 }
 
 /**
@@ -35,11 +43,11 @@ function toRecord(row: Record<string, unknown>): ResourceServerRecord {
  */
 export function createSqliteResourceServerStore(db: DatabaseSync): ResourceServerStore {
   const insert = db.prepare(
-    `INSERT INTO resource_servers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO resource_servers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const replace = db.prepare(
     `UPDATE resource_servers SET name = ?, scopes = ?, token_format = ?, access_token_ttl = ?, signing_alg = ?,
-     introspection_client_ids = ?, client_credentials_grants = ?, updated_at = ? WHERE id = ?`,
+     introspection_client_ids = ?, client_credentials_grants = ?, updated_at = ?, role_scopes = ? WHERE id = ?`,
   );
   const byId = db.prepare(`SELECT ${COLUMNS} FROM resource_servers WHERE id = ?`);
   const byIdentifier = db.prepare(`SELECT ${COLUMNS} FROM resource_servers WHERE identifier = ?`);
@@ -77,6 +85,7 @@ export function createSqliteResourceServerStore(db: DatabaseSync): ResourceServe
             JSON.stringify(record.clientCredentialsGrants),
             record.createdAt,
             record.updatedAt,
+            JSON.stringify(record.roleScopes ?? []),
           );
           changed();
         }),
@@ -108,6 +117,7 @@ export function createSqliteResourceServerStore(db: DatabaseSync): ResourceServe
             JSON.stringify(next.introspectionClientIds),
             JSON.stringify(next.clientCredentialsGrants),
             next.updatedAt,
+            JSON.stringify(next.roleScopes ?? []),
             id,
           );
           changed();

@@ -2,9 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Store, StoreOptions } from '../ports.ts';
+import { createSqliteAccessControlStore } from './create-sqlite-access-control-store.ts';
+import { createSqliteAccountDeviceStore } from './create-sqlite-account-device-store.ts';
 import { createSqliteAccountStore } from './create-sqlite-account-store.ts';
+import { createSqliteAccountTokenStore } from './create-sqlite-account-token-store.ts';
 import { createSqliteCounterStore } from './create-sqlite-counter-store.ts';
 import { createSqliteEventStore } from './create-sqlite-event-store.ts';
+import { createSqliteInvalidationStore } from './create-sqlite-invalidation-store.ts';
 import { createSqliteKeyStore } from './create-sqlite-key-store.ts';
 import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
 import { createSqliteResourceServerStore } from './create-sqlite-resource-server-store.ts';
@@ -38,6 +42,8 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
 
   const oidc = createSqliteOidcStore(db, now);
   const counters = createSqliteCounterStore(db, now);
+  const accountTokens = createSqliteAccountTokenStore(db, now);
+  const accountDevices = createSqliteAccountDeviceStore(db, now);
   const ping = db.prepare('SELECT 1');
 
   return {
@@ -49,14 +55,23 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     counters,
     events: createSqliteEventStore(db),
     resourceServers: createSqliteResourceServerStore(db),
+    invalidations: createSqliteInvalidationStore(db, now),
+    accessControl: createSqliteAccessControlStore(db),
     credentials: createSqliteCredentialStore(db),
+    accountTokens,
+    accountDevices,
 
     async ping() {
       guarded(() => ping.get());
     },
 
     async sweepExpired() {
-      return oidc.sweepExpired() + (await counters.sweepExpired());
+      return (
+        oidc.sweepExpired() +
+        (await counters.sweepExpired()) +
+        (await accountTokens.sweepExpired()) +
+        (await accountDevices.sweepExpired())
+      );
     },
 
     async close() {

@@ -159,6 +159,68 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    description:
+      'roles, groups, memberships, role assignments, account attributes; API role scopes',
+    // Memberships and assignments are one row per pair (access-control-port.ts): adding one is
+    // one INSERT OR IGNORE, removing one a DELETE. `role_scopes` is a JSON array like the API's
+    // other lists; existing APIs get none (every user may get every scope, as before).
+    sql: `
+      CREATE TABLE IF NOT EXISTS rbac_roles (
+        name TEXT PRIMARY KEY NOT NULL,
+        description TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS rbac_groups (
+        name TEXT PRIMARY KEY NOT NULL,
+        description TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS rbac_group_members (
+        group_name TEXT NOT NULL,
+        member_kind TEXT NOT NULL,
+        member_id TEXT NOT NULL,
+        PRIMARY KEY (group_name, member_kind, member_id)
+      );
+      CREATE INDEX IF NOT EXISTS rbac_group_members_member ON rbac_group_members (member_kind, member_id);
+      CREATE TABLE IF NOT EXISTS rbac_role_assignments (
+        role TEXT NOT NULL,
+        holder_kind TEXT NOT NULL,
+        holder_id TEXT NOT NULL,
+        PRIMARY KEY (role, holder_kind, holder_id)
+      );
+      CREATE INDEX IF NOT EXISTS rbac_role_assignments_holder ON rbac_role_assignments (holder_kind, holder_id);
+      CREATE TABLE IF NOT EXISTS rbac_attributes (
+        name TEXT PRIMARY KEY NOT NULL,
+        type TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS rbac_account_attributes (
+        account_id TEXT PRIMARY KEY NOT NULL,
+        attributes TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      ALTER TABLE resource_servers ADD COLUMN role_scopes TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
+  {
+    version: 6,
+    description: 'the cache invalidation feed',
+    // Appended on revocations and client changes, polled by every process sharing the file, and
+    // pruned after a minute (src/cache/invalidation-feed.ts): small, read by time.
+    sql: `
+      CREATE TABLE IF NOT EXISTS cache_invalidations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time INTEGER NOT NULL,
+        keys TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS cache_invalidations_time ON cache_invalidations (time);
+    `,
+  },
+  {
+    version: 7,
     description: 'second factors: TOTP, used TOTP steps, recovery codes, passkeys (issue 14)',
     sql: `
       CREATE TABLE mfa_totp (
@@ -193,6 +255,41 @@ export const MIGRATIONS: readonly Migration[] = [
         last_used_at INTEGER
       );
       CREATE INDEX mfa_passkeys_account ON mfa_passkeys (account_id, created_at, id);
+    `,
+  },
+  {
+    version: 8,
+    description: 'account lifecycle: one-time links (hashed), session activity, known devices',
+    sql: `
+      CREATE TABLE IF NOT EXISTS account_tokens (
+        hash TEXT PRIMARY KEY NOT NULL,
+        purpose TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        email TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS account_tokens_account ON account_tokens (account_id, purpose);
+      CREATE INDEX IF NOT EXISTS account_tokens_expires_at ON account_tokens (expires_at);
+
+      CREATE TABLE IF NOT EXISTS session_activity (
+        session_uid TEXT PRIMARY KEY NOT NULL,
+        account_id TEXT NOT NULL,
+        user_agent TEXT,
+        ip TEXT,
+        signed_in_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS session_activity_account ON session_activity (account_id, last_used_at);
+      CREATE INDEX IF NOT EXISTS session_activity_expires_at ON session_activity (expires_at);
+
+      CREATE TABLE IF NOT EXISTS account_devices (
+        account_id TEXT NOT NULL,
+        device_hash TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, device_hash)
+      );
     `,
   },
 ];

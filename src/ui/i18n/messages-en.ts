@@ -54,6 +54,9 @@ export const messagesEn = {
   'scope.phone': 'Your phone number',
   'scope.offline_access': "Stay connected when you're away (keep access after you close the app)",
   'scope.unknown': 'Access to ‘{scope}’',
+  // Issue 16: roles and groups, as far as this app may know them.
+  'scope.roles': 'Your roles (what you are allowed to do), as far as this app may know them',
+  'scope.groups': 'The groups you belong to, as far as this app may know them',
 
   // Claims, in plain words (OpenID Connect Core 1.0 §5.1)
   'claim.sub': 'An identifier for your account',
@@ -77,6 +80,8 @@ export const messagesEn = {
   'claim.address': 'Your postal address',
   'claim.updated_at': 'When your profile was last updated',
   'claim.unknown': 'Your ‘{claim}’ information',
+  'claim.roles': 'Your roles',
+  'claim.groups': 'Your groups',
 
   // Logout confirmation (views/logout.ejs), RP-initiated logout
   'logout.title': 'Sign out',
@@ -136,6 +141,210 @@ export const messagesEn = {
 
   // Second factors (issue 14)
   ...mfaMessagesEn,
+  // Sign-in page: the way to account recovery (issue 15 item 2)
+  'login.forgotPassword': 'Forgot your password?',
+
+  // Emails (views/email/message.*.ejs, src/ui/email-messages.ts), issue 15
+  'email.greeting': 'Hello {name},',
+  'email.footer':
+    'This message was sent automatically by {productName}. Please do not reply to it.',
+  'email.linkHint': 'If the button does not work, copy this address into your browser:',
+  'email.passwordReset.subject': 'Reset your {productName} password',
+  'email.passwordReset.body':
+    'Someone asked to reset the password of your {productName} account {account}. To choose a new password, open the link below within {minutes} minutes. It works once.',
+  'email.passwordReset.action': 'Choose a new password',
+  'email.passwordReset.footer':
+    'If you did not ask for this, you can ignore this email: your password stays as it is.',
+  'email.passwordChanged.subject': 'Your {productName} password was changed',
+  'email.passwordChanged.body':
+    'The password of your account {account} was changed on {time}. Every other session was signed out.',
+  'email.passwordChanged.footer':
+    'If this was not you, reset your password now and tell your administrator.',
+  'email.verification.subject': 'Confirm your email address for {productName}',
+  'email.verification.body':
+    'Please confirm that {email} is the address of your {productName} account {account}: open the link below within {hours} hours.',
+  'email.verification.action': 'Confirm email address',
+  'email.verification.footer': 'If you do not have this account, you can ignore this email.',
+  'email.change.subject': 'Confirm your new email address for {productName}',
+  'email.change.body':
+    'You asked to use {email} for your {productName} account {account}. Confirm it by opening the link below within {hours} hours.',
+  'email.change.action': 'Confirm new address',
+  'email.change.footer': 'If you did not ask for this, ignore this email: nothing changes.',
+  'email.changeNotice.subject': 'The email address of your {productName} account is being changed',
+  'email.changeNotice.body':
+    'Someone asked to change the email address of your account {account} to {email}. The change takes effect once it is confirmed from the new address.',
+  'email.changeNotice.footer':
+    'If this was not you, change your password now and tell your administrator.',
+  'email.invitation.subject': 'You have been invited to {productName}',
+  'email.invitation.body':
+    'An account {account} was created for you on {productName}. Choose your password by opening the link below within {days} days.',
+  'email.invitation.action': 'Choose your password',
+  'email.invitation.footer': 'If you did not expect this, you can ignore this email.',
+  'email.newDevice.subject': 'New sign-in to your {productName} account',
+  'email.newDevice.body':
+    'Your account {account} was just signed in to from a browser it had not used before.',
+  'email.newDevice.time': 'Time',
+  'email.newDevice.device': 'Device',
+  'email.newDevice.address': 'Address',
+  'email.newDevice.action': 'Review your sessions',
+  'email.newDevice.footer':
+    'If this was you, there is nothing to do. If not, sign that session out and change your password.',
+  'email.deleted.subject': 'Your {productName} account was deleted',
+  'email.deleted.body': 'Your account {account} and its data were deleted on {time}.',
+  'email.deleted.footer': 'If this was not you, contact your administrator.',
+
+  // Forgot and reset password (views/forgot-password.ejs, views/reset-password.ejs)
+  'forgot.title': 'Forgot your password?',
+  'forgot.heading': 'Forgot your password?',
+  'forgot.intro':
+    "Enter the email address of your account. We'll send you a link to choose a new password.",
+  'forgot.email': 'Email address',
+  'forgot.submit': 'Send link',
+  'forgot.error.invalid': 'Enter an email address.',
+  'forgot.sentTitle': 'Check your email',
+  'forgot.sent':
+    'If an account exists for that address, we have sent a link to it. The link works for {minutes} minutes, once.',
+  'forgot.sentHint': 'No email? Check your spam folder, or ask again in a few minutes.',
+  'reset.title': 'Choose a new password',
+  'reset.heading': 'Choose a new password',
+  'reset.intro': 'Choose a new password for {account}.',
+  'reset.invitationIntro': 'Welcome, {account}. Choose the password for your new account.',
+  'reset.password': 'New password',
+  'reset.confirm': 'Repeat the new password',
+  'reset.hint': 'At least {min} characters. A long passphrase is best.',
+  'reset.submit': 'Save password',
+  'reset.invalidTitle': 'This link does not work',
+  'reset.invalid':
+    'The link has expired, has already been used, or is incomplete. Ask for a new one.',
+  'reset.askAgain': 'Ask for a new link',
+  'reset.doneTitle': 'Password changed',
+  'reset.done':
+    'Your password has been changed, and every session that used the old one was signed out.',
+  'reset.continue': 'Go to your account',
+
+  // Email confirmation links (views/account-message.ejs)
+  'verify.doneTitle': 'Email address confirmed',
+  'verify.done': 'Thank you: {email} is now the confirmed address of your account.',
+  'verify.invalidTitle': 'This link does not work',
+  'verify.invalid':
+    'The link has expired, has already been used, or is incomplete. Sign in to your account to ask for a new one.',
+
+  // Account centre (views/account-*.ejs), issue 15 item 4
+  'account.title': 'Your account',
+  'account.nav': 'Account',
+  'account.nav.profile': 'Profile',
+  'account.nav.sessions': 'Sessions and devices',
+  'account.nav.apps': 'Connected apps',
+  'account.nav.activity': 'Security activity',
+  'account.nav.data': 'Your data',
+  'account.signedInAs': 'Signed in as {account}',
+  'account.signOut': 'Sign out',
+  'account.currentPassword': 'Current password',
+  'account.currentPasswordHint': 'For your security, confirm this change with your password.',
+  'account.error.wrongPassword': 'The current password is not correct.',
+  'account.error.mismatch': 'The two new passwords are not the same.',
+  'account.error.tooShort': 'The new password must be at least {min} characters.',
+  'account.error.tooLong': 'The new password is too long.',
+  'account.error.invalidEmail': 'Enter a valid email address.',
+  'account.error.emailUnavailable': 'That email address cannot be used for this account.',
+  'account.error.sameEmail': 'That is already your email address.',
+  'account.error.invalidName': 'Enter a name of at most 200 characters.',
+  'account.error.noEmail': 'Your account has no email address to confirm.',
+  'account.error.tooMany': 'Too many requests. Please wait a while and try again.',
+  'account.profile.heading': 'Your profile',
+  'account.profile.username': 'Username',
+  'account.profile.name': 'Name',
+  'account.profile.save': 'Save profile',
+  'account.profile.saved': 'Your profile has been saved.',
+  'account.email.heading': 'Email address',
+  'account.email.current': 'Current address',
+  'account.email.none': 'none',
+  'account.email.verified': 'confirmed',
+  'account.email.unverified': 'not confirmed yet',
+  'account.email.new': 'New email address',
+  'account.email.submit': 'Change email address',
+  'account.email.sent':
+    'We have sent a confirmation link to {email}. The change takes effect once you open it.',
+  'account.email.resend': 'Send the confirmation link again',
+  'account.email.resent': 'A confirmation link has been sent to {email}.',
+  'account.password.heading': 'Password',
+  'account.password.new': 'New password',
+  'account.password.confirm': 'Repeat the new password',
+  'account.password.submit': 'Change password',
+  'account.password.changed':
+    'Your password has been changed, and every session was signed out, this one too. Sign in again with the new password.',
+  'account.factors.heading': 'Second factors and passkeys',
+  'account.factors.none': 'Second factors and passkeys are not available on this server yet.',
+  'account.sessions.heading': 'Sessions and devices',
+  'account.sessions.intro':
+    'Your account is signed in on these browsers. Sign out any you do not recognise.',
+  'account.sessions.device': '{browser} on {os}',
+  'account.sessions.unknownDevice': 'Unknown device',
+  'account.sessions.thisDevice': 'This device',
+  'account.sessions.signedIn': 'Signed in',
+  'account.sessions.lastUsed': 'Last used',
+  'account.sessions.address': 'Address',
+  'account.sessions.apps': 'Apps',
+  'account.sessions.noApps': 'none',
+  'account.sessions.unknown': 'unknown',
+  'account.sessions.signOutOne': 'Sign out this session',
+  'account.sessions.signOutOthers': 'Sign out everywhere else',
+  'account.sessions.endedOne': 'The session has been signed out.',
+  'account.sessions.endedOthers': 'Every other session has been signed out.',
+  'account.sessions.notFound': 'That session was not found. Nothing was changed.',
+  'account.apps.heading': 'Connected apps',
+  'account.apps.intro': 'You allowed these apps to access your account.',
+  'account.apps.none': 'You have not allowed any app to access your account.',
+  'account.apps.since': 'Allowed',
+  'account.apps.access': 'Access',
+  'account.apps.revoke': 'Remove access',
+  'account.apps.revoked': 'Access for {client} has been removed, and its tokens no longer work.',
+  'account.apps.notFound': 'That app was not found. Nothing was changed.',
+  'account.activity.heading': 'Recent security activity',
+  'account.activity.intro': 'Sign-ins and changes to your account, newest first.',
+  'account.activity.none': 'Nothing recorded yet.',
+  'account.activity.when': 'When',
+  'account.activity.what': 'What',
+  'account.activity.where': 'Address',
+  'account.activity.app': 'App',
+  'account.activity.other': 'Other activity ({type})',
+  'account.data.exportHeading': 'Download your data',
+  'account.data.exportIntro':
+    'A JSON file with your profile, sessions, connected apps, consents and security activity (GDPR Articles 15 and 20).',
+  'account.data.export': 'Download my data (JSON)',
+  'account.data.deleteHeading': 'Delete your account',
+  'account.data.deleteIntro':
+    'This deletes your account and its sessions, app access and tokens, and signs you out of every app. It cannot be undone.',
+  'account.data.deleteConfirm': 'I understand that my account will be deleted for good.',
+  'account.data.deleteSubmit': 'Delete my account',
+  'account.data.deleteNotAllowed':
+    'To delete your account, contact the administrator of {productName}.',
+  'account.data.deleteNeedsConfirm':
+    'Tick the box to confirm that you want to delete your account.',
+  'account.deletedTitle': 'Account deleted',
+  'account.deleted': 'Your account has been deleted, and you have been signed out of every app.',
+
+  // Security activity, as shown to the user (src/security/security-event-types.ts)
+  'event.login.succeeded': 'Signed in',
+  'event.login.failed': 'Failed sign-in',
+  'event.login.locked': 'Sign-in locked after failed attempts',
+  'event.logout': 'Signed out',
+  'event.session.ended': 'A session was ended',
+  'event.sessions.revoked': 'All sessions were signed out',
+  'event.consent.given': 'Allowed an app',
+  'event.consent.denied': 'Denied an app',
+  'event.grant.revoked': "An app's access was removed",
+  'event.password.reset_requested': 'Password reset requested',
+  'event.password.reset': 'Password reset by email',
+  'event.password.changed': 'Password changed',
+  'event.email.verification_sent': 'Confirmation link sent',
+  'event.email.verified': 'Email address confirmed',
+  'event.email.change_requested': 'Email change requested',
+  'event.email.changed': 'Email address changed',
+  'event.profile.updated': 'Profile changed',
+  'event.session.signed_out': 'A session was signed out from the account page',
+  'event.device.new': 'Signed in from a new browser',
+  'event.account.exported': 'Data downloaded',
 } as const;
 
 /** Every message key; the English catalogue defines the set. */

@@ -1,0 +1,111 @@
+import type { Middleware } from 'koa';
+import type { Provider } from 'oidc-provider';
+import type { AccountService } from '../accounts/account-service.ts';
+import type { Config } from '../config/schema.ts';
+import { createAccountEmails, type AccountEmails } from '../email/account-emails.ts';
+import { createMailer, type EmailOutcome } from '../email/create-mailer.ts';
+import { createCsrf } from '../interactions/csrf.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { SecurityEvents } from '../security/security-events.ts';
+import type { OnSessionsEnded } from '../security/sessions-ended-hook.ts';
+import type { Store } from '../storage/ports.ts';
+import { createEmailRenderer } from '../ui/render-email.ts';
+import type { ViewRenderer } from '../ui/render-view.ts';
+import { createAccountLifecycle, type AccountLifecycle } from './account-lifecycle.ts';
+import { accountRouter } from './account-router.ts';
+import { createAccountSelfService, type AccountSelfService } from './account-self-service.ts';
+import { createAccountSignIn } from './account-sign-in.ts';
+import { sessionActivity } from './session-activity.ts';
+
+export interface AccountCentre {
+  emails: AccountEmails;
+  lifecycle: AccountLifecycle;
+  selfService: AccountSelfService;
+  /** The pages, for the host app; undefined when `account.selfService` is off. */
+  routes: Middleware | undefined;
+  /** The provider hook recording sessions' devices (always on: admins list sessions too). */
+  sessionActivity: Middleware;
+  close(): void;
+}
+
+/** Builds the account lifecycle (issue 15) from the server's services; no I/O happens here. */
+export function createAccountCentre(deps: {
+  config: Config;
+  log: Logger;
+  store: Store;
+  accounts: AccountService;
+  events: SecurityEvents;
+  cookieKeys: readonly string[];
+  viewsDir: string;
+  render: ViewRenderer;
+  provider: () => Provider;
+  onSessionsEnded?: OnSessionsEnded | undefined;
+  now?: () => number;
+  countEmail?: ((outcome: EmailOutcome) => void) | undefined;
+}): AccountCentre {
+  const { config, log, store } = deps;
+  const [pseudonymKey] = deps.cookieKeys;
+  if (pseudonymKey === undefined) throw new Error('the account centre needs a cookie key');
+  const mailer = createMailer({ config: config.email, log, count: deps.countEmail });
+  const emails = createAccountEmails({
+    render: createEmailRenderer({
+      viewsDir: deps.viewsDir,
+      templatesDir: config.ui.templatesDir,
+      cache: config.env !== 'development',
+    }),
+    mailer,
+    log,
+  });
+  const lifecycle = createAccountLifecycle({
+    config,
+    store,
+    accounts: deps.accounts,
+    emails,
+    events: deps.events,
+    // The server's account service tells the apps of the sessions a deletion ends.
+    pseudonymKey,
+    now: deps.now,
+  });
+  const selfService = createAccountSelfService({
+    store,
+    accounts: deps.accounts,
+    events: deps.events,
+    onSessionsEnded: deps.onSessionsEnded,
+    now: deps.now,
+  });
+  const router = config.account.selfService
+    ? accountRouter({
+        config,
+        lifecycle,
+        selfService,
+        signIn: createAccountSignIn({
+          provider: deps.provider,
+          accounts: deps.accounts,
+          issuer: config.server.issuer,
+          https: config.server.issuer.startsWith('https:'),
+        }),
+        render: deps.render,
+        csrf: createCsrf(deps.cookieKeys),
+        counters: store.counters,
+        log,
+        now: deps.now,
+      })
+    : undefined;
+  return {
+    emails,
+    lifecycle,
+    selfService,
+    // The router adds its params to the context; the host app sees an ordinary middleware.
+    routes: router?.routes() as Middleware | undefined,
+    sessionActivity: sessionActivity({
+      config,
+      store,
+      accounts: deps.accounts,
+      emails,
+      events: deps.events,
+      log,
+      now: deps.now,
+    }),
+    close: () => mailer.close(),
+  };
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { AnswerCache } from '../cache/answer-cache.ts';
+import { peekFormBody } from '../http/peek-form-body.ts';
+import { looksLikeJwt } from './jwt-access-token-verifier.ts';
+import type { OidcModelName } from '../storage/ports.ts';
+import { accountKey, CACHED_TOKEN_MODELS, grantKey, tokenKey } from './invalidation-keys.ts';
+
+/** An answer of the engine's introspection endpoint, as it left the engine. */
+export interface CachedIntrospection {
+  /** Headers the engine and the hooks set (Cache-Control, Content-Type, ...), in order. */
+  headers: readonly (readonly [string, string])[];
+  body: Readonly<Record<string, unknown>>;
+  /** What the request log and metrics read after the engine answered (src/http/request-logger.ts). */
+  matchedRoute: unknown;
+  matchedRouteName: unknown;
+  clientId: string | undefined;
+}
+
+export interface IntrospectionAnswerCacheDeps {
+  cache: AnswerCache<CachedIntrospection>;
+  /** The invalidation feed is current (src/cache/invalidation-feed.ts): hits and fills may happen. */
+  fresh(): boolean;
+  /** The provider's introspection endpoint path. */
+  path: string;
+  now?: () => number;
+}
+
+/** Matches oidc-provider's own limit for the token endpoints' bodies closely enough to peek. */
+const PEEK_LIMIT = 16_384;
+
+type HostContext = Context & { _matchedRoute?: unknown; _matchedRouteName?: unknown };
+
+/**
+ * The key of an introspection request: everything the engine's answer depends on that the
+ * request carries — the caller's credential (Authorization), what it accepts, where it calls
+ * from (CORS), and the whole form. Anything else it depends on is state, dropped by the
+ * invalidation feed. Only HTTP Basic callers without DPoP are keyed: other client
+ * authentication methods (assertions, mTLS) prove something per request.
+ */
+async function requestKey(ctx: Context): Promise<string | undefined> {
+  const authorization = ctx.get('authorization');
+  if (!authorization.startsWith('Basic ') || ctx.get('dpop') !== '') return undefined;
+  const form = await peekFormBody(ctx.req, PEEK_LIMIT);
+  const token = form?.get('token');
+  // RFC 9068 JWTs are answered by a hook from their live state, not by the engine: not cached.
+  if (!form || !token || looksLikeJwt(token)) return undefined;
+  return createHash('sha256')
+    .update(`${authorization}\n${ctx.get('accept')}\n${ctx.get('origin')}\n${form.toString()}`)
+    .digest('base64url');
+}
+
+/** Deep-frozen, so no middleware that reads a replayed answer can change the cached one. */
+function frozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) frozen(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+interface Loaded {
+  kind?: unknown;
+  jti?: unknown;
+  grantId?: unknown;
+  accountId?: unknown;
+  exp?: unknown;
+}
+
+/** The entry for an answer the engine just gave, or none when it must not be remembered. */
+function entryOf(
+  ctx: HostContext,
+  before: Record<string, unknown>,
+  now: number,
+): { value: CachedIntrospection; expiresAt: number; tags: string[] } | undefined {
+  const { oidc } = ctx as Partial<KoaContextWithOIDC>;
+  const body = ctx.body as Record<string, unknown> | undefined;
+  if (oidc?.route !== 'introspection' || ctx.status !== 200 || body?.active !== true) return;
+  if (!ctx.response.is('json')) return;
+  const entities = oidc.entities as Record<string, Loaded | undefined>;
+  const kind = [...CACHED_TOKEN_MODELS].find((model) => entities[model] !== undefined);
+  const token = kind === undefined ? undefined : entities[kind];
+  if (kind === undefined || typeof token?.jti !== 'string' || typeof token.exp !== 'number') return;
+  const tags = [tokenKey(kind as OidcModelName, token.jti)];
+  let expiresAt = token.exp * 1000;
+  const grant = entities.Grant;
+  if (typeof token.grantId === 'string') tags.push(grantKey(token.grantId));
+  if (typeof grant?.exp === 'number') expiresAt = Math.min(expiresAt, grant.exp * 1000);
+  if (typeof token.accountId === 'string') tags.push(accountKey(token.accountId));
+  if (expiresAt <= now) return;
+
+  const headers: [string, string][] = [];
+  for (const [name, value] of Object.entries(ctx.response.headers)) {
+    if (before[name] === value || value === undefined) continue;
+    headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)]);
+  }
+  return {
+    value: {
+      headers,
+      body: frozen(JSON.parse(JSON.stringify(body)) as Record<string, unknown>),
+      matchedRoute: ctx._matchedRoute,
+      matchedRouteName: ctx._matchedRouteName,
+      clientId: oidc.client?.clientId,
+    },
+    expiresAt,
+    tags,
+  };
+}
+
+/**
+ * The in-process tier for introspection (issue 18 item 1): APIs introspect the same token on
+ * every request they serve, and the engine's answer for an opaque token changes only when the
+ * token, its grant, its account or a client changes — each published on the invalidation feed.
+ * So the engine's own answer (its client authentication, `introspection.allowedPolicy`, its
+ * output) is remembered per request key and replayed, headers and all, until the token expires
+ * or a change names it. This copies nothing of the engine: a miss is the engine; a hit is what
+ * the engine said to the byte-identical request. Only `active: true` answers are kept (an
+ * inactive one costs the engine little and may turn active never).
+ */
+export function introspectionAnswerCache(deps: IntrospectionAnswerCacheDeps): Middleware {
+  const now = deps.now ?? Date.now;
+  return async function introspectionAnswerCache(ctx: HostContext, next) {
+    if (ctx.method !== 'POST' || ctx.path !== deps.path) return next();
+    const key = await requestKey(ctx);
+    if (key === undefined || !deps.fresh()) return next();
+
+    const hit = deps.cache.get(key);
+    if (hit) {
+      ctx.status = 200;
+      for (const [name, value] of hit.headers) ctx.set(name, value);
+      ctx.body = hit.body;
+      ctx._matchedRoute = hit.matchedRoute;
+      ctx._matchedRouteName = hit.matchedRouteName;
+      if (hit.clientId !== undefined) ctx.state.clientId = hit.clientId;
+      return;
+    }
+
+    const generation = deps.cache.generation();
+    const before = { ...ctx.response.headers };
+    await next();
+    const entry = entryOf(ctx, before, now());
+    if (entry && deps.fresh()) deps.cache.set(key, entry, generation);
+  };
+}
