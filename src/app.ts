@@ -69,6 +69,8 @@ export interface AppDeps {
   mfa?: Pick<MfaSignIn, 'service' | 'verify' | 'passkeys' | 'observe' | 'admitSession'> | undefined;
   /** The account lifecycle's pages (/forgot-password, /account …; issue 15); none when absent. */
   accountRoutes?: Middleware | undefined;
+  /** The admin console at /console (src/console/console-router.ts), when the server builds it. */
+  adminConsole?: Koa.Middleware | undefined;
 }
 
 /** True when a provider has been built from the store's signing keys (`current` throws until then). */
@@ -204,6 +206,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.mfa) app.use(serveWebauthnBrowser());
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());
+  if (deps.adminConsole) app.use(deps.adminConsole);
   app.use(pages.routes());
   if (deps.accountRoutes) app.use(deps.accountRoutes);
   app.use(interactions.routes());

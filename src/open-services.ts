@@ -24,6 +24,8 @@ import { invalidatingResourceServers } from './cache/invalidating-resource-serve
 import { invalidatingOidcStore } from './oidc/invalidating-oidc-store.ts';
 import { cachedClientReads } from './oidc/cached-client-reads.ts';
 import type { CacheObserver } from './cache/answer-cache.ts';
+import { withWebhookEndpointStore, withWebhookEvents } from './webhooks/with-webhook-events.ts';
+import { encryptedWebhookEndpointStore } from './webhooks/encrypted-webhook-endpoint-store.ts';
 
 export interface Services {
   config: Config;
@@ -71,7 +73,11 @@ export async function openServices(
     log: (msg, fields) => log.info(fields ?? {}, msg),
   });
   // The server times and traces every store call (src/metrics/instrument-store.ts).
-  const decorated = options.decorateStore ? options.decorateStore(opened) : opened;
+  // Every recorded event also enqueues its webhook messages (src/webhooks/with-webhook-events.ts).
+  const decorated = withWebhookEvents(
+    options.decorateStore ? options.decorateStore(opened) : opened,
+    { log, now },
+  );
   let store = decorated;
   try {
     // Client secrets and signing keys are encrypted at rest (src/clients/encrypted-client-store.ts,
@@ -114,6 +120,10 @@ export async function openServices(
         ),
       ),
       encryptedKeyStore(decorated.keys, cipher),
+    );
+    store = withWebhookEndpointStore(
+      store,
+      encryptedWebhookEndpointStore(decorated.webhookEndpoints, cipher),
     );
     const accounts = createAccountService({
       store: store.accounts,

@@ -31,6 +31,12 @@ import { createSecurity } from './security/create-security.ts';
 import { createMfaSignIn } from './mfa/create-mfa-sign-in.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import { createAccountCentre, type AccountCentre } from './account-centre/create-account-centre.ts';
+import { createOutbox, type Outbox } from './outbox/create-outbox.ts';
+import { createWebhookSender } from './webhooks/webhook-sender.ts';
+import { createAdminServices } from './admin/admin-services.ts';
+import { ensureConsoleClient } from './console/console-auth.ts';
+import { createConsoleRenderer } from './console/console-renderer.ts';
+import { consoleRouter } from './console/console-router.ts';
 import type { Tracing } from './tracing/tracing.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../views/', import.meta.url));
@@ -51,6 +57,8 @@ export interface RunningServer {
   tracing: Tracing;
   /** Account lifecycle and account centre (issue 15): emails, links, sessions, deletion. */
   accountCentre: AccountCentre;
+  /** The store outbox of this process (back-channel logout tokens, webhooks) and its worker. */
+  outbox: Outbox;
   /**
    * Stops accepting, lets in-flight requests finish (bounded by `graceMs`, default
    * `server.shutdownGraceSeconds`), closes the store and flushes the last spans.
@@ -125,6 +133,24 @@ export async function startServer(
   const { store, accounts, cookieKeys, now, events } = services;
   // Changes other processes make reach this one's caches within cache.invalidationBoundMs.
   services.invalidation.start();
+  // Outbound deliveries go through the store (issue 17): any process's worker sends them.
+  const outbox = createOutbox({
+    config,
+    outbox: store.outbox,
+    events,
+    log,
+    now,
+    webhookSender: createWebhookSender({
+      endpoints: store.webhookEndpoints,
+      policy: {
+        attempts: config.webhooks.attempts,
+        retryDelayMs: config.webhooks.retryDelayMs,
+        maxRetryDelayMs: config.outbox.maxRetryDelaySeconds * 1000,
+      },
+      allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+      now,
+    }),
+  });
   const pages = createProviderPages({ render, productName: config.ui.productName });
   // Roles, groups and custom attributes in tokens (issue 16; docs/rbac.md).
   const access = createAccessControlService({
@@ -221,6 +247,7 @@ export async function startServer(
         access,
         hooks,
         mfaDecide: mfaSignIn.decide,
+        wrapOutgoingFetch: outbox.providerFetch,
       });
       if (metrics) countProviderEvents(provider, metrics);
       return provider;
@@ -267,6 +294,28 @@ export async function startServer(
     throw err;
   }
 
+  // The admin console (issue 17; docs/console.md): its own client, registered at every start.
+  if (config.console.enabled) await ensureConsoleClient(store.oidc, config.server.issuer);
+  const adminConsole = config.console.enabled
+    ? consoleRouter({
+        config,
+        services: createAdminServices({
+          config,
+          store,
+          accounts,
+          provider: () => providers.current,
+          now,
+        }),
+        accounts,
+        oidc: store.oidc,
+        render: createConsoleRenderer({ viewsDir: VIEWS_DIR, cache: config.env !== 'development' }),
+        cookieKeys,
+        verificationKeys: () => providers.verificationKeys,
+        log,
+        now,
+      })
+    : undefined;
+
   const app = createApp({
     config,
     log,
@@ -297,6 +346,7 @@ export async function startServer(
     cacheTier,
     mfa: mfaSignIn,
     accountRoutes: accountCentre.routes,
+    adminConsole,
   });
   const server = createServer(app.callback());
   // Bounded header and request times against slow-loris clients.
@@ -321,6 +371,7 @@ export async function startServer(
     await tracing.shutdown();
     throw err;
   }
+  outbox.worker.start();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -335,6 +386,7 @@ export async function startServer(
     metrics,
     metricsUrl: served?.url,
     tracing,
+    outbox,
     stop(options = {}) {
       stopping ??= (async () => {
         providers.stop();
@@ -345,6 +397,8 @@ export async function startServer(
         const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.race([closed, grace]);
         server.closeAllConnections();
+        // Attempts under way finish and report before the store closes.
+        await outbox.worker.stop();
         await served?.close();
         // Messages still queued are given a moment, then dropped (links can be asked for again).
         await Promise.race([

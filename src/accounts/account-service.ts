@@ -214,6 +214,12 @@ export function createAccountService(deps: AccountServiceDeps) {
           return { failure: 'wrong_password' };
         // Checked after the hash, so a disabled account costs the same time as any other.
         if (record.disabled) return { failure: 'disabled' };
+        // An imported hash (bcrypt, PBKDF2, scrypt …) becomes argon2id now that we hold the
+        // password (docs/import.md); a failure to store it only delays that to the next sign-in.
+        if (deps.hasher.needsRehash?.(record.passwordHash)) {
+          const passwordHash = await deps.hasher.hash(password);
+          await deps.store.update(record.id, { passwordHash }, now()).catch(() => undefined);
+        }
         return { account: toAccountView(record) };
       },
     };

@@ -52,6 +52,21 @@ import {
 import type { AdminServices } from './admin-services.ts';
 import { userFactorsResetSchema, userFactorsSchema } from './mfa-response-schemas.ts';
 import type { Actor } from './audit-log.ts';
+import {
+  createdWebhookSchema,
+  webhookCreateSchema,
+  webhookPageSchema,
+  webhookPatchSchema,
+  webhookSchema,
+} from '../webhooks/webhook-schemas.ts';
+import {
+  deliveryPageSchema,
+  deliveryQuerySchema,
+  deliverySchema,
+} from '../outbox/delivery-schemas.ts';
+import { importReportSchema, importRequestSchema } from '../import/user-import-service.ts';
+import { apiPageSchema, apiPatchSchema, apiSchema } from './parity-response-schemas.ts';
+import { resourceServerInputSchema } from '../resources/resource-server-input.ts';
 
 /**
  * The admin API's one route table (mounted at /admin/v1). The router (admin-router.ts) and the
@@ -70,7 +85,11 @@ export type AdminTag =
   | 'roles'
   | 'groups'
   | 'attributes'
-  | 'keys';
+  | 'keys'
+  | 'webhooks'
+  | 'deliveries'
+  | 'apis'
+  | 'security-events';
 export type SuccessStatus = 200 | 201 | 204;
 
 /** What a handler is given: the `{id}` of the path (`''` when it has none), the parsed query,
@@ -1089,6 +1108,320 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     errors: [],
     async handle(s, { actor }) {
       return { status: 200, body: await s.keys.prune(actor) };
+    },
+  }),
+  // Webhooks, outbox deliveries, user import, APIs and security events (issue 17): the CLI's
+  // service layer behind the admin API. Reads need `admin:read`; changes to integrations
+  // `admin:clients`, to users `admin:users`.
+  route({
+    operationId: 'listWebhooks',
+    method: 'get',
+    path: '/webhooks',
+    summary: 'List webhook endpoints, ordered by id (never their secrets)',
+    tag: 'webhooks',
+    scope: 'admin:read',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of webhook endpoints', schema: webhookPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.webhooks.list({
+        cursor: query.cursor,
+        limit: clampLimit(query.limit),
+      });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createWebhook',
+    method: 'post',
+    path: '/webhooks',
+    summary:
+      'Register a webhook endpoint; its signing secret is generated and shown only in this answer',
+    tag: 'webhooks',
+    scope: 'admin:clients',
+    request: {
+      schema: webhookCreateSchema,
+      required: true,
+      example: {
+        url: 'https://crm.example.com/hooks/portcullis',
+        events: ['admin.user.*', 'login.locked', 'consent.given'],
+        description: 'CRM sync',
+      },
+    },
+    responses: {
+      201: {
+        description: 'The endpoint, with its secret (shown once)',
+        schema: createdWebhookSchema,
+      },
+    },
+    errors: ['invalid_input'],
+    async handle(s, { body, actor }) {
+      const created = await s.webhooks.create(body, actor);
+      return { status: 201, location: `/webhooks/${created.id}`, body: created };
+    },
+  }),
+  route({
+    operationId: 'getWebhook',
+    method: 'get',
+    path: '/webhooks/{id}',
+    summary: 'A webhook endpoint (never its secret)',
+    tag: 'webhooks',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The endpoint', schema: webhookSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.webhooks.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateWebhook',
+    method: 'patch',
+    path: '/webhooks/{id}',
+    summary: "Change a webhook endpoint's URL, events, description or disabled flag",
+    tag: 'webhooks',
+    scope: 'admin:clients',
+    request: {
+      schema: webhookPatchSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { events: ['*'], disabled: false },
+    },
+    responses: { 200: { description: 'The endpoint', schema: webhookSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.webhooks.update(id, body, actor) };
+    },
+  }),
+  route({
+    operationId: 'rotateWebhookSecret',
+    method: 'post',
+    path: '/webhooks/{id}/rotate-secret',
+    summary: 'Give a webhook endpoint a new signing secret (shown only in this answer)',
+    tag: 'webhooks',
+    scope: 'admin:clients',
+    responses: {
+      200: { description: 'The endpoint with its new secret', schema: createdWebhookSchema },
+    },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.webhooks.rotateSecret(id, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteWebhook',
+    method: 'delete',
+    path: '/webhooks/{id}',
+    summary: 'Delete a webhook endpoint; its undelivered messages become dead letters',
+    tag: 'webhooks',
+    scope: 'admin:clients',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.webhooks.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'listDeliveries',
+    method: 'get',
+    path: '/deliveries',
+    summary:
+      'Outbound deliveries waiting or given up (dead letters), oldest first; never their bodies',
+    tag: 'deliveries',
+    scope: 'admin:read',
+    query: deliveryQuerySchema,
+    responses: { 200: { description: 'A page of deliveries', schema: deliveryPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.deliveries.list(
+        { state: query.state, kind: query.kind, target: query.target },
+        { cursor: query.cursor, limit: clampLimit(query.limit) },
+      );
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'getDelivery',
+    method: 'get',
+    path: '/deliveries/{id}',
+    summary: 'One outbound delivery',
+    tag: 'deliveries',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The delivery', schema: deliverySchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.deliveries.get(id) };
+    },
+  }),
+  route({
+    operationId: 'retryDelivery',
+    method: 'post',
+    path: '/deliveries/{id}/retry',
+    summary: 'Retry a dead letter now, with a fresh retry budget',
+    tag: 'deliveries',
+    scope: 'admin:clients',
+    responses: { 200: { description: 'The delivery, pending again', schema: deliverySchema } },
+    errors: ['not_found', 'delivery_not_dead'],
+    errorDescriptions: { 409: 'The delivery is not a dead letter' },
+    async handle(s, { id, actor }) {
+      return { status: 200, body: await s.deliveries.retry(id, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteDelivery',
+    method: 'delete',
+    path: '/deliveries/{id}',
+    summary: 'Discard a delivery (pending or dead) without sending it',
+    tag: 'deliveries',
+    scope: 'admin:clients',
+    responses: { 204: { description: 'Discarded' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.deliveries.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'importUsers',
+    method: 'post',
+    path: '/users/import',
+    summary:
+      'Import users with password hashes from another system (bcrypt, PBKDF2, scrypt, argon2); rehashed to argon2id at first sign-in',
+    tag: 'users',
+    scope: 'admin:users',
+    request: {
+      schema: importRequestSchema,
+      required: true,
+      example: {
+        format: 'jsonl',
+        content:
+          '{"username":"alice","email":"alice@example.com","password_hash":"$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy","claims":{"name":"Alice"}}\n',
+        dry_run: true,
+      },
+    },
+    responses: {
+      200: {
+        description: 'What was (or, on a dry run or with problems, would have been) imported',
+        schema: importReportSchema,
+      },
+    },
+    errors: ['invalid_input'],
+    async handle(s, { body, actor }) {
+      return { status: 200, body: await s.imports.run(body, actor) };
+    },
+  }),
+  route({
+    operationId: 'listApis',
+    method: 'get',
+    path: '/apis',
+    summary: 'List APIs (resource servers), ordered by identifier',
+    tag: 'apis',
+    scope: 'admin:read',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of APIs', schema: apiPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.apis.list({ cursor: query.cursor, limit: clampLimit(query.limit) });
+      return { status: 200, body: page(result) };
+    },
+  }),
+  route({
+    operationId: 'createApi',
+    method: 'post',
+    path: '/apis',
+    summary: 'Register an API that clients get tokens for with resource=<identifier>',
+    tag: 'apis',
+    scope: 'admin:clients',
+    request: {
+      schema: resourceServerInputSchema,
+      required: true,
+      example: {
+        identifier: 'https://orders.example.com/api',
+        name: 'Orders API',
+        scopes: [{ name: 'orders:read', description: 'Read your orders' }],
+        token_format: 'jwt',
+      },
+    },
+    responses: { 201: { description: 'The API', schema: apiSchema } },
+    errors: ['invalid_input', 'resource_server_exists'],
+    errorDescriptions: { 409: 'An API with that identifier exists' },
+    async handle(s, { body, actor }) {
+      const api = await s.apis.create(body, actor);
+      return { status: 201, location: `/apis/${api.id}`, body: api };
+    },
+  }),
+  route({
+    operationId: 'getApi',
+    method: 'get',
+    path: '/apis/{id}',
+    summary: 'An API, by id',
+    tag: 'apis',
+    scope: 'admin:read',
+    responses: { 200: { description: 'The API', schema: apiSchema } },
+    errors: ['not_found'],
+    async handle(s, { id }) {
+      return { status: 200, body: await s.apis.get(id) };
+    },
+  }),
+  route({
+    operationId: 'updateApi',
+    method: 'patch',
+    path: '/apis/{id}',
+    summary: "Change an API's name, scopes, token format, lifetime, algorithm or clients",
+    tag: 'apis',
+    scope: 'admin:clients',
+    request: {
+      schema: apiPatchSchema,
+      required: true,
+      mediaTypes: MERGE_PATCH,
+      example: { name: 'Orders API v2', access_token_ttl: 600 },
+    },
+    responses: { 200: { description: 'The API', schema: apiSchema } },
+    errors: ['invalid_input', 'not_found'],
+    async handle(s, { id, body, actor }) {
+      return { status: 200, body: await s.apis.update(id, body ?? {}, actor) };
+    },
+  }),
+  route({
+    operationId: 'deleteApi',
+    method: 'delete',
+    path: '/apis/{id}',
+    summary: 'Delete an API: no new tokens for it, its tokens introspect as inactive',
+    tag: 'apis',
+    scope: 'admin:clients',
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['not_found'],
+    async handle(s, { id, actor }) {
+      await s.apis.remove(id, actor);
+      return { status: 204 };
+    },
+  }),
+  route({
+    operationId: 'listSecurityEvents',
+    method: 'get',
+    path: '/security-events',
+    summary: 'Security events of every kind (ASVS 16.3), newest first, filtered and paged',
+    tag: 'security-events',
+    scope: 'admin:read',
+    query: auditQuerySchema,
+    responses: { 200: { description: 'A page of events', schema: auditEventPageSchema } },
+    errors: ['invalid_request'],
+    async handle(s, { query }) {
+      const result = await s.audit.list(
+        {
+          type: query.type,
+          typePrefix: query.type_prefix,
+          clientId: query.client_id,
+          subject: query.subject,
+          since: query.since,
+          until: query.until,
+        },
+        { cursor: query.cursor, limit: clampLimit(query.limit) },
+      );
+      return {
+        status: 200,
+        body: { items: result.items.map(eventView), next_cursor: result.nextCursor ?? null },
+      };
     },
   }),
 ];

@@ -19,6 +19,11 @@ import { createAuditLog, type Actor } from './audit-log.ts';
 import { createUserAdminService } from './user-admin-service.ts';
 import { summarizeFactors } from '../mfa/factor-summary.ts';
 import { createUserLifecycleAdmin, type AccountLifecycleServices } from './user-lifecycle-admin.ts';
+import { createWebhookAdminService } from '../webhooks/webhook-admin-service.ts';
+import { createDeliveryAdminService } from '../outbox/delivery-admin-service.ts';
+import { createUserImportService } from '../import/user-import-service.ts';
+import { createApiAdminService } from './api-admin-service.ts';
+import { createSigningKeyAdminService } from './signing-key-admin-service.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -39,8 +44,12 @@ export interface AdminServicesDeps {
     | 'accessControl'
     | 'keys'
     | 'credentials'
+    | 'outbox'
+    | 'webhookEndpoints'
   >;
   accounts: AccountService;
+  /** Told when an API changes (the server's cached directory of APIs drops its copy). */
+  onApiChange?: (() => void) | undefined;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
   now?: () => number;
@@ -240,6 +249,33 @@ export function createAdminServices(deps: AdminServicesDeps) {
 
     // Signing keys (issue 16: the `admin:keys` authority).
     keys: createKeyAdminServices({ config: deps.config, keys: deps.store.keys, audit, now }),
+
+    // Webhook endpoints and the outbox's deliveries (issue 17; src/webhooks/, src/outbox/).
+    webhooks: createWebhookAdminService({
+      endpoints: deps.store.webhookEndpoints,
+      audit,
+      allowHttp: deps.config.env !== 'production',
+      now,
+    }),
+    deliveries: createDeliveryAdminService({ outbox: deps.store.outbox, audit }),
+    // User import with other systems' password hashes (issue 17; docs/import.md).
+    imports: createUserImportService({ accounts: deps.store.accounts, audit, now }),
+    // APIs and signing keys: the CLI's operations, now also the API's (issue 17 item 1).
+    apis: createApiAdminService({
+      config: deps.config,
+      store: deps.store.resourceServers,
+      clients: deps.store.oidc,
+      audit,
+      now,
+      onChange: deps.onApiChange,
+      roleExists: async (name) => (await deps.store.accessControl.findRole(name)) !== undefined,
+    }),
+    signingKeys: createSigningKeyAdminService({
+      config: deps.config,
+      keys: deps.store.keys,
+      audit,
+      now,
+    }),
 
     audit: {
       record: audit.record,

@@ -17,6 +17,8 @@ import { requireAdminToken, type RequestContextHolder } from './require-admin-to
 
 /** Bodies are small JSON documents; a JWK set is the largest thing an admin sends. */
 export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024;
+/** A user import file travels as one JSON body (POST /users/import): 32 MiB, ~100,000 users. */
+export const IMPORT_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export interface AdminAppDeps {
   services: AdminServices;
@@ -51,7 +53,12 @@ export function createAdminApp(deps: AdminAppDeps): Koa {
     await next();
   });
   app.use(requireAdminToken({ provider: deps.provider, requestContext: deps.requestContext }));
-  app.use(readJsonBody({ limitBytes: ADMIN_BODY_LIMIT_BYTES }));
+  app.use(
+    readJsonBody({
+      limitBytes: ADMIN_BODY_LIMIT_BYTES,
+      largeBodies: { '/users/import': IMPORT_BODY_LIMIT_BYTES },
+    }),
+  );
   app.use(router.routes());
   // 405 with `Allow` for a known path and another method; the error handler writes the body.
   app.use(router.allowedMethods());

@@ -22,6 +22,8 @@ export interface MountAdminDeps {
     | 'accessControl'
     | 'keys'
     | 'credentials'
+    | 'outbox'
+    | 'webhookEndpoints'
   >;
   accounts: AccountService;
   providers: ProviderHolder;

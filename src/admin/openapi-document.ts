@@ -53,6 +53,17 @@ import {
   userUpdateSchema,
 } from './admin-schemas.ts';
 import { userFactorsResetSchema, userFactorsSchema } from './mfa-response-schemas.ts';
+import {
+  createdWebhookSchema,
+  webhookCreateSchema,
+  webhookPageSchema,
+  webhookPatchSchema,
+  webhookSchema,
+} from '../webhooks/webhook-schemas.ts';
+import { deliveryPageSchema, deliverySchema } from '../outbox/delivery-schemas.ts';
+import { importReportSchema, importRequestSchema } from '../import/user-import-service.ts';
+import { apiPageSchema, apiPatchSchema, apiSchema } from './parity-response-schemas.ts';
+import { resourceServerInputSchema } from '../resources/resource-server-input.ts';
 
 /**
  * The OpenAPI 3.1 description of the admin API, served at /admin/v1/openapi.json, built from the
@@ -95,6 +106,11 @@ const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
   AttributeValues: attributeValuesSchema,
   GrantRevoke: grantRevokeSchema,
   LinkRequest: linkRequestSchema,
+  WebhookCreate: webhookCreateSchema,
+  WebhookPatch: webhookPatchSchema,
+  UserImport: importRequestSchema,
+  ApiInput: resourceServerInputSchema,
+  ApiPatch: apiPatchSchema,
 };
 
 /** Answers (`io: 'output'`: what the server sends) under their component names. A page's items
@@ -128,6 +144,14 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   UserGrant: userGrantSchema,
   UserGrantList: userGrantListSchema,
   SessionsEnded: sessionsEndedSchema,
+  Webhook: webhookSchema,
+  CreatedWebhook: createdWebhookSchema,
+  WebhookPage: webhookPageSchema,
+  Delivery: deliverySchema,
+  DeliveryPage: deliveryPageSchema,
+  ImportReport: importReportSchema,
+  Api: apiSchema,
+  ApiPage: apiPageSchema,
 };
 
 function componentName(components: Record<string, z.ZodType>, schema: z.ZodType): string {
@@ -300,6 +324,13 @@ export function buildOpenApiDocument(options: { serverUrl: string; version: stri
       { name: 'groups', description: 'Groups of users (and groups) holding roles' },
       { name: 'attributes', description: 'Typed custom account attributes' },
       { name: 'keys', description: 'Signing keys and their rotation' },
+      { name: 'webhooks', description: 'Endpoints that receive signed event messages' },
+      { name: 'apis', description: 'APIs (resource servers, RFC 8707) clients get tokens for' },
+      { name: 'security-events', description: 'Sign-ins, lockouts, logouts, deliveries, changes' },
+      {
+        name: 'deliveries',
+        description: 'The outbox: logout tokens and webhook messages waiting or given up',
+      },
     ],
     paths,
     components: {

@@ -46,9 +46,14 @@ async function readLimited(
   return Buffer.concat(chunks);
 }
 
-export function readJsonBody(options: { limitBytes: number }): Middleware {
+export function readJsonBody(options: {
+  limitBytes: number;
+  /** Paths that take a larger body (a user import file), with their limit. */
+  largeBodies?: Readonly<Record<string, number>>;
+}): Middleware {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   return async function readJsonBody(ctx, next) {
+    const limitBytes = options.largeBodies?.[ctx.path] ?? options.limitBytes;
     ctx.state.body = undefined;
     if (!WITH_BODY.has(ctx.method) || !hasBody(ctx.req.headers)) {
       await next();
@@ -64,17 +69,17 @@ export function readJsonBody(options: { limitBytes: number }): Middleware {
     if (charset !== '' && charset !== 'utf-8')
       throw new AppError('json_required', { charset: 'must be utf-8 (RFC 8259 §8.1)' });
     const announced = Number(ctx.get('content-length') || '0');
-    if (announced > options.limitBytes) {
+    if (announced > limitBytes) {
       // The body stays unread: close the connection rather than drain it.
       ctx.set('Connection', 'close');
       throw new AppError('payload_too_large', {
-        body: `must be at most ${options.limitBytes} bytes`,
+        body: `must be at most ${limitBytes} bytes`,
       });
     }
 
     let text: string;
     try {
-      text = decoder.decode(await readLimited(ctx.req, options.limitBytes));
+      text = decoder.decode(await readLimited(ctx.req, limitBytes));
     } catch (err) {
       if (err instanceof AppError) {
         ctx.set('Connection', 'close');

@@ -12,6 +12,8 @@ import { USER_COMMANDS } from './user-commands.ts';
 import { ATTRIBUTE_COMMANDS } from './user-access-commands.ts';
 import { GROUP_COMMANDS } from './group-commands.ts';
 import { ROLE_COMMANDS } from './role-commands.ts';
+import { WEBHOOK_COMMANDS } from './webhook-commands.ts';
+import { DELIVERY_COMMANDS } from './delivery-commands.ts';
 
 /**
  * Every command of `portcullis <noun> <verb>` and `portcullis serve`, in the order help and the
@@ -34,6 +36,8 @@ export const CLI: TopLevel = {
     EVENTS_COMMANDS,
     KEYS_COMMANDS,
     DB_COMMANDS,
+    WEBHOOK_COMMANDS,
+    DELIVERY_COMMANDS,
   ],
   commands: [serveCommand],
   options: [

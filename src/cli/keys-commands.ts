@@ -1,13 +1,22 @@
-import {
-  pruneExpiredKeys,
-  rotateSigningKeys,
-  type SigningAlgorithm,
-} from '../oidc/signing-keys.ts';
+import { createAuditLog } from '../admin/audit-log.ts';
+import { createSigningKeyAdminService } from '../admin/signing-key-admin-service.ts';
+import type { Services } from '../open-services.ts';
+import { cliActor } from './open-admin-services.ts';
 import { defineCommand, type CommandGroup } from './command-spec.ts';
 import { EXIT } from './exit-codes.ts';
 import { keyState } from './key-state.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, writeJson, writeLines, writeTable } from './write-output.ts';
+
+/** The admin API's key operations (same rules, same audit entries: issue 17). */
+function openSigningKeys(services: Services) {
+  return createSigningKeyAdminService({
+    config: services.config,
+    keys: services.store.keys,
+    audit: createAuditLog({ events: services.store.events, now: services.now }),
+    now: services.now,
+  });
+}
 
 function iso(epochMs: number | undefined): string | null {
   return epochMs === undefined ? null : new Date(epochMs).toISOString();
@@ -74,29 +83,16 @@ const keysRotate = defineCommand({
   run: async ({ values }, io) => {
     return withServices(io, values.verbose, async (services) => {
       const { config } = services;
-      // A retired key stays published as long as anything it signed may still be verified:
-      // ID tokens and (JWT) access tokens. Refresh tokens are opaque, never signed.
-      const maxTokenLifetimeSeconds = Math.max(
-        config.ttl.idToken,
-        config.ttl.accessToken,
-        config.ttl.clientCredentials,
-      );
-      const result = await rotateSigningKeys(
-        services.store.keys,
-        {
-          algorithms: config.keys.algorithms as SigningAlgorithm[],
-          publishLeadSeconds: config.keys.publishLeadSeconds,
-          maxTokenLifetimeSeconds,
-        },
-        services.now(),
-      );
+      const result = await openSigningKeys(services).rotate(cliActor());
       if (values.json) {
+        // The CLI's JSON shape, as before the admin API shared this operation.
         writeJson(io, {
-          added: result.added.map((k) => ({ ...k, activatesAt: iso(k.activatesAt) })),
+          added: result.added.map((k) => ({ kid: k.kid, alg: k.alg, activatesAt: k.activates_at })),
           retired: result.retired.map((k) => ({
-            ...k,
-            retiredAt: iso(k.retiredAt),
-            expiresAt: iso(k.expiresAt),
+            kid: k.kid,
+            alg: k.alg,
+            retiredAt: k.retires_at,
+            expiresAt: k.expires_at,
           })),
           reloadIntervalSeconds: config.keys.reloadIntervalSeconds,
         });
@@ -106,11 +102,11 @@ const keysRotate = defineCommand({
         io,
         ...result.added.map(
           (k) =>
-            `added ${k.alg} key ${k.kid}: published now, signs from ${formatTime(k.activatesAt)}`,
+            `added ${k.alg} key ${k.kid}: published now, signs from ${formatTime(Date.parse(k.activates_at))}`,
         ),
         ...result.retired.map(
           (k) =>
-            `retired ${k.alg} key ${k.kid}: signs until ${formatTime(k.retiredAt)}, published until ${formatTime(k.expiresAt)}`,
+            `retired ${k.alg} key ${k.kid}: signs until ${formatTime(Date.parse(k.retires_at))}, published until ${formatTime(Date.parse(k.expires_at))}`,
         ),
         `Running servers pick up the new keys within ${config.keys.reloadIntervalSeconds} s (keys.reloadIntervalSeconds).`,
         'Run "portcullis keys prune" after the retired keys expire to delete them.',
@@ -129,7 +125,7 @@ const keysPrune = defineCommand({
   json: 'print the removed key ids as JSON',
   run: async ({ values }, io) => {
     return withServices(io, values.verbose, async (services) => {
-      const removed = await pruneExpiredKeys(services.store.keys, services.now());
+      const { removed } = await openSigningKeys(services).prune(cliActor());
       if (values.json) writeJson(io, { removed });
       else if (removed.length === 0) writeLines(io, 'no expired keys');
       else writeLines(io, ...removed.map((kid) => `removed expired key ${kid}`));

@@ -15,6 +15,7 @@ import { openUserLifecycle } from './open-user-lifecycle.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, writeJson, writeLines } from './write-output.ts';
 import { userMfa } from './user-mfa-command.ts';
+import { userImport } from './user-import-command.ts';
 
 function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const result = schema.safeParse(value);
@@ -326,5 +327,6 @@ export const USER_COMMANDS: CommandGroup = {
     userMfa,
     // Issue 15: sessions, grants, deletion, links by email (./user-lifecycle-commands.ts).
     ...USER_LIFECYCLE_COMMANDS,
+    userImport,
   ],
 };

@@ -181,6 +181,25 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'RESET_WINDOW_SECONDS', path: ['account', 'resetWindowSeconds'], kind: 'integer' },
   { env: 'NEW_DEVICE_ALERTS', path: ['account', 'newDeviceAlerts'], kind: 'boolean' },
   { env: 'RECENT_AUTH_SECONDS', path: ['account', 'recentAuthSeconds'], kind: 'integer' },
+  { env: 'OUTBOX_POLL_INTERVAL_MS', path: ['outbox', 'pollIntervalMs'], kind: 'integer' },
+  { env: 'OUTBOX_LEASE_SECONDS', path: ['outbox', 'leaseSeconds'], kind: 'integer' },
+  { env: 'OUTBOX_BATCH_SIZE', path: ['outbox', 'batchSize'], kind: 'integer' },
+  {
+    env: 'OUTBOX_MAX_RETRY_DELAY_SECONDS',
+    path: ['outbox', 'maxRetryDelaySeconds'],
+    kind: 'integer',
+  },
+  { env: 'CONSOLE_ENABLED', path: ['console', 'enabled'], kind: 'boolean' },
+  { env: 'CONSOLE_ADMINS', path: ['console', 'admins'], kind: 'list' },
+  { env: 'CONSOLE_REAUTH_SECONDS', path: ['console', 'reauthSeconds'], kind: 'integer' },
+  { env: 'CONSOLE_SESSION_SECONDS', path: ['console', 'sessionSeconds'], kind: 'integer' },
+  { env: 'WEBHOOK_ATTEMPTS', path: ['webhooks', 'attempts'], kind: 'integer' },
+  { env: 'WEBHOOK_RETRY_DELAY_MS', path: ['webhooks', 'retryDelayMs'], kind: 'integer' },
+  {
+    env: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+    path: ['webhooks', 'allowPrivateNetworks'],
+    kind: 'boolean',
+  },
 ];
 
 /** The environment variable bound to a configuration path, for error messages and docs. */

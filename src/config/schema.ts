@@ -730,6 +730,95 @@ export const configSchema = z
       })
       .strict()
       .describe('Account centre and lifecycle'),
+    outbox: z
+      .object({
+        pollIntervalMs: z
+          .number()
+          .int()
+          .min(50)
+          .max(60_000)
+          .describe(
+            'How often each server process looks for due deliveries (back-channel logout tokens, webhooks) in the store outbox. Shorter delivers retries sooner; each look is one indexed query.',
+          ),
+        leaseSeconds: z
+          .number()
+          .int()
+          .min(15)
+          .max(3600)
+          .describe(
+            'A process that takes a delivery holds it this long; if it dies meanwhile, another process takes it once the lease ends. Longer than any single attempt (at most 10 s).',
+          ),
+        batchSize: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .describe('Deliveries one process takes per look, attempted in parallel.'),
+        maxRetryDelaySeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400)
+          .describe(
+            'Upper bound of the doubling wait between attempts, for every kind of delivery.',
+          ),
+      })
+      .strict()
+      .describe('Outbound deliveries (outbox)'),
+    webhooks: z
+      .object({
+        attempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(30)
+          .describe(
+            'Deliveries tried per webhook message, the first included; then it becomes a dead letter an admin can retry. Network errors, timeouts, 408, 429 and 5xx are retried; other answers are final.',
+          ),
+        retryDelayMs: z
+          .number()
+          .int()
+          .min(10)
+          .max(3_600_000)
+          .describe('Wait before the first retry; doubles for each further one.'),
+        allowPrivateNetworks: z
+          .boolean()
+          .describe(
+            'Deliver webhooks to private, loopback and link-local addresses, refused by default against server-side request forgery (the rule back-channel logout uses). Turn on when receivers live on an internal network.',
+          ),
+      })
+      .strict()
+      .describe('Webhooks'),
+    console: z
+      .object({
+        enabled: z
+          .boolean()
+          .describe(
+            'The admin console at /console, signed in through this server itself (an internal client with code + PKCE). Off: /console answers 404.',
+          ),
+        admins: z
+          .array(z.string().min(1).max(64))
+          .max(100)
+          .describe(
+            'Usernames allowed into the console (until roles exist, issue 16). Anyone else who signs in gets 403 and sees nothing. Empty: nobody.',
+          ),
+        reauthSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(3600)
+          .describe(
+            'Dangerous actions (rotating a secret or the signing keys, deleting a client, disabling a user, setting a password) need a sign-in at most this old; older, the admin signs in again (OIDC max_age).',
+          ),
+        sessionSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(86_400)
+          .describe('A console session ends this long after its sign-in.'),
+      })
+      .strict()
+      .describe('Admin console'),
   })
   .strict()
   .superRefine((c, ctx) => {

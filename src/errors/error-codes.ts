@@ -87,6 +87,10 @@ export const ERROR_CODES = {
     status: 409,
     message: 'This client does not authenticate with a secret, so there is none to rotate.',
   },
+  delivery_not_dead: {
+    status: 409,
+    message: 'Only a dead letter can be retried; this delivery is still pending.',
+  },
   store_unavailable: {
     status: 503,
     message: 'The service is temporarily unavailable. Try again in a moment.',

@@ -66,6 +66,15 @@ export interface ProviderConfigurationDeps {
   access?: AccessReader | undefined;
   /** Decides the second-factor prompt (src/oidc/mfa-prompt.ts); without it no step-up happens. */
   mfaDecide?: MfaPromptDecide | undefined;
+  /**
+   * Wraps the outgoing fetch built here (src/outbox/backchannel-outbox-fetch.ts: logout tokens
+   * through the store outbox); without it, logout retries live in this process only.
+   */
+  wrapOutgoingFetch?:
+    | ((
+        fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>,
+      ) => (input: string | URL | Request, init?: RequestInit) => Promise<Response>)
+    | undefined;
 }
 
 /**
@@ -306,21 +315,24 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     },
     renderError: pages.renderError,
     // Outgoing requests as the library makes them, but back-channel logout deliveries are
-    // retried (src/security/backchannel-delivery.ts).
-    fetch: createOutgoingFetch({
-      policy: config.security.backchannelLogout,
-      report: deps.events
-        ? (outcome) =>
-            void deps.events?.record({
-              type: outcome.delivered
-                ? 'backchannel_logout.delivered'
-                : 'backchannel_logout.failed',
-              clientId: outcome.clientId,
-              subject: outcome.subject,
-              details: { attempt: outcome.attempt, final: outcome.final, status: outcome.status },
-            })
-        : undefined,
-    }),
+    // retried (src/security/backchannel-delivery.ts), through the store outbox when the server
+    // wires one (src/outbox/).
+    fetch: (deps.wrapOutgoingFetch ?? ((f) => f))(
+      createOutgoingFetch({
+        policy: config.security.backchannelLogout,
+        report: deps.events
+          ? (outcome) =>
+              void deps.events?.record({
+                type: outcome.delivered
+                  ? 'backchannel_logout.delivered'
+                  : 'backchannel_logout.failed',
+                clientId: outcome.clientId,
+                subject: outcome.subject,
+                details: { attempt: outcome.attempt, final: outcome.final, status: outcome.status },
+              })
+          : undefined,
+      }),
+    ),
     // Browser-based clients may call the token, userinfo and revocation endpoints from the origins
     // of their own redirect URIs only (ASVS 3.4.2: no reflected or wildcard origins).
     clientBasedCORS(_ctx, origin, client) {

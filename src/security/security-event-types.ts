@@ -59,6 +59,12 @@ export const SECURITY_EVENT_TYPES = {
   'account.deleted':
     'an account was deleted (GDPR Art. 17); subject is the pseudonym its events now carry',
   'invitation.sent': 'an invitation link to choose a password was sent to a new user',
+  'webhook.delivered':
+    'a webhook message was delivered; details.endpoint, details.event, details.attempt',
+  'webhook.failed':
+    'delivering a webhook message failed; details.endpoint, details.event, details.attempt, details.final',
+  'delivery.dead_lettered':
+    'an outbound delivery (logout token or webhook) used its retry budget and became a dead letter an admin can retry; details.delivery, details.kind, details.target',
 } as const satisfies Record<string, string>;
 
 export type SecurityEventType = keyof typeof SECURITY_EVENT_TYPES;

@@ -14,6 +14,9 @@ import type { CredentialStore } from './credential-ports.ts';
 
 import type { AccountDeviceStore, AccountTokenStore } from './account-lifecycle-ports.ts';
 
+// Outbound deliveries and webhook endpoints (issue 17) are declared in their own file.
+import type { OutboxStore, WebhookEndpointStore } from './outbox-ports.ts';
+
 /** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
   'Session',
@@ -423,6 +426,9 @@ export interface Store {
   readonly accountTokens: AccountTokenStore;
   /** Sessions' devices and the devices each account signed in from. */
   readonly accountDevices: AccountDeviceStore;
+  /** Outbound deliveries: back-channel logout tokens and webhooks (src/outbox/). */
+  readonly outbox: OutboxStore;
+  readonly webhookEndpoints: WebhookEndpointStore;
   /** Resolves when the store answers; rejects otherwise (used by `/readyz`). */
   ping(): Promise<void>;
   /** Deletes expired oidc entries and counters; returns how many. Cheap enough to run every minute. */

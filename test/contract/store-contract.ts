@@ -28,6 +28,7 @@ import { describeAccountLifecycleContract } from './account-lifecycle-contract.t
 import { describeResourceServerContract } from './resource-server-contract.ts';
 import { describeAccessControlContract } from './access-control-contract.ts';
 import { describeCredentialContract } from './credential-contract.ts';
+import { describeOutboxContract } from './outbox-contract.ts';
 
 export type StoreFactory = (opts: { now: () => number }) => Promise<Store>;
 export type StoreCleanup = (store: Store) => Promise<void>;
@@ -962,6 +963,15 @@ export function describeStoreContract(
         clock += ms;
       },
     });
+
+    describeOutboxContract(
+      () => store,
+      uniq,
+      now,
+      (ms) => {
+        clock += ms;
+      },
+    );
 
     describe('signing keys', () => {
       const key = (overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord => {

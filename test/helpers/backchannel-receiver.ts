@@ -17,7 +17,8 @@ export interface BackchannelReceiver {
   close(): Promise<void>;
 }
 
-export async function startBackchannelReceiver(): Promise<BackchannelReceiver> {
+/** `port` 0 (the default) picks a free one; a fixed one brings a receiver back where it was. */
+export async function startBackchannelReceiver(port = 0): Promise<BackchannelReceiver> {
   const deliveries: BackchannelReceiver['deliveries'] = [];
   const answers = new Map<string, number[]>();
   const server: Server = createServer((req, res) => {
@@ -33,10 +34,10 @@ export async function startBackchannelReceiver(): Promise<BackchannelReceiver> {
       res.writeHead(status, { 'cache-control': 'no-store' }).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     deliveries,
     answers,
     close: () => new Promise((resolve) => server.close(() => resolve())),

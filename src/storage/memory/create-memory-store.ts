@@ -12,6 +12,8 @@ import { createMemoryOidcStore } from './create-memory-oidc-store.ts';
 import { createMemoryResourceServerStore } from './create-memory-resource-server-store.ts';
 import { createMemoryCredentialStore } from './create-memory-credential-store.ts';
 import { createMemorySettingStore } from './create-memory-setting-store.ts';
+import { createMemoryOutboxStore } from './create-memory-outbox-store.ts';
+import { createMemoryWebhookEndpointStore } from './create-memory-webhook-endpoint-store.ts';
 
 /**
  * A store that lives and dies with the process: for development and tests. It honours the same
@@ -40,6 +42,8 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     credentials: createMemoryCredentialStore(),
     accountTokens,
     accountDevices,
+    outbox: createMemoryOutboxStore(now),
+    webhookEndpoints: createMemoryWebhookEndpointStore(),
 
     async ping() {
       // /readyz must turn unready once the store is closed during shutdown.

@@ -20,6 +20,8 @@ import { createMongoCredentialStore } from './create-mongo-credential-store.ts';
 import { createMongoSettingStore } from './create-mongo-setting-store.ts';
 import { createMongoSlotCounterStore } from './create-mongo-slot-counter-store.ts';
 import { detectAtomicUpdates } from './detect-atomic-updates.ts';
+import { createMongoOutboxStore, ensureMongoOutboxIndexes } from './create-mongo-outbox-store.ts';
+import { createMongoWebhookEndpointStore } from './create-mongo-webhook-endpoint-store.ts';
 import { ensureMongoIndexes } from './ensure-mongo-indexes.ts';
 import { guard } from './mongo-errors.ts';
 import type { MongoStoreOptions } from './mongo-store-options.ts';
@@ -38,6 +40,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     ({ ttlIndexes } = await guard('ensureIndexes', () => ensureMongoIndexes(db, log)));
     await guard('backfillOidcOwnerFields', () => backfillOidcOwnerFields(db, log));
     atomicUpdates = await guard('buildInfo', () => detectAtomicUpdates(db));
+    await guard('ensureOutboxIndexes', () => ensureMongoOutboxIndexes(db));
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;
@@ -100,6 +103,8 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     credentials: createMongoCredentialStore(db),
     accountTokens,
     accountDevices,
+    outbox: createMongoOutboxStore(db, { now, atomicUpdates }),
+    webhookEndpoints: createMongoWebhookEndpointStore(db),
     ping: () =>
       guard('ping', async () => {
         await db.command({ ping: 1 });

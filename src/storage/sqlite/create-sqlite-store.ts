@@ -14,6 +14,8 @@ import { createSqliteOidcStore } from './create-sqlite-oidc-store.ts';
 import { createSqliteResourceServerStore } from './create-sqlite-resource-server-store.ts';
 import { createSqliteCredentialStore } from './create-sqlite-credential-store.ts';
 import { createSqliteSettingStore } from './create-sqlite-setting-store.ts';
+import { createSqliteOutboxStore } from './create-sqlite-outbox-store.ts';
+import { createSqliteWebhookEndpointStore } from './create-sqlite-webhook-endpoint-store.ts';
 import { guarded } from './map-sqlite-error.ts';
 import { migrate } from './sqlite-migrations.ts';
 
@@ -60,6 +62,8 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     credentials: createSqliteCredentialStore(db),
     accountTokens,
     accountDevices,
+    outbox: createSqliteOutboxStore(db, now),
+    webhookEndpoints: createSqliteWebhookEndpointStore(db),
 
     async ping() {
       guarded(() => ping.get());

@@ -292,6 +292,43 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    description: 'outbox of outbound deliveries, webhook endpoints',
+    // `available_at` is when a pending delivery is next due; a claim moves it to the end of the
+    // lease, so "due" and "not held" are one indexed range (state, available_at).
+    sql: `
+      CREATE TABLE IF NOT EXISTS outbox (
+        id TEXT PRIMARY KEY NOT NULL,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        body TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        target TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        state TEXT NOT NULL,
+        available_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        lease_id TEXT,
+        last_error TEXT,
+        last_status INTEGER,
+        last_attempt_at INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, available_at, id);
+
+      CREATE TABLE IF NOT EXISTS webhook_endpoints (
+        id TEXT PRIMARY KEY NOT NULL,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        description TEXT NOT NULL,
+        disabled INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the versions it applied. */

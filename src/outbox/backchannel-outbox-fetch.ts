@@ -1,0 +1,87 @@
+import type { Logger } from '../logging/logger.ts';
+import type { OutboxStore } from '../storage/outbox-ports.ts';
+import { newDeliveryId } from './delivery-id.ts';
+import type { OutboxWorker } from './outbox-worker.ts';
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export const BACKCHANNEL_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+
+function logoutTokenOf(init: RequestInit | undefined): string | undefined {
+  if (init?.method !== 'POST' || !(init.body instanceof URLSearchParams)) return undefined;
+  return init.body.get('logout_token') ?? undefined;
+}
+
+/** `aud` of our own logout token (never verified here: we just signed it). */
+export function logoutTokenClaims(body: string): { clientId?: string; subject?: string } {
+  const token = new URLSearchParams(body).get('logout_token') ?? '';
+  try {
+    const claims = JSON.parse(
+      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as { aud?: unknown; sub?: unknown };
+    const aud = Array.isArray(claims.aud) ? (claims.aud[0] as unknown) : claims.aud;
+    return {
+      ...(typeof aud === 'string' ? { clientId: aud } : {}),
+      ...(typeof claims.sub === 'string' ? { subject: claims.sub } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * oidc-provider's `fetch` (the one hook for its outgoing requests) with back-channel logout
+ * tokens going through the store outbox: the token the engine hands over is written to the
+ * outbox first, then this process claims it and makes the first attempt at once, answering the
+ * engine with that attempt's result (so `backchannel.success` / `backchannel.error` still mean
+ * what they say and the logout page does not wait for retries). A failed attempt stays in the
+ * outbox, retried with backoff by whichever process's worker claims it next — after a restart
+ * too (OIDC Back-Channel Logout §2.8 leaves retries to the OP). If the outbox cannot be written
+ * (store outage) the token goes to `fallback`, the in-process retries of
+ * src/security/backchannel-delivery.ts, rather than being lost at once. Every other outgoing
+ * request goes to `fallback` untouched.
+ */
+export function createBackchannelOutboxFetch(deps: {
+  outbox: OutboxStore;
+  worker: OutboxWorker;
+  fallback: Fetch;
+  now: () => number;
+  log: Logger;
+}): Fetch {
+  return async function fetchThroughOutbox(input, init) {
+    const token = logoutTokenOf(init);
+    if (token === undefined || init === undefined) return deps.fallback(input, init);
+    const url = input instanceof Request ? input.url : String(input);
+    const body = new URLSearchParams({ logout_token: token }).toString();
+    const id = newDeliveryId(deps.now());
+    try {
+      await deps.outbox.enqueue([
+        {
+          id,
+          kind: 'backchannel_logout',
+          url,
+          body,
+          contentType: BACKCHANNEL_CONTENT_TYPE,
+          target: logoutTokenClaims(body).clientId ?? new URL(url).host,
+          topic: 'logout',
+          availableAt: deps.now(),
+        },
+      ]);
+    } catch (err) {
+      deps.log.warn(
+        { err, event: 'outbox.enqueue_failed', kind: 'backchannel_logout' },
+        'could not write a logout token to the outbox; delivering it from this process only',
+      );
+      return deps.fallback(input, init);
+    }
+    const outcome = await deps.worker.deliverNow(id).catch((err: unknown) => {
+      deps.log.warn({ err, event: 'outbox.first_attempt_failed', id }, 'first attempt failed');
+      return undefined;
+    });
+    // Not attempted here (the store refused the claim): the worker will; tell the engine it is
+    // not delivered yet.
+    if (outcome === undefined) return new Response(null, { status: 503 });
+    if (outcome.status !== undefined) return new Response(null, { status: outcome.status });
+    throw new Error(outcome.error ?? 'delivery failed');
+  };
+}

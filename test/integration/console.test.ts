@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseForms, TestBrowser, type Page } from '../helpers/test-browser.ts';
+import { startTestServer, unique, type TestServer } from '../helpers/test-server.ts';
+
+/**
+ * The admin console over HTTP (issue 17; the Chromium run is test/e2e/console.test.ts): sign-in
+ * through the server itself, who may enter, CSRF on every form, clickjacking headers, and the
+ * audit trail naming the console user.
+ */
+
+let server: TestServer;
+let admin: { id: string; username: string; password: string };
+let plain: { id: string; username: string; password: string };
+
+beforeAll(async () => {
+  const adminName = unique('root');
+  server = await startTestServer({ CONSOLE_ADMINS: adminName, CONSOLE_REAUTH_SECONDS: '300' });
+  admin = await server.createUser({ username: adminName });
+  plain = await server.createUser();
+});
+afterAll(async () => {
+  await server?.stop({ graceMs: 100 });
+});
+
+/** From /console through login (and consent) back to the console page. */
+async function signIn(user: { username: string; password: string }, path = '/console') {
+  const browser = new TestBrowser();
+  let page = await browser.follow(await browser.get(`${server.issuer}${path}`));
+  if (page.text.includes('name="password"')) {
+    const after = await browser.submit(page, '/login', {
+      username: user.username,
+      password: user.password,
+    });
+    expect(after.status).toBe(303);
+    page = await browser.follow(after, `${server.issuer}/console/callback`);
+  }
+  if (page.text.includes('name="decision"')) {
+    const after = await browser.submit(page, '/consent', { decision: 'approve' });
+    page = await browser.follow(after, `${server.issuer}/console/callback`);
+  }
+  expect(page.location?.startsWith(`${server.issuer}/console/callback`)).toBe(true);
+  const landed = await browser.follow(page);
+  return { browser, page: landed };
+}
+
+const csrfOf = (page: Page) => parseForms(page.text)[0]?.fields.csrf ?? '';
+
+describe('admin console', () => {
+  it('lets a listed admin in through code + PKCE sign-in, and shows the dashboard', async () => {
+    const { page } = await signIn(admin);
+    expect(page.status).toBe(200);
+    expect(page.url).toBe(`${server.issuer}/console`);
+    expect(page.text).toContain('Dashboard');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.text).not.toContain('<script');
+  });
+
+  it('answers 403 and shows nothing to a user who is not an admin', async () => {
+    const browser = new TestBrowser();
+    let page = await browser.follow(await browser.get(`${server.issuer}/console/clients`));
+    const after = await browser.submit(page, '/login', {
+      username: plain.username,
+      password: plain.password,
+    });
+    page = await browser.follow(after, `${server.issuer}/console/callback`);
+    if (page.text.includes('name="decision"'))
+      page = await browser.follow(
+        await browser.submit(page, '/consent', { decision: 'approve' }),
+        `${server.issuer}/console/callback`,
+      );
+    const denied = await browser.follow(page);
+    expect(denied.status).toBe(403);
+    expect(denied.text).not.toContain('Clients</a>');
+    expect(denied.text).not.toContain(admin.username);
+    // And no console session was left behind.
+    expect((await browser.get(`${server.issuer}/console/clients`)).status).toBe(302);
+  });
+
+  it('refuses a form without the session CSRF token, and changes nothing', async () => {
+    const { browser, page } = await signIn(admin);
+    const name = unique('csrf-app');
+    const noToken = await browser.request(`${server.issuer}/console/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_name: name }).toString(),
+    });
+    expect(noToken.status).toBe(403);
+    const wrongToken = await browser.request(`${server.issuer}/console/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_name: name, csrf: `${csrfOf(page)}x` }).toString(),
+    });
+    expect(wrongToken.status).toBe(403);
+    // Another admin session's token does not work either (bound to the session).
+    const other = await signIn(admin);
+    const foreign = await browser.request(`${server.issuer}/console/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_name: name, csrf: csrfOf(other.page) }).toString(),
+    });
+    expect(foreign.status).toBe(403);
+    const list = await browser.get(`${server.issuer}/console/clients?q=${name}`);
+    expect(list.text).not.toContain(`>${name}</a>`);
+  });
+
+  it('creates a client, shows its secret once, rotates it; audited as the console user', async () => {
+    const { browser, page: home } = await signIn(admin);
+    const form = await browser.get(`${server.issuer}/console/clients/new`);
+    const name = unique('console-app');
+    const created = await browser.submit(form, '/console/clients', {
+      client_name: name,
+      redirect_uris: 'https://app.example.com/callback',
+      confidential: 'yes',
+    });
+    expect(created.status).toBe(200);
+    const secret = /id="secret"[^>]*value="([^"]+)"/.exec(created.text)?.[1];
+    expect(secret).toBeDefined();
+    const clientId = /\/console\/clients\/([^/"]+)\/delete/.exec(created.text)?.[1] ?? '';
+    const shownAgain = await browser.get(`${server.issuer}/console/clients/${clientId}`);
+    expect(shownAgain.text).not.toContain(secret);
+    const rotated = await browser.submit(shownAgain, '/rotate-secret', {});
+    const newSecret = /id="secret"[^>]*value="([^"]+)"/.exec(rotated.text)?.[1];
+    expect(newSecret).toBeDefined();
+    expect(newSecret).not.toBe(secret);
+
+    const confirm = await browser.get(`${server.issuer}/console/clients/${clientId}/delete`);
+    const deleted = await browser.submit(confirm, `/clients/${clientId}/delete`, {});
+    expect(deleted.status).toBe(303);
+    const events = await server.services.store.events.list(
+      { typePrefix: 'admin.client.', clientId },
+      { limit: 10 },
+    );
+    expect(events.items.map((e) => [e.type, e.actor]).reverse()).toEqual([
+      ['admin.client.created', `console:${admin.username}`],
+      ['admin.client.secret_rotated', `console:${admin.username}`],
+      ['admin.client.deleted', `console:${admin.username}`],
+    ]);
+    expect(home.status).toBe(200);
+  });
+
+  it('asks for a fresh sign-in (max_age) before a dangerous action when the sign-in is old', async () => {
+    const strict = await startTestServer({
+      CONSOLE_ADMINS: 'fresh-root',
+      CONSOLE_REAUTH_SECONDS: '1',
+    });
+    try {
+      const user = await strict.createUser({ username: 'fresh-root' });
+      const browser = new TestBrowser();
+      const login = async (page: Page) => {
+        expect(page.text).toContain('name="password"');
+        let next = await browser.follow(
+          await browser.submit(page, '/login', {
+            username: user.username,
+            password: user.password,
+          }),
+          `${strict.issuer}/console/callback`,
+        );
+        if (next.text.includes('name="decision"'))
+          next = await browser.follow(
+            await browser.submit(next, '/consent', { decision: 'approve' }),
+            `${strict.issuer}/console/callback`,
+          );
+        return browser.follow(next);
+      };
+      const keys = await login(
+        await browser.follow(await browser.get(`${strict.issuer}/console/keys`)),
+      );
+      expect(keys.url).toBe(`${strict.issuer}/console/keys`);
+      const before = (await strict.services.store.keys.list()).length;
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+
+      const refused = await browser.submit(keys, '/keys/rotate', {});
+      expect(refused.status).toBe(303);
+      expect(refused.location).toContain('/console/login?max_age=1');
+      expect((await strict.services.store.keys.list()).length).toBe(before);
+      // The OP session is older than max_age: the sign-in page again, not a silent SSO.
+      const again = await login(await browser.follow(refused));
+      expect(again.url).toBe(`${strict.issuer}/console/keys`);
+      const rotated = await browser.submit(again, '/keys/rotate', {});
+      expect(rotated.status).toBe(200);
+      expect((await strict.services.store.keys.list()).length).toBeGreaterThan(before);
+    } finally {
+      await strict.stop({ graceMs: 50 });
+    }
+  });
+});
