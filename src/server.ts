@@ -305,6 +305,11 @@ export async function startServer(
           accounts,
           provider: () => providers.current,
           now,
+          // The users' sessions, deletion and second factors (issues 14, 15) in the console too.
+          accountLifecycle: {
+            lifecycle: accountCentre.lifecycle,
+            selfService: accountCentre.selfService,
+          },
         }),
         accounts,
         oidc: store.oidc,

@@ -146,10 +146,13 @@ export function createAccountLifecycle(deps: {
       const record = await store.accounts.findByLogin(normalizeLogin(input.email.slice(0, 254)));
       // Only an email address names an account here (a username would let anyone who knows it
       // trigger mail to its owner's address, and answers must not differ by which was typed).
-      const account =
-        record && record.emailNormalized === normalizeLogin(input.email) && !record.disabled
-          ? await deps.accounts.findById(record.id)
-          : undefined;
+      const names =
+        record !== undefined &&
+        record.emailNormalized === normalizeLogin(input.email) &&
+        !record.disabled;
+      // One read either way (a made-up id for no account), for the same timing.
+      const found = await deps.accounts.findById(names ? record.id : `decoy-${newLinkToken()}`);
+      const account = names ? found : undefined;
       if (account?.email !== undefined && address.ok) {
         const token = await issueLink('password_reset', account.id, account.email);
         send(account.email, account, input.lang, {
@@ -158,8 +161,12 @@ export function createAccountLifecycle(deps: {
           minutes: Math.round(config.account.resetTokenTtlSeconds / 60),
         });
       } else {
-        // The same kind of work as the branch above: a token made and hashed, a store read.
-        await store.accountTokens.find(hashLinkToken(newLinkToken()), 'password_reset');
+        // The same work as the branch above, store round trips included (a token made and
+        // hashed, one delete and one read where that branch deletes and writes), so the time
+        // taken does not tell whether the address names an account (ASVS 6.3.8).
+        const decoy = hashLinkToken(newLinkToken());
+        await store.accountTokens.removeForAccount(decoy, 'password_reset');
+        await store.accountTokens.find(decoy, 'password_reset');
       }
       await deps.events.record({
         type: 'password.reset_requested',

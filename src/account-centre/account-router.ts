@@ -138,6 +138,17 @@ export function accountRouter(deps: AccountRouterDeps): Router {
     return parsed.data;
   }
 
+  router.use(async function selfServiceOnly(ctx, next) {
+    // `account.selfService` off: /account and /forgot-password are not there (404 further on);
+    // links sent by email (reset, invitation, confirmation) still work.
+    const selfServicePath =
+      ctx.path === '/forgot-password' ||
+      ctx.path === '/account' ||
+      ctx.path.startsWith('/account/');
+    if (!config.account.selfService && selfServicePath) return;
+    await next();
+  });
+
   router.use(async function noStore(ctx, next) {
     const path = ctx.path;
     if (

@@ -21,8 +21,8 @@ export interface AccountCentre {
   emails: AccountEmails;
   lifecycle: AccountLifecycle;
   selfService: AccountSelfService;
-  /** The pages, for the host app; undefined when `account.selfService` is off. */
-  routes: Middleware | undefined;
+  /** The pages, for the host app (/account and /forgot-password only with `account.selfService`). */
+  routes: Middleware;
   /** The provider hook recording sessions' devices (always on: admins list sessions too). */
   sessionActivity: Middleware;
   close(): void;
@@ -46,7 +46,12 @@ export function createAccountCentre(deps: {
   const { config, log, store } = deps;
   const [pseudonymKey] = deps.cookieKeys;
   if (pseudonymKey === undefined) throw new Error('the account centre needs a cookie key');
-  const mailer = createMailer({ config: config.email, log, count: deps.countEmail });
+  const mailer = createMailer({
+    config: config.email,
+    log,
+    count: deps.countEmail,
+    production: config.env === 'production',
+  });
   const emails = createAccountEmails({
     render: createEmailRenderer({
       viewsDir: deps.viewsDir,
@@ -73,30 +78,30 @@ export function createAccountCentre(deps: {
     onSessionsEnded: deps.onSessionsEnded,
     now: deps.now,
   });
-  const router = config.account.selfService
-    ? accountRouter({
-        config,
-        lifecycle,
-        selfService,
-        signIn: createAccountSignIn({
-          provider: deps.provider,
-          accounts: deps.accounts,
-          issuer: config.server.issuer,
-          https: config.server.issuer.startsWith('https:'),
-        }),
-        render: deps.render,
-        csrf: createCsrf(deps.cookieKeys),
-        counters: store.counters,
-        log,
-        now: deps.now,
-      })
-    : undefined;
+  // Always mounted: reset, invitation and confirmation links work even when the self-service
+  // pages (`account.selfService`) are off; the router leaves those out then.
+  const router = accountRouter({
+    config,
+    lifecycle,
+    selfService,
+    signIn: createAccountSignIn({
+      provider: deps.provider,
+      accounts: deps.accounts,
+      issuer: config.server.issuer,
+      https: config.server.issuer.startsWith('https:'),
+    }),
+    render: deps.render,
+    csrf: createCsrf(deps.cookieKeys),
+    counters: store.counters,
+    log,
+    now: deps.now,
+  });
   return {
     emails,
     lifecycle,
     selfService,
     // The router adds its params to the context; the host app sees an ordinary middleware.
-    routes: router?.routes() as Middleware | undefined,
+    routes: router.routes() as Middleware,
     sessionActivity: sessionActivity({
       config,
       store,

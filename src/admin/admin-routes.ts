@@ -1110,9 +1110,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       return { status: 200, body: await s.keys.prune(actor) };
     },
   }),
-  // Webhooks, outbox deliveries, user import, APIs and security events (issue 17): the CLI's
-  // service layer behind the admin API. Reads need `admin:read`; changes to integrations
-  // `admin:clients`, to users `admin:users`.
+  // Webhook endpoints (Standard Webhooks; docs/webhooks.md). The secret is shown once.
   route({
     operationId: 'listWebhooks',
     method: 'get',
@@ -1221,6 +1219,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       return { status: 204 };
     },
   }),
+
+  // The outbox: pending deliveries and dead letters (logout tokens and webhooks).
   route({
     operationId: 'listDeliveries',
     method: 'get',
@@ -1281,6 +1281,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       return { status: 204 };
     },
   }),
+  // User import (docs/import.md): all or nothing, with every bad line reported.
   route({
     operationId: 'importUsers',
     method: 'post',
@@ -1310,6 +1311,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       return { status: 200, body: await s.imports.run(body, actor) };
     },
   }),
+  // APIs (resource servers, RFC 8707; docs/apis.md), as `portcullis api …`.
   route({
     operationId: 'listApis',
     method: 'get',
@@ -1396,6 +1398,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       return { status: 204 };
     },
   }),
+
+  // Security events (sign-ins, lockouts, logouts, deliveries …), as `portcullis events list`.
   route({
     operationId: 'listSecurityEvents',
     method: 'get',

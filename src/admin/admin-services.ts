@@ -23,7 +23,6 @@ import { createWebhookAdminService } from '../webhooks/webhook-admin-service.ts'
 import { createDeliveryAdminService } from '../outbox/delivery-admin-service.ts';
 import { createUserImportService } from '../import/user-import-service.ts';
 import { createApiAdminService } from './api-admin-service.ts';
-import { createSigningKeyAdminService } from './signing-key-admin-service.ts';
 
 /**
  * Every operation of the admin API, used by the API and by the CLI alike (same validation, same
@@ -48,8 +47,6 @@ export interface AdminServicesDeps {
     | 'webhookEndpoints'
   >;
   accounts: AccountService;
-  /** Told when an API changes (the server's cached directory of APIs drops its copy). */
-  onApiChange?: (() => void) | undefined;
   /** The provider whose engine validates client metadata and writes initial access tokens. */
   provider: () => Provider;
   now?: () => number;
@@ -260,21 +257,14 @@ export function createAdminServices(deps: AdminServicesDeps) {
     deliveries: createDeliveryAdminService({ outbox: deps.store.outbox, audit }),
     // User import with other systems' password hashes (issue 17; docs/import.md).
     imports: createUserImportService({ accounts: deps.store.accounts, audit, now }),
-    // APIs and signing keys: the CLI's operations, now also the API's (issue 17 item 1).
+    // APIs (resource servers): the CLI's operations, now also the API's (issue 17).
     apis: createApiAdminService({
       config: deps.config,
       store: deps.store.resourceServers,
       clients: deps.store.oidc,
       audit,
       now,
-      onChange: deps.onApiChange,
       roleExists: async (name) => (await deps.store.accessControl.findRole(name)) !== undefined,
-    }),
-    signingKeys: createSigningKeyAdminService({
-      config: deps.config,
-      keys: deps.store.keys,
-      audit,
-      now,
     }),
 
     audit: {

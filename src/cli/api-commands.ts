@@ -1,5 +1,4 @@
 import { createAuditLog } from '../admin/audit-log.ts';
-import { createApiAdminService, type ApiAdminService } from '../admin/api-admin-service.ts';
 import type { Services } from '../open-services.ts';
 import {
   createResourceServerService,
@@ -32,16 +31,8 @@ function openService(services: Services): ResourceServerService {
   });
 }
 
-/** The admin API's operations on APIs (same rules, same audit entries: issue 17). */
-function openAdminApis(services: Services): ApiAdminService {
-  return createApiAdminService({
-    config: services.config,
-    store: services.store.resourceServers,
-    clients: services.store.oidc,
-    audit: createAuditLog({ events: services.store.events, now: services.now }),
-    now: services.now,
-    roleExists: async (name) => (await services.store.accessControl.findRole(name)) !== undefined,
-  });
+function audit(services: Services) {
+  return createAuditLog({ events: services.store.events, now: services.now });
 }
 
 /** `key: value` lines of an API. */
@@ -189,7 +180,15 @@ const apiAdd = defineCommand({
       input.client_credentials_grants = values.grant.map((g) => parseGrant(g, usage));
 
     return withServices(io, values.verbose, async (services) => {
-      const api = await openAdminApis(services).create(input, cliActor());
+      const api = await openService(services).create(input);
+      await audit(services).record(cliActor(), {
+        type: 'admin.api.created',
+        details: {
+          id: api.id,
+          identifier: api.identifier.slice(0, 200),
+          token_format: api.token_format,
+        },
+      });
       if (values.json) writeJson(io, api);
       else
         writeLines(
@@ -360,10 +359,20 @@ const apiUpdate = defineCommand({
         }
         patch.role_scopes = [...rules.values()];
       }
-      const updated = await openAdminApis(services).update(current.id, patch, cliActor());
-      if (values.json) writeJson(io, updated);
+      const change = await service.update(current.id, patch);
+      if (change.changed.length > 0) {
+        await audit(services).record(cliActor(), {
+          type: 'admin.api.updated',
+          details: { id: change.api.id, changed: change.changed.join(' ') },
+        });
+      }
+      if (values.json) writeJson(io, change.api);
       else
-        writeLines(io, `updated API ${updated.id}`, ...describeApi(updated).map((l) => `  ${l}`));
+        writeLines(
+          io,
+          `updated API ${change.api.id}`,
+          ...describeApi(change.api).map((l) => `  ${l}`),
+        );
       return EXIT.ok;
     });
   },
@@ -379,7 +388,13 @@ const apiRemove = defineCommand({
   json: 'print {"id": ..., "identifier": ..., "removed": true} as JSON',
   run: async ({ values, positionals: [id = ''] }, io) => {
     return withServices(io, values.verbose, async (services) => {
-      const api = await openAdminApis(services).remove(id, cliActor());
+      const service = openService(services);
+      const api = await service.get(id);
+      await service.remove(api.id);
+      await audit(services).record(cliActor(), {
+        type: 'admin.api.deleted',
+        details: { id: api.id, identifier: api.identifier.slice(0, 200) },
+      });
       if (values.json) writeJson(io, { id: api.id, identifier: api.identifier, removed: true });
       else writeLines(io, `removed API ${api.id} (${api.identifier})`);
       return EXIT.ok;

@@ -1,5 +1,5 @@
 import { createAuditLog } from '../admin/audit-log.ts';
-import { createSigningKeyAdminService } from '../admin/signing-key-admin-service.ts';
+import { createKeyAdminServices } from '../admin/key-admin-services.ts';
 import type { Services } from '../open-services.ts';
 import { cliActor } from './open-admin-services.ts';
 import { defineCommand, type CommandGroup } from './command-spec.ts';
@@ -8,9 +8,9 @@ import { keyState } from './key-state.ts';
 import { withServices } from './with-services.ts';
 import { formatTime, writeJson, writeLines, writeTable } from './write-output.ts';
 
-/** The admin API's key operations (same rules, same audit entries: issue 17). */
-function openSigningKeys(services: Services) {
-  return createSigningKeyAdminService({
+/** The admin API's key operations, audited the same way (issue 17). */
+function openKeys(services: Services) {
+  return createKeyAdminServices({
     config: services.config,
     keys: services.store.keys,
     audit: createAuditLog({ events: services.store.events, now: services.now }),
@@ -83,16 +83,20 @@ const keysRotate = defineCommand({
   run: async ({ values }, io) => {
     return withServices(io, values.verbose, async (services) => {
       const { config } = services;
-      const result = await openSigningKeys(services).rotate(cliActor());
+      // The admin API's operation (issue 17: one service layer, one audit trail).
+      const result = await openKeys(services).rotate(cliActor());
       if (values.json) {
-        // The CLI's JSON shape, as before the admin API shared this operation.
         writeJson(io, {
-          added: result.added.map((k) => ({ kid: k.kid, alg: k.alg, activatesAt: k.activates_at })),
+          added: result.added.map((k) => ({
+            kid: k.kid,
+            alg: k.alg,
+            activatesAt: iso(k.activates_at),
+          })),
           retired: result.retired.map((k) => ({
             kid: k.kid,
             alg: k.alg,
-            retiredAt: k.retires_at,
-            expiresAt: k.expires_at,
+            retiredAt: iso(k.retired_at),
+            expiresAt: iso(k.expires_at),
           })),
           reloadIntervalSeconds: config.keys.reloadIntervalSeconds,
         });
@@ -102,11 +106,11 @@ const keysRotate = defineCommand({
         io,
         ...result.added.map(
           (k) =>
-            `added ${k.alg} key ${k.kid}: published now, signs from ${formatTime(Date.parse(k.activates_at))}`,
+            `added ${k.alg} key ${k.kid}: published now, signs from ${formatTime(k.activates_at)}`,
         ),
         ...result.retired.map(
           (k) =>
-            `retired ${k.alg} key ${k.kid}: signs until ${formatTime(Date.parse(k.retires_at))}, published until ${formatTime(Date.parse(k.expires_at))}`,
+            `retired ${k.alg} key ${k.kid}: signs until ${formatTime(k.retired_at)}, published until ${formatTime(k.expires_at)}`,
         ),
         `Running servers pick up the new keys within ${config.keys.reloadIntervalSeconds} s (keys.reloadIntervalSeconds).`,
         'Run "portcullis keys prune" after the retired keys expire to delete them.',
@@ -125,7 +129,7 @@ const keysPrune = defineCommand({
   json: 'print the removed key ids as JSON',
   run: async ({ values }, io) => {
     return withServices(io, values.verbose, async (services) => {
-      const { removed } = await openSigningKeys(services).prune(cliActor());
+      const { removed } = await openKeys(services).prune(cliActor());
       if (values.json) writeJson(io, { removed });
       else if (removed.length === 0) writeLines(io, 'no expired keys');
       else writeLines(io, ...removed.map((kid) => `removed expired key ${kid}`));

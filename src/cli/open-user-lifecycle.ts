@@ -28,7 +28,11 @@ export async function openUserLifecycle(
     provider: () => provider,
     log: services.log,
   });
-  const mailer = createMailer({ config: services.config.email, log: services.log });
+  const mailer = createMailer({
+    config: services.config.email,
+    log: services.log,
+    production: services.config.env === 'production',
+  });
   const emails = createAccountEmails({
     render: createEmailRenderer({
       viewsDir: VIEWS_DIR,

@@ -686,7 +686,7 @@ export const configSchema = z
         selfService: z
           .boolean()
           .describe(
-            'The account centre at `/account` and `/forgot-password`: people manage their profile, password, sessions, connected apps and data themselves (docs/account.md).',
+            "The account centre at `/account` and `/forgot-password`: people manage their profile, password, sessions, connected apps and data themselves (docs/account.md). Off: those pages answer 404; links sent by email (an admin's reset link, invitations, confirmations) still work.",
           ),
         selfDelete: z
           .boolean()

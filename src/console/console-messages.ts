@@ -92,6 +92,19 @@ export const CONSOLE_MESSAGES_EN = {
   retry: 'Retry',
   errorTitle: 'That did not work',
   reauth: 'For this action, please sign in again.',
+  sessions: 'Sessions',
+  endSessions: 'End all sessions',
+  endSessionsHint: 'The user is signed out everywhere; their grants and tokens stay.',
+  noSessions: 'No sessions.',
+  signedIn: 'Signed in',
+  lastUsed: 'Last used',
+  factors: 'Second factors',
+  resetFactors: 'Reset second factors',
+  resetFactorsHint: 'Every TOTP app, recovery code and passkey of the user is removed.',
+  deleteUser: 'Delete user',
+  deleteUserConfirm:
+    'The user {name} ({id}) is deleted with their sessions, grants, tokens and factors. This cannot be undone.',
+  deleteUserTitle: 'Delete this user?',
 } as const;
 
 export type ConsoleMessageKey = keyof typeof CONSOLE_MESSAGES_EN;
@@ -186,6 +199,20 @@ export const CONSOLE_MESSAGES_DE: ConsoleMessages = {
   retry: 'Erneut versuchen',
   errorTitle: 'Das hat nicht geklappt',
   reauth: 'Bitte melden Sie sich für diese Aktion erneut an.',
+  sessions: 'Sitzungen',
+  endSessions: 'Alle Sitzungen beenden',
+  endSessionsHint: 'Der Benutzer wird überall abgemeldet; Freigaben und Tokens bleiben.',
+  noSessions: 'Keine Sitzungen.',
+  signedIn: 'Angemeldet',
+  lastUsed: 'Zuletzt benutzt',
+  factors: 'Zweite Faktoren',
+  resetFactors: 'Zweite Faktoren zurücksetzen',
+  resetFactorsHint:
+    'Alle TOTP-Apps, Wiederherstellungscodes und Passkeys des Benutzers werden entfernt.',
+  deleteUser: 'Benutzer löschen',
+  deleteUserConfirm:
+    'Der Benutzer {name} ({id}) wird mit Sitzungen, Freigaben, Tokens und Faktoren gelöscht. Das lässt sich nicht rückgängig machen.',
+  deleteUserTitle: 'Diesen Benutzer löschen?',
 };
 
 export function consoleMessages(lang: string): ConsoleMessages {

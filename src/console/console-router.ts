@@ -909,6 +909,7 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
               }),
             ],
           },
+          ...(await lifecycleSections(ctx, user.id, base)),
           {
             heading: t.events,
             links: [
@@ -922,6 +923,106 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
       }),
     );
   }
+
+  /** Sessions, second factors and deletion (issues 14, 15), where the server provides them. */
+  async function lifecycleSections(
+    ctx: Context,
+    id: string,
+    base: string,
+  ): Promise<ConsoleSection[]> {
+    const { t } = state(ctx);
+    const sections: ConsoleSection[] = [];
+    if (services.userLifecycle) {
+      const sessions = await services.userLifecycle.sessions(id);
+      sections.push({
+        heading: t.sessions,
+        table: {
+          caption: t.sessions,
+          headers: [t.signedIn, t.lastUsed, t.clients],
+          rows: sessions.items.map((x) => [
+            cell(when(x.signedInAt)),
+            cell(when(x.lastUsedAt)),
+            cell(x.clientIds.join(' ') || '–'),
+          ]),
+          empty: t.noSessions,
+        },
+        forms:
+          sessions.items.length > 0
+            ? [
+                post(ctx, `${base}/sessions/end`, t.endSessions, {
+                  danger: true,
+                  hint: t.endSessionsHint,
+                  label: t.endSessions,
+                }),
+              ]
+            : [],
+      });
+    }
+    sections.push({
+      heading: t.factors,
+      forms: [
+        post(ctx, `${base}/factors/reset`, t.resetFactors, {
+          danger: true,
+          hint: t.resetFactorsHint,
+          label: t.resetFactors,
+        }),
+      ],
+      links: services.userLifecycle ? [{ href: `${base}/delete`, label: t.deleteUser }] : [],
+    });
+    return sections;
+  }
+
+  router.post('/users/:id/sessions/end', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!fresh(ctx, `${CONSOLE_PATH}/users/${encodeURIComponent(id)}`)) return;
+    if (!services.userLifecycle) throw new AppError('not_found');
+    await services.userLifecycle.endSessions(id, actorOf(ctx, state(ctx).session));
+    await showUser(ctx, id, { kind: 'status', text: state(ctx).t.saved });
+  });
+
+  router.post('/users/:id/factors/reset', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!fresh(ctx, `${CONSOLE_PATH}/users/${encodeURIComponent(id)}`)) return;
+    await services.userFactors.reset(id, actorOf(ctx, state(ctx).session));
+    await showUser(ctx, id, { kind: 'status', text: state(ctx).t.saved });
+  });
+
+  router.get('/users/:id/delete', async (ctx) => {
+    const { t, session } = state(ctx);
+    const user = await services.users.get(ctx.params.id ?? '');
+    const base = `${CONSOLE_PATH}/users/${encodeURIComponent(user.id)}`;
+    await show(
+      ctx,
+      200,
+      page(ctx, {
+        heading: t.deleteUserTitle,
+        current: 'users',
+        session,
+        sections: [
+          {
+            heading: t.deleteUserTitle,
+            text: [fill(t.deleteUserConfirm, { name: user.username, id: user.id })],
+            forms: [
+              post(ctx, `${base}/delete`, t.confirmDelete, {
+                danger: true,
+                label: t.confirmDelete,
+              }),
+            ],
+            links: [{ href: base, label: t.cancel }],
+          },
+        ],
+      }),
+    );
+  });
+
+  router.post('/users/:id/delete', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!fresh(ctx, `${CONSOLE_PATH}/users/${encodeURIComponent(id)}/delete`)) return;
+    if (!services.userLifecycle) throw new AppError('not_found');
+    await services.userLifecycle.deleteUser(id, actorOf(ctx, state(ctx).session));
+    ctx.status = 303;
+    ctx.redirect(`${CONSOLE_PATH}/users`);
+  });
 
   router.get('/users/:id', async (ctx) => showUser(ctx, ctx.params.id ?? ''));
 
@@ -961,7 +1062,7 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
 
   async function keysPage(ctx: Context, notice?: ConsolePage['notice']): Promise<void> {
     const { t, session } = state(ctx);
-    const keys = await services.signingKeys.list();
+    const keys = await services.keys.list();
     await show(
       ctx,
       200,
@@ -981,7 +1082,7 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
                 cell(k.alg),
                 cell(k.state),
                 cell(when(k.activates_at)),
-                cell(when(k.retires_at)),
+                cell(when(k.retired_at)),
                 cell(when(k.expires_at)),
               ]),
               empty: t.nothing,
@@ -1004,7 +1105,7 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
 
   router.post('/keys/rotate', async (ctx) => {
     if (!fresh(ctx, `${CONSOLE_PATH}/keys`)) return;
-    await services.signingKeys.rotate(actorOf(ctx, state(ctx).session));
+    await services.keys.rotate(actorOf(ctx, state(ctx).session));
     await keysPage(ctx, { kind: 'status', text: state(ctx).t.saved });
   });
 

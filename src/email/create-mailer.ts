@@ -62,6 +62,11 @@ export function createMailer(deps: {
   log: Logger;
   /** Told each outcome (`portcullis_emails_total`). */
   count?: ((outcome: EmailOutcome, kind: string) => void) | undefined;
+  /**
+   * `env: production`: the log transport logs that a message was not sent, never its text: a
+   * reset link in a production log would let whoever reads the logs take over the account.
+   */
+  production?: boolean | undefined;
 }): Mailer {
   const { config, log } = deps;
   const transport = smtpTransport(config);
@@ -78,6 +83,14 @@ export function createMailer(deps: {
   };
 
   async function deliver(email: OutgoingEmail): Promise<void> {
+    if (transport === undefined && deps.production === true) {
+      log.warn(
+        { event: 'email.not_sent', kind: email.kind },
+        'email not sent: email.transport is log; set EMAIL_TRANSPORT=smtp and SMTP_URL',
+      );
+      count('logged', email.kind);
+      return;
+    }
     if (transport === undefined) {
       // Development only: the whole message, so a developer can follow the link.
       log.info(

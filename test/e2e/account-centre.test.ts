@@ -251,3 +251,34 @@ describe('the account centre in Chromium', () => {
     await again.context().close();
   });
 });
+
+describe('every account page in German (axe-core, dark first)', () => {
+  it('has nothing serious or critical, with lang="de"', async () => {
+    const user = await env.server.createUser({ name: 'Emmy Noether' });
+    const page = await env.newPage({ bypassCSP: true, locale: 'de-DE', colorScheme: 'dark' });
+    await signInThroughApp(page, user);
+    const paths = [
+      '/account',
+      '/account/sessions',
+      '/account/apps',
+      '/account/activity',
+      '/account/data',
+      '/forgot-password',
+    ];
+    for (const path of paths) {
+      await page.goto(`${env.server.issuer}${path}`);
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('de');
+      await expectNoScripts(page);
+      await audit(page, `${path} (de)`);
+    }
+    // An error state: the name too long on the profile form.
+    await page.goto(`${env.server.issuer}/account`);
+    await page.fill('#name', 'x'.repeat(201));
+    await clickAndLoad(page, 'form[action="/account/profile"] button');
+    await expect(page.locator(SELECTORS.alert).count()).resolves.toBe(1);
+    await expect(page.locator('#name').getAttribute('aria-invalid')).resolves.toBe('true');
+    await audit(page, 'profile error (de)');
+    await screenshot(page, 'account-profile-error-de', { variants: [['desktop', 'dark']] });
+    await page.context().close();
+  });
+});

@@ -38,11 +38,18 @@ export interface CacheCluster {
   stop(): Promise<void>;
 }
 
-export async function startCacheCluster(extraEnv: Record<string, string>): Promise<CacheCluster> {
+/**
+ * `storeEnv` names the shared store (default: a fresh SQLite file); e.g. `STORE=mongodb` with
+ * `MONGODB_URI` and `MONGODB_DB` for FerretDB or a real mongod.
+ */
+export async function startCacheCluster(
+  extraEnv: Record<string, string>,
+  storeEnv?: Record<string, string>,
+): Promise<CacheCluster> {
   const data = tempDir('portcullis-cache-cluster-');
   const [port, metricsPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${port}`;
-  const env = { NODE_ENV: 'test', STORE: 'sqlite', DATA_DIR: data.path };
+  const env = { NODE_ENV: 'test', ...(storeEnv ?? { STORE: 'sqlite', DATA_DIR: data.path }) };
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const services = await openServices(loaded.config, createLogger({ level: 'silent' }));

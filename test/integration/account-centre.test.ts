@@ -408,3 +408,120 @@ describe('activity, export and deletion', () => {
     void page;
   });
 });
+
+describe('CSRF on every form of the account pages', () => {
+  const FORMS: [string, Record<string, string>][] = [
+    ['/account/profile', { name: 'Forged' }],
+    ['/account/email', { email: 'forged@example.com' }],
+    ['/account/email/verify', {}],
+    [
+      '/account/password',
+      { current_password: 'x', password: 'forged passphrase', confirm: 'forged passphrase' },
+    ],
+    ['/account/sessions/end', { session: 'x' }],
+    ['/account/sessions/end-others', {}],
+    ['/account/apps/revoke', { grant: 'x' }],
+    ['/account/data/export', {}],
+    ['/account/data/delete', { confirm: 'yes' }],
+    ['/forgot-password', { email: 'x@example.com' }],
+    [
+      '/reset-password',
+      { token: 'x', password: 'forged passphrase', confirm: 'forged passphrase' },
+    ],
+    ['/verify-email', { token: 'x' }],
+  ];
+
+  it.each(FORMS)(
+    'refuses %s without its token, and with a token of another session (403)',
+    async (path, fields) => {
+      const user = await server.createUser({ name: 'Unchanged' });
+      const browser = new TestBrowser();
+      const other = new TestBrowser();
+      await signInToAccount(browser, user);
+      const otherPage = await signInToAccount(other, user);
+      const otherToken = /name="csrf" value="([^"]+)"/.exec(otherPage.text)?.[1] ?? '';
+      const before = await server.services.store.oidc.findByAccountId('Session', user.id, 10);
+      for (const csrf of [undefined, 'forged', otherToken]) {
+        const body = new URLSearchParams({ ...fields, ...(csrf === undefined ? {} : { csrf }) });
+        const answer = await browser.request(`${server.issuer}${path}`, {
+          method: 'POST',
+          body: body.toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
+        expect({
+          path,
+          csrf: csrf === otherToken ? 'other session' : csrf,
+          status: answer.status,
+        }).toEqual({
+          path,
+          csrf: csrf === otherToken ? 'other session' : csrf,
+          status: 403,
+        });
+      }
+      const after = await server.accountCentre.selfService.listSessions(user.id, undefined);
+      expect(after).toHaveLength(before.length);
+      const account = await server.services.accounts.findById(user.id);
+      expect(account).toMatchObject({ email: user.email, claims: { name: 'Unchanged' } });
+      expect(
+        await server.services.accounts.authenticate(user.username, user.password),
+      ).toBeDefined();
+    },
+  );
+});
+
+describe('configuration', () => {
+  it('ACCOUNT_SELF_DELETE=false: no delete form, and the post is refused with nothing deleted', async () => {
+    const strict = await startTestServer({ ACCOUNT_SELF_DELETE: 'false' });
+    try {
+      const user = await strict.createUser();
+      const browser = new TestBrowser();
+      const start = await browser.get(`${strict.issuer}/account/data`);
+      const login = await browser.follow(start);
+      const page = await browser.follow(
+        await browser.submit(login, '/login', { username: user.username, password: user.password }),
+      );
+      expect(page.text).toContain('contact the administrator');
+      expect(page.text).not.toContain('/account/data/delete');
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+      const answer = await browser.request(`${strict.issuer}/account/data/delete`, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf, confirm: 'yes' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(answer.status).toBe(404);
+      expect(await strict.services.accounts.findById(user.id)).toBeDefined();
+    } finally {
+      await strict.stop({ graceMs: 0 });
+    }
+  });
+
+  it('ACCOUNT_SELF_SERVICE=false: no account pages, no forgot-password link', async () => {
+    const off = await startTestServer({ ACCOUNT_SELF_SERVICE: 'false' });
+    try {
+      for (const path of ['/account', '/account/sessions', '/forgot-password'])
+        expect((await fetch(`${off.issuer}${path}`, { redirect: 'manual' })).status).toBe(404);
+      // Links sent by email (an admin's reset or invitation) still lead somewhere: here, a bad one.
+      expect((await fetch(`${off.issuer}/reset-password?token=x`)).status).toBe(400);
+      const { clientId, redirectUri } = await off.createClient();
+      const rp = await off.rp(clientId);
+      const url = oidc.buildAuthorizationUrl(rp, {
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+      const browser = new TestBrowser();
+      const login = await browser.follow(await browser.get(url.href));
+      expect(login.text).toContain('name="password"');
+      expect(login.text).not.toContain('/forgot-password');
+      // The built-in client does not exist either.
+      const auth = await fetch(
+        `${off.issuer}/auth?client_id=portcullis-account&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${off.issuer}/account/callback`)}`,
+        { redirect: 'manual' },
+      );
+      expect(auth.status).toBe(400);
+    } finally {
+      await off.stop({ graceMs: 0 });
+    }
+  });
+});

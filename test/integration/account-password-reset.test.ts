@@ -4,6 +4,7 @@
  * token; known and unknown addresses get the same answer; limits per address and network hold;
  * every bad input is a clear 4xx that changes nothing.
  */
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as oidc from 'openid-client';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -36,6 +37,8 @@ describe('forgot password', () => {
       SMTP_URL: sink.url,
       SMTP_REQUIRE_TLS: 'false',
       RESET_MAX_PER_ADDRESS: '2',
+      // Every request here comes from 127.0.0.1; the network limit has its own test below.
+      RESET_MAX_PER_NETWORK: '1000',
       NEW_DEVICE_ALERTS: 'false',
     });
   });
@@ -121,6 +124,29 @@ describe('forgot password', () => {
     await sink.waitFor(user.email);
     await server.accountCentre.emails.idle();
     expect(sink.messages.some((m) => m.to.includes(unknownAddress))).toBe(false);
+  });
+
+  it('takes about as long for a known address as for an unknown one (medians of 15 each)', async () => {
+    const users = await Promise.all(Array.from({ length: 15 }, () => server.createUser()));
+    const browser = new TestBrowser();
+    const form = await browser.get(`${server.issuer}/forgot-password`);
+    const time = async (email: string) => {
+      const started = performance.now();
+      const page = await browser.submit(form, '/forgot-password', { email });
+      expect(page.status).toBe(200);
+      return performance.now() - started;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, so a slow moment of the machine hits both alike.
+    for (const [i, user] of users.entries()) {
+      known.push(await time(user.email));
+      unknown.push(await time(`nobody-${i}-${Date.now()}@example.com`));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    // Coarse on purpose (a shared test machine): the two paths do the same work, so their
+    // medians differ by far less than the cost of a real difference such as waiting for SMTP.
+    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(30);
   });
 
   it('sends at most RESET_MAX_PER_ADDRESS links to one address per window, with the same answer', async () => {
@@ -240,5 +266,45 @@ describe('forgot password limits and lifetime', () => {
     for (let i = 0; i < 3; i += 1)
       statuses.push((await askForReset(server, browser, `n${i}@example.com`)).status);
     expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe('forgot password with a stalled mail server', () => {
+  it('answers a known address as fast as an unknown one: the page never waits for SMTP', async () => {
+    // Accepts connections and never says a word: every delivery hangs until its timeout.
+    const sockets: Socket[] = [];
+    const stalled = createNetServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const { port } = stalled.address() as { port: number };
+    const server = await startTestServer({
+      EMAIL_TRANSPORT: 'smtp',
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_REQUIRE_TLS: 'false',
+      EMAIL_ATTEMPTS: '1',
+    });
+    try {
+      const user = await server.createUser();
+      const timed = async (email: string) => {
+        const browser = new TestBrowser();
+        const form = await browser.get(`${server.issuer}/forgot-password`);
+        const started = performance.now();
+        const page = await browser.submit(form, '/forgot-password', { email });
+        return { ms: performance.now() - started, page };
+      };
+      const known = await timed(user.email);
+      const unknown = await timed(`nobody-${Date.now()}@example.com`);
+      expect(known.page.status).toBe(200);
+      expect(known.page.text).toBe(unknown.page.text);
+      // The SMTP connection is still hanging; the answer came long before its timeouts.
+      expect(known.ms).toBeLessThan(1000);
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      // RFC 5321 §3.8: a 421 greeting ends the session cleanly on the client's side too.
+      for (const s of sockets) s.end('421 closing\r\n');
+      // The delivery fails once its socket is gone; let it finish before the server stops.
+      await server.accountCentre.emails.idle();
+      await new Promise<void>((resolve) => stalled.close(() => resolve()));
+      await server.stop({ graceMs: 0 });
+    }
   });
 });

@@ -443,24 +443,13 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
       );
     });
 
-    it('signing keys: list, rotate, prune; security events: filtered', async () => {
-      const before = await call('listSigningKeys', '/keys');
-      const rotated = await call('rotateSigningKeys', '/keys/rotate');
-      expect((rotated.body.added as unknown[]).length).toBeGreaterThan(0);
-      const after = await call('listSigningKeys', '/keys');
-      expect((after.body.items as unknown[]).length).toBeGreaterThan(
-        (before.body.items as unknown[]).length,
-      );
-      expect(JSON.stringify(after.body)).not.toContain('"d"');
-      expect((await call('pruneSigningKeys', '/keys/prune')).body.removed).toEqual([]);
+    it('security events: filtered and paged', async () => {
+      await call('rotateSigningKeys', '/keys/rotate');
       const events = await call(
         'listSecurityEvents',
-        '/security-events?type=admin.keys.rotated&limit=5',
+        '/security-events?type=admin.keys.rotated&limit=1',
       );
-      // Other cases in this file rotate keys too: every event listed is a rotation, ours among them.
-      const types = (events.body.items as { type: string }[]).map((e) => e.type);
-      expect(types.length).toBeGreaterThanOrEqual(1);
-      expect(new Set(types)).toEqual(new Set(['admin.keys.rotated']));
+      expect((events.body.items as unknown[]).length).toBe(1);
     });
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseForms, TestBrowser, type Page } from '../helpers/test-browser.ts';
 import { startTestServer, unique, type TestServer } from '../helpers/test-server.ts';
+import { signInAndRedeem } from '../helpers/sign-in.ts';
 
 /**
  * The admin console over HTTP (issue 17; the Chromium run is test/e2e/console.test.ts): sign-in
@@ -138,6 +139,37 @@ describe('admin console', () => {
       ['admin.client.deleted', `console:${admin.username}`],
     ]);
     expect(home.status).toBe(200);
+  });
+
+  it("shows a user's sessions, ends them, resets factors and deletes the user after a confirmation", async () => {
+    const { browser } = await signIn(admin);
+    const target = await server.createUser();
+    const app = await server.createClient();
+    const rp = await server.rp(app.clientId, app.clientSecret);
+    await signInAndRedeem(new TestBrowser(), rp, target, app.redirectUri);
+    const sessions = () => server.services.store.oidc.findByAccountId('Session', target.id, 10);
+    expect((await sessions()).length).toBe(1);
+
+    const userPage = await browser.get(`${server.issuer}/console/users/${target.id}`);
+    expect(userPage.text).toContain('Sessions');
+    const ended = await browser.submit(userPage, '/sessions/end', {});
+    expect(ended.status).toBe(200);
+    expect(await sessions()).toEqual([]);
+    const reset = await browser.submit(ended, '/factors/reset', {});
+    expect(reset.status).toBe(200);
+
+    const confirm = await browser.get(`${server.issuer}/console/users/${target.id}/delete`);
+    expect(confirm.text).toContain(target.username);
+    const deleted = await browser.submit(confirm, `/users/${target.id}/delete`, {});
+    expect(deleted.status).toBe(303);
+    expect(await server.services.store.accounts.findById(target.id)).toBeUndefined();
+    const audit = await server.services.store.events.list(
+      { typePrefix: 'admin.user.' },
+      { limit: 20 },
+    );
+    expect(
+      audit.items.filter((e) => e.actor === `console:${admin.username}`).map((e) => e.type),
+    ).toEqual(expect.arrayContaining(['admin.user.mfa_reset']));
   });
 
   it('asks for a fresh sign-in (max_age) before a dangerous action when the sign-in is old', async () => {

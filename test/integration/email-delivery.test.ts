@@ -194,3 +194,35 @@ describe('email delivery to the log (development)', () => {
     expect(lines.join('')).toContain('verify-email?token=xyz');
   });
 });
+
+describe('email delivery to the log in production', () => {
+  it('logs that a message was not sent, never its text or link', async () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    const mailer = createMailer({
+      config: emailConfig({ EMAIL_TRANSPORT: 'log' }),
+      log,
+      production: true,
+    });
+    mailer.send({
+      to: 'frank@example.com',
+      kind: 'password-reset',
+      lang: 'en',
+      subject: 'Reset',
+      text: 'https://id.example.com/reset-password?token=secret',
+      html: '',
+    });
+    await mailer.idle();
+    expect(lines.join('')).toContain('"event":"email.not_sent"');
+    expect(lines.join('')).not.toContain('token=secret');
+    expect(lines.join('')).not.toContain('frank@example.com');
+  });
+});

@@ -6,6 +6,7 @@ import {
   type BackchannelReceiver,
 } from '../helpers/backchannel-receiver.ts';
 import { requireMongoUri, uniqueDatabaseName } from '../helpers/mongodb-uri.ts';
+import { spawnServer, waitFor as waitUntil, type Spawned } from '../helpers/spawn-server.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { freePort, startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts';
@@ -131,6 +132,48 @@ describe('back-channel logout through the store outbox', () => {
       MONGODB_URI: requireMongoUri(),
       MONGODB_DB: uniqueDatabaseName('outbox_two'),
     });
+  });
+
+  it('delivers each token exactly once with two `portcullis serve` processes on one SQLite file', async () => {
+    const data = tempDir('portcullis-outbox-processes-');
+    cleanups.push(() => data.remove());
+    const receiverPort = await freePort();
+    const env = { STORE: 'sqlite', DATA_DIR: data.path };
+    // Log out with the receiver down, then stop: the tokens wait in the file.
+    const first = await start(env);
+    const url = `http://127.0.0.1:${receiverPort}/bc`;
+    const logouts = await Promise.all([1, 2, 3].map(() => signInAndLogOut(first, url)));
+    await waitFor(() => false, 300);
+    await first.stop({ graceMs: 100 });
+
+    const processes: Spawned[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const port = await freePort();
+      const child = spawnServer({
+        ...FAST,
+        ...env,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ISSUER: first.issuer,
+        METRICS_ENABLED: 'false',
+        LOG_LEVEL: 'info',
+      });
+      processes.push(child);
+      cleanups.push(async () => {
+        child.child.kill('SIGTERM');
+        await child.exited;
+      });
+    }
+    for (const p of processes) {
+      await waitUntil(() => p.lines.some((l) => l.includes('server.started')), 'a server to start');
+    }
+    const receiver = await receiverOnPort(receiverPort);
+    await waitFor(() => receiver.deliveries.length >= logouts.length, 8000);
+    await sleep(1500);
+    const tokens = receiver.deliveries.map((d) => d.token);
+    expect(tokens).toHaveLength(logouts.length);
+    expect(new Set(tokens).size).toBe(logouts.length);
   });
 
   it('makes a dead letter of a delivery that used its retry budget, and delivers it once re-queued', async () => {
