@@ -85,8 +85,9 @@ async function enrol(user: User) {
   expect(enrolPage.status).toBe(200);
   expect(enrolPage.text).toContain('<svg');
   const secret = secretOn(enrolPage);
+  const enrolledAt = Date.now();
   const shown = await browser.submit(enrolPage, '/mfa/enrol', {
-    code: totpCode(secret, Date.now()),
+    code: totpCode(secret, enrolledAt),
   });
   expect(shown.status).toBe(200);
   const codes = codesOn(shown);
@@ -95,7 +96,7 @@ async function enrol(user: User) {
     'https://rp.example/',
   );
   const claims = await redeem(rp, auth, await toCallback(browser, done));
-  return { secret, codes, claims, browser };
+  return { secret, codes, claims, browser, enrolStep: Math.floor(enrolledAt / STEP) };
 }
 
 /** A fresh browser signing in with a password to a client; stops at the second-factor page. */
@@ -325,12 +326,13 @@ describe('step-up between clients and by acr_values', () => {
 
   it('asks for the password and the code again when max_age says the session is too old', async () => {
     const user = await server.createUser();
-    const { secret } = await enrol(user);
+    const { secret, enrolStep } = await enrol(user);
     const { client, rp } = await app({ mfa: 'required' });
     const browser = new TestBrowser();
     const first = await startAuthorization(browser, rp, client.redirectUri);
+    const firstStep = Math.floor(Date.now() / STEP) + 1;
     const code = await browser.submit(await password(browser, first.page, user), '/mfa/totp', {
-      code: totpCode(secret, Date.now() + STEP),
+      code: totpCode(secret, firstStep * STEP + 1000),
     });
     await redeem(
       rp,
@@ -343,8 +345,13 @@ describe('step-up between clients and by acr_values', () => {
     expect(again.page.text).toContain('name="password"');
     const challengePage = await password(browser, again.page, user);
     expect(challengePage.text).toContain('/mfa/totp');
+    // A step of the ±1 window that neither the enrolment nor the first sign-in used (each code
+    // works once), whichever side of a 30-second boundary this runs on.
+    const now = Math.floor(Date.now() / STEP);
+    const unused =
+      [now - 1, now, now + 1].find((st) => st !== enrolStep && st !== firstStep) ?? now;
     const passed = await browser.submit(challengePage, '/mfa/totp', {
-      code: totpCode(secret, Date.now() - STEP),
+      code: totpCode(secret, unused * STEP + 1000),
     });
     const claims = await redeem(
       rp,
