@@ -17,6 +17,7 @@ import { requestTargetCheck } from './http/request-target-check.ts';
 import { secureCookies } from './http/secure-cookies.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { serveAssets } from './ui/serve-assets.ts';
+import { serveWebauthnBrowser } from './ui/serve-webauthn-browser.ts';
 import { serveThemeStylesheet } from './ui/theme-stylesheet.ts';
 import { rememberLanguage, requestLanguage, switcherPath } from './ui/i18n/request-language.ts';
 import { createCsrf } from './interactions/csrf.ts';
@@ -65,7 +66,7 @@ export interface AppDeps {
   /** The Redis tier's health for `/readyz` (src/cache/redis-tier.ts); `undefined` without one. */
   cacheTier: { healthy(): boolean } | undefined;
   /** Second factors at sign-in (src/mfa/create-mfa-sign-in.ts); no second-factor step without. */
-  mfa?: Pick<MfaSignIn, 'service' | 'verify'> | undefined;
+  mfa?: Pick<MfaSignIn, 'service' | 'verify' | 'passkeys' | 'observe' | 'admitSession'> | undefined;
   /** The account lifecycle's pages (/forgot-password, /account …; issue 15); none when absent. */
   accountRoutes?: Middleware | undefined;
   /** The admin console at /console (src/console/console-router.ts), when the server builds it. */
@@ -132,6 +133,15 @@ export function createApp(deps: AppDeps): Koa {
           render: deps.render,
           log: deps.log,
           usernameOf: async (accountId) => (await deps.accounts.findById(accountId))?.username,
+          passkeys: {
+            ceremonies: deps.mfa.passkeys,
+            admitSession: deps.mfa.admitSession,
+            events: deps.security.events,
+            account: (accountId) => deps.accounts.findById(accountId),
+            observe: deps.mfa.observe
+              ? (outcome) => deps.mfa?.observe?.('passkey', outcome)
+              : undefined,
+          },
         }
       : undefined,
     forgotPasswordHref: config.account.selfService ? '/forgot-password' : undefined,
@@ -193,6 +203,7 @@ export function createApp(deps: AppDeps): Koa {
     }),
   );
   app.use(serveThemeStylesheet(config.ui));
+  if (deps.mfa) app.use(serveWebauthnBrowser());
   app.use(serveAssets({ dir: deps.assetsDir, prefix: '/assets' }));
   app.use(rememberLanguage());
   if (deps.adminConsole) app.use(deps.adminConsole);

@@ -179,7 +179,10 @@ export async function startServer(
   const mfaSignIn = createMfaSignIn({
     config,
     mfa: services.mfa,
+    credentials: store.credentials,
     counters: store.counters,
+    oidc: store.oidc,
+    onSessionsEnded,
     events,
     now,
     onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,

@@ -17,6 +17,8 @@ export const HTML_CSP = [
   // hidden whenever JavaScript is on).
   "script-src 'self'",
   "style-src 'self'",
+  // public/webauthn.js fetches the WebAuthn options from this origin (issue 14); nothing else.
+  "connect-src 'self'",
   "img-src 'self' https:",
   "frame-ancestors 'none'",
   "base-uri 'none'",

@@ -174,6 +174,7 @@ export function interactionRouter(deps: InteractionRouterDeps): Router {
         forgotPasswordHref: deps.forgotPasswordHref,
         ...language(ctx, found),
         ...extra,
+        passkeys: deps.mfa?.passkeys !== undefined,
       }),
     );
   }

@@ -22,6 +22,7 @@ import { mfaPage, type MfaPageError } from '../ui/mfa-page.ts';
 import { mfaRecoveryCodesPage } from '../ui/mfa-recovery-codes-page.ts';
 import type { ViewRenderer } from '../ui/render-view.ts';
 import type { MfaPass, PassMethod } from './mfa-pass.ts';
+import { registerPasskeyRoutes, type PasskeyRoutesDeps } from './passkey-routes.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 type Result = Parameters<Provider['interactionResult']>[2];
@@ -45,6 +46,8 @@ export interface MfaRoutesDeps {
   log: Logger;
   /** The account's display name for the authenticator app's label. */
   usernameOf(accountId: string): Promise<string | undefined>;
+  /** WebAuthn (src/interactions/passkey-routes.ts); no passkeys without. */
+  passkeys?: Omit<PasskeyRoutesDeps, 'passed' | 'log'> | undefined;
 }
 
 // What the prompt's check decided (src/mfa/mfa-decision.ts), as stored with the interaction.
@@ -148,12 +151,19 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
         secret: enrolment.secret,
         qrSvg: enrolment.qrSvg,
         error,
+        passkeys: deps.passkeys !== undefined,
       }),
     );
   }
 
   /** Ends the step: the session's `acr` rises to what the factor reaches (acr-values.ts). */
-  async function passed(ctx: Context, found: Details, accountId: string, method: PassMethod) {
+  async function passed(
+    ctx: Context,
+    found: Details,
+    accountId: string,
+    method: PassMethod,
+    extraAmr: string[] = [],
+  ) {
     const acr = method === 'passkey' ? ACR_PHISHING_RESISTANT : ACR_MFA;
     deps.log.info(
       {
@@ -165,7 +175,8 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
       },
       'second factor passed',
     );
-    await tools.finish(ctx, { login: { accountId, acr, amr: amrAfter(found, method) } }, false);
+    const amr = [...new Set([...amrAfter(found, method).slice(0, -1), ...extraAmr, AMR_MFA])];
+    await tools.finish(ctx, { login: { accountId, acr, amr } }, false);
   }
 
   /** GET /interaction/:uid while the `mfa` prompt is pending (called by the interaction router). */
@@ -220,7 +231,35 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
       await renderChallenge(ctx, found, decision, accountId, 'invalid_code');
       return;
     }
+    if (factor === 'recovery_code' && (result.remaining ?? 0) <= RECOVERY_CODES_LOW) {
+      // Few codes left: offer new ones before going on (the step is passed; the pass proves it).
+      await renderCodes(ctx, found, accountId, { fewLeft: result.remaining ?? 0, method: factor });
+      return;
+    }
     await passed(ctx, found, accountId, factor);
+  }
+
+  async function renderCodes(
+    ctx: Context,
+    found: Details,
+    accountId: string,
+    shown: { codes?: string[]; fewLeft?: number; method: PassMethod },
+  ) {
+    const client = await tools.clientOf(found);
+    ctx.type = 'html';
+    ctx.body = await deps.render(
+      'mfa-recovery-codes',
+      mfaRecoveryCodesPage({
+        uid: found.uid,
+        csrfToken: tools.csrfToken(found.uid),
+        clientId: client.id,
+        productName: tools.productName,
+        ...tools.language(ctx, found),
+        codes: shown.codes ?? [],
+        fewLeft: shown.fewLeft,
+        pass: deps.pass.issue(found.uid, accountId, shown.method),
+      }),
+    );
   }
 
   router.post('/:uid/mfa/totp', (ctx) => codeStep(ctx, 'totp'));
@@ -241,20 +280,16 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
       await renderEnrol(ctx, found, accountId, 'invalid_code');
       return;
     }
-    const client = await tools.clientOf(found);
-    ctx.type = 'html';
-    ctx.body = await deps.render(
-      'mfa-recovery-codes',
-      mfaRecoveryCodesPage({
-        uid: found.uid,
-        csrfToken: tools.csrfToken(found.uid),
-        clientId: client.id,
-        productName: tools.productName,
-        ...tools.language(ctx, found),
-        codes,
-        pass: deps.pass.issue(found.uid, accountId, 'totp'),
-      }),
-    );
+    await renderCodes(ctx, found, accountId, { codes, method: 'totp' });
+  });
+
+  router.post('/:uid/mfa/regenerate', async (ctx) => {
+    const { found, accountId } = await page(ctx, ctx.params.uid ?? '');
+    const form = await tools.readForm(ctx, continueForm, found.uid);
+    const method = deps.pass.verify(found.uid, accountId, form.pass);
+    if (!method) throw new AppError('invalid_input', { pass: 'is not valid for this sign-in' });
+    const codes = await deps.mfa.regenerateRecoveryCodes(accountId);
+    await renderCodes(ctx, found, accountId, { codes, method });
   });
 
   router.post('/:uid/mfa/continue', async (ctx) => {
@@ -264,6 +299,15 @@ export function registerMfaRoutes(router: Router, tools: InteractionTools, deps:
     if (!method) throw new AppError('invalid_input', { pass: 'is not valid for this sign-in' });
     await passed(ctx, found, accountId, method);
   });
+
+  if (deps.passkeys) {
+    registerPasskeyRoutes(router, tools, {
+      ...deps.passkeys,
+      log: deps.log,
+      passed: (ctx, found, accountId, extraAmr) =>
+        passed(ctx, found, accountId, 'passkey', extraAmr),
+    });
+  }
 
   return { renderPrompt, passed };
 }

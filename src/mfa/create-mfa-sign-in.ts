@@ -2,7 +2,11 @@ import type { Config } from '../config/schema.ts';
 import type { OnLockout } from '../security/lockout-hook.ts';
 import { createLoginThrottle } from '../security/login-throttle.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
-import type { CounterStore } from '../storage/ports.ts';
+import type { CounterStore, OidcModelStore } from '../storage/ports.ts';
+import { createSessionLimit } from '../security/session-limit.ts';
+import type { OnSessionsEnded } from '../security/sessions-ended-hook.ts';
+import type { CredentialStore } from '../storage/credential-ports.ts';
+import { createPasskeyCeremonies, relyingPartyOf } from './passkey-ceremonies.ts';
 import { createMfaDecide } from './mfa-decision.ts';
 import type { MfaService } from './mfa-service.ts';
 import { createSecondFactorGuard, type GuardedFactor } from './second-factor-guard.ts';
@@ -13,9 +17,13 @@ import { createSecondFactorGuard, type GuardedFactor } from './second-factor-gua
  * passwords (`security.login.*`, the same counters shared by every process).
  */
 export function createMfaSignIn(deps: {
-  config: Pick<Config, 'mfa' | 'security'>;
+  config: Pick<Config, 'mfa' | 'security' | 'server' | 'ui'>;
   mfa: MfaService;
+  credentials: CredentialStore;
   counters: CounterStore;
+  /** For the concurrent-session limit of passwordless sign-ins (security.sessions.*). */
+  oidc: Pick<OidcModelStore, 'findByAccountId' | 'destroy'>;
+  onSessionsEnded?: OnSessionsEnded | undefined;
   events: SecurityEvents;
   now?: () => number;
   onLockout?: OnLockout | undefined;
@@ -47,6 +55,23 @@ export function createMfaSignIn(deps: {
       observe: deps.observe,
     }),
     observe: deps.observe,
+    // A passkey sign-in starts a session like a password one: the same limit (ASVS 7.1.2).
+    admitSession: createSessionLimit({
+      oidc: deps.oidc,
+      events: deps.events,
+      onSessionsEnded: deps.onSessionsEnded,
+      policy: {
+        maxConcurrent: deps.config.security.sessions.maxConcurrent,
+        onLimit: deps.config.security.sessions.onLimit,
+      },
+    }),
+    // RP ID = the issuer's host; the issuer's origin the only accepted one (passkey-ceremonies.ts).
+    passkeys: createPasskeyCeremonies({
+      credentials: deps.credentials,
+      rp: relyingPartyOf(deps.config.server.issuer, deps.config.ui.productName),
+      events: deps.events,
+      now: deps.now,
+    }),
   };
 }
 

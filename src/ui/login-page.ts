@@ -3,6 +3,7 @@ import { interactionPath } from './interaction-path.ts';
 import { layoutLocals, type PageContext } from './layout-locals.ts';
 import { localise } from './localise.ts';
 import type { LoginPageLocals } from './template-contract.ts';
+import { passkeyForm } from './passkey-form.ts';
 
 export type LoginError = 'invalid_credentials' | 'csrf' | 'missing_fields';
 
@@ -13,6 +14,8 @@ export interface LoginPageInput extends PageContext {
   /** Re-filled after an error; the password never is. */
   username?: string | undefined;
   error?: LoginError | undefined;
+  /** Offer "Sign in with a passkey" and passkey autofill (issue 14). */
+  passkeys?: boolean | undefined;
   /** Where "Forgot your password?" leads (`/forgot-password`); no link when absent. */
   forgotPasswordHref?: string | undefined;
 }
@@ -52,6 +55,15 @@ export function loginPage(input: LoginPageInput): LoginPageLocals {
       clientId: input.client.id,
       label: t('login.cancel'),
     },
+    passkey: input.passkeys
+      ? passkeyForm(
+          { uid: input.uid, csrfToken: input.csrfToken, clientId: input.client.id },
+          'passwordless',
+          l,
+        )
+      : undefined,
+    // WHATWG autofill: `webauthn` lets the browser offer passkeys in this field (conditional UI).
+    usernameAutocomplete: input.passkeys ? 'username webauthn' : 'username',
     forgotPassword:
       input.forgotPasswordHref === undefined
         ? undefined

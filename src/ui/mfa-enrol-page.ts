@@ -4,6 +4,7 @@ import { layoutLocals, type PageContext } from './layout-locals.ts';
 import { localise } from './localise.ts';
 import { totpField } from './mfa-page.ts';
 import { mfaPath } from './mfa-paths.ts';
+import { passkeyForm } from './passkey-form.ts';
 import type { MfaEnrolPageLocals } from './template-contract.ts';
 
 export interface MfaEnrolPageInput extends PageContext {
@@ -15,6 +16,8 @@ export interface MfaEnrolPageInput extends PageContext {
   /** Server-rendered SVG of the otpauth URI (src/mfa/totp-qr.ts). */
   qrSvg: string;
   error?: 'invalid_code' | 'missing_code' | undefined;
+  /** Offer a passkey instead of the app (needs script). */
+  passkeys?: boolean | undefined;
 }
 
 const ERROR_ID = 'mfa-enrol-error';
@@ -48,6 +51,13 @@ export function mfaEnrolPage(input: MfaEnrolPageInput): MfaEnrolPageLocals {
       field: totpField('enrol-code', t('mfaEnrol.codeLabel'), t('mfaEnrol.codeHint')),
       submitLabel: t('mfaEnrol.submit'),
     },
+    passkey: input.passkeys
+      ? passkeyForm(
+          { uid: input.uid, csrfToken: input.csrfToken, clientId: input.client.id },
+          'register',
+          l,
+        )
+      : undefined,
     cancel: {
       ...hidden,
       id: 'mfa-enrol-cancel',

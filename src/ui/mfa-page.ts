@@ -2,7 +2,8 @@ import { clientBadge, type ClientInput } from './client-badge.ts';
 import { interactionPath } from './interaction-path.ts';
 import { layoutLocals, type PageContext } from './layout-locals.ts';
 import { localise } from './localise.ts';
-import { mfaPath, WEBAUTHN_SCRIPT_PATH } from './mfa-paths.ts';
+import { mfaPath } from './mfa-paths.ts';
+import { passkeyForm } from './passkey-form.ts';
 import type { CodeField, MfaPageLocals } from './template-contract.ts';
 
 export type MfaPageError = 'invalid_code' | 'missing_code';
@@ -88,14 +89,11 @@ export function mfaPage(input: MfaPageInput): MfaPageLocals {
         }
       : undefined,
     passkey: has('passkey')
-      ? {
-          ...hidden('passkey'),
-          heading: t('mfa.passkey.heading'),
-          submitLabel: t('mfa.passkey.submit'),
-          needsScript: t('mfa.passkey.needsScript'),
-          optionsUrl: mfaPath(input.uid, 'passkey-options'),
-          scriptSrc: WEBAUTHN_SCRIPT_PATH,
-        }
+      ? passkeyForm(
+          { uid: input.uid, csrfToken: input.csrfToken, clientId: input.client.id },
+          'second-factor',
+          l,
+        )
       : undefined,
     cancel: {
       id: CANCEL_FORM_ID,

@@ -1,5 +1,6 @@
 /** Where the second-factor forms post to (src/interactions/mfa-routes.ts). */
-export type MfaAction = 'totp' | 'recovery' | 'enrol' | 'continue' | 'passkey' | 'passkey-options';
+export type MfaAction =
+  'totp' | 'recovery' | 'enrol' | 'continue' | 'regenerate' | 'passkey' | 'passkey-options';
 
 export function mfaPath(uid: string, action: MfaAction): string {
   return `/interaction/${encodeURIComponent(uid)}/mfa/${action}`;

@@ -10,6 +10,8 @@ export interface MfaRecoveryCodesPageInput extends PageContext {
   codes: readonly string[];
   /** Proof, for the continue form, that this interaction passed the second factor. */
   pass: string;
+  /** Set instead of `codes`: a recovery code was just used and only this many are left. */
+  fewLeft?: number | undefined;
 }
 
 export function mfaRecoveryCodesPage(input: MfaRecoveryCodesPageInput): MfaRecoveryCodesPageLocals {
@@ -23,8 +25,11 @@ export function mfaRecoveryCodesPage(input: MfaRecoveryCodesPageInput): MfaRecov
       { ...input, here: undefined },
       l,
     ),
-    heading: t('mfaCodes.heading'),
-    intro: t('mfaCodes.intro'),
+    heading: input.fewLeft === undefined ? t('mfaCodes.heading') : t('mfaCodes.lowHeading'),
+    intro:
+      input.fewLeft === undefined
+        ? t('mfaCodes.intro')
+        : t('mfaCodes.lowIntro', { count: String(input.fewLeft) }),
     listLabel: t('mfaCodes.listLabel'),
     codes: [...input.codes],
     form: {
@@ -32,7 +37,17 @@ export function mfaRecoveryCodesPage(input: MfaRecoveryCodesPageInput): MfaRecov
       csrfToken: input.csrfToken,
       clientId: input.clientId,
       pass: input.pass,
-      submitLabel: t('mfaCodes.continue'),
+      submitLabel: input.fewLeft === undefined ? t('mfaCodes.continue') : t('mfaCodes.later'),
     },
+    regenerate:
+      input.fewLeft === undefined
+        ? undefined
+        : {
+            action: mfaPath(input.uid, 'regenerate'),
+            csrfToken: input.csrfToken,
+            clientId: input.clientId,
+            pass: input.pass,
+            submitLabel: t('mfaCodes.regenerate'),
+          },
   };
 }

@@ -19,6 +19,8 @@ interface Asset {
 /** Media types by extension; anything else is served as bytes the browser will not sniff. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.css': 'text/css; charset=utf-8',
+  // public/webauthn.js, the only script (issue 14; CSP script-src 'self').
+  '.js': 'text/javascript; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',

@@ -134,6 +134,10 @@ export interface LoginPageLocals {
   readonly username: { readonly label: string; readonly value: string };
   readonly password: { readonly label: string };
   readonly cancel: HiddenForm & { readonly id: string; readonly label: string };
+  /** "Sign in with a passkey" (issue 14); absent when passkeys are off. */
+  readonly passkey?: PasskeyForm | undefined;
+  /** The username field's autocomplete: `username`, or `username webauthn` with passkeys. */
+  readonly usernameAutocomplete?: string | undefined;
   /** "Forgot your password?" (`/forgot-password`); nothing when the account centre is off. */
   readonly forgotPassword: { readonly href: string; readonly label: string } | undefined;
 }
@@ -504,16 +508,8 @@ export interface MfaPageLocals {
         readonly submitLabel: string;
       })
     | undefined;
-  /** The passkey button (needs the same-origin script `scriptSrc`); absent without passkeys. */
-  readonly passkey:
-    | (HiddenForm & {
-        readonly heading: string;
-        readonly submitLabel: string;
-        readonly needsScript: string;
-        readonly optionsUrl: string;
-        readonly scriptSrc: string;
-      })
-    | undefined;
+  /** The passkey button (views/partials/passkey.ejs); absent without passkeys. */
+  readonly passkey: PasskeyForm | undefined;
   readonly cancel: HiddenForm & { readonly id: string; readonly label: string };
 }
 
@@ -528,6 +524,8 @@ export interface MfaEnrolPageLocals {
   readonly qr: { readonly label: string; readonly svg: string };
   readonly secret: { readonly label: string; readonly value: string };
   readonly form: HiddenForm & { readonly field: CodeField; readonly submitLabel: string };
+  /** Registering a passkey instead of the app (needs script); absent without passkeys. */
+  readonly passkey: PasskeyForm | undefined;
   readonly cancel: HiddenForm & { readonly id: string; readonly label: string };
 }
 
@@ -536,6 +534,32 @@ export interface MfaRecoveryCodesPageLocals {
   readonly heading: string;
   readonly intro: string;
   readonly listLabel: string;
+  /** Empty on the "few codes left" page, which offers `regenerate` instead. */
   readonly codes: readonly string[];
   readonly form: HiddenForm & { readonly pass: string; readonly submitLabel: string };
+  /** "Get new codes" (the old ones stop working); only on the "few codes left" page. */
+  readonly regenerate:
+    (HiddenForm & { readonly pass: string; readonly submitLabel: string }) | undefined;
+}
+
+/**
+ * A WebAuthn form (views/partials/passkey.ejs): hidden until public/webauthn.js runs, which fetches
+ * the options from `optionsUrl`, runs the ceremony and posts the form with the browser's answer.
+ */
+export interface PasskeyForm extends HiddenForm {
+  readonly purpose: 'register' | 'second-factor' | 'passwordless';
+  readonly heading: string;
+  readonly submitLabel: string;
+  /** Shown in a `<noscript>`: passkeys need JavaScript. */
+  readonly needsScript: string;
+  /** Shown (role="alert") when the ceremony failed or was cancelled. */
+  readonly failed: string;
+  readonly optionsUrl: string;
+  /** Same-origin scripts, in order: @simplewebauthn/browser, then public/webauthn.js. */
+  readonly scriptSrcs: readonly string[];
+  /** A name for a new passkey (registration only). */
+  readonly nameField:
+    { readonly id: string; readonly label: string; readonly value: string } | undefined;
+  /** Offer passkeys in the username field's autofill (conditional UI, login page). */
+  readonly autofill: boolean;
 }

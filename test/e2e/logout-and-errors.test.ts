@@ -74,7 +74,10 @@ describe('pages for requests that cannot go on', () => {
       'Interaction',
       storedIdOf('Interaction', interactionUid(page)),
     );
-    const response = page.waitForResponse((r) => r.request().method() === 'POST');
+    // The login form's POST (the page's passkey script also POSTs, for the WebAuthn options).
+    const response = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && r.url().endsWith('/login'),
+    );
     await submitLogin(page, env.user.username, env.user.password);
     expect((await response).status()).toBe(400);
 

@@ -40,8 +40,9 @@ describe('signing in through a relying party in Chromium', () => {
     await expect(
       logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
     ).resolves.toBeGreaterThan(0);
+    // Issue 14: `webauthn` lets the browser offer passkeys in the field (conditional UI).
     await expect(page.locator(SELECTORS.username).getAttribute('autocomplete')).resolves.toBe(
-      'username',
+      'username webauthn',
     );
     await expect(page.locator(SELECTORS.password).getAttribute('autocomplete')).resolves.toBe(
       'current-password',

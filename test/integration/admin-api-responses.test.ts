@@ -204,6 +204,14 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
         (await call('resetUserPassword', `/users/${id}/password`, example('resetUserPassword')))
           .status,
       ).toBe(200);
+      // Second factors (issue 14): listed without credential material, and reset.
+      expect((await call('listUserFactors', `/users/${id}/mfa`)).body).toMatchObject({
+        totp: 'none',
+        passkeys: [],
+      });
+      expect((await call('resetUserFactors', `/users/${id}/mfa/reset`)).body).toEqual({
+        removed: 0,
+      });
     });
 
     it("users' second factors: list, reset (issue 14)", async () => {

@@ -196,6 +196,21 @@ describe('portcullis user mfa', () => {
     expect(listed.stdout).toContain('"Laptop" (platform, synced, backed up)');
     expect(listed.stdout).not.toContain(secret);
 
+    const added = await cli([
+      'client',
+      'add',
+      '--name',
+      'HR',
+      '--redirect-uri',
+      'https://hr.example/callback',
+      '--mfa',
+      'required',
+      '--json',
+    ]);
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ mfa: 'required' });
+    expect((await cli(['client', 'add', '--name', 'X', '--mfa', 'sometimes'])).code).not.toBe(0);
+
     const json = await cli(['user', 'mfa', 'list', username, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ totp: 'active', recoveryCodesLeft: 10 });
 

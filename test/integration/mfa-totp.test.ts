@@ -85,8 +85,9 @@ async function enrol(user: User) {
   expect(enrolPage.status).toBe(200);
   expect(enrolPage.text).toContain('<svg');
   const secret = secretOn(enrolPage);
+  const enrolledAt = Date.now();
   const shown = await browser.submit(enrolPage, '/mfa/enrol', {
-    code: totpCode(secret, Date.now()),
+    code: totpCode(secret, enrolledAt),
   });
   expect(shown.status).toBe(200);
   const codes = codesOn(shown);
@@ -95,7 +96,7 @@ async function enrol(user: User) {
     'https://rp.example/',
   );
   const claims = await redeem(rp, auth, await toCallback(browser, done));
-  return { secret, codes, claims, browser };
+  return { secret, codes, claims, browser, enrolStep: Math.floor(enrolledAt / STEP) };
 }
 
 /** A fresh browser signing in with a password to a client; stops at the second-factor page. */
@@ -215,6 +216,11 @@ describe('TOTP at sign-in', () => {
       { limit: 10 },
     );
     expect(locked.items).toHaveLength(1);
+    // Metrics by factor (portcullis_second_factor_checks_total).
+    const series = await server.metrics?.registry.getSingleMetricAsString(
+      'portcullis_second_factor_checks_total',
+    );
+    expect(series).toMatch(/factor="totp",outcome="failure"} [1-9]/);
   });
 });
 
@@ -257,8 +263,30 @@ describe('recovery codes', () => {
     for (const code of codes.slice(0, 8)) {
       expect((await server.services.mfa.useRecoveryCode(user.id, code)).ok).toBe(true);
     }
-    const { page } = await challenge(user);
+    const { browser, auth, rp, page } = await challenge(user);
     expect(page.text).toContain('Only 2 recovery codes are left');
+
+    // Using one of the last: offered new codes before going on; the old last one then fails.
+    const used = await browser.submit(page, '/mfa/recovery', { code: codes[8] ?? '' });
+    expect(used.status).toBe(200);
+    expect(used.text).toContain('Few recovery codes left');
+    expect(used.text).toContain('You have 1 unused recovery codes');
+    // A forged pass regenerates nothing: 400, and the last old code still works afterwards.
+    const forged = await browser.submit(used, '/mfa/regenerate', { pass: 'totp.AAAA' });
+    expect(forged.status).toBe(400);
+    expect(await server.services.store.credentials.countRecoveryCodes(user.id)).toBe(1);
+    const fresh = await browser.submit(used, '/mfa/regenerate', {});
+    expect(fresh.status).toBe(200);
+    const newCodes = codesOn(fresh);
+    expect(newCodes).toHaveLength(10);
+    expect((await server.services.mfa.useRecoveryCode(user.id, codes[9] ?? '')).ok).toBe(false);
+    const done = await browser.submit(fresh, '/mfa/continue', {});
+    const claims = await redeem(
+      rp,
+      auth,
+      await toCallback(browser, await browser.follow(done, 'https://rp.example/')),
+    );
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 });
 
@@ -294,6 +322,44 @@ describe('step-up between clients and by acr_values', () => {
     expect(claimsB.acr).toBe(ACR_MFA);
     expect(claimsB.amr).toEqual(['pwd', 'otp', 'mfa']);
     expect(claimsB.sub).toBe(claimsA.sub);
+  });
+
+  it('asks for the password and the code again when max_age says the session is too old', async () => {
+    const user = await server.createUser();
+    const { secret, enrolStep } = await enrol(user);
+    const { client, rp } = await app({ mfa: 'required' });
+    const browser = new TestBrowser();
+    const first = await startAuthorization(browser, rp, client.redirectUri);
+    const firstStep = Math.floor(Date.now() / STEP) + 1;
+    const code = await browser.submit(await password(browser, first.page, user), '/mfa/totp', {
+      code: totpCode(secret, firstStep * STEP + 1000),
+    });
+    await redeem(
+      rp,
+      first,
+      await toCallback(browser, await browser.follow(code, 'https://rp.example/')),
+    );
+    // OIDC Core §3.1.2.1: max_age=0 means authenticate again now.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = await startAuthorization(browser, rp, client.redirectUri, { max_age: '0' });
+    expect(again.page.text).toContain('name="password"');
+    const challengePage = await password(browser, again.page, user);
+    expect(challengePage.text).toContain('/mfa/totp');
+    // A step of the ±1 window that neither the enrolment nor the first sign-in used (each code
+    // works once), whichever side of a 30-second boundary this runs on.
+    const now = Math.floor(Date.now() / STEP);
+    const unused =
+      [now - 1, now, now + 1].find((st) => st !== enrolStep && st !== firstStep) ?? now;
+    const passed = await browser.submit(challengePage, '/mfa/totp', {
+      code: totpCode(secret, unused * STEP + 1000),
+    });
+    const claims = await redeem(
+      rp,
+      again,
+      await toCallback(browser, await browser.follow(passed, 'https://rp.example/')),
+    );
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(claims.acr).toBe(ACR_MFA);
   });
 
   it('steps up for acr_values naming the multi-factor level on a client without a policy', async () => {

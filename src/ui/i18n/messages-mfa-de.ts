@@ -5,7 +5,7 @@ export const mfaMessagesDe: { readonly [K in keyof typeof mfaMessagesEn]: string
   'mfa.title': 'Bestätigen Sie, dass Sie es sind',
   'mfa.heading': 'Bestätigen Sie, dass Sie es sind',
   'mfa.intro':
-    'Ihr Konto ist mit einem zweiten Schritt geschützt. Bestätigen Sie die Anmeldung für {client}:',
+    'Ihr Konto ist mit einem zweiten Schritt geschützt. Bestätigen Sie die Anmeldung für {client}.',
   'mfa.totp.label': 'Code aus Ihrer Authenticator-App',
   'mfa.totp.hint': 'Der 6-stellige Code, den Ihre App gerade zeigt.',
   'mfa.totp.submit': 'Prüfen',
@@ -41,4 +41,18 @@ export const mfaMessagesDe: { readonly [K in keyof typeof mfaMessagesEn]: string
     'Wenn Sie Ihr Gerät verlieren, können Sie sich mit jedem dieser Codes einmal anmelden. Bewahren Sie sie sicher auf, etwa in einem Passwortmanager. Sie werden nur jetzt angezeigt.',
   'mfaCodes.listLabel': 'Wiederherstellungscodes',
   'mfaCodes.continue': 'Gespeichert, weiter',
+  'mfaCodes.lowHeading': 'Nur noch wenige Wiederherstellungscodes',
+  'mfaCodes.lowIntro':
+    'Sie haben noch {count} unbenutzte Wiederherstellungscodes. Erstellen Sie jetzt neue und bewahren Sie sie sicher auf; die alten gelten dann nicht mehr.',
+  'mfaCodes.regenerate': 'Neue Wiederherstellungscodes erstellen',
+  'mfaCodes.later': 'Jetzt nicht, weiter',
+
+  'passkey.signIn.heading': 'Oder ohne Passwort anmelden',
+  'passkey.signIn.submit': 'Mit Passkey anmelden',
+  'passkey.register.heading': 'Oder stattdessen einen Passkey verwenden',
+  'passkey.register.name': 'Name für diesen Passkey',
+  'passkey.register.defaultName': 'Mein Passkey',
+  'passkey.register.submit': 'Passkey erstellen',
+  'passkey.failed':
+    'Der Passkey hat nicht funktioniert. Versuchen Sie es erneut oder melden Sie sich anders an.',
 };

@@ -6,7 +6,7 @@ export const mfaMessagesEn = {
   // Second factor (views/mfa.ejs)
   'mfa.title': 'Confirm it is you',
   'mfa.heading': 'Confirm it is you',
-  'mfa.intro': 'Your account is protected with a second step. Continue to {client}:',
+  'mfa.intro': 'Your account is protected with a second step before you continue to {client}.',
   'mfa.totp.label': 'Code from your authenticator app',
   'mfa.totp.hint': 'The 6-digit code your app shows now.',
   'mfa.totp.submit': 'Verify',
@@ -42,4 +42,18 @@ export const mfaMessagesEn = {
     'If you lose your device, each of these codes lets you sign in once. Store them somewhere safe, such as a password manager. They are shown only now.',
   'mfaCodes.listLabel': 'Recovery codes',
   'mfaCodes.continue': 'I have saved them, continue',
+  'mfaCodes.lowHeading': 'Few recovery codes left',
+  'mfaCodes.lowIntro':
+    'You have {count} unused recovery codes. Get new ones now and keep them safe; the old ones will stop working.',
+  'mfaCodes.regenerate': 'Get new recovery codes',
+  'mfaCodes.later': 'Not now, continue',
+
+  // Passkeys (views/partials/passkey.ejs)
+  'passkey.signIn.heading': 'Or sign in without a password',
+  'passkey.signIn.submit': 'Sign in with a passkey',
+  'passkey.register.heading': 'Or use a passkey instead',
+  'passkey.register.name': 'Name for this passkey',
+  'passkey.register.defaultName': 'My passkey',
+  'passkey.register.submit': 'Create a passkey',
+  'passkey.failed': 'The passkey did not work. Try again, or use another way to sign in.',
 } as const;

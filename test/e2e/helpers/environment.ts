@@ -42,7 +42,7 @@ async function routeApp(context: BrowserContext): Promise<void> {
  * environment variables would.
  */
 export async function startEnvironment(
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; client?: Record<string, unknown> } = {},
 ): Promise<E2eEnvironment> {
   const started = await Promise.allSettled([
     startTestServer(options.env),
@@ -84,6 +84,7 @@ export async function startEnvironment(
       initiate_login_uri: APP_START,
       redirect_uris: [rp.redirectUri],
       post_logout_redirect_uris: [rp.postLogoutRedirectUri],
+      ...options.client,
     });
     await rp.connect(server.issuer, client.clientId, client.clientSecret);
     return {
