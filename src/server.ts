@@ -204,6 +204,7 @@ export async function startServer(
     onSessionsEnded,
     now,
     countEmail: metrics ? (outcome) => metrics.emails.inc({ outcome }) : undefined,
+    mfa: services.mfa,
   });
   // The keys of the holder built below, read at request time by the JWT access-token hooks.
   const late: { holder?: ReloadingProviderHolder } = {};

@@ -35,7 +35,7 @@ export function createAccountLifecycle(deps: {
   config: Config;
   store: Pick<
     Store,
-    'accounts' | 'accountTokens' | 'accountDevices' | 'oidc' | 'counters' | 'events'
+    'accounts' | 'accountTokens' | 'accountDevices' | 'oidc' | 'counters' | 'events' | 'credentials'
   >;
   accounts: AccountService;
   emails: AccountEmails;
@@ -386,6 +386,8 @@ export function createAccountLifecycle(deps: {
       }
       await store.accountTokens.removeForAccount(accountId);
       await store.accountDevices.removeForAccount(accountId);
+      // Second factors and passkeys (issue 14): no credential of a deleted user stays.
+      await store.credentials.removeAll(accountId);
       const pseudonym = api.pseudonymOf(accountId);
       await store.events.pseudonymiseSubject(accountId, pseudonym);
       await store.accounts.remove(accountId);

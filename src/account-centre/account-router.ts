@@ -10,6 +10,7 @@ import type { Csrf } from '../interactions/csrf.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { CounterStore } from '../storage/ports.ts';
 import {
+  type AccountFactorsInput,
   accountActivityPage,
   accountAppsPage,
   accountDataPage,
@@ -37,6 +38,12 @@ export interface AccountRouterDeps {
   csrf: Csrf;
   counters: CounterStore;
   log: Logger;
+  /** The user's second factors (issue 14): what the profile page lists, and their removal. */
+  factors: {
+    summary(accountId: string): Promise<AccountFactorsInput>;
+    removeTotp(accountId: string): Promise<boolean>;
+    removePasskey(accountId: string, id: string): Promise<boolean>;
+  };
   now?: () => number;
 }
 
@@ -67,6 +74,11 @@ const forms = {
   }),
   session: z.object({ csrf: csrfField, session: z.string().max(128) }),
   grant: z.object({ csrf: csrfField, grant: z.string().max(256) }),
+  factor: z.object({
+    csrf: csrfField,
+    factor: z.string().max(300),
+    current_password: z.string().max(1024).optional(),
+  }),
   delete: z.object({
     csrf: csrfField,
     current_password: z.string().max(1024).optional(),
@@ -431,7 +443,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
     return 'wrong';
   }
 
-  const profileLocals = (
+  const profileLocals = async (
     page: AccountPageContext,
     account: AccountView,
     extra: {
@@ -441,6 +453,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
   ) =>
     accountProfilePage({
       ...page,
+      factors: await deps.factors.summary(account.id),
       account: {
         username: account.username,
         name: typeof account.claims.name === 'string' ? account.claims.name : '',
@@ -454,7 +467,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
   router.get('/account', async (ctx) => {
     const signed = await signedIn(ctx);
     if (!signed) return;
-    await show(ctx, 'account-profile', profileLocals(signed.page, signed.user.account));
+    await show(ctx, 'account-profile', await profileLocals(signed.page, signed.user.account));
   });
 
   router.post('/account/profile', async (ctx) => {
@@ -465,7 +478,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
       await show(
         ctx,
         'account-profile',
-        profileLocals(
+        await profileLocals(
           pageOf(ctx, signed.user, { kind: 'error', key: 'account.error.invalidName' }),
           signed.user.account,
           { invalid: 'name' },
@@ -478,7 +491,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
     await show(
       ctx,
       'account-profile',
-      profileLocals(
+      await profileLocals(
         pageOf(ctx, signed.user, { kind: 'success', key: 'account.profile.saved' }),
         updated,
       ),
@@ -498,7 +511,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
       show(
         ctx,
         'account-profile',
-        profileLocals(pageOf(ctx, signed.user, { kind: 'error', key }), account, {
+        await profileLocals(pageOf(ctx, signed.user, { kind: 'error', key }), account, {
           invalid,
           newEmail: form.email,
         }),
@@ -527,7 +540,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
     await show(
       ctx,
       'account-profile',
-      profileLocals(
+      await profileLocals(
         pageOf(ctx, signed.user, {
           kind: 'success',
           key: 'account.email.sent',
@@ -547,7 +560,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
       await show(
         ctx,
         'account-profile',
-        profileLocals(
+        await profileLocals(
           pageOf(ctx, signed.user, { kind: 'error', key: 'account.error.noEmail' }),
           account,
         ),
@@ -562,7 +575,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
         await show(
           ctx,
           'account-profile',
-          profileLocals(
+          await profileLocals(
             pageOf(ctx, signed.user, { kind: 'error', key: 'account.error.tooMany' }),
             account,
           ),
@@ -575,7 +588,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
     await show(
       ctx,
       'account-profile',
-      profileLocals(
+      await profileLocals(
         pageOf(ctx, signed.user, {
           kind: 'success',
           key: 'account.email.resent',
@@ -599,7 +612,7 @@ export function accountRouter(deps: AccountRouterDeps): Router {
       show(
         ctx,
         'account-profile',
-        profileLocals(
+        await profileLocals(
           pageOf(ctx, signed.user, { kind: 'error', key, params: { min: minLength } }),
           account,
           { invalid },
@@ -644,6 +657,37 @@ export function accountRouter(deps: AccountRouterDeps): Router {
       status,
     );
   }
+
+  router.post('/account/factors/remove', async (ctx) => {
+    const got = await accountForm(ctx, forms.factor);
+    if (!got) return;
+    const { signed, form } = got;
+    const account = signed.user.account;
+    const answer = async (notice: NoticeInput, status = 200, invalid?: 'factorPassword') =>
+      show(
+        ctx,
+        'account-profile',
+        await profileLocals(pageOf(ctx, signed.user, notice), account, { invalid }),
+        status,
+      );
+    // Removing a factor weakens the account: a sensitive action (issue 15 item 4).
+    if (signed.page.needsReauth) {
+      const verdict = await reauthenticate(account, form.current_password);
+      if (verdict === 'locked')
+        return answer({ kind: 'error', key: 'account.error.tooMany' }, 429, 'factorPassword');
+      if (verdict === 'wrong')
+        return answer({ kind: 'error', key: 'account.error.wrongPassword' }, 400, 'factorPassword');
+    }
+    // Only the user's own factors: another account's passkey id is "not found", nothing changes.
+    const removed =
+      form.factor === 'totp'
+        ? await deps.factors.removeTotp(account.id)
+        : form.factor.startsWith('passkey:')
+          ? await deps.factors.removePasskey(account.id, form.factor.slice('passkey:'.length))
+          : false;
+    if (!removed) return answer({ kind: 'error', key: 'account.factors.notFound' }, 404);
+    return answer({ kind: 'success', key: 'account.factors.removed' });
+  });
 
   router.get('/account/sessions', async (ctx) => {
     const signed = await signedIn(ctx);

@@ -1,4 +1,5 @@
 import type { AccountService, AccountView } from '../accounts/account-service.ts';
+import { summarizeFactors } from '../mfa/factor-summary.ts';
 import { profileClaimsSchema } from '../accounts/account-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
@@ -61,7 +62,7 @@ const seconds = (value: unknown) => (typeof value === 'number' ? value * 1000 : 
  * entries first: another user's id is "not found" and changes nothing (ASVS 8.2.2).
  */
 export function createAccountSelfService(deps: {
-  store: Pick<Store, 'oidc' | 'accountDevices' | 'events' | 'accounts'>;
+  store: Pick<Store, 'oidc' | 'accountDevices' | 'events' | 'accounts' | 'credentials'>;
   accounts: AccountService;
   events: SecurityEvents;
   onSessionsEnded?: OnSessionsEnded | undefined;
@@ -227,10 +228,11 @@ export function createAccountSelfService(deps: {
      * the pages show and more — never a password hash, token or session cookie value.
      */
     async exportData(account: AccountView, currentUid: string | undefined) {
-      const [sessions, grants, events] = await Promise.all([
+      const [sessions, grants, events, factors] = await Promise.all([
         this.listSessions(account.id, currentUid),
         this.listGrants(account.id),
         store.events.list({ subject: account.id }, { limit: 1000 }),
+        summarizeFactors(store.credentials, account.id),
       ]);
       const iso = (t: number | undefined) =>
         t === undefined ? undefined : new Date(t).toISOString();
@@ -270,8 +272,21 @@ export function createAccountSelfService(deps: {
             clientId: e.clientId,
             details: e.details,
           })),
-        // Second factors and passkeys (issue 14) add their metadata here when they land.
-        factors: [] as unknown[],
+        // Second factors and passkeys (issue 14): what they are and when used, never a secret,
+        // a recovery code's hash or a public key.
+        factors: {
+          totp: factors.totp,
+          totpCreatedAt: iso(factors.totpCreatedAt),
+          totpLastUsedAt: iso(factors.totpLastUsedAt),
+          recoveryCodesLeft: factors.recoveryCodesLeft,
+          passkeys: factors.passkeys.map((p) => ({
+            name: p.name,
+            createdAt: iso(p.createdAt),
+            lastUsedAt: iso(p.lastUsedAt),
+            attachment: p.attachment,
+            backedUp: p.backedUp,
+          })),
+        },
         events: events.items.map((e) => ({
           time: new Date(e.time).toISOString(),
           type: e.type,

@@ -1,4 +1,6 @@
 import type { Middleware } from 'koa';
+import type { MfaService } from '../mfa/mfa-service.ts';
+import { summarizeFactors } from '../mfa/factor-summary.ts';
 import type { Provider } from 'oidc-provider';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { Config } from '../config/schema.ts';
@@ -42,6 +44,8 @@ export function createAccountCentre(deps: {
   onSessionsEnded?: OnSessionsEnded | undefined;
   now?: () => number;
   countEmail?: ((outcome: EmailOutcome) => void) | undefined;
+  /** Removes a second factor with its security event (src/mfa/mfa-service.ts). */
+  mfa: Pick<MfaService, 'removeTotp' | 'removePasskey'>;
 }): AccountCentre {
   const { config, log, store } = deps;
   const [pseudonymKey] = deps.cookieKeys;
@@ -94,6 +98,11 @@ export function createAccountCentre(deps: {
     csrf: createCsrf(deps.cookieKeys),
     counters: store.counters,
     log,
+    factors: {
+      summary: (accountId) => summarizeFactors(store.credentials, accountId),
+      removeTotp: (accountId) => deps.mfa.removeTotp(accountId),
+      removePasskey: (accountId, id) => deps.mfa.removePasskey(accountId, id),
+    },
     now: deps.now,
   });
   return {

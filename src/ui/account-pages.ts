@@ -6,6 +6,7 @@ import type { MessageKey } from './i18n/messages-en.ts';
 import { layoutLocals, type PageContext } from './layout-locals.ts';
 import { localise, type Localised } from './localise.ts';
 import type {
+  AccountFactorItem,
   AccountActivityPageLocals,
   AccountAppsPageLocals,
   AccountDataPageLocals,
@@ -232,8 +233,19 @@ export interface AccountProfileInput extends AccountPageContext {
   account: { username: string; name: string; email: string | undefined; emailVerified: boolean };
   minLength: number;
   /** Which form the notice is about, to mark its fields. */
-  invalid?: 'name' | 'email' | 'emailPassword' | 'password' | 'passwordNew' | undefined;
+  invalid?:
+    'name' | 'email' | 'emailPassword' | 'password' | 'passwordNew' | 'factorPassword' | undefined;
   newEmail?: string | undefined;
+  /** The user's second factors (issue 14; src/mfa/factor-summary.ts), never any secret. */
+  factors?: AccountFactorsInput | undefined;
+}
+
+export interface AccountFactorsInput {
+  totp: 'none' | 'pending' | 'active';
+  totpCreatedAt: number | undefined;
+  totpLastUsedAt: number | undefined;
+  recoveryCodesLeft: number;
+  passkeys: { id: string; name: string; createdAt: number; lastUsedAt: number | undefined }[];
 }
 
 export function accountProfilePage(input: AccountProfileInput): AccountProfilePageLocals {
@@ -315,7 +327,53 @@ export function accountProfilePage(input: AccountProfileInput): AccountProfilePa
       }),
       hint: { id: hintId, text: t('reset.hint', { min: input.minLength }) },
     },
-    factors: { heading: t('account.factors.heading'), text: t('account.factors.none') },
+    factors: factorsLocals(input, l),
+  };
+}
+
+function factorsLocals(
+  input: AccountProfileInput,
+  l: Localised,
+): AccountProfilePageLocals['factors'] {
+  const { t } = l;
+  const f = input.factors;
+  const when = (v: number | undefined) =>
+    v === undefined ? t('account.factors.never') : formatTime(v, l.lang);
+  const items: AccountFactorItem[] = [];
+  const remove = (index: number, factor: string) => ({
+    action: '/account/factors/remove',
+    csrfToken: input.csrfToken,
+    submitLabel: t('account.factors.remove'),
+    factor,
+    reauth: reauth(`factor-${String(index)}`, input, l, input.invalid === 'factorPassword'),
+  });
+  if (f?.totp === 'active') {
+    items.push({
+      id: 'factor-totp',
+      label: t('account.factors.totp'),
+      details: [
+        { label: t('account.factors.added'), value: when(f.totpCreatedAt) },
+        { label: t('account.factors.lastUsed'), value: when(f.totpLastUsedAt) },
+        { label: t('account.factors.recoveryCodes'), value: String(f.recoveryCodesLeft) },
+      ],
+      remove: remove(0, 'totp'),
+    });
+  }
+  for (const [i, p] of (f?.passkeys ?? []).entries()) {
+    items.push({
+      id: `factor-passkey-${String(i + 1)}`,
+      label: t('account.factors.passkey', { name: p.name }),
+      details: [
+        { label: t('account.factors.added'), value: when(p.createdAt) },
+        { label: t('account.factors.lastUsed'), value: when(p.lastUsedAt) },
+      ],
+      remove: remove(i + 1, `passkey:${p.id}`),
+    });
+  }
+  return {
+    heading: t('account.factors.heading'),
+    text: items.length === 0 ? t('account.factors.none') : t('account.factors.intro'),
+    items,
   };
 }
 

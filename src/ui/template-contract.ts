@@ -336,8 +336,22 @@ export interface AccountProfilePageLocals {
     readonly confirm: FormField;
     readonly hint: { readonly id: string; readonly text: string };
   };
-  /** Second factors and passkeys: the place the MFA work (issue 14) fills; a sentence until then. */
-  readonly factors: { readonly heading: string; readonly text: string };
+  /** Second factors and passkeys (issue 14): what the user holds, each removable. */
+  readonly factors: {
+    readonly heading: string;
+    /** A sentence: none enrolled yet (and how to get one), or what the list holds. */
+    readonly text: string;
+    readonly items: readonly AccountFactorItem[];
+  };
+}
+
+/** One second factor on the account page: an authenticator app or a named passkey. */
+export interface AccountFactorItem {
+  readonly id: string;
+  readonly label: string;
+  readonly details: readonly { readonly label: string; readonly value: string }[];
+  /** The hidden `factor` value names what to remove: `totp` or `passkey:<id>`. */
+  readonly remove: PageForm & { readonly factor: string; readonly reauth: ReauthField | undefined };
 }
 
 export interface AccountSessionItem {

@@ -286,7 +286,18 @@ export const messagesDe: MessageCatalogue = {
     'Ihr Passwort wurde geändert, und alle Sitzungen wurden abgemeldet, auch diese. Melden Sie sich mit dem neuen Passwort erneut an.',
   'account.factors.heading': 'Zweite Faktoren und Passkeys',
   'account.factors.none':
-    'Zweite Faktoren und Passkeys sind auf diesem Server noch nicht verfügbar.',
+    'Sie haben noch keinen zweiten Faktor. Eine App, die einen verlangt, bietet bei der Anmeldung an, eine Authenticator-App oder einen Passkey einzurichten.',
+  'account.factors.intro':
+    'Diese schützen Ihr Konto zusätzlich zum Passwort. Wer einen entfernt, macht die Anmeldung weniger sicher.',
+  'account.factors.totp': 'Authenticator-App',
+  'account.factors.passkey': 'Passkey „{name}“',
+  'account.factors.added': 'Hinzugefügt',
+  'account.factors.lastUsed': 'Zuletzt verwendet',
+  'account.factors.never': 'Nie',
+  'account.factors.recoveryCodes': 'Verbleibende Wiederherstellungscodes',
+  'account.factors.remove': 'Entfernen',
+  'account.factors.removed': 'Der zweite Faktor wurde entfernt.',
+  'account.factors.notFound': 'Dieser zweite Faktor gehört nicht zu Ihrem Konto.',
   'account.sessions.heading': 'Sitzungen und Geräte',
   'account.sessions.intro':
     'In diesen Browsern ist Ihr Konto angemeldet. Melden Sie alle ab, die Sie nicht kennen.',

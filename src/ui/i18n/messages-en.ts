@@ -274,7 +274,19 @@ export const messagesEn = {
   'account.password.changed':
     'Your password has been changed, and every session was signed out, this one too. Sign in again with the new password.',
   'account.factors.heading': 'Second factors and passkeys',
-  'account.factors.none': 'Second factors and passkeys are not available on this server yet.',
+  'account.factors.none':
+    'You have no second factor yet. An app that asks for one offers to set up an authenticator app or a passkey when you sign in.',
+  'account.factors.intro':
+    'These protect your account besides your password. Removing one makes signing in less safe.',
+  'account.factors.totp': 'Authenticator app',
+  'account.factors.passkey': 'Passkey “{name}”',
+  'account.factors.added': 'Added',
+  'account.factors.lastUsed': 'Last used',
+  'account.factors.never': 'Never',
+  'account.factors.recoveryCodes': 'Recovery codes left',
+  'account.factors.remove': 'Remove',
+  'account.factors.removed': 'The second factor was removed.',
+  'account.factors.notFound': 'That second factor is not on your account.',
   'account.sessions.heading': 'Sessions and devices',
   'account.sessions.intro':
     'Your account is signed in on these browsers. Sign out any you do not recognise.',
