@@ -71,7 +71,8 @@ describe('outbox and a database outage', () => {
     expect(receiver.deliveries).toHaveLength(0);
     await ferret.start();
 
-    await waitFor(() => (receiver?.deliveries.length ?? 0) >= 1, 15_000);
+    // Generous: the driver reconnects and the worker backs off; a loaded machine is slower.
+    await waitFor(() => (receiver?.deliveries.length ?? 0) >= 1, 30_000);
     await waitFor(() => false, 1000);
     expect(receiver.deliveries).toHaveLength(1);
     expect(
