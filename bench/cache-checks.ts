@@ -178,8 +178,8 @@ async function main(): Promise<void> {
   const introspectionBytes = bytesPerEntry(20_000, introspectionAnswer);
   const clientBytes = bytesPerEntry(5_000, clientMetadata);
   console.log(
-    `memory: introspection answer ≈ ${Math.round(introspectionBytes)} B/entry (100,000 default: ${(
-      (introspectionBytes * 100_000) /
+    `memory: introspection answer ≈ ${Math.round(introspectionBytes)} B/entry (20,000 default: ${(
+      (introspectionBytes * 20_000) /
       2 ** 20
     ).toFixed(0)} MiB); client ≈ ${Math.round(clientBytes)} B/entry (10,000 default: ${(
       (clientBytes * 10_000) /
