@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateClientId } from '../clients/generate-client-credentials.ts';
 import type { Config } from '../config/schema.ts';
 import { AppError } from '../errors/app-error.ts';
 import { RESOURCE_SERVER_METADATA } from '../oidc/client-metadata.ts';
@@ -319,7 +319,8 @@ export function createResourceServerService(deps: ResourceServerServiceDeps) {
       const at = now();
       const record: ResourceServerRecord = {
         // 16 random bytes as base64url: 22 characters, URL-safe, never a dot.
-        id: randomBytes(16).toString('base64url'),
+        // Never starting with "-": `portcullis api update <id>` would take it for an option.
+        id: generateClientId(),
         identifier: data.identifier,
         name: data.name,
         scopes: (data.scopes ?? []).map((s) => ({

@@ -74,6 +74,17 @@ describe('registering an API', () => {
     expect(changes).toBe(1);
   });
 
+  it('never gives an API an id a command line would take for an option', async () => {
+    // 1 in 64 base64url ids starts with "-": among 300, one would almost surely (99 %).
+    for (let i = 0; i < 300; i += 1) {
+      const api = await service.create({
+        ...orders,
+        identifier: `https://api${String(i)}.example.com/`,
+      });
+      expect(api.id.startsWith('-')).toBe(false);
+    }
+  });
+
   it('keeps the identifier exactly as given (compared with what clients send, never normalised)', async () => {
     const api = await service.create({ identifier: 'https://API.example.com', name: 'x' });
     expect(api.identifier).toBe('https://API.example.com');
