@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { deepFreeze } from './deep-freeze.ts';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
@@ -36,14 +37,6 @@ function setPath(tree: Tree, path: readonly string[], value: unknown): void {
   }
   const last = path[path.length - 1];
   if (last !== undefined) node[last] = value;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 function readJson(file: string, errors: string[]): Tree {

@@ -1,18 +1,10 @@
 import { AnswerCache, type CacheObserver } from '../cache/answer-cache.ts';
+import { deepFreeze } from '../config/deep-freeze.ts';
 import { EVERYTHING, type InvalidationFeed } from '../cache/invalidation-feed.ts';
 import type { OidcModelStore, OidcPayload } from '../storage/ports.ts';
 
 /** A safety net only: entries leave by invalidation long before (clients change rarely). */
 const MAX_AGE_MS = 10 * 60_000;
-
-/** Deep-frozen, so the engine (or anyone) cannot change the copy every later read gets. */
-function frozen<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) frozen(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /**
  * Client metadata read through an in-process cache (issue 13 item 7, issue 18 item 1): the engine
@@ -50,7 +42,7 @@ export function cachedClientReads(deps: {
       const generation = cache.generation();
       const found = await inner.find(model, id);
       if (found === undefined) return undefined;
-      const copy = frozen(JSON.parse(JSON.stringify(found)) as OidcPayload);
+      const copy = deepFreeze(JSON.parse(JSON.stringify(found)) as OidcPayload);
       cache.set(id, { value: copy, expiresAt: now() + MAX_AGE_MS, tags: [] }, generation);
       return copy;
     },

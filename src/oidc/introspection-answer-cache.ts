@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deepFreeze } from '../config/deep-freeze.ts';
 import type { Context, Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AnswerCache } from '../cache/answer-cache.ts';
@@ -51,15 +52,6 @@ async function requestKey(ctx: Context): Promise<string | undefined> {
     .digest('base64url');
 }
 
-/** Deep-frozen, so no middleware that reads a replayed answer can change the cached one. */
-function frozen<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) frozen(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 interface Loaded {
   kind?: unknown;
   jti?: unknown;
@@ -98,7 +90,7 @@ function entryOf(
   return {
     value: {
       headers,
-      body: frozen(JSON.parse(JSON.stringify(body)) as Record<string, unknown>),
+      body: deepFreeze(JSON.parse(JSON.stringify(body)) as Record<string, unknown>),
       matchedRoute: ctx._matchedRoute,
       matchedRouteName: ctx._matchedRouteName,
       clientId: oidc.client?.clientId,
