@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import Koa from 'koa';
 import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
@@ -7,7 +8,8 @@ import type { Config } from './config/schema.ts';
 import { clientIp } from './http/client-ip.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { health } from './http/health.ts';
-import { hostCheck } from './http/host-check.ts';
+import { allowedHostSet, hostCheck } from './http/host-check.ts';
+import { withFastLane } from './http/fast-lane.ts';
 import { mountProvider } from './oidc/mount-provider.ts';
 import { pathEncodingCheck } from './http/path-encoding-check.ts';
 import type { ViewRenderer } from './ui/render-view.ts';
@@ -15,7 +17,7 @@ import { requestId } from './http/request-id.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { requestTargetCheck } from './http/request-target-check.ts';
 import { secureCookies } from './http/secure-cookies.ts';
-import { securityHeaders } from './http/security-headers.ts';
+import { securityHeaderList, securityHeaders } from './http/security-headers.ts';
 import { serveAssets } from './ui/serve-assets.ts';
 import { serveWebauthnBrowser } from './ui/serve-webauthn-browser.ts';
 import { serveThemeStylesheet } from './ui/theme-stylesheet.ts';
@@ -30,6 +32,7 @@ import type { Metrics } from './metrics/create-metrics.ts';
 import { metricsEndpoint, type CollectMetrics } from './metrics/metrics-endpoint.ts';
 import { observeRequests } from './metrics/observe-requests.ts';
 import type { ProviderHolder } from './oidc/provider-holder.ts';
+import type { IntrospectionCache } from './oidc/build-introspection-cache.ts';
 import type { Security } from './security/create-security.ts';
 import type { MfaSignIn } from './mfa/create-mfa-sign-in.ts';
 import { createMfaPass } from './interactions/mfa-pass.ts';
@@ -62,7 +65,7 @@ export interface AppDeps {
    * Replays the engine's answers to repeated introspection calls (src/oidc/build-introspection-cache.ts);
    * a pass-through when `cache.introspection.enabled` is off.
    */
-  introspectionCache: Koa.Middleware;
+  introspectionCache: IntrospectionCache;
   /** The Redis tier's health for `/readyz` (src/cache/redis-tier.ts); `undefined` without one. */
   cacheTier: { healthy(): boolean } | undefined;
   /** Second factors at sign-in (src/mfa/create-mfa-sign-in.ts); no second-factor step without. */
@@ -168,7 +171,7 @@ export function createApp(deps: AppDeps): Koa {
   );
   if (deps.tracing.enabled)
     app.use(traceRequests({ tracing: deps.tracing, trustIncoming: config.server.trustProxy }));
-  app.use(securityHeaders({ https: config.server.issuer.startsWith('https:') }));
+  app.use(securityHeaders({ https }));
   app.use(
     errorHandler({
       log: deps.log,
@@ -192,7 +195,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(hostCheck({ issuer: config.server.issuer, allowedHosts: config.server.allowedHosts }));
   // After every check a request must pass, before the routes an introspection call never matches:
   // a hit skips only what would answer it the same again (src/oidc/introspection-answer-cache.ts).
-  app.use(deps.introspectionCache);
+  app.use(deps.introspectionCache.middleware);
   app.use(
     mountAdmin({
       ...deps.admin,
@@ -213,4 +216,33 @@ export function createApp(deps: AppDeps): Koa {
   app.use(interactions.allowedMethods({ throw: true }));
   app.use(mountProvider(deps.providers));
   return app;
+}
+
+/**
+ * The HTTP server's request listener: the app, with the introspection cache's fast lane in front
+ * (src/http/fast-lane.ts) when the cache is on. Not when tracing is: the chain gives every
+ * request a span, which the lane would not.
+ */
+export function createRequestListener(
+  app: Koa,
+  deps: Pick<AppDeps, 'config' | 'log' | 'metrics' | 'tracing' | 'introspectionCache'>,
+): RequestListener {
+  const { config } = deps;
+  const lane = deps.introspectionCache.lane;
+  const callback = app.callback();
+  if (!lane || deps.tracing.enabled)
+    return (req, res) => {
+      void callback(req, res);
+    };
+  return withFastLane(callback, {
+    lane,
+    allowedHosts: allowedHostSet({
+      issuer: config.server.issuer,
+      allowedHosts: config.server.allowedHosts,
+    }),
+    securityHeaders: securityHeaderList({ https: config.server.issuer.startsWith('https:') }),
+    trustProxy: config.server.trustProxy,
+    log: deps.log,
+    observe: deps.metrics ? observeRequests(deps.metrics) : undefined,
+  });
 }

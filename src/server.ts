@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.ts';
+import { createApp, createRequestListener, type AppDeps } from './app.ts';
 import type { Config } from './config/schema.ts';
 import { createViewRenderer, type ViewRenderer } from './ui/render-view.ts';
 import { themeStylesheet } from './ui/theme-stylesheet.ts';
@@ -322,7 +322,7 @@ export async function startServer(
       })
     : undefined;
 
-  const app = createApp({
+  const appDeps: AppDeps = {
     config,
     log,
     store,
@@ -353,8 +353,9 @@ export async function startServer(
     mfa: mfaSignIn,
     accountRoutes: accountCentre.routes,
     adminConsole,
-  });
-  const server = createServer(app.callback());
+  };
+  const app = createApp(appDeps);
+  const server = createServer(createRequestListener(app, appDeps));
   // Bounded header and request times against slow-loris clients.
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;

@@ -27,15 +27,19 @@ function useOriginForm(ctx: Context, originForm: string): void {
  * bad request (400; request-target-check.ts refuses it earlier still). A target naming our own authority is answered, after being rewritten to
  * origin form; its `Host` must be ours as well (stricter than §3.2.2, which would ignore it).
  */
-export function hostCheck(options: {
+export interface HostCheckOptions {
   issuer: string;
   allowedHosts: readonly string[];
-}): Middleware {
+}
+
+/** The hosts (lower case, with port) requests may be addressed to. */
+export function allowedHostSet(options: HostCheckOptions): ReadonlySet<string> {
   const issuer = new URL(options.issuer);
-  const allowed = new Set([
-    issuer.host.toLowerCase(),
-    ...options.allowedHosts.map((h) => h.toLowerCase()),
-  ]);
+  return new Set([issuer.host.toLowerCase(), ...options.allowedHosts.map((h) => h.toLowerCase())]);
+}
+
+export function hostCheck(options: HostCheckOptions): Middleware {
+  const allowed = allowedHostSet(options);
   return async function hostCheck(ctx, next) {
     const target = parseRequestTarget(ctx.req.url ?? '');
     if (target.form === 'invalid')

@@ -8,10 +8,13 @@ const VALID = /^[A-Za-z0-9._:-]{8,128}$/;
  * quote it to support. An incoming id is kept only from a trusted proxy (it may carry the id of a
  * load balancer's trace); otherwise a client could inject misleading ids into our logs.
  */
+export function chooseRequestId(incoming: string | undefined, trustIncoming: boolean): string {
+  return trustIncoming && incoming !== undefined && VALID.test(incoming) ? incoming : randomUUID();
+}
+
 export function requestId(options: { trustIncoming: boolean }): Middleware {
   return async function requestId(ctx, next) {
-    const incoming = ctx.get('x-request-id');
-    const id = options.trustIncoming && VALID.test(incoming) ? incoming : randomUUID();
+    const id = chooseRequestId(ctx.get('x-request-id'), options.trustIncoming);
     ctx.state.requestId = id;
     // The provider reads it from the raw request when it logs its own errors.
     ctx.req.headers['x-request-id'] = id;

@@ -41,10 +41,32 @@ export function clientIdOf(ctx: Context): string | undefined {
  * Never the query string, headers or body (they carry codes, tokens and cookies). `observe`
  * hands the same record to metrics, so both agree on what was measured.
  */
-export function requestLogger(deps: {
-  log: Logger;
-  observe?: (record: RequestRecord, ctx: Context) => void;
-}): Middleware {
+/** What metrics read of an answer beyond the record: the provider's route name and the body. */
+export interface AnsweredRequest {
+  _matchedRouteName?: unknown;
+  body?: unknown;
+}
+
+export type ObserveRequest = (record: RequestRecord, answered: AnsweredRequest) => void;
+
+/** The request's log line (one writer for the middleware and the fast lane). */
+export function logRequest(log: Logger, record: RequestRecord, path: string): void {
+  const level = QUIET_PATHS.has(path) ? 'debug' : record.status >= 500 ? 'error' : 'info';
+  log[level](
+    {
+      event: 'http.request',
+      method: record.method,
+      route: record.route,
+      status: record.status,
+      durationMs: Math.round(record.durationMs * 100) / 100,
+      requestId: record.requestId,
+      ...(record.clientId ? { clientId: record.clientId } : {}),
+    },
+    `${record.method} ${record.route} ${record.status}`,
+  );
+}
+
+export function requestLogger(deps: { log: Logger; observe?: ObserveRequest }): Middleware {
   return async function requestLogger(ctx, next) {
     const started = process.hrtime.bigint();
     let failed = false;
@@ -63,20 +85,8 @@ export function requestLogger(deps: {
         requestId: String(ctx.state.requestId ?? ''),
         clientId: clientIdOf(ctx),
       };
-      deps.observe?.(record, ctx);
-      const level = QUIET_PATHS.has(ctx.path) ? 'debug' : record.status >= 500 ? 'error' : 'info';
-      deps.log[level](
-        {
-          event: 'http.request',
-          method: record.method,
-          route: record.route,
-          status: record.status,
-          durationMs: Math.round(record.durationMs * 100) / 100,
-          requestId: record.requestId,
-          ...(record.clientId ? { clientId: record.clientId } : {}),
-        },
-        `${record.method} ${record.route} ${record.status}`,
-      );
+      deps.observe?.(record, ctx as AnsweredRequest);
+      logRequest(deps.log, record, ctx.path);
     }
   };
 }

@@ -25,18 +25,33 @@ export const HTML_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-export function securityHeaders(options: { https: boolean }): Middleware {
-  return async function securityHeaders(ctx, next) {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-    ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+/**
+ * The headers every response gets before anything answers it, in order: one list, so the fast
+ * lane (src/http/fast-lane.ts) answers with exactly what the middleware sets.
+ */
+export function securityHeaderList(options: {
+  https: boolean;
+}): readonly (readonly [string, string])[] {
+  return [
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['X-Frame-Options', 'DENY'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Cross-Origin-Resource-Policy', 'same-origin'],
     // ASVS 3.4.1: HSTS for a year, only when we are served over https.
-    if (options.https) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    ...(options.https
+      ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as const]
+      : []),
     // Every response gets the CSP: JSON and redirects are harmless under it, and an HTML page
     // written by the provider itself (logout, errors) is covered without exceptions.
-    ctx.set('Content-Security-Policy', HTML_CSP);
+    ['Content-Security-Policy', HTML_CSP],
+  ];
+}
+
+export function securityHeaders(options: { https: boolean }): Middleware {
+  const headers = securityHeaderList(options);
+  return async function securityHeaders(ctx, next) {
+    for (const [name, value] of headers) ctx.set(name, value);
     await next();
     ctx.remove('X-Powered-By');
     // ASVS 14.3.2: no page is cached (they carry CSRF tokens, names, or the state of a sign-in).

@@ -1,5 +1,4 @@
-import type { Context } from 'koa';
-import type { RequestRecord } from '../http/request-logger.ts';
+import type { AnsweredRequest, ObserveRequest, RequestRecord } from '../http/request-logger.ts';
 import type { IntrospectionOutcome, Metrics } from './create-metrics.ts';
 
 /** RFC 7662 §2.2: 200 with `active` true or false; anything else is a refusal or a failure. */
@@ -13,14 +12,16 @@ function introspectionOutcome(status: number, body: unknown): IntrospectionOutco
  * Records an answered request into the HTTP duration histogram (by method, route pattern and
  * status) and, for the provider's introspection endpoint, the introspection outcome.
  */
-export function observeRequests(metrics: Pick<Metrics, 'httpRequestDuration' | 'introspections'>) {
-  return function observe(record: RequestRecord, ctx: Context): void {
+export function observeRequests(
+  metrics: Pick<Metrics, 'httpRequestDuration' | 'introspections'>,
+): ObserveRequest {
+  return function observe(record: RequestRecord, ctx: AnsweredRequest): void {
     metrics.httpRequestDuration.observe(
       { method: record.method, route: record.route, status: String(record.status) },
       record.durationMs / 1000,
     );
     // The provider names its routes; the path of the endpoint is configurable, the name is not.
-    if ((ctx as { _matchedRouteName?: unknown })._matchedRouteName === 'introspection') {
+    if (ctx._matchedRouteName === 'introspection') {
       metrics.introspections.inc({ outcome: introspectionOutcome(record.status, ctx.body) });
     }
   };

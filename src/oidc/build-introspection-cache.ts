@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
+import type { FastLane } from '../http/fast-lane.ts';
 import { AnswerCache } from '../cache/answer-cache.ts';
 import { EVERYTHING, type InvalidationFeed } from '../cache/invalidation-feed.ts';
 import type { Config } from '../config/schema.ts';
@@ -6,11 +8,19 @@ import { cacheObserver } from '../metrics/cache-observer.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
 import {
   introspectionAnswerCache,
+  introspectionFastLane,
   type CachedIntrospection,
 } from './introspection-answer-cache.ts';
 import { INTROSPECTION_PATH } from './provider-configuration.ts';
 
 const passThrough: Middleware = (_ctx, next) => next();
+
+export interface IntrospectionCache {
+  /** In the host chain: fills the cache from the engine, answers hits that reach it. */
+  middleware: Middleware;
+  /** Before the host chain (src/http/fast-lane.ts): answers hits; none when the cache is off. */
+  lane: FastLane | undefined;
+}
 
 /**
  * The introspection answer cache as `cache.introspection` configures it, subscribed to the
@@ -21,9 +31,9 @@ export function buildIntrospectionCache(deps: {
   invalidation: InvalidationFeed;
   metrics: Metrics | undefined;
   now?: () => number;
-}): Middleware {
+}): IntrospectionCache {
   const { enabled, maxEntries } = deps.config.cache.introspection;
-  if (!enabled) return passThrough;
+  if (!enabled) return { middleware: passThrough, lane: undefined };
   const cache = new AnswerCache<CachedIntrospection>({
     maxEntries,
     now: deps.now,
@@ -33,10 +43,11 @@ export function buildIntrospectionCache(deps: {
     if (keys.includes(EVERYTHING)) cache.clear();
     else cache.invalidate(keys);
   });
-  return introspectionAnswerCache({
-    cache,
-    fresh: () => deps.invalidation.fresh(),
-    path: INTROSPECTION_PATH,
-    now: deps.now,
-  });
+  const fresh = () => deps.invalidation.fresh();
+  const missedByLane = new WeakSet<IncomingMessage>();
+  const path = INTROSPECTION_PATH;
+  return {
+    middleware: introspectionAnswerCache({ cache, fresh, path, now: deps.now, missedByLane }),
+    lane: introspectionFastLane({ cache, fresh, path, missedByLane }),
+  };
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { deepFreeze } from '../config/deep-freeze.ts';
+import type { IncomingMessage } from 'node:http';
 import type { Context, Middleware } from 'koa';
+import type { FastLane } from '../http/fast-lane.ts';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AnswerCache } from '../cache/answer-cache.ts';
 import { peekFormBody } from '../http/peek-form-body.ts';
@@ -13,6 +15,8 @@ export interface CachedIntrospection {
   /** Headers the engine and the hooks set (Cache-Control, Content-Type, ...), in order. */
   headers: readonly (readonly [string, string])[];
   body: Readonly<Record<string, unknown>>;
+  /** The body as Koa sends it (`JSON.stringify`), for the fast lane. */
+  bytes: Buffer;
   /** What the request log and metrics read after the engine answered (src/http/request-logger.ts). */
   matchedRoute: unknown;
   matchedRouteName: unknown;
@@ -26,6 +30,8 @@ export interface IntrospectionAnswerCacheDeps {
   /** The provider's introspection endpoint path. */
   path: string;
   now?: () => number;
+  /** Requests the fast lane looked up and missed: not looked up (nor counted) twice. */
+  missedByLane?: WeakSet<IncomingMessage>;
 }
 
 /** Matches oidc-provider's own limit for the token endpoints' bodies closely enough to peek. */
@@ -40,15 +46,15 @@ type HostContext = Context & { _matchedRoute?: unknown; _matchedRouteName?: unkn
  * invalidation feed. Only HTTP Basic callers without DPoP are keyed: other client
  * authentication methods (assertions, mTLS) prove something per request.
  */
-async function requestKey(ctx: Context): Promise<string | undefined> {
-  const authorization = ctx.get('authorization');
-  if (!authorization.startsWith('Basic ') || ctx.get('dpop') !== '') return undefined;
-  const form = await peekFormBody(ctx.req, PEEK_LIMIT);
+async function requestKey(req: IncomingMessage): Promise<string | undefined> {
+  const { authorization, dpop, accept, origin } = req.headers;
+  if (authorization?.startsWith('Basic ') !== true || dpop !== undefined) return undefined;
+  const form = await peekFormBody(req, PEEK_LIMIT);
   const token = form?.get('token');
   // RFC 9068 JWTs are answered by a hook from their live state, not by the engine: not cached.
   if (!form || !token || looksLikeJwt(token)) return undefined;
   return createHash('sha256')
-    .update(`${authorization}\n${ctx.get('accept')}\n${ctx.get('origin')}\n${form.toString()}`)
+    .update(`${authorization}\n${accept ?? ''}\n${origin ?? ''}\n${form.toString()}`)
     .digest('base64url');
 }
 
@@ -82,15 +88,17 @@ function entryOf(
   if (typeof token.accountId === 'string') tags.push(accountKey(token.accountId));
   if (expiresAt <= now) return;
 
+  const json = JSON.stringify(body);
   const headers: [string, string][] = [];
   for (const [name, value] of Object.entries(ctx.response.headers)) {
-    if (before[name] === value || value === undefined) continue;
+    if (before[name] === value || value === undefined || name === 'content-length') continue;
     headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)]);
   }
   return {
     value: {
       headers,
-      body: deepFreeze(JSON.parse(JSON.stringify(body)) as Record<string, unknown>),
+      body: deepFreeze(JSON.parse(json) as Record<string, unknown>),
+      bytes: Buffer.from(json),
       matchedRoute: ctx._matchedRoute,
       matchedRouteName: ctx._matchedRouteName,
       clientId: oidc.client?.clientId,
@@ -114,10 +122,10 @@ export function introspectionAnswerCache(deps: IntrospectionAnswerCacheDeps): Mi
   const now = deps.now ?? Date.now;
   return async function introspectionAnswerCache(ctx: HostContext, next) {
     if (ctx.method !== 'POST' || ctx.path !== deps.path) return next();
-    const key = await requestKey(ctx);
+    const key = await requestKey(ctx.req);
     if (key === undefined || !deps.fresh()) return next();
 
-    const hit = deps.cache.get(key);
+    const hit = deps.missedByLane?.has(ctx.req) ? undefined : deps.cache.get(key);
     if (hit) {
       ctx.status = 200;
       for (const [name, value] of hit.headers) ctx.set(name, value);
@@ -133,5 +141,41 @@ export function introspectionAnswerCache(deps: IntrospectionAnswerCacheDeps): Mi
     await next();
     const entry = entryOf(ctx, before, now());
     if (entry && deps.fresh()) deps.cache.set(key, entry, generation);
+  };
+}
+
+/**
+ * The same remembered answers, given before Koa (src/http/fast-lane.ts): what a hit of the
+ * middleware above does, without the host chain around it. A miss goes on to the app, where the
+ * middleware finds the body already peeked and fills the cache from the engine's answer.
+ */
+export function introspectionFastLane(
+  deps: Pick<IntrospectionAnswerCacheDeps, 'cache' | 'fresh' | 'path'> & {
+    missedByLane: WeakSet<IncomingMessage>;
+  },
+): FastLane {
+  return {
+    claims: (req) =>
+      req.method === 'POST' &&
+      req.url === deps.path &&
+      req.headers.authorization?.startsWith('Basic ') === true &&
+      req.headers.dpop === undefined,
+    async answer(req) {
+      const key = await requestKey(req);
+      if (key === undefined || !deps.fresh()) return undefined;
+      const hit = deps.cache.get(key);
+      if (!hit) {
+        deps.missedByLane.add(req);
+        return undefined;
+      }
+      return {
+        headers: hit.headers,
+        bytes: hit.bytes,
+        route: typeof hit.matchedRoute === 'string' ? hit.matchedRoute : 'unmatched',
+        routeName: hit.matchedRouteName,
+        clientId: hit.clientId,
+        body: hit.body,
+      };
+    },
   };
 }
