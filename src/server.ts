@@ -113,6 +113,9 @@ export async function startServer(
           url: redisUrl,
           log,
           onFallback: metrics ? () => metrics.cacheRedisFallbacks.inc() : undefined,
+          onSharedLookup: metrics
+            ? (cache, result) => metrics.cacheSharedLookups.inc({ cache, result })
+            : undefined,
         });
   try {
     services = await openServices(config, log, Date.now, {
@@ -129,6 +132,13 @@ export async function startServer(
     throw err;
   }
   if (cacheTier) services.invalidation.attachBus(cacheTier.bus);
+  // The introspection answers every process shares (src/cache/redis-answer-tier.ts), told every
+  // change the feed carries.
+  const sharedIntrospection =
+    cacheTier && config.cache.introspection.enabled
+      ? cacheTier.answers('introspection')
+      : undefined;
+  if (sharedIntrospection) services.invalidation.attachSharedTier(sharedIntrospection);
   if (metrics) services.invalidation.onPollFailure(() => metrics.cacheFeedFailures.inc());
   const { store, accounts, cookieKeys, now, events } = services;
   // Changes other processes make reach this one's caches within cache.invalidationBoundMs.
@@ -348,6 +358,7 @@ export async function startServer(
       config,
       invalidation: services.invalidation,
       metrics,
+      shared: sharedIntrospection,
     }),
     cacheTier,
     mfa: mfaSignIn,

@@ -27,6 +27,12 @@ export interface InvalidationBus {
   subscribe(listener: InvalidationListener): void;
 }
 
+/** A cache tier other processes read (Redis, src/cache/redis-answer-tier.ts): told every change. */
+export interface SharedTierSink {
+  /** Never throws: a failure is the tier's to report, and the feed re-applies what it reads. */
+  invalidate(keys: readonly string[]): Promise<void>;
+}
+
 export interface InvalidationFeedOptions {
   store: InvalidationStore;
   /** Every change reaches every process's caches within this many ms (`cache.invalidationBoundMs`). */
@@ -56,6 +62,7 @@ export class InvalidationFeed {
   private lastPrune = 0;
   private polling: Promise<void> | undefined;
   private bus: InvalidationBus | undefined;
+  private readonly sharedTiers: SharedTierSink[] = [];
 
   constructor(options: InvalidationFeedOptions) {
     this.store = options.store;
@@ -80,12 +87,24 @@ export class InvalidationFeed {
     bus.subscribe((keys) => this.tell(keys));
   }
 
+  /**
+   * Has a shared tier told each change: when it is published here, and again when any process's
+   * record of it is read from the store, so a change that could not reach the tier at once (Redis
+   * away for this process only) reaches it within the bound all the same.
+   */
+  attachSharedTier(tier: SharedTierSink): void {
+    this.sharedTiers.push(tier);
+  }
+
   /** Tells this process's caches now, then records the change for every other process. */
   async publish(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     this.tell(keys);
     await this.store.append(keys);
-    // After the append: a process told by the bus reads the store's new state, never the old.
+    // After the append: a process told by the bus, or missing in the shared tier, reads the
+    // store's new state, never the old. The shared tier first: a process told by the bus must
+    // not find the old answer there.
+    for (const tier of this.sharedTiers) await tier.invalidate(keys);
     this.bus?.publish(keys);
   }
 
@@ -135,6 +154,7 @@ export class InvalidationFeed {
           if (this.seen.has(record.id)) continue;
           this.seen.set(record.id, record.time);
           this.tell(record.keys);
+          for (const tier of this.sharedTiers) await tier.invalidate(record.keys);
         }
       }
       for (const [id, time] of this.seen) if (time < since) this.seen.delete(id);

@@ -3,12 +3,15 @@ import type { CounterStore, Store } from '../storage/ports.ts';
 import type { InvalidationBus, InvalidationListener } from './invalidation-feed.ts';
 import { isReady, openRedis } from './redis-connection.ts';
 import { redisCounterStore } from './redis-counter-store.ts';
+import { redisAnswerTier, type SharedAnswerTier } from './redis-answer-tier.ts';
 
 const CHANNEL = 'portcullis:invalidations';
 
 export interface RedisTier {
   /** Pub/sub for the invalidation feed: changes reach other processes and hosts at once. */
   readonly bus: InvalidationBus;
+  /** The shared tier of the answer cache `name` (src/cache/redis-answer-tier.ts). */
+  answers(name: string): SharedAnswerTier;
   /** `store` with its counters in Redis, the store's own as the fallback. */
   withCounters(store: Store): Store;
   /** Both connections take commands; otherwise everything goes to the store (`/readyz` says so). */
@@ -45,6 +48,8 @@ export function openRedisTier(deps: {
   };
   now?: () => number;
   onFallback?: () => void;
+  /** A lookup in a shared answer tier, by cache and result. */
+  onSharedLookup?: (cache: string, result: 'hit' | 'miss') => void;
 }): RedisTier {
   let wasHealthy: boolean | undefined;
   const report = () => {
@@ -87,6 +92,15 @@ export function openRedisTier(deps: {
       subscribe(listener) {
         listeners.push(listener);
       },
+    },
+    answers(name) {
+      return redisAnswerTier({
+        redis: commands,
+        name,
+        now: deps.now,
+        onError: () => deps.onFallback?.(),
+        observe: deps.onSharedLookup && ((result) => deps.onSharedLookup?.(name, result)),
+      });
     },
     withCounters(store) {
       return withCounterStore(

@@ -25,6 +25,8 @@ export interface Metrics {
   /** In-process caches (src/cache/answer-cache.ts): lookups by result, removals by reason, size. */
   readonly cacheLookups: Counter<'cache' | 'result'>;
   readonly cacheRemovals: Counter<'cache' | 'reason'>;
+  /** Lookups in the Redis tier after a miss in memory (src/cache/redis-answer-tier.ts). */
+  readonly cacheSharedLookups: Counter<'cache' | 'result'>;
   readonly cacheEntries: Gauge<'cache'>;
   /** Polls of the invalidation feed that failed (the caches are bypassed until one succeeds). */
   readonly cacheFeedFailures: Counter;
@@ -106,6 +108,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cacheLookups: new Counter({
       name: 'portcullis_cache_lookups_total',
       help: 'Lookups in an in-process cache, by cache (introspection) and result (hit, miss).',
+      labelNames: ['cache', 'result'],
+      registers,
+    }),
+    cacheSharedLookups: new Counter({
+      name: 'portcullis_cache_shared_lookups_total',
+      help: 'Lookups in the shared (Redis) tier after a miss in memory, by cache and result (hit, miss).',
       labelNames: ['cache', 'result'],
       registers,
     }),

@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import type { FastLane } from '../http/fast-lane.ts';
 import { AnswerCache } from '../cache/answer-cache.ts';
 import { EVERYTHING, type InvalidationFeed } from '../cache/invalidation-feed.ts';
+import type { SharedAnswerTier } from '../cache/redis-answer-tier.ts';
 import type { Config } from '../config/schema.ts';
 import { cacheObserver } from '../metrics/cache-observer.ts';
 import type { Metrics } from '../metrics/create-metrics.ts';
@@ -30,6 +31,8 @@ export function buildIntrospectionCache(deps: {
   config: Config;
   invalidation: InvalidationFeed;
   metrics: Metrics | undefined;
+  /** The shared tier (Redis), when there is one. */
+  shared?: SharedAnswerTier;
   now?: () => number;
 }): IntrospectionCache {
   const { enabled, maxEntries } = deps.config.cache.introspection;
@@ -47,7 +50,14 @@ export function buildIntrospectionCache(deps: {
   const missedByLane = new WeakSet<IncomingMessage>();
   const path = INTROSPECTION_PATH;
   return {
-    middleware: introspectionAnswerCache({ cache, fresh, path, now: deps.now, missedByLane }),
+    middleware: introspectionAnswerCache({
+      cache,
+      fresh,
+      path,
+      now: deps.now,
+      missedByLane,
+      shared: deps.shared,
+    }),
     lane: introspectionFastLane({ cache, fresh, path, missedByLane }),
   };
 }

@@ -5,6 +5,7 @@ import type { Context, Middleware } from 'koa';
 import type { FastLane } from '../http/fast-lane.ts';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AnswerCache } from '../cache/answer-cache.ts';
+import type { SharedAnswerTier } from '../cache/redis-answer-tier.ts';
 import { peekFormBody } from '../http/peek-form-body.ts';
 import { looksLikeJwt } from './jwt-access-token-verifier.ts';
 import type { OidcModelName } from '../storage/ports.ts';
@@ -32,6 +33,51 @@ export interface IntrospectionAnswerCacheDeps {
   now?: () => number;
   /** Requests the fast lane looked up and missed: not looked up (nor counted) twice. */
   missedByLane?: WeakSet<IncomingMessage>;
+  /** The tier every process shares (Redis), asked on a miss here before the engine. */
+  shared?: SharedAnswerTier;
+}
+
+/** An answer as the shared tier keeps it (a string: Redis holds bytes). */
+function encodeShared(value: CachedIntrospection): string {
+  const { headers, matchedRoute, matchedRouteName, clientId } = value;
+  return JSON.stringify({
+    headers,
+    json: value.bytes.toString('utf8'),
+    matchedRoute,
+    matchedRouteName,
+    clientId,
+  });
+}
+
+function decodeShared(text: string): CachedIntrospection | undefined {
+  try {
+    const shared = JSON.parse(text) as {
+      headers: [string, string][];
+      json: string;
+      matchedRoute: unknown;
+      matchedRouteName: unknown;
+      clientId?: string;
+    };
+    return {
+      headers: shared.headers,
+      body: deepFreeze(JSON.parse(shared.json) as Record<string, unknown>),
+      bytes: Buffer.from(shared.json),
+      matchedRoute: shared.matchedRoute,
+      matchedRouteName: shared.matchedRouteName,
+      clientId: shared.clientId,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function replay(ctx: HostContext, hit: CachedIntrospection): void {
+  ctx.status = 200;
+  for (const [name, value] of hit.headers) ctx.set(name, value);
+  ctx.body = hit.body;
+  ctx._matchedRoute = hit.matchedRoute;
+  ctx._matchedRouteName = hit.matchedRouteName;
+  if (hit.clientId !== undefined) ctx.state.clientId = hit.clientId;
 }
 
 /** Matches oidc-provider's own limit for the token endpoints' bodies closely enough to peek. */
@@ -126,21 +172,21 @@ export function introspectionAnswerCache(deps: IntrospectionAnswerCacheDeps): Mi
     if (key === undefined || !deps.fresh()) return next();
 
     const hit = deps.missedByLane?.has(ctx.req) ? undefined : deps.cache.get(key);
-    if (hit) {
-      ctx.status = 200;
-      for (const [name, value] of hit.headers) ctx.set(name, value);
-      ctx.body = hit.body;
-      ctx._matchedRoute = hit.matchedRoute;
-      ctx._matchedRouteName = hit.matchedRouteName;
-      if (hit.clientId !== undefined) ctx.state.clientId = hit.clientId;
-      return;
-    }
+    if (hit) return replay(ctx, hit);
 
     const generation = deps.cache.generation();
+    const shared = await deps.shared?.lookup(key);
+    const found = shared?.entry && deps.fresh() ? decodeShared(shared.entry.value) : undefined;
+    if (shared?.entry && found) {
+      deps.cache.set(key, { ...shared.entry, value: found }, generation);
+      return replay(ctx, found);
+    }
     const before = { ...ctx.response.headers };
     await next();
     const entry = entryOf(ctx, before, now());
-    if (entry && deps.fresh()) deps.cache.set(key, entry, generation);
+    if (!entry || !deps.fresh()) return;
+    deps.cache.set(key, entry, generation);
+    if (shared) deps.shared?.set(key, { ...entry, value: encodeShared(entry.value) }, shared.epoch);
   };
 }
 

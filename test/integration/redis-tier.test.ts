@@ -89,6 +89,19 @@ describe('with Redis up', () => {
       client.disconnect();
     }
   });
+
+  it("one worker's engine answer is served to the other from Redis", async () => {
+    const sharedHits = () =>
+      cluster.metric('portcullis_cache_shared_lookups_total', 'cache="introspection",result="hit"');
+    const before = await sharedHits();
+    const t = await token();
+    // Fresh connections alternate between the workers: the first asks its engine and shares
+    // the answer, the second finds it in Redis.
+    for (let i = 0; i < 4; i += 1) expect((await cluster.introspect(t)).json.active).toBe(true);
+    await waitFor(async () => (await sharedHits()) > before, 'a shared hit');
+    expect((await cluster.revoke(t)).status).toBe(200);
+    for (let i = 0; i < 4; i += 1) expect((await cluster.introspect(t)).json.active).toBe(false);
+  });
 });
 
 describe('Redis killed mid-run', () => {
