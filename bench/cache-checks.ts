@@ -18,18 +18,29 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AnswerCache } from '../src/cache/answer-cache.ts';
 import type { CachedIntrospection } from '../src/oidc/introspection-answer-cache.ts';
-import { startCacheCluster, type CacheCluster } from '../test/helpers/cache-cluster.ts';
+import { basic, startCacheCluster, type CacheCluster } from '../test/helpers/cache-cluster.ts';
 import { findFerretDbBinary, startFerretDb, type FerretDb } from '../test/helpers/ferretdb.ts';
 import { findOnPath } from '../test/helpers/find-on-path.ts';
 import { TestRedis } from '../test/helpers/redis-server.ts';
+import { runWrk } from './wrk-load.ts';
 
 const { values } = parseArgs({
   options: {
     trials: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '20' },
     'bound-ms': { type: 'string', default: '1000' },
+    checks: { type: 'string', default: 'memory,throughput,visibility' },
+    duration: { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '3' },
   },
 });
+const CHECKS = new Set(values.checks.split(',').map((c) => c.trim()));
+const DURATION_S = Math.max(1, Number(values.duration));
+const ROUNDS = Math.max(1, Number(values.rounds));
+/** Tokens introspected round robin, as in the main bench's introspect scenario. */
+const TOKEN_POOL = 256;
+const CONNECTIONS = 16;
+const PIPELINE = 8;
 const TRIALS = Math.max(1, Number(values.trials));
 const CONCURRENCY = Math.max(1, Number(values.concurrency));
 const BOUND_MS = Math.max(100, Number(values['bound-ms']));
@@ -114,6 +125,84 @@ async function visibility(
   };
 }
 
+interface ThroughputResult {
+  setup: string;
+  /** Introspections per second, per round. */
+  rounds: number[];
+  median: number;
+  errors: number;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/**
+ * Introspections per second of one setup (1 process, or 2 workers with or without Redis) on one
+ * SQLite file, under wrk: 256 tokens round robin, each checked active before the clock starts,
+ * a warm-up pass, then `ROUNDS` timed runs. Nothing is pinned: the workers need both cores.
+ */
+async function throughput(
+  setup: string,
+  workers: number,
+  redis: TestRedis | undefined,
+): Promise<ThroughputResult> {
+  const cluster = await startCacheCluster({
+    WORKERS: String(workers),
+    LOG_LEVEL: 'silent',
+    CLIENT_AUTH_MAX_FAILURES: '10000',
+    ...(redis ? { CACHE_URL: redis.url } : {}),
+  });
+  try {
+    const tokens: string[] = [];
+    for (let i = 0; i < TOKEN_POOL; i += 1) {
+      const issued = await cluster.issue();
+      const token = issued.json.access_token;
+      if (issued.status !== 200 || typeof token !== 'string')
+        throw new Error(`minting a token: ${String(issued.status)}`);
+      tokens.push(token);
+    }
+    for (const token of tokens) {
+      const answer = await cluster.introspect(token);
+      if (answer.json.active !== true) throw new Error('a fresh token did not introspect active');
+    }
+    const request = {
+      method: 'POST' as const,
+      path: '/token/introspection',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basic(cluster.api),
+        accept: 'application/json',
+      },
+      bodies: tokens.map((t) => new URLSearchParams({ token: t }).toString()),
+    };
+    const load = (seconds: number) =>
+      runWrk({
+        url: cluster.issuer,
+        request,
+        connections: CONNECTIONS,
+        seconds,
+        pipeline: PIPELINE,
+      });
+    await load(2);
+    const rounds: number[] = [];
+    let errors = 0;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const result = await load(DURATION_S);
+      rounds.push(result.perSecond);
+      errors += result.errors;
+    }
+    // Still the engine's answer at the end: every token active, none answered from a stale entry.
+    for (const token of tokens.slice(0, 16)) {
+      if ((await cluster.introspect(token)).json.active !== true) errors += 1;
+    }
+    return { setup, rounds, median: median(rounds), errors };
+  } finally {
+    await cluster.stop();
+  }
+}
+
 /** Heap bytes per entry, measured over `count` entries of what `make` builds. */
 function bytesPerEntry<V>(count: number, make: (i: number) => V): number {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -178,46 +267,75 @@ function clientMetadata(i: number): Record<string, unknown> {
 async function main(): Promise<void> {
   const load = loadavg().map((n) => n.toFixed(2));
   console.log(
-    `cache checks: ${TRIALS} trials per setup, ${CONCURRENCY} at once, bound ${BOUND_MS} ms`,
+    `cache checks (${[...CHECKS].join(', ')}): ${TRIALS} visibility trials per setup, ${CONCURRENCY} at once, bound ${BOUND_MS} ms`,
   );
   console.log(`load average at start: ${load.join(' ')}`);
 
-  const introspectionBytes = bytesPerEntry(20_000, introspectionAnswer);
-  const clientBytes = bytesPerEntry(5_000, clientMetadata);
-  console.log(
-    `memory: introspection answer ≈ ${Math.round(introspectionBytes)} B/entry (20,000 default: ${(
-      (introspectionBytes * 20_000) /
-      2 ** 20
-    ).toFixed(0)} MiB); client ≈ ${Math.round(clientBytes)} B/entry (10,000 default: ${(
-      (clientBytes * 10_000) /
-      2 ** 20
-    ).toFixed(1)} MiB)`,
-  );
+  let introspectionBytes: number | undefined;
+  let clientBytes: number | undefined;
+  if (CHECKS.has('memory')) {
+    introspectionBytes = bytesPerEntry(20_000, introspectionAnswer);
+    clientBytes = bytesPerEntry(5_000, clientMetadata);
+    console.log(
+      `memory: introspection answer ≈ ${Math.round(introspectionBytes)} B/entry (20,000 default: ${(
+        (introspectionBytes * 20_000) /
+        2 ** 20
+      ).toFixed(0)} MiB); client ≈ ${Math.round(clientBytes)} B/entry (10,000 default: ${(
+        (clientBytes * 10_000) /
+        2 ** 20
+      ).toFixed(1)} MiB)`,
+    );
+  }
 
   const redis = findOnPath('redis-server') === undefined ? undefined : await TestRedis.start();
   let ferret: FerretDb | undefined;
-  const backends: { name: string; env: Record<string, string> | undefined }[] = [
-    { name: 'sqlite', env: undefined },
-  ];
-  const mongoUri = process.env['MONGODB_URI'];
-  if (mongoUri)
-    backends.push({ name: 'mongodb', env: { STORE: 'mongodb', MONGODB_URI: mongoUri } });
-  else if (findFerretDbBinary() !== undefined) {
-    ferret = await startFerretDb();
-    backends.push({
-      name: 'mongodb (FerretDB)',
-      env: { STORE: 'mongodb', MONGODB_URI: ferret.uri, MONGODB_DB: `bench_${Date.now()}` },
-    });
-  }
+  const rates: ThroughputResult[] = [];
   const results: VisibilityResult[] = [];
   try {
-    for (const backend of backends) {
-      for (const tier of redis ? [undefined, redis] : [undefined]) {
-        const result = await visibility(backend.name, backend.env, tier);
-        results.push(result);
+    if (CHECKS.has('throughput')) {
+      if (findOnPath('wrk') === undefined)
+        throw new Error('the throughput check needs wrk: apt-get install wrk');
+      console.log(
+        `throughput: introspect on SQLite, wrk ${String(CONNECTIONS)} connections × ${String(PIPELINE)} pipelined, ${String(ROUNDS)} × ${String(DURATION_S)} s, load average ${loadavg()
+          .map((n) => n.toFixed(2))
+          .join(' ')}`,
+      );
+      const setups: [string, number, TestRedis | undefined][] = [
+        ['1 process', 1, undefined],
+        ['2 workers', 2, undefined],
+        ...(redis ? [['2 workers + Redis', 2, redis] as [string, number, TestRedis]] : []),
+      ];
+      for (const [setup, workers, tier] of setups) {
+        const result = await throughput(setup, workers, tier);
+        rates.push(result);
+        const one = rates[0]?.median ?? Number.NaN;
         console.log(
-          `${result.backend.padEnd(20)} redis ${result.redis ? 'yes' : 'no '}  trials ${result.trials}  failed ${result.failed}  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  worst ${result.worstMs} ms  ${result.failed === 0 && result.worstMs <= BOUND_MS ? 'within the bound' : 'NOT within the bound'}`,
+          `${setup.padEnd(20)} ${result.median.toFixed(0).padStart(7)}/s  rounds ${result.rounds.map((r) => r.toFixed(0)).join(', ')}  errors ${String(result.errors)}  ${(result.median / one).toFixed(2)}× the 1-process figure`,
         );
+      }
+    }
+    if (CHECKS.has('visibility')) {
+      const backends: { name: string; env: Record<string, string> | undefined }[] = [
+        { name: 'sqlite', env: undefined },
+      ];
+      const mongoUri = process.env['MONGODB_URI'];
+      if (mongoUri)
+        backends.push({ name: 'mongodb', env: { STORE: 'mongodb', MONGODB_URI: mongoUri } });
+      else if (findFerretDbBinary() !== undefined) {
+        ferret = await startFerretDb();
+        backends.push({
+          name: 'mongodb (FerretDB)',
+          env: { STORE: 'mongodb', MONGODB_URI: ferret.uri, MONGODB_DB: `bench_${Date.now()}` },
+        });
+      }
+      for (const backend of backends) {
+        for (const tier of redis ? [undefined, redis] : [undefined]) {
+          const result = await visibility(backend.name, backend.env, tier);
+          results.push(result);
+          console.log(
+            `${result.backend.padEnd(20)} redis ${result.redis ? 'yes' : 'no '}  trials ${result.trials}  failed ${result.failed}  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  worst ${result.worstMs} ms  ${result.failed === 0 && result.worstMs <= BOUND_MS ? 'within the bound' : 'NOT within the bound'}`,
+          );
+        }
       }
     }
   } finally {
@@ -231,11 +349,20 @@ async function main(): Promise<void> {
   );
   writeFileSync(
     file,
-    JSON.stringify({ load, boundMs: BOUND_MS, introspectionBytes, clientBytes, results }, null, 2),
+    JSON.stringify(
+      { load, boundMs: BOUND_MS, introspectionBytes, clientBytes, throughput: rates, results },
+      null,
+      2,
+    ),
   );
   console.log(`written: ${file.pathname}`);
-  const ok = results.every((r) => r.failed === 0 && r.worstMs <= BOUND_MS);
-  process.exitCode = ok ? 0 : 1;
+  const one = rates[0]?.median;
+  const scaled = rates.slice(1).every((r) => one !== undefined && r.median >= 1.8 * one);
+  const clean = rates.every((r) => r.errors === 0);
+  const visible = results.every((r) => r.failed === 0 && r.worstMs <= BOUND_MS);
+  if (rates.length > 1)
+    console.log(`target: 2 workers ≥ 1.8× the 1-process figure — ${scaled ? 'met' : 'NOT met'}`);
+  process.exitCode = scaled && clean && visible ? 0 : 1;
 }
 
 await main();
