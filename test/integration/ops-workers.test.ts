@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import * as oidc from 'openid-client';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -16,6 +17,18 @@ function metricValue(text: string, sample: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   if (line === undefined) throw new Error(`no sample ${sample}`);
   return Number(line.slice(sample.length + 1));
+}
+
+/** The Location of a GET sent with `cookie` on a new TCP connection (so to either worker). */
+function freshRedirect(url: string, cookie: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: cookie ? { cookie } : {}, agent: false }, (res) => {
+      res.resume();
+      resolve(res.headers.location ?? '');
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const data = tempDir('portcullis-workers-');
@@ -160,6 +173,56 @@ describe('WORKERS=2 on one SQLite file', () => {
       ),
     ).toBe(2);
     expect((await fetch(`${issuer}/metrics`)).status).toBe(404);
+  });
+
+  it('a logout on one worker ends single sign-on on the other', async () => {
+    const rp = await oidc.discovery(
+      new URL(issuer),
+      client.clientId,
+      undefined,
+      oidc.ClientSecretBasic(client.clientSecret),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+    const browser = new TestBrowser();
+    await signInAndRedeem(browser, rp, user, REDIRECT_URI);
+    /** A silent authorization request with the browser's cookies, on a new connection. */
+    const silent = async () => {
+      const url = oidc.buildAuthorizationUrl(rp, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid',
+        prompt: 'none',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+        state: oidc.randomState(),
+      });
+      let location = url.href;
+      // /auth redirects to /auth/:uid (the interaction) and on to the RP, all with cookies.
+      for (let hop = 0; hop < 5 && location.startsWith(issuer); hop += 1) {
+        const answer = await freshRedirect(location, browser.cookieHeader(new URL(location)));
+        location = new URL(answer, location).href;
+      }
+      const back = new URL(location);
+      return back.searchParams.get('code') !== null ? 'signed in' : back.searchParams.get('error');
+    };
+    const authPids = () =>
+      new Set(
+        records(server)
+          .filter((r) => r.event === 'http.request' && r.route === '/auth')
+          .map((r) => r.pid),
+      );
+    // Signed in, as seen from both workers (consecutive new connections alternate).
+    expect([await silent(), await silent()]).toEqual(['signed in', 'signed in']);
+
+    const confirm = await browser.get(`${issuer}/session/end`);
+    const done = await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' });
+    expect(done.status).toBe(303);
+    const before = authPids().size;
+    expect([await silent(), await silent(), await silent()]).toEqual([
+      'login_required',
+      'login_required',
+      'login_required',
+    ]);
+    expect(Math.max(before, authPids().size)).toBe(2);
   });
 
   it('restarts a worker that crashed, and keeps serving', async () => {
