@@ -7,13 +7,17 @@ import type { IncomingMessage } from 'node:http';
  * had. Only bodies with a `Content-Length` of at most `limit` bytes are peeked at; anything
  * else answers `undefined` and is left alone (the provider refuses bodies over 56 KiB itself).
  */
-/** Bodies already peeked at, per request: several hooks read the same form, the body once. */
-const peeked = new WeakMap<IncomingMessage, Promise<URLSearchParams | undefined>>();
+/** A peeked body: its text as sent, and the form it encodes. */
+export interface PeekedForm {
+  text: string;
+  form: URLSearchParams;
+}
 
-export function peekFormBody(
-  req: IncomingMessage,
-  limit: number,
-): Promise<URLSearchParams | undefined> {
+/** Bodies already peeked at, per request: several hooks read the same form, the body once. */
+const peeked = new WeakMap<IncomingMessage, Promise<PeekedForm | undefined>>();
+
+/** The body's text and form (see above). */
+export function peekForm(req: IncomingMessage, limit: number): Promise<PeekedForm | undefined> {
   let form = peeked.get(req);
   if (!form) {
     form = readWithoutConsuming(req, limit);
@@ -22,10 +26,17 @@ export function peekFormBody(
   return form;
 }
 
-async function readWithoutConsuming(
+export async function peekFormBody(
   req: IncomingMessage,
   limit: number,
 ): Promise<URLSearchParams | undefined> {
+  return (await peekForm(req, limit))?.form;
+}
+
+async function readWithoutConsuming(
+  req: IncomingMessage,
+  limit: number,
+): Promise<PeekedForm | undefined> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') return undefined;
   const length = Number(req.headers['content-length']);
@@ -59,5 +70,6 @@ async function readWithoutConsuming(
   }
   const body = Buffer.concat(chunks, size);
   if (size > 0 && !req.readableEnded) req.unshift(body);
-  return new URLSearchParams(body.toString('utf8'));
+  const text = body.toString('utf8');
+  return { text, form: new URLSearchParams(text) };
 }

@@ -6,7 +6,7 @@ import type { FastLane } from '../http/fast-lane.ts';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AnswerCache } from '../cache/answer-cache.ts';
 import type { SharedAnswerTier } from '../cache/redis-answer-tier.ts';
-import { peekFormBody } from '../http/peek-form-body.ts';
+import { peekForm } from '../http/peek-form-body.ts';
 import { looksLikeJwt } from './jwt-access-token-verifier.ts';
 import type { OidcModelName } from '../storage/ports.ts';
 import { accountKey, CACHED_TOKEN_MODELS, grantKey, tokenKey } from './invalidation-keys.ts';
@@ -95,12 +95,13 @@ type HostContext = Context & { _matchedRoute?: unknown; _matchedRouteName?: unkn
 async function requestKey(req: IncomingMessage): Promise<string | undefined> {
   const { authorization, dpop, accept, origin } = req.headers;
   if (authorization?.startsWith('Basic ') !== true || dpop !== undefined) return undefined;
-  const form = await peekFormBody(req, PEEK_LIMIT);
-  const token = form?.get('token');
+  const peeked = await peekForm(req, PEEK_LIMIT);
+  const token = peeked?.form.get('token');
   // RFC 9068 JWTs are answered by a hook from their live state, not by the engine: not cached.
-  if (!form || !token || looksLikeJwt(token)) return undefined;
+  if (!peeked || !token || looksLikeJwt(token)) return undefined;
+  // The body as sent: two encodings of one form are two keys (a miss each, never a wrong hit).
   return createHash('sha256')
-    .update(`${authorization}\n${accept ?? ''}\n${origin ?? ''}\n${form.toString()}`)
+    .update(`${authorization}\n${accept ?? ''}\n${origin ?? ''}\n${peeked.text}`)
     .digest('base64url');
 }
 
