@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './helpers/axe.ts';
 import { APP_ORIGIN, startEnvironment, type E2eEnvironment } from './helpers/environment.ts';
-import { clickAndLoad, SELECTORS, signInThroughApp, submitLogin } from './helpers/flows.ts';
+import { clickAndLoad, SELECTORS, signInThroughApp } from './helpers/flows.ts';
+import { signInToConsoleInChromium, type ConsoleUser } from '../helpers/console-sign-in.ts';
 
 /**
  * The admin console in Chromium (issue 17): an admin signs in through Portcullis itself, creates
@@ -17,7 +18,7 @@ const ADMIN = 'console-admin';
 const SCREENS = process.env['CONSOLE_SCREENS_DIR'] ?? path.resolve('test-results/screenshots');
 
 let env: E2eEnvironment;
-let admin: { username: string; password: string };
+let admin: ConsoleUser;
 
 beforeAll(async () => {
   env = await startEnvironment({ env: { CONSOLE_ADMINS: ADMIN } });
@@ -34,12 +35,9 @@ async function audit(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENS, `console-${name}.png`), fullPage: true });
 }
 
-/** /console → the sign-in page → consent (first time) → back to the console. */
-async function signInToConsole(page: Page, user: { username: string; password: string }) {
-  await page.goto(`${env.server.issuer}/console`);
-  await submitLogin(page, user.username, user.password);
-  if ((await page.locator(SELECTORS.allow).count()) > 0) await clickAndLoad(page, SELECTORS.allow);
-}
+/** /console → the sign-in page → the second factor → consent (first time) → the console. */
+const signInToConsole = (page: Page, user: ConsoleUser) =>
+  signInToConsoleInChromium(page, env.server.issuer, user);
 
 describe('admin console in Chromium', () => {
   let page: Page;
@@ -48,8 +46,9 @@ describe('admin console in Chromium', () => {
     page = await env.newPage({ bypassCSP: true });
   });
 
-  it('signs an admin in and shows the dashboard, with no script on the page', async () => {
-    await signInToConsole(page, admin);
+  it('signs an admin in, enrolling a second factor on the way, and shows the dashboard, with no script on the page', async () => {
+    const steps = await signInToConsole(page, admin);
+    expect(steps).toEqual(['password', 'enrol', 'recovery-codes', 'consent']);
     expect(page.url()).toBe(`${env.server.issuer}/console`);
     await expect(page.locator('h1').textContent()).resolves.toBe('Dashboard');
     expect(await page.locator('script').count()).toBe(0);
