@@ -51,6 +51,7 @@ export const CONSOLE_MESSAGES_EN = {
   deleteConfirm:
     'The client {name} ({id}) and its tokens and grants are deleted. It stops working at once. This cannot be undone.',
   confirmDelete: 'Yes, delete it',
+  confirm: 'Yes, do it',
   cancel: 'Cancel',
   back: 'Back',
   newUser: 'New user',
@@ -158,6 +159,7 @@ export const CONSOLE_MESSAGES_DE: ConsoleMessages = {
   deleteConfirm:
     'Der Client {name} ({id}) wird mit seinen Tokens und Freigaben gelöscht und funktioniert sofort nicht mehr. Das lässt sich nicht rückgängig machen.',
   confirmDelete: 'Ja, löschen',
+  confirm: 'Ja, ausführen',
   cancel: 'Abbrechen',
   back: 'Zurück',
   newUser: 'Neuer Benutzer',

@@ -1,0 +1,60 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { CONSOLE_PATH } from '../console-auth.ts';
+import { cell, type ConsoleKit } from '../console-kit.ts';
+import type { ConsolePage } from '../console-view-model.ts';
+
+/** The outbox: pending deliveries and dead letters; retry or remove one. */
+export function deliveryRoutes(router: Router, kit: ConsoleKit): void {
+  const { page, show, state, post } = kit;
+  const { services } = kit.deps;
+
+  async function deliveriesPage(ctx: Context, notice?: ConsolePage['notice']): Promise<void> {
+    const { t, session } = state(ctx);
+    const result = await services.deliveries.list({}, { limit: 100 });
+    await show(
+      ctx,
+      200,
+      page(ctx, {
+        heading: t.deliveries,
+        current: 'deliveries',
+        session,
+        notice,
+        sections: [
+          {
+            heading: t.deliveries,
+            table: {
+              caption: t.deliveries,
+              headers: [t.id, t.kind, t.state, t.target, t.attempts, t.lastError],
+              rows: result.items.map((d) => [
+                cell(d.id),
+                cell(d.kind),
+                cell(d.state),
+                cell(d.target),
+                cell(String(d.attempts)),
+                cell(d.last_error ?? '–'),
+              ]),
+              empty: t.nothing,
+            },
+            forms: result.items
+              .filter((d) => d.state === 'dead')
+              .map((d) =>
+                post(
+                  ctx,
+                  `${CONSOLE_PATH}/deliveries/${encodeURIComponent(d.id)}/retry`,
+                  `${t.retry}: ${d.id}`,
+                  { label: `${t.retry}: ${d.id}` },
+                ),
+              ),
+          },
+        ],
+      }),
+    );
+  }
+
+  router.get('/deliveries', async (ctx) => deliveriesPage(ctx));
+  router.post('/deliveries/:id/retry', async (ctx) => {
+    await services.deliveries.retry(ctx.params.id ?? '', kit.actorOf(ctx));
+    await deliveriesPage(ctx, { kind: 'status', text: state(ctx).t.saved });
+  });
+}

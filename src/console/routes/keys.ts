@@ -1,0 +1,62 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { CONSOLE_PATH } from '../console-auth.ts';
+import { when, cell, type ConsoleKit } from '../console-kit.ts';
+import type { ConsolePage } from '../console-view-model.ts';
+
+/** Signing keys: their states; rotate and prune. */
+export function keyRoutes(router: Router, kit: ConsoleKit): void {
+  const { page, show, state, post, fresh } = kit;
+  const { services } = kit.deps;
+
+  router.get('/keys', async (ctx) => keysPage(ctx));
+
+  async function keysPage(ctx: Context, notice?: ConsolePage['notice']): Promise<void> {
+    const { t, session } = state(ctx);
+    const keys = await services.keys.list();
+    await show(
+      ctx,
+      200,
+      page(ctx, {
+        heading: t.keys,
+        current: 'keys',
+        session,
+        notice,
+        sections: [
+          {
+            heading: t.keys,
+            table: {
+              caption: t.keys,
+              headers: [t.kid, t.alg, t.state, t.activates, t.retires, t.expires],
+              rows: keys.map((k) => [
+                cell(k.kid),
+                cell(k.alg),
+                cell(k.state),
+                cell(when(k.activates_at)),
+                cell(when(k.retired_at)),
+                cell(when(k.expires_at)),
+              ]),
+              empty: t.nothing,
+            },
+          },
+          {
+            heading: t.rotateKeys,
+            forms: [
+              post(ctx, `${CONSOLE_PATH}/keys/rotate`, t.rotateKeys, {
+                danger: true,
+                hint: t.rotateKeysHint,
+                label: t.rotateKeys,
+              }),
+            ],
+          },
+        ],
+      }),
+    );
+  }
+
+  router.post('/keys/rotate', async (ctx) => {
+    if (!fresh(ctx, `${CONSOLE_PATH}/keys`)) return;
+    await services.keys.rotate(kit.actorOf(ctx));
+    await keysPage(ctx, { kind: 'status', text: state(ctx).t.saved });
+  });
+}
