@@ -45,10 +45,15 @@ export const CONSOLE_SECTIONS = [
   ['clients', '/clients'],
   ['apis', '/apis'],
   ['users', '/users'],
+  ['roles', '/roles'],
+  ['groups', '/groups'],
+  ['attributes', '/attributes'],
+  ['iats', '/iats'],
   ['keys', '/keys'],
+  ['webhooks', '/webhooks'],
+  ['deliveries', '/deliveries'],
   ['events', '/events'],
   ['audit', '/audit'],
-  ['deliveries', '/deliveries'],
 ] as const;
 export type ConsoleSectionKey = (typeof CONSOLE_SECTIONS)[number][0];
 
@@ -69,6 +74,12 @@ export const lines = (text: string | undefined) =>
 export const words = (text: string | undefined) =>
   (text ?? '').split(/[\s,]+/).filter((w) => w !== '');
 export const enc = encodeURIComponent;
+/** A whole number typed into a form as a number; anything else as typed, for the schema to refuse. */
+export const wholeNumber = (text: string | undefined): number | string | undefined => {
+  const value = (text ?? '').trim();
+  if (value === '') return undefined;
+  return /^-?\d{1,15}$/.test(value) ? Number(value) : value;
+};
 
 /**
  * What every console section uses: the page frame (navigation, languages, sign-out), the CSRF
@@ -203,8 +214,8 @@ export function createConsoleKit(deps: ConsoleDeps) {
   }
 
   /**
-   * Runs a change; a refusal (4xx, but not "no such thing") is shown with `again` and 400, so the
-   * admin sees what was wrong next to the form they sent.
+   * Runs a change; a refusal (any 4xx) is shown with `again` and 400, so the admin sees what was
+   * wrong next to the form they sent. When the page itself is gone, `again` answers 404.
    */
   async function attempt(
     ctx: Context,
@@ -215,7 +226,7 @@ export function createConsoleKit(deps: ConsoleDeps) {
       await change();
     } catch (err) {
       const message = refusal(err);
-      if (message === undefined || (err instanceof AppError && err.code === 'not_found')) throw err;
+      if (message === undefined) throw err;
       await again({ kind: 'alert', text: message });
       ctx.status = 400;
     }

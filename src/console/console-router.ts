@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import { normalizeLogin } from '../accounts/normalize-login.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseForm } from '../http/parse-form.ts';
+import { parseMultipartForm } from '../http/parse-multipart-form.ts';
 import { clearSession, CONSOLE_PATH, readSession, safeReturn } from './console-auth.ts';
 import {
   createConsoleKit,
@@ -12,17 +13,27 @@ import {
 } from './console-kit.ts';
 import { consoleMessages } from './console-messages.ts';
 import { apiRoutes } from './routes/apis.ts';
+import { attributeRoutes } from './routes/attributes.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { eventRoutes } from './routes/events.ts';
+import { groupRoutes } from './routes/groups.ts';
+import { initialAccessTokenRoutes } from './routes/initial-access-tokens.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { roleRoutes } from './routes/roles.ts';
 import { forbidden, OPEN_PATHS, signInRoutes } from './routes/sign-in.ts';
+import { userAccessRoutes } from './routes/user-access.ts';
+import { userImportRoutes } from './routes/user-import.ts';
 import { userRoutes } from './routes/users.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export type { ConsoleDeps } from './console-kit.ts';
 
 const FORM_LIMIT = 16 * 1024;
+/** The one upload (user import): a file of users, as the admin API's import takes (text). */
+const UPLOAD_PATH = `${CONSOLE_PATH}/users/import`;
+const UPLOAD_LIMIT = 8 * 1024 * 1024;
 
 /**
  * The admin console at /console (issue 17; docs/console.md): server-rendered pages, no script,
@@ -46,8 +57,16 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
     dashboardRoutes,
     clientRoutes,
     apiRoutes,
+    // The import before the users' `/users/:id` pages, whose pattern would take `/users/import`.
+    userImportRoutes,
     userRoutes,
+    userAccessRoutes,
+    roleRoutes,
+    groupRoutes,
+    attributeRoutes,
+    initialAccessTokenRoutes,
     keyRoutes,
+    webhookRoutes,
     deliveryRoutes,
     eventRoutes,
   ];
@@ -73,7 +92,14 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
     const lang = kit.languageOf(ctx);
     ctx.state.console = { session, t: consoleMessages(lang), lang } satisfies ConsoleState;
     if (ctx.method === 'POST') {
-      const form = await parseForm(ctx, { limit: FORM_LIMIT });
+      let form: Record<string, string>;
+      if (ctx.path === UPLOAD_PATH && ctx.is('multipart/form-data')) {
+        const upload = await parseMultipartForm(ctx, { limit: UPLOAD_LIMIT });
+        form = upload.fields;
+        ctx.state.files = upload.files;
+      } else {
+        form = await parseForm(ctx, { limit: FORM_LIMIT });
+      }
       if (!kit.csrf.verify(`console:${session.sid}`, form.csrf)) throw new AppError('csrf_failed');
       ctx.state.form = form;
     }

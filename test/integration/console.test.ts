@@ -149,11 +149,14 @@ describe('admin console', () => {
 
     const userPage = await browser.get(`${server.issuer}/console/users/${target.id}`);
     expect(userPage.text).toContain('Sessions');
-    const ended = await browser.submit(userPage, '/sessions/end', {});
-    expect(ended.status).toBe(200);
+    // POST-redirect-GET: each change answers 303 back to the user's page, which says it is done.
+    const ending = await browser.submit(userPage, '/sessions/end', {});
+    expect(ending.status).toBe(303);
+    const ended = await browser.follow(ending);
+    expect(ended.text).toContain('role="status"');
     expect(await sessions()).toEqual([]);
     const reset = await browser.submit(ended, '/factors/reset', {});
-    expect(reset.status).toBe(200);
+    expect(reset.status).toBe(303);
 
     const confirm = await browser.get(`${server.issuer}/console/users/${target.id}/delete`);
     expect(confirm.text).toContain(target.username);

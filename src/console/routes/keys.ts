@@ -4,12 +4,12 @@ import { CONSOLE_PATH } from '../console-auth.ts';
 import { when, cell, type ConsoleKit } from '../console-kit.ts';
 import type { ConsolePage } from '../console-view-model.ts';
 
-/** Signing keys: their states; rotate and prune. */
+/** Signing keys (`portcullis keys list|rotate|prune`): their states; rotate; prune after a confirmation. */
 export function keyRoutes(router: Router, kit: ConsoleKit): void {
   const { page, show, state, post, fresh } = kit;
   const { services } = kit.deps;
 
-  router.get('/keys', async (ctx) => keysPage(ctx));
+  router.get('/keys', async (ctx) => keysPage(ctx, kit.savedNotice(ctx)));
 
   async function keysPage(ctx: Context, notice?: ConsolePage['notice']): Promise<void> {
     const { t, session } = state(ctx);
@@ -49,6 +49,11 @@ export function keyRoutes(router: Router, kit: ConsoleKit): void {
               }),
             ],
           },
+          {
+            heading: t.pruneKeys,
+            text: [t.pruneKeysHint],
+            links: [{ href: `${CONSOLE_PATH}/keys/prune`, label: t.pruneKeys }],
+          },
         ],
       }),
     );
@@ -58,5 +63,23 @@ export function keyRoutes(router: Router, kit: ConsoleKit): void {
     if (!fresh(ctx, `${CONSOLE_PATH}/keys`)) return;
     await services.keys.rotate(kit.actorOf(ctx));
     await keysPage(ctx, { kind: 'status', text: state(ctx).t.saved });
+  });
+
+  // `keys prune`: removes keys no longer published (nothing they signed can still be valid).
+  router.get('/keys/prune', async (ctx) => {
+    const { t } = state(ctx);
+    await kit.confirmPage(ctx, {
+      current: 'keys',
+      heading: t.pruneKeysTitle,
+      text: t.pruneKeysConfirm,
+      action: `${CONSOLE_PATH}/keys/prune`,
+      back: `${CONSOLE_PATH}/keys`,
+    });
+  });
+
+  router.post('/keys/prune', async (ctx) => {
+    if (!fresh(ctx, `${CONSOLE_PATH}/keys/prune`)) return;
+    await services.keys.prune(kit.actorOf(ctx));
+    kit.redirect(ctx, `${CONSOLE_PATH}/keys`);
   });
 }

@@ -2,13 +2,21 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { fill, when, cell, type ConsoleKit } from '../console-kit.ts';
-import type { ConsoleForm, ConsolePage, ConsoleSection } from '../console-view-model.ts';
+import { cell, enc, fill, type ConsoleKit } from '../console-kit.ts';
+import type { ConsoleForm, ConsolePage } from '../console-view-model.ts';
+import { createUserPage, PROFILE_CLAIMS } from './user-page.ts';
 
-/** Users: list and search, create, a user's page (profile, state, password, sessions, second factors), delete after a confirmation. */
+/**
+ * Users (`portcullis user add|list|show|update|disable|enable|set-password|sessions|signout|
+ * grants|revoke-grant|delete|send-verification|send-reset-link|invite|mfa`): list and search,
+ * create (with a password or an invitation), and every change on a user's page
+ * (./user-page.ts), each through the admin services, then back to that page (POST-redirect-GET).
+ */
 export function userRoutes(router: Router, kit: ConsoleKit): void {
   const { page, show, state, post, fresh, form } = kit;
   const { services } = kit.deps;
+  const showUser = createUserPage(kit);
+  const userPath = (id: string) => `${CONSOLE_PATH}/users/${enc(id)}`;
 
   router.get('/users', async (ctx) => {
     const { t, session } = state(ctx);
@@ -29,6 +37,7 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
         heading: t.users,
         current: 'users',
         session,
+        notice: kit.savedNotice(ctx),
         sections: [
           {
             heading: t.search,
@@ -41,7 +50,10 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
                 fields: [{ name: 'q', label: t.searchLabel, type: 'search', value: q }],
               },
             ],
-            links: [{ href: `${CONSOLE_PATH}/users/new`, label: t.newUser }],
+            links: [
+              { href: `${CONSOLE_PATH}/users/new`, label: t.newUser },
+              { href: `${CONSOLE_PATH}/users/import`, label: t.importUsers },
+            ],
           },
           {
             heading: t.users,
@@ -67,7 +79,10 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
     );
   });
 
-  const userForm = (ctx: Context, values: { username: string; email: string }): ConsoleForm => {
+  const userForm = (
+    ctx: Context,
+    values: { username: string; email: string; invite: boolean },
+  ): ConsoleForm => {
     const { t } = state(ctx);
     return post(ctx, `${CONSOLE_PATH}/users`, t.create, {
       label: t.newUser,
@@ -86,254 +101,180 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
           label: t.password,
           type: 'password',
           value: '',
-          required: true,
           autocomplete: 'new-password',
+          hint: t.passwordOrInvite,
+        },
+        {
+          name: 'invite',
+          label: t.inviteInstead,
+          type: 'checkbox',
+          value: 'yes',
+          checked: values.invite,
         },
       ],
     });
   };
 
-  router.get('/users/new', async (ctx) => {
-    const { t, session } = state(ctx);
-    await show(
-      ctx,
-      200,
-      page(ctx, {
-        heading: t.newUser,
-        current: 'users',
-        session,
-        sections: [{ heading: t.newUser, forms: [userForm(ctx, { username: '', email: '' })] }],
-      }),
-    );
-  });
+  const newUserPage = (
+    ctx: Context,
+    values: { username: string; email: string; invite: boolean },
+    notice?: ConsolePage['notice'],
+  ) => {
+    const { t } = state(ctx);
+    return kit.view(ctx, {
+      heading: t.newUser,
+      current: 'users',
+      notice,
+      sections: [
+        {
+          heading: t.newUser,
+          forms: [userForm(ctx, values)],
+          links: [{ href: `${CONSOLE_PATH}/users/import`, label: t.importUsers }],
+        },
+      ],
+    });
+  };
+
+  router.get('/users/new', (ctx) => newUserPage(ctx, { username: '', email: '', invite: false }));
 
   router.post('/users', async (ctx) => {
-    const { t, session } = state(ctx);
     const f = form(ctx);
-    try {
-      const user = await services.users.create(
-        { username: f.username, password: f.password, ...(f.email ? { email: f.email } : {}) },
-        kit.actorOf(ctx),
-      );
-      ctx.status = 303;
-      ctx.redirect(`${CONSOLE_PATH}/users/${encodeURIComponent(user.id)}`);
-    } catch (err) {
-      const message = kit.refusal(err);
-      if (message === undefined) throw err;
-      await show(
-        ctx,
-        400,
-        page(ctx, {
-          heading: t.newUser,
-          current: 'users',
-          session,
-          notice: { kind: 'alert', text: message },
-          sections: [
-            {
-              heading: t.newUser,
-              forms: [userForm(ctx, { username: f.username ?? '', email: f.email ?? '' })],
-            },
-          ],
-        }),
-      );
-    }
-  });
-
-  async function showUser(
-    ctx: Context,
-    id: string,
-    notice?: ConsolePage['notice'],
-    status = 200,
-  ): Promise<void> {
-    const { t, session } = state(ctx);
-    const user = await services.users.get(id);
-    const base = `${CONSOLE_PATH}/users/${encodeURIComponent(user.id)}`;
-    await show(
+    const invite = f.invite === 'yes';
+    await kit.attempt(
       ctx,
-      status,
-      page(ctx, {
-        heading: user.username,
-        current: 'users',
-        session,
-        notice,
-        sections: [
+      async () => {
+        const user = await services.users.create(
           {
-            heading: user.username,
-            facts: [
-              { term: t.id, value: user.id },
-              { term: t.email, value: user.email ?? '–' },
-              { term: t.state, value: user.disabled ? t.disabled : t.enabled },
-            ],
-            forms: [
-              user.disabled
-                ? post(ctx, `${base}/enable`, t.enable, { label: t.enable })
-                : post(ctx, `${base}/disable`, t.disable, {
-                    danger: true,
-                    hint: t.userDisabledHint,
-                    label: t.disable,
-                  }),
-            ],
+            username: f.username,
+            ...(invite ? { invite: true } : { password: f.password }),
+            ...(f.email ? { email: f.email } : {}),
           },
-          {
-            heading: t.resetPassword,
-            forms: [
-              post(ctx, `${base}/password`, t.resetPassword, {
-                danger: true,
-                label: t.resetPassword,
-                hint: t.userDisabledHint,
-                fields: [
-                  {
-                    name: 'password',
-                    label: t.newPassword,
-                    type: 'password',
-                    value: '',
-                    required: true,
-                    autocomplete: 'new-password',
-                  },
-                ],
-              }),
-            ],
-          },
-          ...(await lifecycleSections(ctx, user.id, base)),
-          {
-            heading: t.events,
-            links: [
-              {
-                href: `${CONSOLE_PATH}/events?subject=${encodeURIComponent(user.id)}`,
-                label: t.events,
-              },
-            ],
-          },
-        ],
-      }),
+          kit.actorOf(ctx),
+        );
+        kit.redirect(ctx, userPath(user.id));
+      },
+      (notice) =>
+        newUserPage(ctx, { username: f.username ?? '', email: f.email ?? '', invite }, notice),
     );
-  }
-
-  /** Sessions, second factors and deletion (issues 14, 15), where the server provides them. */
-  async function lifecycleSections(
-    ctx: Context,
-    id: string,
-    base: string,
-  ): Promise<ConsoleSection[]> {
-    const { t } = state(ctx);
-    const sections: ConsoleSection[] = [];
-    if (services.userLifecycle) {
-      const sessions = await services.userLifecycle.sessions(id);
-      sections.push({
-        heading: t.sessions,
-        table: {
-          caption: t.sessions,
-          headers: [t.signedIn, t.lastUsed, t.clients],
-          rows: sessions.items.map((x) => [
-            cell(when(x.signedInAt)),
-            cell(when(x.lastUsedAt)),
-            cell(x.clientIds.join(' ') || '–'),
-          ]),
-          empty: t.noSessions,
-        },
-        forms:
-          sessions.items.length > 0
-            ? [
-                post(ctx, `${base}/sessions/end`, t.endSessions, {
-                  danger: true,
-                  hint: t.endSessionsHint,
-                  label: t.endSessions,
-                }),
-              ]
-            : [],
-      });
-    }
-    sections.push({
-      heading: t.factors,
-      forms: [
-        post(ctx, `${base}/factors/reset`, t.resetFactors, {
-          danger: true,
-          hint: t.resetFactorsHint,
-          label: t.resetFactors,
-        }),
-      ],
-      links: services.userLifecycle ? [{ href: `${base}/delete`, label: t.deleteUser }] : [],
-    });
-    return sections;
-  }
-
-  router.post('/users/:id/sessions/end', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${CONSOLE_PATH}/users/${encodeURIComponent(id)}`)) return;
-    if (!services.userLifecycle) throw new AppError('not_found');
-    await services.userLifecycle.endSessions(id, kit.actorOf(ctx));
-    await showUser(ctx, id, { kind: 'status', text: state(ctx).t.saved });
-  });
-
-  router.post('/users/:id/factors/reset', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${CONSOLE_PATH}/users/${encodeURIComponent(id)}`)) return;
-    await services.userFactors.reset(id, kit.actorOf(ctx));
-    await showUser(ctx, id, { kind: 'status', text: state(ctx).t.saved });
-  });
-
-  router.get('/users/:id/delete', async (ctx) => {
-    const { t, session } = state(ctx);
-    const user = await services.users.get(ctx.params.id ?? '');
-    const base = `${CONSOLE_PATH}/users/${encodeURIComponent(user.id)}`;
-    await show(
-      ctx,
-      200,
-      page(ctx, {
-        heading: t.deleteUserTitle,
-        current: 'users',
-        session,
-        sections: [
-          {
-            heading: t.deleteUserTitle,
-            text: [fill(t.deleteUserConfirm, { name: user.username, id: user.id })],
-            forms: [
-              post(ctx, `${base}/delete`, t.confirmDelete, {
-                danger: true,
-                label: t.confirmDelete,
-              }),
-            ],
-            links: [{ href: base, label: t.cancel }],
-          },
-        ],
-      }),
-    );
-  });
-
-  router.post('/users/:id/delete', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${CONSOLE_PATH}/users/${encodeURIComponent(id)}/delete`)) return;
-    if (!services.userLifecycle) throw new AppError('not_found');
-    await services.userLifecycle.deleteUser(id, kit.actorOf(ctx));
-    ctx.status = 303;
-    ctx.redirect(`${CONSOLE_PATH}/users`);
   });
 
   router.get('/users/:id', async (ctx) => showUser(ctx, ctx.params.id ?? ''));
 
-  router.post('/users/:id/disable', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${CONSOLE_PATH}/users/${encodeURIComponent(id)}`)) return;
-    await services.users.setDisabled(id, true, kit.actorOf(ctx));
-    await showUser(ctx, id, { kind: 'status', text: state(ctx).t.saved });
+  /** A change on a user's page: done, back to the page; refused, the page with what was wrong. */
+  const change =
+    (
+      apply: (id: string, f: Record<string, string>, ctx: Context) => Promise<unknown>,
+      options: { dangerous?: boolean } = {},
+    ) =>
+    async (ctx: Context) => {
+      const id = ctx.params.id ?? '';
+      if (options.dangerous && !fresh(ctx, userPath(id))) return;
+      const f = form(ctx);
+      await kit.attempt(
+        ctx,
+        async () => {
+          await apply(id, f, ctx);
+          kit.redirect(ctx, userPath(id));
+        },
+        (notice) => showUser(ctx, id, notice, f),
+      );
+    };
+
+  // `user update`: only what differs from the stored user changes; an emptied claim is removed.
+  router.post(
+    '/users/:id/profile',
+    change(async (id, f, ctx) => {
+      const user = await services.users.get(id);
+      const stored = (user.claims ?? {}) as Record<string, unknown>;
+      const claims: Record<string, string | null> = {};
+      for (const claim of PROFILE_CLAIMS) {
+        const text = (f[`claim_${claim}`] ?? '').trim();
+        const had = typeof stored[claim] === 'string' ? (stored[claim] as string) : '';
+        if (text !== had) claims[claim] = text === '' ? null : text;
+      }
+      const email = (f.email ?? '').trim();
+      const verified = f.email_verified === 'yes';
+      const patch = {
+        ...(Object.keys(claims).length > 0 ? { claims } : {}),
+        ...(email !== (user.email ?? '') ? { email: email === '' ? null : email } : {}),
+        ...(verified !== user.emailVerified ? { email_verified: verified } : {}),
+      };
+      if (Object.keys(patch).length === 0)
+        throw new AppError('invalid_input', { profile: 'nothing changed' });
+      return services.users.update(id, patch, kit.actorOf(ctx));
+    }),
+  );
+
+  router.post(
+    '/users/:id/disable',
+    change((id, _f, ctx) => services.users.setDisabled(id, true, kit.actorOf(ctx)), {
+      dangerous: true,
+    }),
+  );
+  router.post(
+    '/users/:id/enable',
+    change((id, _f, ctx) => services.users.setDisabled(id, false, kit.actorOf(ctx))),
+  );
+  router.post(
+    '/users/:id/password',
+    change(
+      (id, f, ctx) => services.users.resetPassword(id, { password: f.password }, kit.actorOf(ctx)),
+      { dangerous: true },
+    ),
+  );
+  router.post(
+    '/users/:id/factors/reset',
+    change((id, _f, ctx) => services.userFactors.reset(id, kit.actorOf(ctx)), { dangerous: true }),
+  );
+
+  // The account lifecycle (issue 15): sessions, grants, email links and deletion.
+  const lifecycle = () => {
+    if (!services.userLifecycle) throw new AppError('not_found');
+    return services.userLifecycle;
+  };
+  router.post(
+    '/users/:id/sessions/end',
+    change((id, _f, ctx) => lifecycle().endSessions(id, kit.actorOf(ctx)), { dangerous: true }),
+  );
+  router.post(
+    '/users/:id/grants/revoke',
+    change(
+      (id, f, ctx) => lifecycle().revokeGrant(id, { grant_id: f.grant_id }, kit.actorOf(ctx)),
+      {
+        dangerous: true,
+      },
+    ),
+  );
+  router.post(
+    '/users/:id/send-verification',
+    change((id, f, ctx) => lifecycle().sendVerification(id, { lang: f.lang }, kit.actorOf(ctx))),
+  );
+  router.post(
+    '/users/:id/send-reset-link',
+    change((id, f, ctx) => lifecycle().sendResetLink(id, { lang: f.lang }, kit.actorOf(ctx))),
+  );
+  router.post(
+    '/users/:id/invite',
+    change((id, f, ctx) => lifecycle().sendInvitation(id, { lang: f.lang }, kit.actorOf(ctx))),
+  );
+
+  router.get('/users/:id/delete', async (ctx) => {
+    const { t } = state(ctx);
+    const user = await services.users.get(ctx.params.id ?? '');
+    const base = userPath(user.id);
+    await kit.confirmPage(ctx, {
+      current: 'users',
+      heading: t.deleteUserTitle,
+      text: fill(t.deleteUserConfirm, { name: user.username, id: user.id }),
+      action: `${base}/delete`,
+      back: base,
+    });
   });
 
-  router.post('/users/:id/enable', async (ctx) => {
+  router.post('/users/:id/delete', async (ctx) => {
     const id = ctx.params.id ?? '';
-    await services.users.setDisabled(id, false, kit.actorOf(ctx));
-    await showUser(ctx, id, { kind: 'status', text: state(ctx).t.saved });
-  });
-
-  router.post('/users/:id/password', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${CONSOLE_PATH}/users/${encodeURIComponent(id)}`)) return;
-    try {
-      await services.users.resetPassword(id, { password: form(ctx).password }, kit.actorOf(ctx));
-      await showUser(ctx, id, { kind: 'status', text: state(ctx).t.saved });
-    } catch (err) {
-      const message = kit.refusal(err);
-      if (message === undefined || (err instanceof AppError && err.code === 'not_found')) throw err;
-      await showUser(ctx, id, { kind: 'alert', text: message }, 400);
-    }
+    if (!fresh(ctx, `${userPath(id)}/delete`)) return;
+    await lifecycle().deleteUser(id, kit.actorOf(ctx));
+    kit.redirect(ctx, `${CONSOLE_PATH}/users`);
   });
 }
