@@ -133,6 +133,108 @@ describe('admin console in Chromium', () => {
     await page.goto(`${env.server.issuer}/console?lang=en`);
   });
 
+  /** Fills the named fields of the form whose action ends with `action`, and submits it. */
+  async function fillAndSubmit(action: string, fields: Record<string, string>): Promise<void> {
+    const form = `form[action$="${action}"]`;
+    for (const [name, value] of Object.entries(fields))
+      await page.fill(`${form} [name="${name}"]`, value);
+    await clickAndLoad(page, `${form} button[type="submit"]`);
+  }
+
+  it('manages roles, groups and attributes', async () => {
+    await page.goto(`${env.server.issuer}/console/roles`);
+    await fillAndSubmit('/console/roles', { name: 'orders-reader', description: 'Reads orders' });
+    await expect(page.locator('h1').textContent()).resolves.toBe('Role orders-reader');
+    await audit(page, 'role');
+    await page.goto(`${env.server.issuer}/console/roles`);
+    await audit(page, 'roles');
+
+    await page.goto(`${env.server.issuer}/console/groups`);
+    await fillAndSubmit('/console/groups', { name: 'support', description: 'Support desk' });
+    await fillAndSubmit('/console/groups/support/members/add', { user: env.user.username });
+    await page.selectOption('form[action$="/roles/add"] select', 'orders-reader');
+    await clickAndLoad(page, 'form[action$="/roles/add"] button');
+    await expect(page.locator('[role="status"]').count()).resolves.toBe(1);
+    await expect(page.locator('main').textContent()).resolves.toContain(env.user.username);
+    await audit(page, 'group');
+    await page.goto(`${env.server.issuer}/console/groups`);
+    await audit(page, 'groups');
+
+    await page.goto(`${env.server.issuer}/console/attributes`);
+    await fillAndSubmit('/console/attributes', { name: 'department' });
+    await expect(page.locator('tbody').textContent()).resolves.toContain('department');
+    await audit(page, 'attributes');
+  });
+
+  it("shows a user's profile, roles, attributes, grants and email links; imports a file", async () => {
+    await page.goto(`${env.server.issuer}/console/users/${env.user.id}`);
+    await fillAndSubmit(`/users/${env.user.id}/attributes`, { attr_department: 'Support' });
+    await expect(page.locator('[role="status"]').count()).resolves.toBe(1);
+    await audit(page, 'user');
+
+    await page.goto(`${env.server.issuer}/console/users/import`);
+    await audit(page, 'user-import');
+    await page.setInputFiles('form[action$="/users/import"] input[type="file"]', {
+      name: 'users.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        'username,password_hash\nimported-1,$2b$04$abcdefghijklmnopqrstuu5y2pBQ2h1Vv7Y9dFqkq4S8b1D0xD2iS\nbad name,md5:x\n',
+      ),
+    });
+    await clickAndLoad(page, 'form[action$="/users/import"] button');
+    await expect(page.locator('main table').textContent()).resolves.toContain('username');
+    await audit(page, 'user-import-report');
+  });
+
+  it('registers an API, a registration token and a webhook, each secret shown once', async () => {
+    await page.goto(`${env.server.issuer}/console/apis/new`);
+    await audit(page, 'api-new');
+    await fillAndSubmit('/console/apis', {
+      identifier: 'https://api.example.com/orders',
+      name: 'Orders',
+      scopes: 'orders:read Read your orders\norders:write Place orders',
+    });
+    await expect(page.locator('h1').textContent()).resolves.toBe('API Orders');
+    await audit(page, 'api');
+
+    await page.goto(`${env.server.issuer}/console/iats`);
+    await fillAndSubmit('/console/iats', { max_uses: '1', description: 'orders CI' });
+    expect((await page.locator('#secret').inputValue()).length).toBeGreaterThan(20);
+    await audit(page, 'iats');
+
+    await page.goto(`${env.server.issuer}/console/webhooks`);
+    await fillAndSubmit('/console/webhooks', {
+      url: 'https://hooks.example.com/portcullis',
+      events: 'admin.user.*',
+    });
+    await expect(page.locator('#secret').inputValue()).resolves.toMatch(/^whsec_/);
+    await audit(page, 'webhook-secret');
+    await page.goto(`${env.server.issuer}/console/webhooks`);
+    await audit(page, 'webhooks');
+  });
+
+  it('asks before pruning the signing keys', async () => {
+    await page.goto(`${env.server.issuer}/console/keys`);
+    await page.getByRole('link', { name: 'Prune expired keys' }).click();
+    await page.waitForLoadState('load');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Prune expired signing keys?');
+    await audit(page, 'keys-prune');
+    await clickAndLoad(page, 'form[action$="/keys/prune"] button');
+    expect(page.url()).toContain('/console/keys?done=1');
+  });
+
+  it('speaks German on the new pages too', async () => {
+    await page.goto(`${env.server.issuer}/console/groups/support?lang=de`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Gruppe support');
+    await audit(page, 'group-de');
+    await page.goto(`${env.server.issuer}/console/users/import?lang=de`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Benutzer importieren');
+    await audit(page, 'user-import-de');
+    await page.goto(`${env.server.issuer}/console/webhooks?lang=de`);
+    await audit(page, 'webhooks-de');
+    await page.goto(`${env.server.issuer}/console?lang=en`);
+  });
+
   it('refuses a cross-site form post and cannot be framed', async () => {
     const attacker = await env.newPage();
     await attacker.route(`${APP_ORIGIN}/attack`, (route) =>
