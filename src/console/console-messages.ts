@@ -255,6 +255,21 @@ export const CONSOLE_MESSAGES_EN = {
   importCreated: '{count} users were created.',
   importNoFile: 'Choose a file to upload.',
   importNoFormat: 'Choose the format: the file name does not say (.jsonl, .ndjson, .json, .csv).',
+  totp_none: 'none',
+  totp_pending: 'set up, not confirmed',
+  totp_active: 'active',
+  recoveryCodesLeft: 'Unused recovery codes',
+  passkeys: 'Passkeys',
+  passkeySynced: 'synced passkey',
+  passkeyDevice: 'device-bound passkey',
+  noPasskeys: 'No passkeys.',
+  resetFactorsTitle: "Reset this user's second factors?",
+  resetFactorsConfirm:
+    'Every TOTP app, recovery code and passkey of {name} is removed. Verify who is asking through a channel you already trust first (docs/mfa.md). They enrol again at their next sign-in where a second factor is required.',
+  rotateSecretTitle: "Rotate this client's secret?",
+  rotateSecretConfirm:
+    'The client {name} ({id}) gets a new secret, shown once on the next page; the old one stops working at once.',
+  rotateKeysTitle: 'Rotate the signing keys?',
 } as const;
 
 export type ConsoleMessageKey = keyof typeof CONSOLE_MESSAGES_EN;
@@ -519,6 +534,21 @@ export const CONSOLE_MESSAGES_DE: ConsoleMessages = {
   importNoFile: 'Wählen Sie eine Datei zum Hochladen.',
   importNoFormat:
     'Wählen Sie das Format: Der Dateiname verrät es nicht (.jsonl, .ndjson, .json, .csv).',
+  totp_none: 'keine',
+  totp_pending: 'eingerichtet, nicht bestätigt',
+  totp_active: 'aktiv',
+  recoveryCodesLeft: 'Unbenutzte Wiederherstellungscodes',
+  passkeys: 'Passkeys',
+  passkeySynced: 'synchronisierter Passkey',
+  passkeyDevice: 'gerätegebundener Passkey',
+  noPasskeys: 'Keine Passkeys.',
+  resetFactorsTitle: 'Die zweiten Faktoren dieses Benutzers zurücksetzen?',
+  resetFactorsConfirm:
+    'Alle TOTP-Apps, Wiederherstellungscodes und Passkeys von {name} werden entfernt. Prüfen Sie zuerst über einen vertrauenswürdigen Kanal, wer fragt (docs/mfa.md). Bei der nächsten Anmeldung, die einen zweiten Faktor verlangt, wird neu eingerichtet.',
+  rotateSecretTitle: 'Das Geheimnis dieses Clients erneuern?',
+  rotateSecretConfirm:
+    'Der Client {name} ({id}) bekommt ein neues Geheimnis, das auf der nächsten Seite einmal angezeigt wird; das alte gilt sofort nicht mehr.',
+  rotateKeysTitle: 'Die Signaturschlüssel erneuern?',
 };
 
 export function consoleMessages(lang: string): ConsoleMessages {

@@ -76,6 +76,9 @@ describe('admin console in Chromium', () => {
     await audit(page, 'clients');
     await page.getByRole('link', { name: 'Billing portal' }).click();
     await page.waitForLoadState('load');
+    await page.getByRole('link', { name: 'Rotate secret' }).click();
+    await page.waitForLoadState('load');
+    await audit(page, 'client-rotate-confirm');
     await clickAndLoad(page, 'button.cc-button-danger');
     const rotated = await page.locator('#secret').inputValue();
     expect(rotated).not.toBe(secret);
@@ -107,6 +110,8 @@ describe('admin console in Chromium', () => {
   it('rotates the signing keys', async () => {
     await page.goto(`${env.server.issuer}/console/keys`);
     const before = await page.locator('tbody tr').count();
+    await page.getByRole('link', { name: 'Rotate signing keys' }).click();
+    await page.waitForLoadState('load');
     await clickAndLoad(page, 'form[action$="/keys/rotate"] button');
     expect(await page.locator('tbody tr').count()).toBeGreaterThan(before);
     await audit(page, 'keys');

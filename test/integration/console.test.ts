@@ -118,7 +118,14 @@ describe('admin console', () => {
     const clientId = /\/console\/clients\/([^/"]+)\/delete/.exec(created.text)?.[1] ?? '';
     const shownAgain = await browser.get(`${server.issuer}/console/clients/${clientId}`);
     expect(shownAgain.text).not.toContain(secret);
-    const rotated = await browser.submit(shownAgain, '/rotate-secret', {});
+    // Rotating asks first: a confirmation page whose form is the only way to the new secret.
+    expect(parseForms(shownAgain.text).some((f) => f.action.endsWith('/rotate-secret'))).toBe(
+      false,
+    );
+    const confirmRotation = await browser.get(
+      `${server.issuer}/console/clients/${clientId}/rotate-secret`,
+    );
+    const rotated = await browser.submit(confirmRotation, '/rotate-secret', {});
     const newSecret = /id="secret"[^>]*value="([^"]+)"/.exec(rotated.text)?.[1];
     expect(newSecret).toBeDefined();
     expect(newSecret).not.toBe(secret);
@@ -155,7 +162,11 @@ describe('admin console', () => {
     const ended = await browser.follow(ending);
     expect(ended.text).toContain('role="status"');
     expect(await sessions()).toEqual([]);
-    const reset = await browser.submit(ended, '/factors/reset', {});
+    const confirmReset = await browser.get(
+      `${server.issuer}/console/users/${target.id}/factors/reset`,
+    );
+    expect(confirmReset.text).toContain(target.username);
+    const reset = await browser.submit(confirmReset, '/factors/reset', {});
     expect(reset.status).toBe(303);
 
     const confirm = await browser.get(`${server.issuer}/console/users/${target.id}/delete`);
@@ -188,7 +199,8 @@ describe('admin console', () => {
       const before = (await strict.services.store.keys.list()).length;
       await new Promise((resolve) => setTimeout(resolve, 2100));
 
-      const refused = await browser.submit(keys, '/keys/rotate', {});
+      const confirm = await browser.get(`${strict.issuer}/console/keys/rotate`);
+      const refused = await browser.submit(confirm, '/keys/rotate', {});
       expect(refused.status).toBe(303);
       expect(refused.location).toContain('/console/login?max_age=1');
       expect((await strict.services.store.keys.list()).length).toBe(before);
@@ -200,9 +212,10 @@ describe('admin console', () => {
         browser,
       });
       expect(steps).toEqual(['password', 'totp']);
-      expect(again.url).toBe(`${strict.issuer}/console/keys`);
+      // Back on the confirmation page, where the admin submits again.
+      expect(again.url).toBe(`${strict.issuer}/console/keys/rotate`);
       const rotated = await browser.submit(again, '/keys/rotate', {});
-      expect(rotated.status).toBe(200);
+      expect(rotated.status).toBe(303);
       expect((await strict.services.store.keys.list()).length).toBeGreaterThan(before);
     } finally {
       await strict.stop({ graceMs: 50 });

@@ -1,6 +1,5 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
-import { AppError } from '../../errors/app-error.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
 import { fill, cell, lines, type ConsoleKit } from '../console-kit.ts';
 import type { ConsoleForm, ConsolePage, ConsoleSection } from '../console-view-model.ts';
@@ -214,16 +213,15 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
       },
       {
         heading: t.rotateSecret,
-        forms: client.token_endpoint_auth_method.startsWith('client_secret')
-          ? [
-              post(ctx, `${base}/rotate-secret`, t.rotateSecret, {
-                danger: true,
-                hint: t.rotateSecretHint,
-                label: t.rotateSecret,
-              }),
-            ]
+        text: client.token_endpoint_auth_method.startsWith('client_secret')
+          ? [t.rotateSecretHint]
           : [],
-        links: [{ href: `${base}/delete`, label: t.deleteClient }],
+        links: [
+          ...(client.token_endpoint_auth_method.startsWith('client_secret')
+            ? [{ href: `${base}/rotate-secret`, label: t.rotateSecret }]
+            : []),
+          { href: `${base}/delete`, label: t.deleteClient },
+        ],
       },
     );
     // Never cached, never shown again: the secret is in this answer only (no-store, ASVS 14.3.2).
@@ -239,23 +237,36 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
   router.post('/clients/:id', async (ctx) => {
     const f = form(ctx);
     const id = ctx.params.id ?? '';
-    try {
-      await services.clients.update(
-        id,
-        { client_name: f.client_name, redirect_uris: lines(f.redirect_uris) },
-        kit.actorOf(ctx),
-      );
-      await showClient(ctx, id, undefined, { kind: 'status', text: state(ctx).t.saved });
-    } catch (err) {
-      const message = kit.refusal(err);
-      if (message === undefined || (err instanceof AppError && err.code === 'not_found')) throw err;
-      await showClient(ctx, id, undefined, { kind: 'alert', text: message });
-    }
+    await kit.attempt(
+      ctx,
+      async () => {
+        await services.clients.update(
+          id,
+          { client_name: f.client_name, redirect_uris: lines(f.redirect_uris) },
+          kit.actorOf(ctx),
+        );
+        kit.redirect(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}`);
+      },
+      (notice) => showClient(ctx, id, undefined, notice),
+    );
+  });
+
+  router.get('/clients/:id/rotate-secret', async (ctx) => {
+    const { t } = state(ctx);
+    const client = await services.clients.get(ctx.params.id ?? '');
+    const base = `${CONSOLE_PATH}/clients/${encodeURIComponent(client.client_id)}`;
+    await kit.confirmPage(ctx, {
+      current: 'clients',
+      heading: t.rotateSecretTitle,
+      text: fill(t.rotateSecretConfirm, { name: client.client_name, id: client.client_id }),
+      action: `${base}/rotate-secret`,
+      back: base,
+    });
   });
 
   router.post('/clients/:id/rotate-secret', async (ctx) => {
     const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}`)) return;
+    if (!fresh(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}/rotate-secret`)) return;
     const rotated = await services.clients.rotateSecret(id, kit.actorOf(ctx));
     await showClient(ctx, id, rotated.client_secret);
   });

@@ -4,9 +4,9 @@ import { CONSOLE_PATH } from '../console-auth.ts';
 import { when, cell, type ConsoleKit } from '../console-kit.ts';
 import type { ConsolePage } from '../console-view-model.ts';
 
-/** Signing keys (`portcullis keys list|rotate|prune`): their states; rotate; prune after a confirmation. */
+/** Signing keys (`portcullis keys list|rotate|prune`): their states; rotate and prune, each after a confirmation. */
 export function keyRoutes(router: Router, kit: ConsoleKit): void {
-  const { page, show, state, post, fresh } = kit;
+  const { page, show, state, fresh } = kit;
   const { services } = kit.deps;
 
   router.get('/keys', async (ctx) => keysPage(ctx, kit.savedNotice(ctx)));
@@ -41,13 +41,8 @@ export function keyRoutes(router: Router, kit: ConsoleKit): void {
           },
           {
             heading: t.rotateKeys,
-            forms: [
-              post(ctx, `${CONSOLE_PATH}/keys/rotate`, t.rotateKeys, {
-                danger: true,
-                hint: t.rotateKeysHint,
-                label: t.rotateKeys,
-              }),
-            ],
+            text: [t.rotateKeysHint],
+            links: [{ href: `${CONSOLE_PATH}/keys/rotate`, label: t.rotateKeys }],
           },
           {
             heading: t.pruneKeys,
@@ -59,10 +54,21 @@ export function keyRoutes(router: Router, kit: ConsoleKit): void {
     );
   }
 
+  router.get('/keys/rotate', async (ctx) => {
+    const { t } = state(ctx);
+    await kit.confirmPage(ctx, {
+      current: 'keys',
+      heading: t.rotateKeysTitle,
+      text: t.rotateKeysHint,
+      action: `${CONSOLE_PATH}/keys/rotate`,
+      back: `${CONSOLE_PATH}/keys`,
+    });
+  });
+
   router.post('/keys/rotate', async (ctx) => {
-    if (!fresh(ctx, `${CONSOLE_PATH}/keys`)) return;
+    if (!fresh(ctx, `${CONSOLE_PATH}/keys/rotate`)) return;
     await services.keys.rotate(kit.actorOf(ctx));
-    await keysPage(ctx, { kind: 'status', text: state(ctx).t.saved });
+    kit.redirect(ctx, `${CONSOLE_PATH}/keys`);
   });
 
   // `keys prune`: removes keys no longer published (nothing they signed can still be valid).

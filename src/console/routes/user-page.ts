@@ -97,16 +97,29 @@ export function createUserPage(kit: ConsoleKit) {
         },
       );
     }
+    // `user mfa list`: what the user holds, never a secret, code or key.
+    const factors = await services.userFactors.list(id);
     sections.push({
       heading: t.factors,
-      forms: [
-        post(ctx, `${base}/factors/reset`, t.resetFactors, {
-          danger: true,
-          hint: t.resetFactorsHint,
-          label: t.resetFactors,
-        }),
+      facts: [
+        { term: 'TOTP', value: t[`totp_${factors.totp}`] },
+        { term: t.recoveryCodesLeft, value: String(factors.recoveryCodesLeft) },
       ],
-      links: lifecycle ? [{ href: `${base}/delete`, label: t.deleteUser }] : [],
+      table: {
+        caption: t.passkeys,
+        headers: [t.name, t.kind, t.created, t.lastUsed],
+        rows: factors.passkeys.map((p) => [
+          cell(p.name),
+          cell(p.deviceType === 'multiDevice' ? t.passkeySynced : t.passkeyDevice),
+          cell(when(p.createdAt)),
+          cell(when(p.lastUsedAt)),
+        ]),
+        empty: t.noPasskeys,
+      },
+      links: [
+        { href: `${base}/factors/reset`, label: t.resetFactors },
+        ...(lifecycle ? [{ href: `${base}/delete`, label: t.deleteUser }] : []),
+      ],
     });
     return sections;
   }

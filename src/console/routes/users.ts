@@ -222,10 +222,24 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
       { dangerous: true },
     ),
   );
-  router.post(
-    '/users/:id/factors/reset',
-    change((id, _f, ctx) => services.userFactors.reset(id, kit.actorOf(ctx)), { dangerous: true }),
-  );
+  // `user mfa reset`, after a confirmation (an account takeover if done for the wrong person).
+  router.get('/users/:id/factors/reset', async (ctx) => {
+    const { t } = state(ctx);
+    const user = await services.users.get(ctx.params.id ?? '');
+    await kit.confirmPage(ctx, {
+      current: 'users',
+      heading: t.resetFactorsTitle,
+      text: fill(t.resetFactorsConfirm, { name: user.username }),
+      action: `${userPath(user.id)}/factors/reset`,
+      back: userPath(user.id),
+    });
+  });
+  router.post('/users/:id/factors/reset', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!fresh(ctx, `${userPath(id)}/factors/reset`)) return;
+    await services.userFactors.reset(id, kit.actorOf(ctx));
+    kit.redirect(ctx, userPath(id));
+  });
 
   // The account lifecycle (issue 15): sessions, grants, email links and deletion.
   const lifecycle = () => {
