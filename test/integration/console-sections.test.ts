@@ -225,6 +225,32 @@ describe('console sections', () => {
       'admin.users.imported',
       actor(),
     ]);
+    // Hostile bodies: a field sent twice is 400, an upload over 8 MiB 413, a multipart body
+    // anywhere else 415; none imports anything.
+    const csrf =
+      parseForms((await get('/console/users/import')).text).find((f) =>
+        f.action.endsWith('/users/import'),
+      )?.fields.csrf ?? '';
+    const part = (name: string, value: string) =>
+      `--x\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const multipart = (path: string, body: string) =>
+      browser.request(`${server.issuer}${path}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      });
+    const twice = await multipart(
+      '/console/users/import',
+      `${part('csrf', csrf)}${part('format', 'csv')}${part('format', 'jsonl')}--x--\r\n`,
+    );
+    expect(twice.status).toBe(400);
+    const huge = await multipart(
+      '/console/users/import',
+      `${part('csrf', csrf)}${part('content', 'x'.repeat(9 * 1024 * 1024))}--x--\r\n`,
+    );
+    expect(huge.status).toBe(413);
+    const elsewhere = await multipart('/console/roles', `${part('csrf', csrf)}--x--\r\n`);
+    expect(elsewhere.status).toBe(415);
     // No CSRF token, no import.
     const forged = await browser.request(`${server.issuer}/console/users/import`, {
       method: 'POST',
