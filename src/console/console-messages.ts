@@ -270,6 +270,10 @@ export const CONSOLE_MESSAGES_EN = {
   rotateSecretConfirm:
     'The client {name} ({id}) gets a new secret, shown once on the next page; the old one stops working at once.',
   rotateKeysTitle: 'Rotate the signing keys?',
+  metadataJson: 'All metadata (JSON)',
+  metadataJsonHint:
+    'Every field client add and client update set, as the admin API takes it (docs/admin-api.md). Saved as a whole: a field left out takes its default.',
+  createFromJson: 'Or: create from metadata (JSON)',
 } as const;
 
 export type ConsoleMessageKey = keyof typeof CONSOLE_MESSAGES_EN;
@@ -549,6 +553,10 @@ export const CONSOLE_MESSAGES_DE: ConsoleMessages = {
   rotateSecretConfirm:
     'Der Client {name} ({id}) bekommt ein neues Geheimnis, das auf der nächsten Seite einmal angezeigt wird; das alte gilt sofort nicht mehr.',
   rotateKeysTitle: 'Die Signaturschlüssel erneuern?',
+  metadataJson: 'Alle Metadaten (JSON)',
+  metadataJsonHint:
+    'Alle Felder, die client add und client update setzen, wie die Admin-API sie nimmt (docs/admin-api.md). Als Ganzes gespeichert: Ein weggelassenes Feld bekommt seine Voreinstellung.',
+  createFromJson: 'Oder: aus Metadaten (JSON) anlegen',
 };
 
 export function consoleMessages(lang: string): ConsoleMessages {

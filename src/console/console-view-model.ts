@@ -35,6 +35,8 @@ export interface ConsoleField {
   options?: { value: string; label: string }[];
   /** For `file`: the types the picker offers (`accept`). */
   accept?: string;
+  /** For `textarea`: its height in lines (default 3). */
+  rows?: number;
   required?: boolean;
   autocomplete?: string;
   checked?: boolean;

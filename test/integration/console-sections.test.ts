@@ -260,6 +260,60 @@ describe('console sections', () => {
     expect(forged.status).toBe(403);
   });
 
+  it('creates a client from JSON metadata and edits every field as `client update` can', async () => {
+    const created = await browser.submit(
+      await get('/console/clients/new'),
+      '/console/clients/json',
+      {
+        metadata: JSON.stringify({
+          client_name: 'Batch job',
+          grant_types: ['client_credentials'],
+          redirect_uris: [],
+          response_types: [],
+        }),
+      },
+    );
+    expect(created.status).toBe(200);
+    expect(/id="secret"[^>]*value="([^"]+)"/.exec(created.text)?.[1]).toBeDefined();
+    const id = /\/console\/clients\/([^/"]+)\/delete/.exec(created.text)?.[1] ?? '';
+    const page = await get(`/console/clients/${id}`);
+    const shown = JSON.parse(
+      (
+        /<textarea[^>]*name="metadata"[^>]*>([^<]*)<\/textarea>/.exec(page.text)?.[1] ?? '{}'
+      ).replace(/&#34;|&quot;/g, '"'),
+    ) as Record<string, unknown>;
+    expect(shown).toMatchObject({ client_name: 'Batch job', grant_types: ['client_credentials'] });
+    await submit(page, `/console/clients/${id}/metadata`, {
+      metadata: JSON.stringify({
+        ...shown,
+        mfa: 'required',
+        logo_uri: 'https://batch.example/l.png',
+      }),
+    });
+    expect(await server.services.store.oidc.find('Client', id)).toMatchObject({
+      mfa: 'required',
+      logo_uri: 'https://batch.example/l.png',
+    });
+    const notJson = await browser.submit(page, `/console/clients/${id}/metadata`, {
+      metadata: '{ nope',
+    });
+    expect(notJson.status).toBe(400);
+    expect(alertOf(notJson)).toContain('is not valid JSON');
+    const refused = await browser.submit(page, `/console/clients/${id}/metadata`, {
+      metadata: JSON.stringify({ ...shown, mfa: 'sometimes' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(alertOf(refused)).toContain('mfa');
+    const events = await server.services.store.events.list(
+      { typePrefix: 'admin.client.', clientId: id },
+      { limit: 10 },
+    );
+    expect(events.items.map((e) => [e.type, e.actor]).reverse()).toEqual([
+      ['admin.client.created', actor()],
+      ['admin.client.updated', actor()],
+    ]);
+  });
+
   it('registers an API, changes its scopes and lifetime, and deletes it', async () => {
     const identifier = `https://api.example.com/${unique('orders')}`;
     let page = await submit(await get('/console/apis/new'), '/console/apis', {

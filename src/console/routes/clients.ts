@@ -1,13 +1,60 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
+import { CLIENT_INPUT_FIELDS } from '../../clients/client-input-schema.ts';
+import type { ClientView } from '../../clients/client-service.ts';
+import { AppError } from '../../errors/app-error.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
 import { fill, cell, lines, type ConsoleKit } from '../console-kit.ts';
 import type { ConsoleForm, ConsolePage, ConsoleSection } from '../console-view-model.ts';
 
-/** Clients: list and search, create (secret shown once), edit, rotate the secret (shown once), delete after a confirmation. */
+/** The client's metadata as `client add|update` and the admin API take it (no id, no secret). */
+function metadataOf(client: ClientView): Record<string, unknown> {
+  const all = client as unknown as Record<string, unknown>;
+  return Object.fromEntries(
+    CLIENT_INPUT_FIELDS.filter((f) => all[f] !== undefined).map((f) => [f, all[f]]),
+  );
+}
+
+/** A JSON object typed into a textarea; anything else is refused with the field's name. */
+function jsonObject(text: string | undefined): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? '');
+  } catch {
+    throw new AppError('invalid_input', { metadata: 'is not valid JSON' });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new AppError('invalid_input', { metadata: 'must be a JSON object' });
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Clients (`portcullis client add|list|show|update|rotate-secret|remove`): list and search, create
+ * (secret shown once), edit the name and redirect URIs or every metadata field as JSON (what
+ * `client add|update` options and the admin API's bodies set), rotate the secret (shown once),
+ * delete, both after a confirmation.
+ */
 export function clientRoutes(router: Router, kit: ConsoleKit): void {
   const { page, show, state, post, fresh, form } = kit;
   const { services } = kit.deps;
+
+  const jsonForm = (ctx: Context, action: string, submit: string, value: string): ConsoleForm => {
+    const { t } = state(ctx);
+    return post(ctx, action, submit, {
+      label: submit,
+      fields: [
+        {
+          name: 'metadata',
+          label: t.metadataJson,
+          type: 'textarea',
+          value,
+          rows: 14,
+          required: true,
+          hint: t.metadataJsonHint,
+        },
+      ],
+    });
+  };
 
   router.get('/clients', async (ctx) => {
     const { t, session } = state(ctx);
@@ -124,8 +171,44 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
               ),
             ],
           },
+          {
+            heading: t.createFromJson,
+            forms: [
+              jsonForm(
+                ctx,
+                `${CONSOLE_PATH}/clients/json`,
+                t.create,
+                JSON.stringify({ client_name: '', redirect_uris: [] }, null, 2),
+              ),
+            ],
+          },
         ],
       }),
+    );
+  });
+
+  // `client add` with every option: the metadata as the admin API's POST /clients body.
+  router.post('/clients/json', async (ctx) => {
+    const { t } = state(ctx);
+    const text = form(ctx).metadata ?? '';
+    await kit.attempt(
+      ctx,
+      async () => {
+        const created = await services.clients.create(jsonObject(text), kit.actorOf(ctx));
+        await showClient(ctx, created.client_id, created.client_secret);
+      },
+      (notice) =>
+        kit.view(ctx, {
+          heading: t.newClient,
+          current: 'clients',
+          notice,
+          sections: [
+            {
+              heading: t.createFromJson,
+              forms: [jsonForm(ctx, `${CONSOLE_PATH}/clients/json`, t.create, text)],
+            },
+          ],
+        }),
     );
   });
 
@@ -177,6 +260,7 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
     id: string,
     secret?: string,
     notice?: ConsolePage['notice'],
+    typedMetadata?: string,
   ): Promise<void> {
     const { t, session } = state(ctx);
     const client = await services.clients.get(id);
@@ -212,6 +296,17 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
         ],
       },
       {
+        heading: t.metadataJson,
+        forms: [
+          jsonForm(
+            ctx,
+            `${base}/metadata`,
+            t.save,
+            typedMetadata ?? JSON.stringify(metadataOf(client), null, 2),
+          ),
+        ],
+      },
+      {
         heading: t.rotateSecret,
         text: client.token_endpoint_auth_method.startsWith('client_secret')
           ? [t.rotateSecretHint]
@@ -228,7 +323,13 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
     await show(
       ctx,
       200,
-      page(ctx, { heading: client.client_name, current: 'clients', session, notice, sections }),
+      page(ctx, {
+        heading: client.client_name,
+        current: 'clients',
+        session,
+        notice: notice ?? kit.savedNotice(ctx),
+        sections,
+      }),
     );
   }
 
@@ -248,6 +349,26 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
         kit.redirect(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}`);
       },
       (notice) => showClient(ctx, id, undefined, notice),
+    );
+  });
+
+  // `client update` with every option (or `--replace`): the whole metadata, replaced as the admin
+  // API's PUT replaces it; a change to a secret method issues a secret, shown on this answer.
+  router.post('/clients/:id/metadata', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    const text = form(ctx).metadata ?? '';
+    await kit.attempt(
+      ctx,
+      async () => {
+        const changed = await services.clients.replace(id, jsonObject(text), kit.actorOf(ctx));
+        if (changed.client_secret !== undefined)
+          await showClient(ctx, id, changed.client_secret, {
+            kind: 'status',
+            text: state(ctx).t.saved,
+          });
+        else kit.redirect(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}`);
+      },
+      (notice) => showClient(ctx, id, undefined, notice, text),
     );
   });
 
