@@ -274,6 +274,12 @@ export const CONSOLE_MESSAGES_EN = {
   metadataJsonHint:
     'Every field client add and client update set, as the admin API takes it (docs/admin-api.md). Saved as a whole: a field left out takes its default.',
   createFromJson: 'Or: create from metadata (JSON)',
+  exactType: 'Type is exactly',
+  since: 'From',
+  until: 'Before',
+  timeHint: 'ISO 8601, e.g. 2026-12-01 or 2026-12-01T08:00:00Z.',
+  badTime: 'From and Before must be times in ISO 8601, e.g. 2026-12-01T08:00:00Z.',
+  all: 'All',
 } as const;
 
 export type ConsoleMessageKey = keyof typeof CONSOLE_MESSAGES_EN;
@@ -557,6 +563,12 @@ export const CONSOLE_MESSAGES_DE: ConsoleMessages = {
   metadataJsonHint:
     'Alle Felder, die client add und client update setzen, wie die Admin-API sie nimmt (docs/admin-api.md). Als Ganzes gespeichert: Ein weggelassenes Feld bekommt seine Voreinstellung.',
   createFromJson: 'Oder: aus Metadaten (JSON) anlegen',
+  exactType: 'Typ ist genau',
+  since: 'Ab',
+  until: 'Vor',
+  timeHint: 'ISO 8601, z. B. 2026-12-01 oder 2026-12-01T08:00:00Z.',
+  badTime: 'Ab und Vor müssen Zeiten in ISO 8601 sein, z. B. 2026-12-01T08:00:00Z.',
+  all: 'Alle',
 };
 
 export function consoleMessages(lang: string): ConsoleMessages {

@@ -448,6 +448,11 @@ describe('console sections', () => {
     ]);
     const list = await get('/console/deliveries');
     expect(list.text).toContain(id);
+    // The filters of `delivery list`.
+    expect((await get('/console/deliveries?state=dead')).text).not.toContain(id);
+    expect(
+      (await get('/console/deliveries?state=pending&kind=webhook&target=wh_test')).text,
+    ).toContain(id);
     const confirm = await get(`/console/deliveries/${id}/remove`);
     await submit(confirm, `/deliveries/${id}/remove`, {});
     expect(await server.services.store.outbox.find(id)).toBeUndefined();
@@ -461,6 +466,22 @@ describe('console sections', () => {
       { limit: 1 },
     );
     expect(pruned.items[0]?.actor).toBe(actor());
+  });
+
+  it('filters the audit log as `audit list` does: exact type and time range', async () => {
+    const role = unique('filtered');
+    const before = new Date(Date.now() - 1000).toISOString();
+    await submit(await get('/console/roles'), '/console/roles', { name: role });
+    const hit = await get(
+      `/console/audit?type=admin.role.created&since=${encodeURIComponent(before)}`,
+    );
+    expect(hit.text).toContain(`role=${role}`);
+    const none = await get(
+      `/console/audit?type=admin.role.created&until=${encodeURIComponent(before)}`,
+    );
+    expect(none.text).not.toContain(`role=${role}`);
+    const bad = await get('/console/events?since=yesterday-ish');
+    expect(alertOf(bad)).toContain('ISO 8601');
   });
 
   it('answers 403 on every section to a signed-in user who is not an admin', async () => {

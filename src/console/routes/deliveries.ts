@@ -11,7 +11,29 @@ export function deliveryRoutes(router: Router, kit: ConsoleKit): void {
 
   async function deliveriesPage(ctx: Context, notice?: ConsolePage['notice']): Promise<void> {
     const { t, session } = state(ctx);
-    const result = await services.deliveries.list({}, { limit: 100 });
+    // The filters of `delivery list`; a value outside the known ones filters nothing.
+    const query = (name: string) =>
+      typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).slice(0, 200) : '';
+    const stateFilter =
+      query('state') === 'pending' || query('state') === 'dead' ? query('state') : '';
+    const kind =
+      query('kind') === 'webhook' || query('kind') === 'backchannel_logout' ? query('kind') : '';
+    const target = query('target');
+    const cursor = query('cursor') || undefined;
+    const result = await services.deliveries.list(
+      {
+        ...(stateFilter ? { state: stateFilter as 'pending' | 'dead' } : {}),
+        ...(kind ? { kind: kind as 'webhook' | 'backchannel_logout' } : {}),
+        ...(target ? { target } : {}),
+      },
+      { cursor, limit: 100 },
+    );
+    const keep = new URLSearchParams({
+      ...(stateFilter ? { state: stateFilter } : {}),
+      ...(kind ? { kind } : {}),
+      ...(target ? { target } : {}),
+    });
+    const choice = (value: string, label: string) => ({ value, label });
     await show(
       ctx,
       200,
@@ -21,6 +43,42 @@ export function deliveryRoutes(router: Router, kit: ConsoleKit): void {
         session,
         notice,
         sections: [
+          {
+            heading: t.filter,
+            forms: [
+              {
+                action: `${CONSOLE_PATH}/deliveries`,
+                method: 'get',
+                submit: t.filter,
+                label: t.filter,
+                fields: [
+                  {
+                    name: 'state',
+                    label: t.state,
+                    type: 'select',
+                    value: stateFilter,
+                    options: [
+                      choice('', t.all),
+                      choice('pending', 'pending'),
+                      choice('dead', 'dead'),
+                    ],
+                  },
+                  {
+                    name: 'kind',
+                    label: t.kind,
+                    type: 'select',
+                    value: kind,
+                    options: [
+                      choice('', t.all),
+                      choice('webhook', 'webhook'),
+                      choice('backchannel_logout', 'backchannel_logout'),
+                    ],
+                  },
+                  { name: 'target', label: t.target, type: 'text', value: target },
+                ],
+              },
+            ],
+          },
           {
             heading: t.deliveries,
             table: {
@@ -36,6 +94,12 @@ export function deliveryRoutes(router: Router, kit: ConsoleKit): void {
                 cell(t.remove, `${CONSOLE_PATH}/deliveries/${encodeURIComponent(d.id)}/remove`),
               ]),
               empty: t.nothing,
+              next: result.nextCursor
+                ? {
+                    href: `${CONSOLE_PATH}/deliveries?${keep.toString()}${keep.size > 0 ? '&' : ''}cursor=${encodeURIComponent(result.nextCursor)}`,
+                    label: t.more,
+                  }
+                : undefined,
             },
             forms: result.items
               .filter((d) => d.state === 'dead')
