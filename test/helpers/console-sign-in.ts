@@ -34,16 +34,17 @@ const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
 
 /**
  * A code the server has not seen yet: each TOTP step works once (RFC 6238 §5.2, enforced across
- * processes), and the server accepts the previous, the current and the next step. Several
- * sign-ins in a few seconds use those three; after that, wait for the next step.
+ * processes), and the server accepts the previous, the current and the next step. The server
+ * checks a moment after this runs, so its step is this one or the next: the current and the next
+ * step are always safe; the previous only early in a step (late, it could be two behind by then).
+ * Once those are used, wait for the next step.
  */
 export async function freshTotpCode(totp: NonNullable<ConsoleUser['totp']>): Promise<string> {
   for (;;) {
     const now = Date.now();
     const current = totpStep(now);
-    // Not the next step in the last seconds of this one: it might be two ahead by the time the
-    // server checks it.
-    const candidates = [current, current - 1, current + 1];
+    const earlyInStep = now - current * STEP_MS < STEP_MS - 5000;
+    const candidates = [current, current + 1, ...(earlyInStep ? [current - 1] : [])];
     const step = candidates.find((s) => !totp.usedSteps.has(s));
     if (step !== undefined) {
       totp.usedSteps.add(step);
