@@ -1,6 +1,7 @@
 import { AppError } from '../errors/app-error.ts';
 import type { UserAccessView } from '../rbac/access-control-service.ts';
-import type { AttributeDefinition, AttributeValue } from '../storage/access-control-port.ts';
+import { attributeTextValue } from '../rbac/attribute-text-value.ts';
+import type { AttributeValue } from '../storage/access-control-port.ts';
 import { defineCommand, type CommandGroup } from './command-spec.ts';
 import { EXIT } from './exit-codes.ts';
 import { cliActor, openAdminServices } from './open-admin-services.ts';
@@ -60,26 +61,6 @@ export const userRoles = defineCommand({
     }),
 });
 
-/** A command-line value as the attribute's type: numbers, booleans, comma-separated lists. */
-function typedValue(definition: AttributeDefinition, raw: string): AttributeValue {
-  switch (definition.type) {
-    case 'string':
-      return raw;
-    case 'number': {
-      const value = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(value))
-        throw new AppError('invalid_input', { [definition.name]: 'must be a number' });
-      return value;
-    }
-    case 'boolean':
-      if (raw !== 'true' && raw !== 'false')
-        throw new AppError('invalid_input', { [definition.name]: 'must be true or false' });
-      return raw === 'true';
-    case 'string[]':
-      return raw === '' ? [] : raw.split(',');
-  }
-}
-
 export const userAttributes = defineCommand({
   name: 'user attributes',
   summary: "show or set a user's custom attributes",
@@ -117,7 +98,7 @@ export const userAttributes = defineCommand({
           throw new AppError('invalid_input', {
             [name.slice(0, 64)]: at < 0 ? 'must be name=value' : 'is not a defined attribute',
           });
-        patch[name] = typedValue(definition, pair.slice(at + 1));
+        patch[name] = attributeTextValue(definition, pair.slice(at + 1));
       }
       for (const name of values.unset ?? []) patch[name] = null;
       const view =

@@ -1,18 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { importFormatOfFileName } from '../import/import-format-of-file-name.ts';
 import { defineCommand } from './command-spec.ts';
 import { EXIT } from './exit-codes.ts';
 import { cliActor, openAdminServices } from './open-admin-services.ts';
 import { UsageError } from './usage-error.ts';
 import { withServices } from './with-services.ts';
 import { writeJson, writeLines } from './write-output.ts';
-
-const FORMAT_OF_EXTENSION: Record<string, 'jsonl' | 'csv'> = {
-  '.jsonl': 'jsonl',
-  '.ndjson': 'jsonl',
-  '.json': 'jsonl',
-  '.csv': 'csv',
-};
 
 /** `portcullis user import FILE`: the admin API's import operation, from a file. */
 export const userImport = defineCommand({
@@ -33,7 +26,7 @@ export const userImport = defineCommand({
   json: 'print the report as JSON',
   examples: ['portcullis user import users.csv --dry-run', 'portcullis user import users.jsonl'],
   run: async ({ values, usage, positionals: [file = ''] }, io) => {
-    const format = values.format ?? FORMAT_OF_EXTENSION[extname(file).toLowerCase()];
+    const format = values.format ?? importFormatOfFileName(file);
     if (format !== 'jsonl' && format !== 'csv')
       throw new UsageError('give --format jsonl or csv (not known from the file name)', usage);
     let content: string;

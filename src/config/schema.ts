@@ -808,7 +808,7 @@ export const configSchema = z
           .min(0)
           .max(3600)
           .describe(
-            'Dangerous actions (rotating a secret or the signing keys, deleting a client, disabling a user, setting a password) need a sign-in at most this old; older, the admin signs in again (OIDC max_age).',
+            'Dangerous actions in the console (deleting, rotating a secret or the signing keys, pruning keys, resetting second factors, revoking, disabling a user, setting a password, ending sessions; docs/console.md) need a sign-in at most this old; older, the admin signs in again (OIDC max_age).',
           ),
         sessionSeconds: z
           .number()

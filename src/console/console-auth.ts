@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { Context } from 'koa';
+import { ACR_MFA, ACR_PHISHING_RESISTANT } from '../oidc/acr-values.ts';
+import { MFA_METADATA } from '../oidc/client-metadata.ts';
 import type { OidcModelStore } from '../storage/ports.ts';
 
 /** The console's own client: public (no secret), code + PKCE S256 (RFC 9700 §2.1.1). */
@@ -58,6 +60,9 @@ export function consoleRedirectUri(issuer: string): string {
  * The console client as stored: registered (again) at start and before each sign-in, so an admin
  * who deleted it cannot lock the console out. `require_auth_time` puts `auth_time` in every ID
  * token: the console compares it with `console.reauthSeconds` before dangerous actions.
+ * `mfa: required` (docs/mfa.md): every console sign-in takes a second factor, and an admin who has
+ * none enrols one during that sign-in (ASVS 6.3.3: administrative interfaces need MFA). Not a
+ * setting: an operator cannot weaken it, and the callback checks the `acr` it led to.
  */
 export async function ensureConsoleClient(oidc: OidcModelStore, issuer: string): Promise<void> {
   const wanted: Record<string, unknown> = {
@@ -70,6 +75,7 @@ export async function ensureConsoleClient(oidc: OidcModelStore, issuer: string):
     token_endpoint_auth_method: 'none',
     scope: 'openid',
     require_auth_time: true,
+    [MFA_METADATA]: 'required',
   };
   const stored = await oidc.find('Client', CONSOLE_CLIENT_ID);
   // Unchanged: no write, so a sign-in does not drop every process's client cache (a client
@@ -175,6 +181,11 @@ export async function finishSignIn(
   });
   if (payload.nonce !== flow.nonce || typeof payload.sub !== 'string') {
     throw new ConsoleSignInError('the ID token is not for this sign-in');
+  }
+  // Defence in depth: the client's `mfa: required` makes the server ask for a second factor; the
+  // ID token's `acr` (OIDC Core §2) says it was given. A password alone never opens the console.
+  if (payload.acr !== ACR_MFA && payload.acr !== ACR_PHISHING_RESISTANT) {
+    throw new ConsoleSignInError('the sign-in did not use a second factor');
   }
   const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : 0;
   return { sub: payload.sub, authTime, returnTo: flow.returnTo };

@@ -20,8 +20,23 @@ export interface ConsoleTable {
 export interface ConsoleField {
   name: string;
   label: string;
-  type: 'text' | 'password' | 'email' | 'textarea' | 'checkbox' | 'hidden' | 'search';
+  type:
+    | 'text'
+    | 'password'
+    | 'email'
+    | 'textarea'
+    | 'checkbox'
+    | 'hidden'
+    | 'search'
+    | 'select'
+    | 'file';
   value: string;
+  /** For `select`: the choices (`value` is the chosen one). */
+  options?: { value: string; label: string }[];
+  /** For `file`: the types the picker offers (`accept`). */
+  accept?: string;
+  /** For `textarea`: its height in lines (default 3). */
+  rows?: number;
   required?: boolean;
   autocomplete?: string;
   checked?: boolean;
@@ -40,6 +55,8 @@ export interface ConsoleForm {
   csrf?: string | undefined;
   /** Accessible name of the form (several forms on one page). */
   label?: string | undefined;
+  /** A file upload: sent as multipart/form-data (RFC 7578). */
+  multipart?: boolean;
 }
 
 export interface ConsoleSection {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './helpers/axe.ts';
 import { APP_ORIGIN, startEnvironment, type E2eEnvironment } from './helpers/environment.ts';
-import { clickAndLoad, SELECTORS, signInThroughApp, submitLogin } from './helpers/flows.ts';
+import { clickAndLoad, SELECTORS, signInThroughApp } from './helpers/flows.ts';
+import { signInToConsoleInChromium, type ConsoleUser } from '../helpers/console-sign-in.ts';
 
 /**
  * The admin console in Chromium (issue 17): an admin signs in through Portcullis itself, creates
@@ -17,7 +18,7 @@ const ADMIN = 'console-admin';
 const SCREENS = process.env['CONSOLE_SCREENS_DIR'] ?? path.resolve('test-results/screenshots');
 
 let env: E2eEnvironment;
-let admin: { username: string; password: string };
+let admin: ConsoleUser;
 
 beforeAll(async () => {
   env = await startEnvironment({ env: { CONSOLE_ADMINS: ADMIN } });
@@ -34,12 +35,9 @@ async function audit(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENS, `console-${name}.png`), fullPage: true });
 }
 
-/** /console → the sign-in page → consent (first time) → back to the console. */
-async function signInToConsole(page: Page, user: { username: string; password: string }) {
-  await page.goto(`${env.server.issuer}/console`);
-  await submitLogin(page, user.username, user.password);
-  if ((await page.locator(SELECTORS.allow).count()) > 0) await clickAndLoad(page, SELECTORS.allow);
-}
+/** /console → the sign-in page → the second factor → consent (first time) → the console. */
+const signInToConsole = (page: Page, user: ConsoleUser) =>
+  signInToConsoleInChromium(page, env.server.issuer, user);
 
 describe('admin console in Chromium', () => {
   let page: Page;
@@ -48,8 +46,9 @@ describe('admin console in Chromium', () => {
     page = await env.newPage({ bypassCSP: true });
   });
 
-  it('signs an admin in and shows the dashboard, with no script on the page', async () => {
-    await signInToConsole(page, admin);
+  it('signs an admin in, enrolling a second factor on the way, and shows the dashboard, with no script on the page', async () => {
+    const steps = await signInToConsole(page, admin);
+    expect(steps).toEqual(['password', 'enrol', 'recovery-codes', 'consent']);
     expect(page.url()).toBe(`${env.server.issuer}/console`);
     await expect(page.locator('h1').textContent()).resolves.toBe('Dashboard');
     expect(await page.locator('script').count()).toBe(0);
@@ -77,6 +76,9 @@ describe('admin console in Chromium', () => {
     await audit(page, 'clients');
     await page.getByRole('link', { name: 'Billing portal' }).click();
     await page.waitForLoadState('load');
+    await page.getByRole('link', { name: 'Rotate secret' }).click();
+    await page.waitForLoadState('load');
+    await audit(page, 'client-rotate-confirm');
     await clickAndLoad(page, 'button.cc-button-danger');
     const rotated = await page.locator('#secret').inputValue();
     expect(rotated).not.toBe(secret);
@@ -108,6 +110,8 @@ describe('admin console in Chromium', () => {
   it('rotates the signing keys', async () => {
     await page.goto(`${env.server.issuer}/console/keys`);
     const before = await page.locator('tbody tr').count();
+    await page.getByRole('link', { name: 'Rotate signing keys' }).click();
+    await page.waitForLoadState('load');
     await clickAndLoad(page, 'form[action$="/keys/rotate"] button');
     expect(await page.locator('tbody tr').count()).toBeGreaterThan(before);
     await audit(page, 'keys');
@@ -131,6 +135,108 @@ describe('admin console in Chromium', () => {
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('de');
     await expect(page.locator('h1').textContent()).resolves.toBe('Übersicht');
     await audit(page, 'dashboard-de');
+    await page.goto(`${env.server.issuer}/console?lang=en`);
+  });
+
+  /** Fills the named fields of the form whose action ends with `action`, and submits it. */
+  async function fillAndSubmit(action: string, fields: Record<string, string>): Promise<void> {
+    const form = `form[action$="${action}"]`;
+    for (const [name, value] of Object.entries(fields))
+      await page.fill(`${form} [name="${name}"]`, value);
+    await clickAndLoad(page, `${form} button[type="submit"]`);
+  }
+
+  it('manages roles, groups and attributes', async () => {
+    await page.goto(`${env.server.issuer}/console/roles`);
+    await fillAndSubmit('/console/roles', { name: 'orders-reader', description: 'Reads orders' });
+    await expect(page.locator('h1').textContent()).resolves.toBe('Role orders-reader');
+    await audit(page, 'role');
+    await page.goto(`${env.server.issuer}/console/roles`);
+    await audit(page, 'roles');
+
+    await page.goto(`${env.server.issuer}/console/groups`);
+    await fillAndSubmit('/console/groups', { name: 'support', description: 'Support desk' });
+    await fillAndSubmit('/console/groups/support/members/add', { user: env.user.username });
+    await page.selectOption('form[action$="/roles/add"] select', 'orders-reader');
+    await clickAndLoad(page, 'form[action$="/roles/add"] button');
+    await expect(page.locator('[role="status"]').count()).resolves.toBe(1);
+    await expect(page.locator('main').textContent()).resolves.toContain(env.user.username);
+    await audit(page, 'group');
+    await page.goto(`${env.server.issuer}/console/groups`);
+    await audit(page, 'groups');
+
+    await page.goto(`${env.server.issuer}/console/attributes`);
+    await fillAndSubmit('/console/attributes', { name: 'department' });
+    await expect(page.locator('tbody').textContent()).resolves.toContain('department');
+    await audit(page, 'attributes');
+  });
+
+  it("shows a user's profile, roles, attributes, grants and email links; imports a file", async () => {
+    await page.goto(`${env.server.issuer}/console/users/${env.user.id}`);
+    await fillAndSubmit(`/users/${env.user.id}/attributes`, { attr_department: 'Support' });
+    await expect(page.locator('[role="status"]').count()).resolves.toBe(1);
+    await audit(page, 'user');
+
+    await page.goto(`${env.server.issuer}/console/users/import`);
+    await audit(page, 'user-import');
+    await page.setInputFiles('form[action$="/users/import"] input[type="file"]', {
+      name: 'users.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        'username,password_hash\nimported-1,$2b$04$abcdefghijklmnopqrstuu5y2pBQ2h1Vv7Y9dFqkq4S8b1D0xD2iS\nbad name,md5:x\n',
+      ),
+    });
+    await clickAndLoad(page, 'form[action$="/users/import"] button');
+    await expect(page.locator('main table').textContent()).resolves.toContain('username');
+    await audit(page, 'user-import-report');
+  });
+
+  it('registers an API, a registration token and a webhook, each secret shown once', async () => {
+    await page.goto(`${env.server.issuer}/console/apis/new`);
+    await audit(page, 'api-new');
+    await fillAndSubmit('/console/apis', {
+      identifier: 'https://api.example.com/orders',
+      name: 'Orders',
+      scopes: 'orders:read Read your orders\norders:write Place orders',
+    });
+    await expect(page.locator('h1').textContent()).resolves.toBe('API Orders');
+    await audit(page, 'api');
+
+    await page.goto(`${env.server.issuer}/console/iats`);
+    await fillAndSubmit('/console/iats', { max_uses: '1', description: 'orders CI' });
+    expect((await page.locator('#secret').inputValue()).length).toBeGreaterThan(20);
+    await audit(page, 'iats');
+
+    await page.goto(`${env.server.issuer}/console/webhooks`);
+    await fillAndSubmit('/console/webhooks', {
+      url: 'https://hooks.example.com/portcullis',
+      events: 'admin.user.*',
+    });
+    await expect(page.locator('#secret').inputValue()).resolves.toMatch(/^whsec_/);
+    await audit(page, 'webhook-secret');
+    await page.goto(`${env.server.issuer}/console/webhooks`);
+    await audit(page, 'webhooks');
+  });
+
+  it('asks before pruning the signing keys', async () => {
+    await page.goto(`${env.server.issuer}/console/keys`);
+    await page.getByRole('link', { name: 'Prune expired keys' }).click();
+    await page.waitForLoadState('load');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Prune expired signing keys?');
+    await audit(page, 'keys-prune');
+    await clickAndLoad(page, 'form[action$="/keys/prune"] button');
+    expect(page.url()).toContain('/console/keys?done=1');
+  });
+
+  it('speaks German on the new pages too', async () => {
+    await page.goto(`${env.server.issuer}/console/groups/support?lang=de`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Gruppe support');
+    await audit(page, 'group-de');
+    await page.goto(`${env.server.issuer}/console/users/import?lang=de`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Benutzer importieren');
+    await audit(page, 'user-import-de');
+    await page.goto(`${env.server.issuer}/console/webhooks?lang=de`);
+    await audit(page, 'webhooks-de');
     await page.goto(`${env.server.issuer}/console?lang=en`);
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseForms, TestBrowser, type Page } from '../helpers/test-browser.ts';
 import { startTestServer, unique, type TestServer } from '../helpers/test-server.ts';
 import { signInAndRedeem } from '../helpers/sign-in.ts';
+import { signInToConsole, type ConsoleUser } from '../helpers/console-sign-in.ts';
 
 /**
  * The admin console over HTTP (issue 17; the Chromium run is test/e2e/console.test.ts): sign-in
@@ -10,45 +11,44 @@ import { signInAndRedeem } from '../helpers/sign-in.ts';
  */
 
 let server: TestServer;
-let admin: { id: string; username: string; password: string };
-let plain: { id: string; username: string; password: string };
+let admin: ConsoleUser & { id: string };
+let plain: ConsoleUser & { id: string };
+/** A second admin, for a second console session (each TOTP step signs in once). */
+let other: ConsoleUser & { id: string };
 
 beforeAll(async () => {
   const adminName = unique('root');
-  server = await startTestServer({ CONSOLE_ADMINS: adminName, CONSOLE_REAUTH_SECONDS: '300' });
+  const otherName = unique('root2');
+  server = await startTestServer({
+    CONSOLE_ADMINS: `${adminName},${otherName}`,
+    CONSOLE_REAUTH_SECONDS: '300',
+  });
   admin = await server.createUser({ username: adminName });
+  other = await server.createUser({ username: otherName });
   plain = await server.createUser();
 });
 afterAll(async () => {
   await server?.stop({ graceMs: 100 });
 });
 
-/** From /console through login (and consent) back to the console page. */
-async function signIn(user: { username: string; password: string }, path = '/console') {
-  const browser = new TestBrowser();
-  let page = await browser.follow(await browser.get(`${server.issuer}${path}`));
-  if (page.text.includes('name="password"')) {
-    const after = await browser.submit(page, '/login', {
-      username: user.username,
-      password: user.password,
-    });
-    expect(after.status).toBe(303);
-    page = await browser.follow(after, `${server.issuer}/console/callback`);
-  }
-  if (page.text.includes('name="decision"')) {
-    const after = await browser.submit(page, '/consent', { decision: 'approve' });
-    page = await browser.follow(after, `${server.issuer}/console/callback`);
-  }
-  expect(page.location?.startsWith(`${server.issuer}/console/callback`)).toBe(true);
-  const landed = await browser.follow(page);
-  return { browser, page: landed };
-}
+/** From `path` through the sign-in (password, second factor, consent) back to the console. */
+const signIn = async (user: ConsoleUser, path = '/console') =>
+  signInToConsole(server.issuer, user, { path });
+
+/**
+ * The admin's console session most tests share: a TOTP code works once per 30-second step, so
+ * signing in for every test would wait for codes.
+ */
+let shared: Promise<Awaited<ReturnType<typeof signIn>>> | undefined;
+const adminSession = () => (shared ??= signIn(admin));
 
 const csrfOf = (page: Page) => parseForms(page.text)[0]?.fields.csrf ?? '';
 
 describe('admin console', () => {
   it('lets a listed admin in through code + PKCE sign-in, and shows the dashboard', async () => {
-    const { page } = await signIn(admin);
+    const { page, steps } = await adminSession();
+    // The console's client requires a second factor: an admin without one enrols a TOTP app.
+    expect(steps).toEqual(['password', 'enrol', 'recovery-codes', 'consent']);
     expect(page.status).toBe(200);
     expect(page.url).toBe(`${server.issuer}/console`);
     expect(page.text).toContain('Dashboard');
@@ -56,22 +56,19 @@ describe('admin console', () => {
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.text).not.toContain('<script');
+    const client = await server.services.store.oidc.find('Client', 'portcullis-console');
+    expect(client?.mfa).toBe('required');
+  });
+
+  it('asks an admin who has a second factor for it at every sign-in', async () => {
+    const { page, steps } = await signIn(admin, '/console/keys');
+    // A new browser: consent is asked again there; the point is the code instead of enrolment.
+    expect(steps.slice(0, 2)).toEqual(['password', 'totp']);
+    expect(page.url).toBe(`${server.issuer}/console/keys`);
   });
 
   it('answers 403 and shows nothing to a user who is not an admin', async () => {
-    const browser = new TestBrowser();
-    let page = await browser.follow(await browser.get(`${server.issuer}/console/clients`));
-    const after = await browser.submit(page, '/login', {
-      username: plain.username,
-      password: plain.password,
-    });
-    page = await browser.follow(after, `${server.issuer}/console/callback`);
-    if (page.text.includes('name="decision"'))
-      page = await browser.follow(
-        await browser.submit(page, '/consent', { decision: 'approve' }),
-        `${server.issuer}/console/callback`,
-      );
-    const denied = await browser.follow(page);
+    const { browser, page: denied } = await signIn(plain, '/console/clients');
     expect(denied.status).toBe(403);
     expect(denied.text).not.toContain('Clients</a>');
     expect(denied.text).not.toContain(admin.username);
@@ -80,7 +77,7 @@ describe('admin console', () => {
   });
 
   it('refuses a form without the session CSRF token, and changes nothing', async () => {
-    const { browser, page } = await signIn(admin);
+    const { browser, page } = await adminSession();
     const name = unique('csrf-app');
     const noToken = await browser.request(`${server.issuer}/console/clients`, {
       method: 'POST',
@@ -95,11 +92,11 @@ describe('admin console', () => {
     });
     expect(wrongToken.status).toBe(403);
     // Another admin session's token does not work either (bound to the session).
-    const other = await signIn(admin);
+    const second = await signIn(other);
     const foreign = await browser.request(`${server.issuer}/console/clients`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_name: name, csrf: csrfOf(other.page) }).toString(),
+      body: new URLSearchParams({ client_name: name, csrf: csrfOf(second.page) }).toString(),
     });
     expect(foreign.status).toBe(403);
     const list = await browser.get(`${server.issuer}/console/clients?q=${name}`);
@@ -107,7 +104,7 @@ describe('admin console', () => {
   });
 
   it('creates a client, shows its secret once, rotates it; audited as the console user', async () => {
-    const { browser, page: home } = await signIn(admin);
+    const { browser, page: home } = await adminSession();
     const form = await browser.get(`${server.issuer}/console/clients/new`);
     const name = unique('console-app');
     const created = await browser.submit(form, '/console/clients', {
@@ -121,7 +118,14 @@ describe('admin console', () => {
     const clientId = /\/console\/clients\/([^/"]+)\/delete/.exec(created.text)?.[1] ?? '';
     const shownAgain = await browser.get(`${server.issuer}/console/clients/${clientId}`);
     expect(shownAgain.text).not.toContain(secret);
-    const rotated = await browser.submit(shownAgain, '/rotate-secret', {});
+    // Rotating asks first: a confirmation page whose form is the only way to the new secret.
+    expect(parseForms(shownAgain.text).some((f) => f.action.endsWith('/rotate-secret'))).toBe(
+      false,
+    );
+    const confirmRotation = await browser.get(
+      `${server.issuer}/console/clients/${clientId}/rotate-secret`,
+    );
+    const rotated = await browser.submit(confirmRotation, '/rotate-secret', {});
     const newSecret = /id="secret"[^>]*value="([^"]+)"/.exec(rotated.text)?.[1];
     expect(newSecret).toBeDefined();
     expect(newSecret).not.toBe(secret);
@@ -142,7 +146,7 @@ describe('admin console', () => {
   });
 
   it("shows a user's sessions, ends them, resets factors and deletes the user after a confirmation", async () => {
-    const { browser } = await signIn(admin);
+    const { browser } = await adminSession();
     const target = await server.createUser();
     const app = await server.createClient();
     const rp = await server.rp(app.clientId, app.clientSecret);
@@ -152,11 +156,18 @@ describe('admin console', () => {
 
     const userPage = await browser.get(`${server.issuer}/console/users/${target.id}`);
     expect(userPage.text).toContain('Sessions');
-    const ended = await browser.submit(userPage, '/sessions/end', {});
-    expect(ended.status).toBe(200);
+    // POST-redirect-GET: each change answers 303 back to the user's page, which says it is done.
+    const ending = await browser.submit(userPage, '/sessions/end', {});
+    expect(ending.status).toBe(303);
+    const ended = await browser.follow(ending);
+    expect(ended.text).toContain('role="status"');
     expect(await sessions()).toEqual([]);
-    const reset = await browser.submit(ended, '/factors/reset', {});
-    expect(reset.status).toBe(200);
+    const confirmReset = await browser.get(
+      `${server.issuer}/console/users/${target.id}/factors/reset`,
+    );
+    expect(confirmReset.text).toContain(target.username);
+    const reset = await browser.submit(confirmReset, '/factors/reset', {});
+    expect(reset.status).toBe(303);
 
     const confirm = await browser.get(`${server.issuer}/console/users/${target.id}/delete`);
     expect(confirm.text).toContain(target.username);
@@ -178,40 +189,33 @@ describe('admin console', () => {
       CONSOLE_REAUTH_SECONDS: '1',
     });
     try {
-      const user = await strict.createUser({ username: 'fresh-root' });
+      const user: ConsoleUser = await strict.createUser({ username: 'fresh-root' });
       const browser = new TestBrowser();
-      const login = async (page: Page) => {
-        expect(page.text).toContain('name="password"');
-        let next = await browser.follow(
-          await browser.submit(page, '/login', {
-            username: user.username,
-            password: user.password,
-          }),
-          `${strict.issuer}/console/callback`,
-        );
-        if (next.text.includes('name="decision"'))
-          next = await browser.follow(
-            await browser.submit(next, '/consent', { decision: 'approve' }),
-            `${strict.issuer}/console/callback`,
-          );
-        return browser.follow(next);
-      };
-      const keys = await login(
-        await browser.follow(await browser.get(`${strict.issuer}/console/keys`)),
-      );
+      const { page: keys } = await signInToConsole(strict.issuer, user, {
+        path: '/console/keys',
+        browser,
+      });
       expect(keys.url).toBe(`${strict.issuer}/console/keys`);
       const before = (await strict.services.store.keys.list()).length;
       await new Promise((resolve) => setTimeout(resolve, 2100));
 
-      const refused = await browser.submit(keys, '/keys/rotate', {});
+      const confirm = await browser.get(`${strict.issuer}/console/keys/rotate`);
+      const refused = await browser.submit(confirm, '/keys/rotate', {});
       expect(refused.status).toBe(303);
       expect(refused.location).toContain('/console/login?max_age=1');
       expect((await strict.services.store.keys.list()).length).toBe(before);
-      // The OP session is older than max_age: the sign-in page again, not a silent SSO.
-      const again = await login(await browser.follow(refused));
-      expect(again.url).toBe(`${strict.issuer}/console/keys`);
+      // The OP session is older than max_age: the sign-in page again (password and second
+      // factor), not a silent SSO.
+      const refusedAt = new URL(refused.location ?? '');
+      const { page: again, steps } = await signInToConsole(strict.issuer, user, {
+        path: `${refusedAt.pathname}${refusedAt.search}`,
+        browser,
+      });
+      expect(steps).toEqual(['password', 'totp']);
+      // Back on the confirmation page, where the admin submits again.
+      expect(again.url).toBe(`${strict.issuer}/console/keys/rotate`);
       const rotated = await browser.submit(again, '/keys/rotate', {});
-      expect(rotated.status).toBe(200);
+      expect(rotated.status).toBe(303);
       expect((await strict.services.store.keys.list()).length).toBeGreaterThan(before);
     } finally {
       await strict.stop({ graceMs: 50 });

@@ -1,0 +1,312 @@
+import type { Context } from 'koa';
+import type { AccountService } from '../accounts/account-service.ts';
+import type { AdminServices } from '../admin/admin-services.ts';
+import type { Actor } from '../admin/audit-log.ts';
+import type { Config } from '../config/schema.ts';
+import { AppError } from '../errors/app-error.ts';
+import { ERROR_CODES } from '../errors/error-codes.ts';
+import { createCsrf } from '../interactions/csrf.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { OidcModelStore, SecurityEvent } from '../storage/ports.ts';
+import { requestLanguage } from '../ui/i18n/request-language.ts';
+import { CONSOLE_PATH, type ConsoleSession } from './console-auth.ts';
+import { consoleMessages, type ConsoleMessages } from './console-messages.ts';
+import type { ConsoleRenderer } from './console-renderer.ts';
+import type {
+  ConsoleCell,
+  ConsoleForm,
+  ConsolePage,
+  ConsoleSection,
+  ConsoleTable,
+} from './console-view-model.ts';
+
+export interface ConsoleDeps {
+  config: Pick<Config, 'console' | 'server'>;
+  services: AdminServices;
+  accounts: Pick<AccountService, 'findById'>;
+  oidc: OidcModelStore;
+  render: ConsoleRenderer;
+  cookieKeys: readonly string[];
+  verificationKeys: () => { keys: Record<string, unknown>[] };
+  log: Logger;
+  now?: () => number;
+}
+
+/** What the guard (console-router.ts) leaves on `ctx.state.console` for every section. */
+export interface ConsoleState {
+  session: ConsoleSession;
+  t: ConsoleMessages;
+  lang: string;
+}
+
+/** The sections in the navigation, in its order: message key and path under /console. */
+export const CONSOLE_SECTIONS = [
+  ['dashboard', ''],
+  ['clients', '/clients'],
+  ['apis', '/apis'],
+  ['users', '/users'],
+  ['roles', '/roles'],
+  ['groups', '/groups'],
+  ['attributes', '/attributes'],
+  ['iats', '/iats'],
+  ['keys', '/keys'],
+  ['webhooks', '/webhooks'],
+  ['deliveries', '/deliveries'],
+  ['events', '/events'],
+  ['audit', '/audit'],
+] as const;
+export type ConsoleSectionKey = (typeof CONSOLE_SECTIONS)[number][0];
+
+const LANGUAGE_NAMES = { en: 'English', de: 'Deutsch' } as const;
+
+export const fill = (text: string, values: Record<string, string>) =>
+  text.replace(/\{(\w+)\}/g, (_m, key: string) => values[key] ?? '');
+export const when = (ms: number | string | null | undefined) =>
+  ms === null || ms === undefined ? '–' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+export const cell = (text: string, href?: string): ConsoleCell => ({ text, href });
+/** Lines of a textarea, trimmed, without empty ones. */
+export const lines = (text: string | undefined) =>
+  (text ?? '')
+    .split(/\r?\n/)
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+/** Space- or comma-separated words of a text field. */
+export const words = (text: string | undefined) =>
+  (text ?? '').split(/[\s,]+/).filter((w) => w !== '');
+export const enc = encodeURIComponent;
+/** A whole number typed into a form as a number; anything else as typed, for the schema to refuse. */
+export const wholeNumber = (text: string | undefined): number | string | undefined => {
+  const value = (text ?? '').trim();
+  if (value === '') return undefined;
+  return /^-?\d{1,15}$/.test(value) ? Number(value) : value;
+};
+
+/**
+ * What every console section uses: the page frame (navigation, languages, sign-out), the CSRF
+ * token of the session, the actor for the audit log, the fresh-sign-in rule for dangerous actions
+ * and the way a service's refusal is shown. One per console (console-router.ts makes it).
+ */
+export function createConsoleKit(deps: ConsoleDeps) {
+  const now = deps.now ?? Date.now;
+  const { config } = deps;
+  const csrf = createCsrf(deps.cookieKeys);
+
+  const languageOf = (ctx: Context) => (requestLanguage(ctx) === 'de' ? 'de' : 'en');
+  const state = (ctx: Context): ConsoleState => ctx.state.console as ConsoleState;
+
+  function page(
+    ctx: Context,
+    parts: {
+      heading: string;
+      sections: ConsoleSection[];
+      notice?: ConsolePage['notice'];
+      current?: string;
+      session?: ConsoleSession | undefined;
+    },
+  ): Promise<string> {
+    const lang = languageOf(ctx);
+    const t = consoleMessages(lang);
+    const path = ctx.path;
+    const query = new URLSearchParams(ctx.querystring);
+    query.delete('lang');
+    const base = `${path}${query.size > 0 ? `?${query.toString()}&` : '?'}`;
+    return deps.render({
+      lang,
+      documentTitle: `${parts.heading} – ${t.title}`,
+      heading: parts.heading,
+      t: { title: t.title, skip: t.skip, nav: t.nav, signOut: t.signOut, languages: t.languages },
+      nav: parts.session
+        ? CONSOLE_SECTIONS.map(([key, href]) => ({
+            href: `${CONSOLE_PATH}${href}`,
+            label: t[key],
+            current: parts.current === key,
+          }))
+        : undefined,
+      signedInAs: parts.session ? fill(t.signedInAs, { name: parts.session.username }) : undefined,
+      signOut: parts.session
+        ? { action: `${CONSOLE_PATH}/logout`, csrf: csrf.token(`console:${parts.session.sid}`) }
+        : undefined,
+      languages: (['en', 'de'] as const).map((l) => ({
+        lang: l,
+        name: LANGUAGE_NAMES[l],
+        href: ctx.method === 'GET' ? `${base}lang=${l}` : `${CONSOLE_PATH}?lang=${l}`,
+        current: l === lang,
+      })),
+      notice: parts.notice,
+      sections: parts.sections,
+    });
+  }
+
+  async function show(ctx: Context, status: number, html: Promise<string>): Promise<void> {
+    const body = await html;
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = body;
+  }
+
+  /** A page of a signed-in section. */
+  function view(
+    ctx: Context,
+    parts: {
+      heading: string;
+      current: ConsoleSectionKey;
+      sections: ConsoleSection[];
+      notice?: ConsolePage['notice'];
+    },
+    status = 200,
+  ): Promise<void> {
+    return show(ctx, status, page(ctx, { ...parts, session: state(ctx).session }));
+  }
+
+  const actorOf = (ctx: Context): Actor => ({
+    actor: `console:${state(ctx).session.username}`,
+    ip: ctx.ip || undefined,
+    userAgent: ctx.get('user-agent') || undefined,
+    requestId: typeof ctx.state.requestId === 'string' ? ctx.state.requestId : undefined,
+  });
+
+  const token = (ctx: Context) => csrf.token(`console:${state(ctx).session.sid}`);
+  const post = (
+    ctx: Context,
+    action: string,
+    submit: string,
+    extra: Partial<ConsoleForm> = {},
+  ): ConsoleForm => ({
+    action,
+    method: 'post',
+    submit,
+    fields: [],
+    csrf: token(ctx),
+    ...extra,
+  });
+
+  /** Dangerous actions want a recent sign-in (OIDC Core §3.1.2.1 `max_age`). */
+  function fresh(ctx: Context, returnTo: string): boolean {
+    const { session } = state(ctx);
+    if (Math.floor(now() / 1000) - session.authTime <= config.console.reauthSeconds) return true;
+    ctx.status = 303;
+    ctx.redirect(
+      `${CONSOLE_PATH}/login?max_age=${String(config.console.reauthSeconds)}&return=${encodeURIComponent(returnTo)}`,
+    );
+    return false;
+  }
+
+  /** The POST form the guard read and checked (CSRF). */
+  const form = (ctx: Context): Record<string, string> => ctx.state.form as Record<string, string>;
+
+  /** POST-redirect-GET: after a change, the page to look at, with a status line. */
+  function redirect(ctx: Context, to: string, done = true): void {
+    ctx.status = 303;
+    ctx.redirect(done ? `${to}${to.includes('?') ? '&' : '?'}done=1` : to);
+  }
+
+  /** The "Saved." line on the page a change redirected to. */
+  const savedNotice = (ctx: Context): ConsolePage['notice'] =>
+    ctx.query.done === '1' ? { kind: 'status', text: state(ctx).t.saved } : undefined;
+
+  /** An admin-service refusal shown on the page it came from, with what was wrong. */
+  function refusal(err: unknown): string | undefined {
+    if (!(err instanceof AppError) || err.status >= 500) return undefined;
+    const details = Object.entries(err.details ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ');
+    return `${ERROR_CODES[err.code].message}${details ? ` (${details})` : ''}`;
+  }
+
+  /**
+   * Runs a change; a refusal (any 4xx) is shown with `again` and 400, so the admin sees what was
+   * wrong next to the form they sent. When the page itself is gone, `again` answers 404.
+   */
+  async function attempt(
+    ctx: Context,
+    change: () => Promise<void>,
+    again: (notice: ConsolePage['notice']) => Promise<void>,
+  ): Promise<void> {
+    try {
+      await change();
+    } catch (err) {
+      const message = refusal(err);
+      if (message === undefined) throw err;
+      await again({ kind: 'alert', text: message });
+      ctx.status = 400;
+    }
+  }
+
+  function eventTable(
+    t: ConsoleMessages,
+    caption: string,
+    items: SecurityEvent[],
+    next: ConsoleTable['next'],
+  ): ConsoleTable {
+    return {
+      caption,
+      headers: [t.time, t.type, t.subject, t.client, t.actor, t.details],
+      rows: items.map((e) => [
+        cell(when(e.time)),
+        cell(e.type),
+        cell(
+          e.subject ?? '–',
+          e.subject ? `${CONSOLE_PATH}/users/${encodeURIComponent(e.subject)}` : undefined,
+        ),
+        cell(e.clientId ?? '–'),
+        cell(e.actor ?? '–'),
+        cell(
+          Object.entries(e.details ?? {})
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(' '),
+        ),
+      ]),
+      empty: t.nothing,
+      next,
+    };
+  }
+
+  /** A confirmation page before a dangerous action (the form is posted from here only). */
+  function confirmPage(
+    ctx: Context,
+    parts: {
+      current: ConsoleSectionKey;
+      heading: string;
+      text: string;
+      action: string;
+      back: string;
+    },
+  ): Promise<void> {
+    const { t } = state(ctx);
+    return view(ctx, {
+      heading: parts.heading,
+      current: parts.current,
+      sections: [
+        {
+          heading: parts.heading,
+          text: [parts.text],
+          forms: [post(ctx, parts.action, t.confirm, { danger: true, label: t.confirm })],
+          links: [{ href: parts.back, label: t.cancel }],
+        },
+      ],
+    });
+  }
+
+  return {
+    deps,
+    now,
+    csrf,
+    languageOf,
+    state,
+    page,
+    show,
+    view,
+    actorOf,
+    post,
+    fresh,
+    form,
+    redirect,
+    savedNotice,
+    refusal,
+    attempt,
+    eventTable,
+    confirmPage,
+  };
+}
+
+export type ConsoleKit = ReturnType<typeof createConsoleKit>;

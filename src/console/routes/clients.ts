@@ -1,0 +1,430 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { CLIENT_INPUT_FIELDS } from '../../clients/client-input-schema.ts';
+import type { ClientView } from '../../clients/client-service.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { CONSOLE_PATH } from '../console-auth.ts';
+import { fill, cell, lines, type ConsoleKit } from '../console-kit.ts';
+import type { ConsoleForm, ConsolePage, ConsoleSection } from '../console-view-model.ts';
+
+/** The client's metadata as `client add|update` and the admin API take it (no id, no secret). */
+function metadataOf(client: ClientView): Record<string, unknown> {
+  const all = client as unknown as Record<string, unknown>;
+  return Object.fromEntries(
+    CLIENT_INPUT_FIELDS.filter((f) => all[f] !== undefined).map((f) => [f, all[f]]),
+  );
+}
+
+/** A JSON object typed into a textarea; anything else is refused with the field's name. */
+function jsonObject(text: string | undefined): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? '');
+  } catch {
+    throw new AppError('invalid_input', { metadata: 'is not valid JSON' });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new AppError('invalid_input', { metadata: 'must be a JSON object' });
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Clients (`portcullis client add|list|show|update|rotate-secret|remove`): list and search, create
+ * (secret shown once), edit the name and redirect URIs or every metadata field as JSON (what
+ * `client add|update` options and the admin API's bodies set), rotate the secret (shown once),
+ * delete, both after a confirmation.
+ */
+export function clientRoutes(router: Router, kit: ConsoleKit): void {
+  const { page, show, state, post, fresh, form } = kit;
+  const { services } = kit.deps;
+
+  const jsonForm = (ctx: Context, action: string, submit: string, value: string): ConsoleForm => {
+    const { t } = state(ctx);
+    return post(ctx, action, submit, {
+      label: submit,
+      fields: [
+        {
+          name: 'metadata',
+          label: t.metadataJson,
+          type: 'textarea',
+          value,
+          rows: 14,
+          required: true,
+          hint: t.metadataJsonHint,
+        },
+      ],
+    });
+  };
+
+  router.get('/clients', async (ctx) => {
+    const { t, session } = state(ctx);
+    const q = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100).toLowerCase() : '';
+    const cursor =
+      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
+    const result = await services.clients.list({ cursor, limit: 100 });
+    const items = result.items.filter(
+      (c) =>
+        q === '' ||
+        c.client_id.toLowerCase().includes(q) ||
+        c.client_name.toLowerCase().includes(q),
+    );
+    await show(
+      ctx,
+      200,
+      page(ctx, {
+        heading: t.clients,
+        current: 'clients',
+        session,
+        sections: [
+          {
+            heading: t.search,
+            forms: [
+              {
+                action: `${CONSOLE_PATH}/clients`,
+                method: 'get',
+                submit: t.search,
+                label: t.search,
+                fields: [{ name: 'q', label: t.searchLabel, type: 'search', value: q }],
+              },
+            ],
+            links: [{ href: `${CONSOLE_PATH}/clients/new`, label: t.newClient }],
+          },
+          {
+            heading: t.clients,
+            table: {
+              caption: t.clients,
+              headers: [t.name, t.id, t.grantTypes, t.redirectUrisShort],
+              rows: items.map((c) => [
+                cell(c.client_name, `${CONSOLE_PATH}/clients/${encodeURIComponent(c.client_id)}`),
+                cell(c.client_id),
+                cell(c.grant_types.join(' ')),
+                cell(c.redirect_uris.join(' ')),
+              ]),
+              empty: t.nothing,
+              next: result.nextCursor
+                ? {
+                    href: `${CONSOLE_PATH}/clients?cursor=${encodeURIComponent(result.nextCursor)}${q ? `&q=${encodeURIComponent(q)}` : ''}`,
+                    label: t.more,
+                  }
+                : undefined,
+            },
+          },
+        ],
+      }),
+    );
+  });
+
+  const clientForm = (
+    ctx: Context,
+    values: { name: string; uris: string; confidential: boolean },
+    action: string,
+    submit: string,
+  ): ConsoleForm =>
+    post(ctx, action, submit, {
+      label: submit,
+      fields: [
+        {
+          name: 'client_name',
+          label: state(ctx).t.name,
+          type: 'text',
+          value: values.name,
+          required: true,
+        },
+        {
+          name: 'redirect_uris',
+          label: state(ctx).t.redirectUris,
+          type: 'textarea',
+          value: values.uris,
+        },
+        ...(action.endsWith('/clients')
+          ? [
+              {
+                name: 'confidential',
+                label: state(ctx).t.confidential,
+                type: 'checkbox' as const,
+                value: 'yes',
+                checked: values.confidential,
+              },
+            ]
+          : []),
+      ],
+    });
+
+  router.get('/clients/new', async (ctx) => {
+    const { t, session } = state(ctx);
+    await show(
+      ctx,
+      200,
+      page(ctx, {
+        heading: t.newClient,
+        current: 'clients',
+        session,
+        sections: [
+          {
+            heading: t.newClient,
+            forms: [
+              clientForm(
+                ctx,
+                { name: '', uris: '', confidential: true },
+                `${CONSOLE_PATH}/clients`,
+                t.create,
+              ),
+            ],
+          },
+          {
+            heading: t.createFromJson,
+            forms: [
+              jsonForm(
+                ctx,
+                `${CONSOLE_PATH}/clients/json`,
+                t.create,
+                JSON.stringify({ client_name: '', redirect_uris: [] }, null, 2),
+              ),
+            ],
+          },
+        ],
+      }),
+    );
+  });
+
+  // `client add` with every option: the metadata as the admin API's POST /clients body.
+  router.post('/clients/json', async (ctx) => {
+    const { t } = state(ctx);
+    const text = form(ctx).metadata ?? '';
+    await kit.attempt(
+      ctx,
+      async () => {
+        const created = await services.clients.create(jsonObject(text), kit.actorOf(ctx));
+        await showClient(ctx, created.client_id, created.client_secret);
+      },
+      (notice) =>
+        kit.view(ctx, {
+          heading: t.newClient,
+          current: 'clients',
+          notice,
+          sections: [
+            {
+              heading: t.createFromJson,
+              forms: [jsonForm(ctx, `${CONSOLE_PATH}/clients/json`, t.create, text)],
+            },
+          ],
+        }),
+    );
+  });
+
+  router.post('/clients', async (ctx) => {
+    const { t, session } = state(ctx);
+    const f = form(ctx);
+    const confidential = f.confidential === 'yes';
+    try {
+      const created = await services.clients.create(
+        {
+          client_name: f.client_name,
+          redirect_uris: lines(f.redirect_uris),
+          token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
+        },
+        kit.actorOf(ctx),
+      );
+      await showClient(ctx, created.client_id, created.client_secret);
+    } catch (err) {
+      const message = kit.refusal(err);
+      if (message === undefined) throw err;
+      await show(
+        ctx,
+        400,
+        page(ctx, {
+          heading: t.newClient,
+          current: 'clients',
+          session,
+          notice: { kind: 'alert', text: message },
+          sections: [
+            {
+              heading: t.newClient,
+              forms: [
+                clientForm(
+                  ctx,
+                  { name: f.client_name ?? '', uris: f.redirect_uris ?? '', confidential },
+                  `${CONSOLE_PATH}/clients`,
+                  t.create,
+                ),
+              ],
+            },
+          ],
+        }),
+      );
+    }
+  });
+
+  async function showClient(
+    ctx: Context,
+    id: string,
+    secret?: string,
+    notice?: ConsolePage['notice'],
+    typedMetadata?: string,
+  ): Promise<void> {
+    const { t, session } = state(ctx);
+    const client = await services.clients.get(id);
+    const base = `${CONSOLE_PATH}/clients/${encodeURIComponent(client.client_id)}`;
+    const sections: ConsoleSection[] = [];
+    if (secret !== undefined) {
+      sections.push({
+        heading: t.secretTitle,
+        text: [t.secretOnce],
+        secret: { label: t.clientSecret, value: secret },
+      });
+    }
+    sections.push(
+      {
+        heading: client.client_name,
+        facts: [
+          { term: t.id, value: client.client_id },
+          { term: t.grantTypes, value: client.grant_types.join(' ') },
+          { term: 'token_endpoint_auth_method', value: client.token_endpoint_auth_method },
+          { term: t.redirectUrisShort, value: client.redirect_uris.join(' ') || '–' },
+        ],
+        forms: [
+          clientForm(
+            ctx,
+            {
+              name: client.client_name,
+              uris: client.redirect_uris.join('\n'),
+              confidential: false,
+            },
+            base,
+            t.save,
+          ),
+        ],
+      },
+      {
+        heading: t.metadataJson,
+        forms: [
+          jsonForm(
+            ctx,
+            `${base}/metadata`,
+            t.save,
+            typedMetadata ?? JSON.stringify(metadataOf(client), null, 2),
+          ),
+        ],
+      },
+      {
+        heading: t.rotateSecret,
+        text: client.token_endpoint_auth_method.startsWith('client_secret')
+          ? [t.rotateSecretHint]
+          : [],
+        links: [
+          ...(client.token_endpoint_auth_method.startsWith('client_secret')
+            ? [{ href: `${base}/rotate-secret`, label: t.rotateSecret }]
+            : []),
+          { href: `${base}/delete`, label: t.deleteClient },
+        ],
+      },
+    );
+    // Never cached, never shown again: the secret is in this answer only (no-store, ASVS 14.3.2).
+    await show(
+      ctx,
+      200,
+      page(ctx, {
+        heading: client.client_name,
+        current: 'clients',
+        session,
+        notice: notice ?? kit.savedNotice(ctx),
+        sections,
+      }),
+    );
+  }
+
+  router.get('/clients/:id', async (ctx) => showClient(ctx, ctx.params.id ?? ''));
+
+  router.post('/clients/:id', async (ctx) => {
+    const f = form(ctx);
+    const id = ctx.params.id ?? '';
+    await kit.attempt(
+      ctx,
+      async () => {
+        await services.clients.update(
+          id,
+          { client_name: f.client_name, redirect_uris: lines(f.redirect_uris) },
+          kit.actorOf(ctx),
+        );
+        kit.redirect(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}`);
+      },
+      (notice) => showClient(ctx, id, undefined, notice),
+    );
+  });
+
+  // `client update` with every option (or `--replace`): the whole metadata, replaced as the admin
+  // API's PUT replaces it; a change to a secret method issues a secret, shown on this answer.
+  router.post('/clients/:id/metadata', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    const text = form(ctx).metadata ?? '';
+    await kit.attempt(
+      ctx,
+      async () => {
+        const changed = await services.clients.replace(id, jsonObject(text), kit.actorOf(ctx));
+        if (changed.client_secret !== undefined)
+          await showClient(ctx, id, changed.client_secret, {
+            kind: 'status',
+            text: state(ctx).t.saved,
+          });
+        else kit.redirect(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}`);
+      },
+      (notice) => showClient(ctx, id, undefined, notice, text),
+    );
+  });
+
+  router.get('/clients/:id/rotate-secret', async (ctx) => {
+    const { t } = state(ctx);
+    const client = await services.clients.get(ctx.params.id ?? '');
+    const base = `${CONSOLE_PATH}/clients/${encodeURIComponent(client.client_id)}`;
+    await kit.confirmPage(ctx, {
+      current: 'clients',
+      heading: t.rotateSecretTitle,
+      text: fill(t.rotateSecretConfirm, { name: client.client_name, id: client.client_id }),
+      action: `${base}/rotate-secret`,
+      back: base,
+    });
+  });
+
+  router.post('/clients/:id/rotate-secret', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!fresh(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}/rotate-secret`)) return;
+    const rotated = await services.clients.rotateSecret(id, kit.actorOf(ctx));
+    await showClient(ctx, id, rotated.client_secret);
+  });
+
+  router.get('/clients/:id/delete', async (ctx) => {
+    const { t, session } = state(ctx);
+    const client = await services.clients.get(ctx.params.id ?? '');
+    const base = `${CONSOLE_PATH}/clients/${encodeURIComponent(client.client_id)}`;
+    await show(
+      ctx,
+      200,
+      page(ctx, {
+        heading: t.deleteConfirmTitle,
+        current: 'clients',
+        session,
+        sections: [
+          {
+            heading: t.deleteConfirmTitle,
+            text: [fill(t.deleteConfirm, { name: client.client_name, id: client.client_id })],
+            forms: [
+              post(ctx, `${base}/delete`, t.confirmDelete, {
+                danger: true,
+                label: t.confirmDelete,
+              }),
+            ],
+            links: [{ href: base, label: t.cancel }],
+          },
+        ],
+      }),
+    );
+  });
+
+  router.post('/clients/:id/delete', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!fresh(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}/delete`)) return;
+    await services.clients.remove(id, kit.actorOf(ctx));
+    ctx.status = 303;
+    ctx.redirect(`${CONSOLE_PATH}/clients`);
+  });
+}

@@ -1,0 +1,69 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { AppError } from '../../errors/app-error.ts';
+import { attributeTextValue } from '../../rbac/attribute-text-value.ts';
+import type { AttributeValue } from '../../storage/access-control-port.ts';
+import { CONSOLE_PATH } from '../console-auth.ts';
+import { enc, type ConsoleKit } from '../console-kit.ts';
+import { createUserPage } from './user-page.ts';
+
+/**
+ * A user's roles and custom attributes (issue 16; `portcullis user roles|attributes`): give or
+ * take a directly held role, set or clear attribute values (read from text as the CLI reads
+ * `--set name=value`). Audited as `admin.user.role_*` and `admin.user.attributes_updated`.
+ */
+export function userAccessRoutes(router: Router, kit: ConsoleKit): void {
+  const { services } = kit.deps;
+  const { form } = kit;
+  const showUser = createUserPage(kit);
+
+  const change =
+    (apply: (id: string, f: Record<string, string>, ctx: Context) => Promise<unknown>) =>
+    async (ctx: Context) => {
+      const id = ctx.params.id ?? '';
+      const f = form(ctx);
+      await kit.attempt(
+        ctx,
+        async () => {
+          await apply(id, f, ctx);
+          kit.redirect(ctx, `${CONSOLE_PATH}/users/${enc(id)}`);
+        },
+        (notice) => showUser(ctx, id, notice, f),
+      );
+    };
+
+  router.post(
+    '/users/:id/roles/add',
+    change((id, f, ctx) => services.access.users.assignRole(id, f.role, kit.actorOf(ctx))),
+  );
+  router.post(
+    '/users/:id/roles/remove',
+    change((id, f, ctx) => services.access.users.unassignRole(id, f.role, kit.actorOf(ctx))),
+  );
+
+  router.post(
+    '/users/:id/attributes',
+    change(async (id, f, ctx) => {
+      const [definitions, current] = await Promise.all([
+        services.access.attributes.list(),
+        services.access.users.get(id),
+      ]);
+      // Only what changed: an emptied field removes the value (RFC 7396 merge patch null).
+      const patch: Record<string, AttributeValue | null> = {};
+      for (const definition of definitions) {
+        const text = f[`attr_${definition.name}`];
+        if (text === undefined) continue;
+        const had = current.attributes[definition.name];
+        if (text.trim() === '') {
+          if (had !== undefined) patch[definition.name] = null;
+          continue;
+        }
+        const value = attributeTextValue(definition, text);
+        if (JSON.stringify(value) !== JSON.stringify(had)) patch[definition.name] = value;
+      }
+      if (Object.keys(patch).length === 0)
+        throw new AppError('invalid_input', { attributes: 'nothing changed' });
+      return services.access.users.setAttributes(id, patch, kit.actorOf(ctx));
+    }),
+  );
+}

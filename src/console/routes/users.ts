@@ -1,0 +1,294 @@
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { AppError } from '../../errors/app-error.ts';
+import { CONSOLE_PATH } from '../console-auth.ts';
+import { cell, enc, fill, type ConsoleKit } from '../console-kit.ts';
+import type { ConsoleForm, ConsolePage } from '../console-view-model.ts';
+import { createUserPage, PROFILE_CLAIMS } from './user-page.ts';
+
+/**
+ * Users (`portcullis user add|list|show|update|disable|enable|set-password|sessions|signout|
+ * grants|revoke-grant|delete|send-verification|send-reset-link|invite|mfa`): list and search,
+ * create (with a password or an invitation), and every change on a user's page
+ * (./user-page.ts), each through the admin services, then back to that page (POST-redirect-GET).
+ */
+export function userRoutes(router: Router, kit: ConsoleKit): void {
+  const { page, show, state, post, fresh, form } = kit;
+  const { services } = kit.deps;
+  const showUser = createUserPage(kit);
+  const userPath = (id: string) => `${CONSOLE_PATH}/users/${enc(id)}`;
+
+  router.get('/users', async (ctx) => {
+    const { t, session } = state(ctx);
+    const q = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100).toLowerCase() : '';
+    const cursor =
+      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
+    const result = await services.users.list({ cursor, limit: 100 });
+    const items = result.items.filter(
+      (u) =>
+        q === '' ||
+        u.username.toLowerCase().includes(q) ||
+        (u.email ?? '').toLowerCase().includes(q),
+    );
+    await show(
+      ctx,
+      200,
+      page(ctx, {
+        heading: t.users,
+        current: 'users',
+        session,
+        notice: kit.savedNotice(ctx),
+        sections: [
+          {
+            heading: t.search,
+            forms: [
+              {
+                action: `${CONSOLE_PATH}/users`,
+                method: 'get',
+                submit: t.search,
+                label: t.search,
+                fields: [{ name: 'q', label: t.searchLabel, type: 'search', value: q }],
+              },
+            ],
+            links: [
+              { href: `${CONSOLE_PATH}/users/new`, label: t.newUser },
+              { href: `${CONSOLE_PATH}/users/import`, label: t.importUsers },
+            ],
+          },
+          {
+            heading: t.users,
+            table: {
+              caption: t.users,
+              headers: [t.username, t.email, t.state],
+              rows: items.map((u) => [
+                cell(u.username, `${CONSOLE_PATH}/users/${encodeURIComponent(u.id)}`),
+                cell(u.email ?? '–'),
+                cell(u.disabled ? t.disabled : t.enabled),
+              ]),
+              empty: t.nothing,
+              next: result.nextCursor
+                ? {
+                    href: `${CONSOLE_PATH}/users?cursor=${encodeURIComponent(result.nextCursor)}`,
+                    label: t.more,
+                  }
+                : undefined,
+            },
+          },
+        ],
+      }),
+    );
+  });
+
+  const userForm = (
+    ctx: Context,
+    values: { username: string; email: string; invite: boolean },
+  ): ConsoleForm => {
+    const { t } = state(ctx);
+    return post(ctx, `${CONSOLE_PATH}/users`, t.create, {
+      label: t.newUser,
+      fields: [
+        {
+          name: 'username',
+          label: t.username,
+          type: 'text',
+          value: values.username,
+          required: true,
+          autocomplete: 'off',
+        },
+        { name: 'email', label: t.email, type: 'email', value: values.email, autocomplete: 'off' },
+        {
+          name: 'password',
+          label: t.password,
+          type: 'password',
+          value: '',
+          autocomplete: 'new-password',
+          hint: t.passwordOrInvite,
+        },
+        {
+          name: 'invite',
+          label: t.inviteInstead,
+          type: 'checkbox',
+          value: 'yes',
+          checked: values.invite,
+        },
+      ],
+    });
+  };
+
+  const newUserPage = (
+    ctx: Context,
+    values: { username: string; email: string; invite: boolean },
+    notice?: ConsolePage['notice'],
+  ) => {
+    const { t } = state(ctx);
+    return kit.view(ctx, {
+      heading: t.newUser,
+      current: 'users',
+      notice,
+      sections: [
+        {
+          heading: t.newUser,
+          forms: [userForm(ctx, values)],
+          links: [{ href: `${CONSOLE_PATH}/users/import`, label: t.importUsers }],
+        },
+      ],
+    });
+  };
+
+  router.get('/users/new', (ctx) => newUserPage(ctx, { username: '', email: '', invite: false }));
+
+  router.post('/users', async (ctx) => {
+    const f = form(ctx);
+    const invite = f.invite === 'yes';
+    await kit.attempt(
+      ctx,
+      async () => {
+        const user = await services.users.create(
+          {
+            username: f.username,
+            ...(invite ? { invite: true } : { password: f.password }),
+            ...(f.email ? { email: f.email } : {}),
+          },
+          kit.actorOf(ctx),
+        );
+        kit.redirect(ctx, userPath(user.id));
+      },
+      (notice) =>
+        newUserPage(ctx, { username: f.username ?? '', email: f.email ?? '', invite }, notice),
+    );
+  });
+
+  router.get('/users/:id', async (ctx) => showUser(ctx, ctx.params.id ?? ''));
+
+  /** A change on a user's page: done, back to the page; refused, the page with what was wrong. */
+  const change =
+    (
+      apply: (id: string, f: Record<string, string>, ctx: Context) => Promise<unknown>,
+      options: { dangerous?: boolean } = {},
+    ) =>
+    async (ctx: Context) => {
+      const id = ctx.params.id ?? '';
+      if (options.dangerous && !fresh(ctx, userPath(id))) return;
+      const f = form(ctx);
+      await kit.attempt(
+        ctx,
+        async () => {
+          await apply(id, f, ctx);
+          kit.redirect(ctx, userPath(id));
+        },
+        (notice) => showUser(ctx, id, notice, f),
+      );
+    };
+
+  // `user update`: only what differs from the stored user changes; an emptied claim is removed.
+  router.post(
+    '/users/:id/profile',
+    change(async (id, f, ctx) => {
+      const user = await services.users.get(id);
+      const stored = (user.claims ?? {}) as Record<string, unknown>;
+      const claims: Record<string, string | null> = {};
+      for (const claim of PROFILE_CLAIMS) {
+        const text = (f[`claim_${claim}`] ?? '').trim();
+        const had = typeof stored[claim] === 'string' ? (stored[claim] as string) : '';
+        if (text !== had) claims[claim] = text === '' ? null : text;
+      }
+      const email = (f.email ?? '').trim();
+      const verified = f.email_verified === 'yes';
+      const patch = {
+        ...(Object.keys(claims).length > 0 ? { claims } : {}),
+        ...(email !== (user.email ?? '') ? { email: email === '' ? null : email } : {}),
+        ...(verified !== user.emailVerified ? { email_verified: verified } : {}),
+      };
+      if (Object.keys(patch).length === 0)
+        throw new AppError('invalid_input', { profile: 'nothing changed' });
+      return services.users.update(id, patch, kit.actorOf(ctx));
+    }),
+  );
+
+  router.post(
+    '/users/:id/disable',
+    change((id, _f, ctx) => services.users.setDisabled(id, true, kit.actorOf(ctx)), {
+      dangerous: true,
+    }),
+  );
+  router.post(
+    '/users/:id/enable',
+    change((id, _f, ctx) => services.users.setDisabled(id, false, kit.actorOf(ctx))),
+  );
+  router.post(
+    '/users/:id/password',
+    change(
+      (id, f, ctx) => services.users.resetPassword(id, { password: f.password }, kit.actorOf(ctx)),
+      { dangerous: true },
+    ),
+  );
+  // `user mfa reset`, after a confirmation (an account takeover if done for the wrong person).
+  router.get('/users/:id/factors/reset', async (ctx) => {
+    const { t } = state(ctx);
+    const user = await services.users.get(ctx.params.id ?? '');
+    await kit.confirmPage(ctx, {
+      current: 'users',
+      heading: t.resetFactorsTitle,
+      text: fill(t.resetFactorsConfirm, { name: user.username }),
+      action: `${userPath(user.id)}/factors/reset`,
+      back: userPath(user.id),
+    });
+  });
+  router.post('/users/:id/factors/reset', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!fresh(ctx, `${userPath(id)}/factors/reset`)) return;
+    await services.userFactors.reset(id, kit.actorOf(ctx));
+    kit.redirect(ctx, userPath(id));
+  });
+
+  // The account lifecycle (issue 15): sessions, grants, email links and deletion.
+  const lifecycle = () => {
+    if (!services.userLifecycle) throw new AppError('not_found');
+    return services.userLifecycle;
+  };
+  router.post(
+    '/users/:id/sessions/end',
+    change((id, _f, ctx) => lifecycle().endSessions(id, kit.actorOf(ctx)), { dangerous: true }),
+  );
+  router.post(
+    '/users/:id/grants/revoke',
+    change(
+      (id, f, ctx) => lifecycle().revokeGrant(id, { grant_id: f.grant_id }, kit.actorOf(ctx)),
+      {
+        dangerous: true,
+      },
+    ),
+  );
+  router.post(
+    '/users/:id/send-verification',
+    change((id, f, ctx) => lifecycle().sendVerification(id, { lang: f.lang }, kit.actorOf(ctx))),
+  );
+  router.post(
+    '/users/:id/send-reset-link',
+    change((id, f, ctx) => lifecycle().sendResetLink(id, { lang: f.lang }, kit.actorOf(ctx))),
+  );
+  router.post(
+    '/users/:id/invite',
+    change((id, f, ctx) => lifecycle().sendInvitation(id, { lang: f.lang }, kit.actorOf(ctx))),
+  );
+
+  router.get('/users/:id/delete', async (ctx) => {
+    const { t } = state(ctx);
+    const user = await services.users.get(ctx.params.id ?? '');
+    const base = userPath(user.id);
+    await kit.confirmPage(ctx, {
+      current: 'users',
+      heading: t.deleteUserTitle,
+      text: fill(t.deleteUserConfirm, { name: user.username, id: user.id }),
+      action: `${base}/delete`,
+      back: base,
+    });
+  });
+
+  router.post('/users/:id/delete', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!fresh(ctx, `${userPath(id)}/delete`)) return;
+    await lifecycle().deleteUser(id, kit.actorOf(ctx));
+    kit.redirect(ctx, `${CONSOLE_PATH}/users`);
+  });
+}
