@@ -191,6 +191,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   },
   { env: 'CONSOLE_ENABLED', path: ['console', 'enabled'], kind: 'boolean' },
   { env: 'CONSOLE_ADMINS', path: ['console', 'admins'], kind: 'list' },
+  { env: 'CONSOLE_ADMIN_ROLES', path: ['console', 'adminRoles'], kind: 'list' },
   { env: 'CONSOLE_REAUTH_SECONDS', path: ['console', 'reauthSeconds'], kind: 'integer' },
   { env: 'CONSOLE_SESSION_SECONDS', path: ['console', 'sessionSeconds'], kind: 'integer' },
   { env: 'WEBHOOK_ATTEMPTS', path: ['webhooks', 'attempts'], kind: 'integer' },

@@ -800,7 +800,18 @@ export const configSchema = z
           .array(z.string().min(1).max(64))
           .max(100)
           .describe(
-            'Usernames allowed into the console (until roles exist, issue 16). Anyone else who signs in gets 403 and sees nothing. Empty: nobody.',
+            'Usernames allowed into the console whatever their roles: the bootstrap, before any role is given (docs/console.md). Anyone neither listed nor holding one of `console.adminRoles` who signs in gets 403 and sees nothing.',
+          ),
+        adminRoles: z
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/)
+              .max(64),
+          )
+          .max(20)
+          .describe(
+            'Roles (RBAC, docs/rbac.md) whose holders may use the console, directly or through a group; checked at sign-in and on every console request, so taking the role away shuts the console on the next click. Empty: only `console.admins`.',
           ),
         reauthSeconds: z
           .number()

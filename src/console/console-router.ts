@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
-import { normalizeLogin } from '../accounts/normalize-login.ts';
+import { consoleAdmission } from './console-admission.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseForm } from '../http/parse-form.ts';
 import { parseMultipartForm } from '../http/parse-multipart-form.ts';
@@ -40,7 +40,8 @@ const UPLOAD_LIMIT = 8 * 1024 * 1024;
  * every form a POST with a CSRF token bound to the console session (ASVS 3.5.1), under the
  * site's CSP with `frame-ancestors 'none'` (src/http/security-headers.ts). Admins sign in through
  * this server itself, as a relying party with code + PKCE and a second factor (console-auth.ts);
- * who may enter is `console.admins`; dangerous actions want a sign-in no older than
+ * who may enter: holders of `console.adminRoles` and the usernames in `console.admins`
+ * (console-admission.ts); dangerous actions want a sign-in no older than
  * `console.reauthSeconds` (OIDC `max_age`). Every change goes through the admin services, so the
  * audit trail names `console:<username>` exactly as the API names its client and the CLI its user.
  * Each section's pages are in ./routes/, one file each; this file puts them together behind the
@@ -49,10 +50,10 @@ const UPLOAD_LIMIT = 8 * 1024 * 1024;
 export function consoleRouter(deps: ConsoleDeps): Middleware {
   const kit = createConsoleKit(deps);
   const { config } = deps;
-  const admins = new Set(config.console.admins.map((u) => normalizeLogin(u)));
+  const admitted = consoleAdmission(deps);
   const router = new Router({ prefix: CONSOLE_PATH });
 
-  signInRoutes(router, kit, admins);
+  signInRoutes(router, kit, admitted);
   const sections: ((router: Router, kit: ConsoleKit) => void)[] = [
     dashboardRoutes,
     clientRoutes,
@@ -85,7 +86,7 @@ export function consoleRouter(deps: ConsoleDeps): Middleware {
       return;
     }
     const account = await deps.accounts.findById(session.sub);
-    if (!account || account.disabled || !admins.has(normalizeLogin(account.username))) {
+    if (!(await admitted(account))) {
       clearSession(ctx);
       return forbidden(kit, ctx);
     }

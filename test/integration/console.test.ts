@@ -76,6 +76,33 @@ describe('admin console', () => {
     expect((await browser.get(`${server.issuer}/console/clients`)).status).toBe(302);
   });
 
+  it('lets in a holder of console.adminRoles (through a group), and shuts it when the role goes', async () => {
+    const store = server.services.store.accessControl;
+    const now = Date.now();
+    const group = unique('operators');
+    const holder: ConsoleUser & { id: string } = await server.createUser();
+    // The default role (config/default.json), given to a group the user is in.
+    if (!(await store.findRole('portcullis-admin')))
+      await store.createRole({
+        name: 'portcullis-admin',
+        description: 'console',
+        createdAt: now,
+        updatedAt: now,
+      });
+    await store.createGroup({ name: group, description: '', createdAt: now, updatedAt: now });
+    await store.addMember(group, { kind: 'account', id: holder.id });
+    await store.assignRole('portcullis-admin', { kind: 'group', id: group });
+
+    const { browser, page } = await signIn(holder, '/console/users');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Users');
+
+    await store.unassignRole('portcullis-admin', { kind: 'group', id: group });
+    const after = await browser.get(`${server.issuer}/console/users`);
+    expect(after.status).toBe(403);
+    expect(after.text).not.toContain(admin.username);
+  });
+
   it('refuses a form without the session CSRF token, and changes nothing', async () => {
     const { browser, page } = await adminSession();
     const name = unique('csrf-app');

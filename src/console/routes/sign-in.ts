@@ -1,6 +1,5 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
-import { normalizeLogin } from '../../accounts/normalize-login.ts';
 import {
   clearSession,
   CONSOLE_PATH,
@@ -12,10 +11,11 @@ import {
   startSignIn,
   writeSession,
 } from '../console-auth.ts';
+import type { AdmissionCandidate } from '../console-admission.ts';
 import type { ConsoleKit } from '../console-kit.ts';
 import { consoleMessages } from '../console-messages.ts';
 
-/** The 403 page: no navigation, no names (who may enter: `console.admins`). */
+/** The 403 page: no navigation, no names (who may enter: console-admission.ts). */
 export function forbidden(kit: ConsoleKit, ctx: Context): Promise<void> {
   const t = consoleMessages(kit.languageOf(ctx));
   return kit.show(
@@ -35,7 +35,11 @@ export const OPEN_PATHS = ['/login', '/callback', '/signed-out'].map((p) => `${C
  * Sign-in through this server as a relying party (code + PKCE, console-auth.ts), the callback
  * that checks who signed in, and sign-out.
  */
-export function signInRoutes(router: Router, kit: ConsoleKit, admins: ReadonlySet<string>): void {
+export function signInRoutes(
+  router: Router,
+  kit: ConsoleKit,
+  admitted: (account: AdmissionCandidate | undefined) => Promise<boolean>,
+): void {
   const { deps } = kit;
   const issuer = deps.config.server.issuer;
 
@@ -75,7 +79,7 @@ export function signInRoutes(router: Router, kit: ConsoleKit, admins: ReadonlySe
       );
     }
     const account = await deps.accounts.findById(result.sub);
-    if (!account || account.disabled || !admins.has(normalizeLogin(account.username))) {
+    if (!account || !(await admitted(account))) {
       clearSession(ctx);
       return forbidden(kit, ctx);
     }
