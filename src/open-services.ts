@@ -76,7 +76,7 @@ export async function openServices(
   // Every recorded event also enqueues its webhook messages (src/webhooks/with-webhook-events.ts).
   const decorated = withWebhookEvents(
     options.decorateStore ? options.decorateStore(opened) : opened,
-    { log, now },
+    { now },
   );
   let store = decorated;
   try {
