@@ -1,4 +1,6 @@
+import { Provider } from 'oidc-provider';
 import type { Logger } from '../logging/logger.ts';
+import { markLogoutNotQueued } from '../oidc/logout-not-queued.ts';
 import type { OutboxStore } from '../storage/outbox-ports.ts';
 import { newDeliveryId } from './delivery-id.ts';
 import type { OutboxWorker } from './outbox-worker.ts';
@@ -36,10 +38,11 @@ export function logoutTokenClaims(body: string): { clientId?: string; subject?: 
  * engine with that attempt's result (so `backchannel.success` / `backchannel.error` still mean
  * what they say and the logout page does not wait for retries). A failed attempt stays in the
  * outbox, retried with backoff by whichever process's worker claims it next — after a restart
- * too (OIDC Back-Channel Logout §2.8 leaves retries to the OP). If the outbox cannot be written
- * (store outage) the token goes to `fallback`, the in-process retries of
- * src/security/backchannel-delivery.ts, rather than being lost at once. Every other outgoing
- * request goes to `fallback` untouched.
+ * too (OIDC Back-Channel Logout §2.8 leaves retries to the OP). The engine hands tokens over
+ * before it destroys the session (lib/actions/end_session.js), so the token is durable before
+ * the session ends. If the outbox cannot be written (store outage) the request is marked and the
+ * session is not destroyed (src/oidc/logout-not-queued.ts): the logout fails visibly instead of
+ * losing the token. Every other outgoing request goes to `fallback` untouched.
  */
 export function createBackchannelOutboxFetch(deps: {
   outbox: OutboxStore;
@@ -70,9 +73,12 @@ export function createBackchannelOutboxFetch(deps: {
     } catch (err) {
       deps.log.warn(
         { err, event: 'outbox.enqueue_failed', kind: 'backchannel_logout' },
-        'could not write a logout token to the outbox; delivering it from this process only',
+        'could not write a logout token to the outbox; the logout fails and the session stays',
       );
-      return deps.fallback(input, init);
+      // Never a delivery from memory only (lost on restart): the session this token is about is
+      // kept instead, and the logout answered 503 (src/oidc/logout-not-queued.ts).
+      markLogoutNotQueued(Provider.ctx);
+      throw err;
     }
     const outcome = await deps.worker.deliverNow(id).catch((err: unknown) => {
       deps.log.warn({ err, event: 'outbox.first_attempt_failed', id }, 'first attempt failed');
