@@ -312,6 +312,7 @@ export async function startServer(
           accounts,
           provider: () => providers.current,
           now,
+          reencryptClientSecrets: services.reencryptClientSecrets,
           // The users' sessions, deletion and second factors (issues 14, 15) in the console too.
           accountLifecycle: {
             lifecycle: accountCentre.lifecycle,
@@ -343,6 +344,7 @@ export async function startServer(
     admin: {
       store,
       accounts,
+      reencryptClientSecrets: services.reencryptClientSecrets,
       accountLifecycle: {
         lifecycle: accountCentre.lifecycle,
         selfService: accountCentre.selfService,
