@@ -154,6 +154,7 @@ export function createOutbox(deps: {
         fallback,
         now: deps.now,
         log: deps.log,
+        asIntent: deps.issueLogoutToken !== undefined,
       }),
   };
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { SQLITE_FILE_NAME } from '../../src/storage/create-store.ts';
 import {
+  BACKCHANNEL_EVENT,
   startBackchannelReceiver,
   verifyLogoutToken,
   waitFor,
@@ -213,6 +214,8 @@ describe('back-channel logout through the store outbox', () => {
       app.clientId,
     );
     expect(payload.sub).toBe(user.id);
+    // Stored as an intent and signed by the worker: the delivery's id is the token's jti.
+    expect(payload.jti).toMatch(/^msg_/);
     expect(await pendingFor(after, app.clientId)).toEqual([]);
   });
 
@@ -256,7 +259,12 @@ describe('back-channel logout through the store outbox', () => {
       receiver.deliveries[0]?.token ?? '',
       app.clientId,
     );
-    expect(payload).toMatchObject({ sub: user.id, sid: expect.any(String) });
+    expect(payload).toMatchObject({
+      sub: user.id,
+      sid: expect.any(String),
+      events: { [BACKCHANNEL_EVENT]: {} },
+    });
+    expect(payload).not.toHaveProperty('nonce');
     // Signed by the worker at the attempt, with the delivery's id: the same jti on every retry.
     expect(payload.jti).toMatch(/^msg_/);
     const events = await server.services.store.events.list(
@@ -387,6 +395,23 @@ describe('back-channel logout through the store outbox', () => {
     const tokens = receiver.deliveries.map((d) => d.token);
     expect(tokens).toHaveLength(logouts.length);
     expect(new Set(tokens).size).toBe(logouts.length);
+  });
+
+  it('makes a dead letter at once of a logout whose client is gone before it could be delivered', async () => {
+    const server = await start({});
+    const port = await freePort(); // nobody listens: the first attempt fails
+    const { app } = await signInAndLogOut(server, `http://127.0.0.1:${port}/bc`);
+    await waitFor(() => false, 300);
+    const [waiting] = await pendingFor(server, app.clientId);
+    expect(waiting?.state).toBe('pending');
+
+    await server.services.store.oidc.destroy('Client', app.clientId);
+    await waitFor(() => false, 2500);
+    const [dead] = await pendingFor(server, app.clientId);
+    // Nobody left to tell: a dead letter at the next attempt, not after the budget (10).
+    expect(dead?.state).toBe('dead');
+    expect(dead?.attempts).toBeLessThan(10);
+    expect(dead?.lastError).toMatch(/no longer has a back-channel logout URI/);
   });
 
   it('makes a dead letter of a delivery that used its retry budget, and delivers it once re-queued', async () => {
