@@ -261,6 +261,48 @@ describe('MongoDB backend on the shared server', () => {
     }
   });
 
+  it('finishes a move cut off after the rows were written: the rows stand, the event is stripped', async () => {
+    const eventId = uniq('evt');
+    const deliveryId = uniq('msg');
+    const time = Date.now();
+    const row = {
+      _id: deliveryId,
+      kind: 'webhook',
+      url: 'https://hooks.example.com/in',
+      body: '{"first":true}',
+      contentType: 'application/json',
+      target: 'wh-1',
+      topic: 'admin.user.updated',
+      state: 'pending',
+      availableAt: time,
+      attempts: 0,
+      createdAt: time,
+      claims: 0,
+    };
+    // The writer inserted the rows, then died before stripping them from its event.
+    await db.collection<Record<string, unknown> & { _id: string }>('outbox').insertOne(row);
+    await db.collection<Record<string, unknown> & { _id: string }>('events').insertOne({
+      _id: eventId,
+      time: new Date(time),
+      type: 'admin.user.updated',
+      outbox: [{ ...row, body: '{"second":true}' }],
+      outboxPending: time,
+    });
+    const other = await createMongoStore({ uri, dbName, log: () => undefined });
+    try {
+      // The duplicate row is no failure: the look goes on and claims it once.
+      const claimed = await other.outbox.claim({ leaseMs: 30_000, limit: 1000 });
+      const ours = claimed.filter((c) => c.id === deliveryId);
+      expect(ours.map((c) => c.body)).toEqual(['{"first":true}']);
+      expect(await db.collection('events').findOne({ _id: eventId as never })).not.toHaveProperty(
+        'outbox',
+      );
+      expect(await other.outbox.complete(deliveryId, ours[0]?.leaseId ?? '')).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('delivers what an event still carries when its writer was cut off before moving it', async () => {
     // The state a writer leaves when it dies right after its one atomic insert: the event
     // document with its deliveries inside, no outbox row yet.
