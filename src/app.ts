@@ -56,7 +56,7 @@ export interface AppDeps {
   /** Request spans (none are exported unless tracing is enabled). */
   tracing: Tracing;
   /** The admin API at /admin/v1. */
-  admin: Pick<MountAdminDeps, 'store' | 'accounts' | 'accountLifecycle'>;
+  admin: Pick<MountAdminDeps, 'store' | 'accounts' | 'accountLifecycle' | 'reencryptClientSecrets'>;
   /** Brute-force limits, session rules and security events (src/security/create-security.ts). */
   security: Security;
   /** Registered APIs' names and scope descriptions for the consent page (ASVS 10.7.2). */

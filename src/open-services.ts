@@ -9,7 +9,7 @@ import { encryptedKeyStore, sealSigningKeys, withKeyStore } from './oidc/encrypt
 import { ensureSigningKeys, type SigningAlgorithm } from './oidc/signing-keys.ts';
 import { createRequestContext, type RequestContextHolder } from './security/request-context.ts';
 import { createSecurityEvents, type SecurityEvents } from './security/security-events.ts';
-import type { OnSessionsEnded } from './security/sessions-ended-hook.ts';
+import type { OnSessionsEnding } from './security/sessions-ending-hook.ts';
 import { createClientSecretCipher } from './clients/client-secret-cipher.ts';
 import { resolveClientSecretKeys } from './clients/client-secret-keys.ts';
 import { createMfaService, type MfaService } from './mfa/mfa-service.ts';
@@ -63,7 +63,7 @@ export async function openServices(
     /** Who security events name as actor when no request says otherwise (`cli`; default `system`). */
     eventActor?: string;
     /** Told which sessions a password change or a disabled user ended (back-channel logout). */
-    onSessionsEnded?: OnSessionsEnded;
+    onSessionsEnding?: OnSessionsEnding;
     /** Reports of the in-process caches, by cache name (the server's metrics). */
     cacheObserver?: (cache: string) => CacheObserver;
   } = {},
@@ -76,7 +76,7 @@ export async function openServices(
   // Every recorded event also enqueues its webhook messages (src/webhooks/with-webhook-events.ts).
   const decorated = withWebhookEvents(
     options.decorateStore ? options.decorateStore(opened) : opened,
-    { log, now },
+    { now },
   );
   let store = decorated;
   try {
@@ -131,7 +131,7 @@ export async function openServices(
       passwordMinLength: config.passwords.minLength,
       oidc: store.oidc,
       events,
-      onSessionsEnded: options.onSessionsEnded,
+      onSessionsEnding: options.onSessionsEnding,
       now,
     });
     // Keys stored in clear (before encryption) or under an older key: encrypted under the newest.

@@ -31,6 +31,7 @@ import { createSecurity } from './security/create-security.ts';
 import { createMfaSignIn } from './mfa/create-mfa-sign-in.ts';
 import { startTracing } from './tracing/start-tracing.ts';
 import { createAccountCentre, type AccountCentre } from './account-centre/create-account-centre.ts';
+import { createLogoutTokenIssuer } from './oidc/logout-token.ts';
 import { createOutbox, type Outbox } from './outbox/create-outbox.ts';
 import { createWebhookSender } from './webhooks/webhook-sender.ts';
 import { createAdminServices } from './admin/admin-services.ts';
@@ -97,12 +98,16 @@ export async function startServer(
     log,
   });
   let services: Services;
-  // Sessions the server ends itself get a back-channel logout to their clients (issue 6). The
-  // provider that sends it is built after the services: the hook reads it when called, which
-  // only happens once the server is up.
-  const onSessionsEnded = createBackchannelLogoutOnSessionEnd({
+  // Sessions the server ends itself get a back-channel logout to their clients (issue 6), as a
+  // logout intent in the outbox written before they end (issue 17). The provider, the store and
+  // the outbox worker are built after this: the hook reads them when called, which only happens
+  // once the server is up.
+  const onSessionsEnding = createBackchannelLogoutOnSessionEnd({
     provider: () => providers.current,
+    outbox: { enqueue: (deliveries) => services.store.outbox.enqueue(deliveries) },
+    deliverNow: (id) => outbox.worker.deliverNow(id),
     log,
+    now: Date.now,
   });
   // The optional Redis tier (issue 18 item 3): counters there, the store's as the fallback.
   const redisUrl = config.cache.redisUrl;
@@ -123,7 +128,7 @@ export async function startServer(
         const instrumented = instrumentStore(opened, { metrics, tracing });
         return cacheTier ? cacheTier.withCounters(instrumented) : instrumented;
       },
-      onSessionsEnded,
+      onSessionsEnding,
       cacheObserver: metrics && ((name) => cacheObserver(metrics, name)),
     });
   } catch (err) {
@@ -150,6 +155,7 @@ export async function startServer(
     events,
     log,
     now,
+    issueLogoutToken: createLogoutTokenIssuer(() => providers.current),
     webhookSender: createWebhookSender({
       endpoints: store.webhookEndpoints,
       policy: {
@@ -183,7 +189,7 @@ export async function startServer(
     requestContext: services.requestContext,
     now,
     onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,
-    onSessionsEnded,
+    onSessionsEnding,
   });
   // Second factors at sign-in (issue 14): the engine's `mfa` prompt and the guarded code checks.
   const mfaSignIn = createMfaSignIn({
@@ -192,7 +198,7 @@ export async function startServer(
     credentials: store.credentials,
     counters: store.counters,
     oidc: store.oidc,
-    onSessionsEnded,
+    onSessionsEnding,
     events,
     now,
     onLockout: metrics ? (kind) => metrics.lockouts.inc({ kind }) : undefined,
@@ -211,7 +217,7 @@ export async function startServer(
     viewsDir: VIEWS_DIR,
     render,
     provider: () => providers.current,
-    onSessionsEnded,
+    onSessionsEnding,
     now,
     countEmail: metrics ? (outcome) => metrics.emails.inc({ outcome }) : undefined,
     mfa: services.mfa,
@@ -316,6 +322,7 @@ export async function startServer(
           accounts,
           provider: () => providers.current,
           now,
+          reencryptClientSecrets: services.reencryptClientSecrets,
           // The users' sessions, deletion and second factors (issues 14, 15) in the console too.
           accountLifecycle: {
             lifecycle: accountCentre.lifecycle,
@@ -347,6 +354,7 @@ export async function startServer(
     admin: {
       store,
       accounts,
+      reencryptClientSecrets: services.reencryptClientSecrets,
       accountLifecycle: {
         lifecycle: accountCentre.lifecycle,
         selfService: accountCentre.selfService,

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { AccountEmails } from '../email/account-emails.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
-import type { OnSessionsEnded } from '../security/sessions-ended-hook.ts';
+import type { OnSessionsEnding } from '../security/sessions-ending-hook.ts';
 import { ipKey } from '../security/throttle-keys.ts';
 import type { AccountTokenPurpose } from '../storage/account-lifecycle-ports.ts';
 import { GRANTABLE_MODELS, StoreConflictError, type Store } from '../storage/ports.ts';
@@ -44,7 +44,7 @@ export function createAccountLifecycle(deps: {
    * Back-channel logout for the sessions a deletion ends, when the account service does not tell
    * them itself (the CLI's); the server's account service does, so the server passes nothing.
    */
-  onSessionsEnded?: OnSessionsEnded | undefined;
+  onSessionsEnding?: OnSessionsEnding | undefined;
   /** Secret for pseudonyms of deleted users (the first cookie key). */
   pseudonymKey: string;
   now?: () => number;
@@ -372,12 +372,14 @@ export function createAccountLifecycle(deps: {
     async deleteAccount(accountId: string, lang: string, actor?: string): Promise<void> {
       const account = await deps.accounts.findById(accountId);
       if (!account) throw new AppError('not_found', { user: 'no such user' });
-      const sessions = deps.onSessionsEnded
+      const sessions = deps.onSessionsEnding
         ? await store.oidc.findByAccountId('Session', accountId, SCAN_LIMIT)
         : [];
+      // Their logout tokens are made durable first: if that fails, nothing is deleted.
+      const sendLogouts =
+        sessions.length > 0 ? await deps.onSessionsEnding?.(accountId, sessions) : undefined;
       await endEverything(accountId, 'account_deleted');
-      if (sessions.length > 0)
-        await deps.onSessionsEnded?.(accountId, sessions).catch(() => undefined);
+      await sendLogouts?.();
       // Offline grants and tokens not found by account above (none should remain; belt and braces).
       const grants = await store.oidc.findByAccountId('Grant', accountId, SCAN_LIMIT);
       for (const grant of grants) {

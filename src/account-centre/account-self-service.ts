@@ -3,7 +3,7 @@ import { summarizeFactors } from '../mfa/factor-summary.ts';
 import { profileClaimsSchema } from '../accounts/account-service.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
-import type { OnSessionsEnded } from '../security/sessions-ended-hook.ts';
+import type { OnSessionsEnding } from '../security/sessions-ending-hook.ts';
 import type { SessionActivityRecord } from '../storage/account-lifecycle-ports.ts';
 import {
   GRANTABLE_MODELS,
@@ -65,7 +65,7 @@ export function createAccountSelfService(deps: {
   store: Pick<Store, 'oidc' | 'accountDevices' | 'events' | 'accounts' | 'credentials'>;
   accounts: AccountService;
   events: SecurityEvents;
-  onSessionsEnded?: OnSessionsEnded | undefined;
+  onSessionsEnding?: OnSessionsEnding | undefined;
   now?: () => number;
 }) {
   const { store } = deps;
@@ -77,6 +77,10 @@ export function createAccountSelfService(deps: {
 
   /** Ends sessions as a logout would: their session-bound grants go, their apps are told. */
   async function endSessions(accountId: string, sessions: { id: string; payload: OidcPayload }[]) {
+    // OIDC Back-Channel Logout 1.0 §2.7: each app of each ended session gets a logout token,
+    // made durable before the sessions end (a failure here ends nothing).
+    const sendLogouts =
+      sessions.length > 0 ? await deps.onSessionsEnding?.(accountId, sessions) : undefined;
     for (const session of sessions) {
       await store.oidc.destroy('Session', session.id);
       // oidc-provider's end_session revokes the grants bound to the session and keeps offline
@@ -91,9 +95,7 @@ export function createAccountSelfService(deps: {
       if (typeof session.payload.uid === 'string')
         await store.accountDevices.removeSession(session.payload.uid);
     }
-    // OIDC Back-Channel Logout 1.0 §2.7: each app of each ended session gets a logout token.
-    if (sessions.length > 0)
-      await deps.onSessionsEnded?.(accountId, sessions).catch(() => undefined);
+    await sendLogouts?.();
   }
 
   return {

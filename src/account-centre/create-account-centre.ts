@@ -9,7 +9,7 @@ import { createMailer, type EmailOutcome } from '../email/create-mailer.ts';
 import { createCsrf } from '../interactions/csrf.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
-import type { OnSessionsEnded } from '../security/sessions-ended-hook.ts';
+import type { OnSessionsEnding } from '../security/sessions-ending-hook.ts';
 import type { Store } from '../storage/ports.ts';
 import { createEmailRenderer } from '../ui/render-email.ts';
 import type { ViewRenderer } from '../ui/render-view.ts';
@@ -41,7 +41,7 @@ export function createAccountCentre(deps: {
   viewsDir: string;
   render: ViewRenderer;
   provider: () => Provider;
-  onSessionsEnded?: OnSessionsEnded | undefined;
+  onSessionsEnding?: OnSessionsEnding | undefined;
   now?: () => number;
   countEmail?: ((outcome: EmailOutcome) => void) | undefined;
   /** Removes a second factor with its security event (src/mfa/mfa-service.ts). */
@@ -79,7 +79,7 @@ export function createAccountCentre(deps: {
     store,
     accounts: deps.accounts,
     events: deps.events,
-    onSessionsEnded: deps.onSessionsEnded,
+    onSessionsEnding: deps.onSessionsEnding,
     now: deps.now,
   });
   // Always mounted: reset, invitation and confirmation links work even when the self-service

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
-import type { OnSessionsEnded } from '../security/sessions-ended-hook.ts';
+import type { OnSessionsEnding } from '../security/sessions-ending-hook.ts';
 import { loginSubjectKey } from '../security/throttle-keys.ts';
 import {
   StoreConflictError,
@@ -81,7 +81,7 @@ export interface AccountServiceDeps {
    *  the admin audit log (src/admin/audit-log.ts), which every admin path writes. */
   events: SecurityEvents;
   /** Told which sessions ended (back-channel logout to their clients); nothing when absent. */
-  onSessionsEnded?: OnSessionsEnded | undefined;
+  onSessionsEnding?: OnSessionsEnding | undefined;
   now?: () => number;
 }
 
@@ -169,9 +169,12 @@ export function createAccountService(deps: AccountServiceDeps) {
   ): Promise<number> {
     // Read before they are deleted: each session names the sid every client of it was given,
     // which the logout tokens must carry (OIDC Back-Channel Logout 1.0 §2.4, §2.7).
-    const sessions = deps.onSessionsEnded
+    const sessions = deps.onSessionsEnding
       ? await deps.oidc.findByAccountId('Session', accountId, SESSION_SCAN_LIMIT)
       : [];
+    // Their logout tokens are made durable before anything is deleted (a failure stops here).
+    const sendLogouts =
+      sessions.length > 0 ? await deps.onSessionsEnding?.(accountId, sessions) : undefined;
     let revoked = 0;
     for (const model of SIGN_IN_ARTEFACTS)
       revoked += await deps.oidc.revokeByAccountId(model, accountId);
@@ -180,9 +183,8 @@ export function createAccountService(deps: AccountServiceDeps) {
       subject: accountId,
       details: { reason, count: revoked },
     });
-    // Told after the deletion, so a client that reacts by sending the user back finds no session.
-    if (sessions.length > 0)
-      await deps.onSessionsEnded?.(accountId, sessions).catch(() => undefined);
+    // Sent after the deletion, so a client that reacts by sending the user back finds no session.
+    await sendLogouts?.();
     return revoked;
   }
 

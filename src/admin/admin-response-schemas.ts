@@ -315,6 +315,18 @@ export const userGrantSchema = z
   })
   .strict();
 export const userGrantListSchema = z.object({ items: z.array(userGrantSchema) }).strict();
+export const clientsReencryptedSchema = z
+  .object({
+    clients: z.number().int().describe('Clients with a stored secret.'),
+    reencrypted: z
+      .number()
+      .int()
+      .describe(
+        'Of those, how many were in clear or under an older key and now are under the newest.',
+      ),
+  })
+  .strict();
+
 export const sessionsEndedSchema = z
   .object({ ended: z.number().int().describe('Sessions signed out.') })
   .strict();

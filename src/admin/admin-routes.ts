@@ -8,6 +8,7 @@ import {
   auditEventPageSchema,
   clientPageSchema,
   clientSchema,
+  clientsReencryptedSchema,
   createdClientSchema,
   createdInitialAccessTokenSchema,
   initialAccessTokenPageSchema,
@@ -381,6 +382,23 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     errorDescriptions: { 409: 'The client uses no secret' },
     async handle(s, { id, actor }) {
       return { status: 200, body: await s.clients.rotateSecret(id, actor) };
+    },
+  }),
+
+  route({
+    operationId: 'reencryptClientSecrets',
+    method: 'post',
+    path: '/clients/reencrypt',
+    summary:
+      'Re-encrypt every stored client secret with the newest key of secrets.clientSecretKeys (after prepending a new key; then the old ones can go)',
+    tag: 'clients',
+    scope: 'admin:clients',
+    responses: {
+      200: { description: 'How many secrets were re-encrypted', schema: clientsReencryptedSchema },
+    },
+    errors: [],
+    async handle(s, { actor }) {
+      return { status: 200, body: await s.clients.reencrypt(actor) };
     },
   }),
 

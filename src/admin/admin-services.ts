@@ -10,7 +10,9 @@ import {
   createInitialAccessTokenService,
   type CreatedInitialAccessToken,
 } from '../clients/initial-access-tokens.ts';
+import type { ReencryptResult } from '../clients/encrypted-client-store.ts';
 import type { Config } from '../config/schema.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { EventFilter, Store } from '../storage/ports.ts';
 import { createAccessControlService } from '../rbac/access-control-service.ts';
 import { createAccessAdminServices } from './access-admin-services.ts';
@@ -53,6 +55,12 @@ export interface AdminServicesDeps {
   /** The account lifecycle (issue 15): sessions, grants, deletion, links; its routes answer
    *  404 without it. */
   accountLifecycle?: AccountLifecycleServices | undefined;
+  /**
+   * Re-encrypts every stored client secret with the newest key (open-services.ts, over the
+   * undecorated store); `portcullis client reencrypt` and `POST /clients/reencrypt` both run it
+   * through `clients.reencrypt`. Without it that operation answers `not_found`.
+   */
+  reencryptClientSecrets?: (() => Promise<ReencryptResult>) | undefined;
 }
 
 /** The fields of a client worth a line in the audit log: what kind of client it is, no secrets. */
@@ -148,6 +156,18 @@ export function createAdminServices(deps: AdminServicesDeps) {
       async remove(id: string, who: Actor): Promise<void> {
         await clients.remove(id);
         await audit.record(who, { type: 'admin.client.deleted', clientId: id });
+      },
+      /** After a `secrets.clientSecretKeys` rotation: every secret under the newest key. */
+      async reencrypt(who: Actor): Promise<ReencryptResult> {
+        if (deps.reencryptClientSecrets === undefined) {
+          throw new AppError('not_found');
+        }
+        const result = await deps.reencryptClientSecrets();
+        await audit.record(who, {
+          type: 'admin.clients.reencrypted',
+          details: { clients: result.clients, reencrypted: result.reencrypted },
+        });
+        return result;
       },
     },
 

@@ -1,6 +1,7 @@
 import mount from 'koa-mount';
 import type { Middleware } from 'koa';
 import type { AccountService } from '../accounts/account-service.ts';
+import type { ReencryptResult } from '../clients/encrypted-client-store.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
@@ -34,6 +35,8 @@ export interface MountAdminDeps {
   requestContext?: { current(): { actor?: string | undefined } | undefined } | undefined;
   /** Sessions, grants, deletion and links of users (issue 15 item 6). */
   accountLifecycle?: AccountLifecycleServices | undefined;
+  /** `POST /clients/reencrypt` (open-services.ts `reencryptClientSecrets`). */
+  reencryptClientSecrets?: (() => Promise<ReencryptResult>) | undefined;
 }
 
 /**
@@ -49,6 +52,7 @@ export function mountAdmin(deps: MountAdminDeps): Middleware {
     accounts: deps.accounts,
     provider,
     accountLifecycle: deps.accountLifecycle,
+    reencryptClientSecrets: deps.reencryptClientSecrets,
   });
   const adminApi = mount(
     '/admin/v1',

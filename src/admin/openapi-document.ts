@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   sessionsEndedSchema,
+  clientsReencryptedSchema,
   userGrantListSchema,
   userGrantSchema,
   userSessionListSchema,
@@ -119,6 +120,7 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   Client: clientSchema,
   CreatedClient: createdClientSchema,
   ClientPage: clientPageSchema,
+  ClientsReencrypted: clientsReencryptedSchema,
   User: userSchema,
   UserPage: userPageSchema,
   InitialAccessToken: initialAccessTokenSchema,

@@ -465,12 +465,13 @@ const clientReencrypt = defineCommand({
   name: 'client reencrypt',
   summary: 're-encrypt every stored client secret with the newest key',
   description: [
-    'Client secrets are stored encrypted (AES-256-GCM) with the first key of CLIENT_SECRET_KEYS. To rotate that key: put a new key first in CLIENT_SECRET_KEYS (keep the old ones after it), restart the servers, run this command, then remove the old keys. Secrets stored before encryption are encrypted too.',
+    'Client secrets are stored encrypted (AES-256-GCM) with the first key of CLIENT_SECRET_KEYS. To rotate that key: put a new key first in CLIENT_SECRET_KEYS (keep the old ones after it), restart the servers, run this command (or POST /admin/v1/clients/reencrypt), then remove the old keys. Secrets stored before encryption are encrypted too. Recorded in the audit log (admin.clients.reencrypted).',
   ],
   json: 'print {"clients": ..., "reencrypted": ...} as JSON',
   run: async ({ values }, io) => {
     return withServices(io, values.verbose, async (services) => {
-      const result = await services.reencryptClientSecrets();
+      // The admin API's operation (POST /clients/reencrypt): the same work and audit entry.
+      const result = await (await openAdminServices(services)).clients.reencrypt(cliActor());
       if (values.json) writeJson(io, result);
       else
         writeLines(

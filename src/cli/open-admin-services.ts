@@ -16,6 +16,7 @@ export async function openAdminServices(services: Services): Promise<AdminServic
     accounts: services.accounts,
     provider: () => provider,
     now: services.now,
+    reencryptClientSecrets: services.reencryptClientSecrets,
   });
 }
 

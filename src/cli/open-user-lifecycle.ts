@@ -10,6 +10,8 @@ import { createAccountEmails } from '../email/account-emails.ts';
 import { createMailer } from '../email/create-mailer.ts';
 import type { Services } from '../open-services.ts';
 import { createBackchannelLogoutOnSessionEnd } from '../security/backchannel-logout-on-session-end.ts';
+import { createLogoutTokenIssuer } from '../oidc/logout-token.ts';
+import { createOutbox } from '../outbox/create-outbox.ts';
 import { createEmailRenderer } from '../ui/render-email.ts';
 import { buildCliProvider } from './open-client-service.ts';
 
@@ -17,16 +19,30 @@ const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
 
 /**
  * The account lifecycle's admin operations over the CLI's store (issue 15 item 6), the same as
- * the admin API's: sessions end with back-channel logout sent from this process, emails go out
+ * the admin API's: sessions end with back-channel logout (first attempt from this process, retries
+ * by a server's outbox worker), emails go out
  * through `email.*`. `finish()` waits for queued emails (bounded) and closes the mailer.
  */
 export async function openUserLifecycle(
   services: Services,
 ): Promise<{ admin: UserLifecycleAdmin; finish(): Promise<void> }> {
   const provider = await buildCliProvider(services);
-  const onSessionsEnded = createBackchannelLogoutOnSessionEnd({
-    provider: () => provider,
+  // Logout intents go to the store's outbox before sessions end; this process makes the first
+  // attempt of each (its own outbox worker, no polling), and what fails waits for a server's.
+  const outbox = createOutbox({
+    config: services.config,
+    outbox: services.store.outbox,
+    events: services.events,
     log: services.log,
+    now: services.now,
+    issueLogoutToken: createLogoutTokenIssuer(() => provider),
+  });
+  const onSessionsEnding = createBackchannelLogoutOnSessionEnd({
+    provider: () => provider,
+    outbox: services.store.outbox,
+    deliverNow: (id) => outbox.worker.deliverNow(id),
+    log: services.log,
+    now: services.now,
   });
   const mailer = createMailer({
     config: services.config.email,
@@ -49,7 +65,7 @@ export async function openUserLifecycle(
     accounts: services.accounts,
     emails,
     events: services.events,
-    onSessionsEnded,
+    onSessionsEnding,
     pseudonymKey,
     now: services.now,
   });
@@ -57,7 +73,7 @@ export async function openUserLifecycle(
     store: services.store,
     accounts: services.accounts,
     events: services.events,
-    onSessionsEnded,
+    onSessionsEnding,
     now: services.now,
   });
   return {

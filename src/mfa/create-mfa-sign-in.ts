@@ -4,7 +4,7 @@ import { createLoginThrottle } from '../security/login-throttle.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
 import type { CounterStore, OidcModelStore } from '../storage/ports.ts';
 import { createSessionLimit } from '../security/session-limit.ts';
-import type { OnSessionsEnded } from '../security/sessions-ended-hook.ts';
+import type { OnSessionsEnding } from '../security/sessions-ending-hook.ts';
 import type { CredentialStore } from '../storage/credential-ports.ts';
 import { createPasskeyCeremonies, relyingPartyOf } from './passkey-ceremonies.ts';
 import { createMfaDecide } from './mfa-decision.ts';
@@ -23,7 +23,7 @@ export function createMfaSignIn(deps: {
   counters: CounterStore;
   /** For the concurrent-session limit of passwordless sign-ins (security.sessions.*). */
   oidc: Pick<OidcModelStore, 'findByAccountId' | 'destroy'>;
-  onSessionsEnded?: OnSessionsEnded | undefined;
+  onSessionsEnding?: OnSessionsEnding | undefined;
   events: SecurityEvents;
   now?: () => number;
   onLockout?: OnLockout | undefined;
@@ -59,7 +59,7 @@ export function createMfaSignIn(deps: {
     admitSession: createSessionLimit({
       oidc: deps.oidc,
       events: deps.events,
-      onSessionsEnded: deps.onSessionsEnded,
+      onSessionsEnding: deps.onSessionsEnding,
       policy: {
         maxConcurrent: deps.config.security.sessions.maxConcurrent,
         onLimit: deps.config.security.sessions.onLimit,

@@ -314,9 +314,9 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       },
     },
     renderError: pages.renderError,
-    // Outgoing requests as the library makes them, but back-channel logout deliveries are
-    // retried (src/security/backchannel-delivery.ts), through the store outbox when the server
-    // wires one (src/outbox/).
+    // Outgoing requests as the library makes them, but back-channel logout deliveries go through
+    // the store outbox when the server wires one (src/outbox/backchannel-outbox-fetch.ts), and
+    // are otherwise retried in process (src/security/backchannel-delivery.ts).
     fetch: (deps.wrapOutgoingFetch ?? ((f) => f))(
       createOutgoingFetch({
         policy: config.security.backchannelLogout,

@@ -1,4 +1,4 @@
-import { errors } from 'oidc-provider';
+import { errors, Provider } from 'oidc-provider';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import {
   GRANTABLE_MODELS,
@@ -7,6 +7,7 @@ import {
   type OidcModelStore,
 } from '../storage/ports.ts';
 import { bearerEntries } from './bearer-entries.ts';
+import { refuseIfLogoutNotQueued } from './logout-not-queued.ts';
 import { replayDetectionAdapter } from './replay-detection-adapter.ts';
 import { answerOutageAsOAuth } from './temporarily-unavailable-error.ts';
 
@@ -77,7 +78,12 @@ export function createStoreAdapterFactory(store: OidcModelStore, now: () => numb
           if (typeof entry?.grantId === 'string') await revokeGrant(entry.grantId);
           throw new errors.InvalidGrant(CONSUMED_MESSAGES[model] ?? 'grant already consumed');
         }),
-      destroy: (id: string) => answerOutageAsOAuth(() => entries.destroy(model, id)),
+      destroy: (id: string) =>
+        answerOutageAsOAuth(async () => {
+          // A session whose logout token did not reach the outbox is kept (logout-not-queued.ts).
+          if (model === 'Session') refuseIfLogoutNotQueued(Provider.ctx);
+          await entries.destroy(model, id);
+        }),
       revokeByGrantId: (grantId: string) =>
         answerOutageAsOAuth(() => store.revokeByGrantId(model, grantId)),
     };

@@ -2,11 +2,22 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SecurityEvents } from '../security/security-events.ts';
 import type { OutboxStore } from '../storage/outbox-ports.ts';
-import { createBackchannelOutboxFetch, logoutTokenClaims } from './backchannel-outbox-fetch.ts';
+import type { IssueLogoutToken } from '../oidc/logout-token.ts';
+import {
+  BACKCHANNEL_CONTENT_TYPE,
+  createBackchannelOutboxFetch,
+  logoutTokenClaims,
+} from './backchannel-outbox-fetch.ts';
 import { createDeliveryHttp } from './delivery-http.ts';
+import { LOGOUT_INTENT_CONTENT_TYPE, logoutIntentOf } from './logout-intent.ts';
 import { createOutboxWorker, type OutboxSender, type OutboxWorker } from './outbox-worker.ts';
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** A refusal no retry can change: the worker makes the delivery a dead letter at once. */
+function finalError(message: string): Error {
+  return Object.assign(new Error(message), { final: true });
+}
 
 // What the provider gives each attempt (lib/helpers/fetch_request.js); ours get the same.
 const LOGOUT_TIMEOUT_MS = 2500;
@@ -29,6 +40,11 @@ export function createOutbox(deps: {
   events: SecurityEvents;
   log: Logger;
   now: () => number;
+  /**
+   * Signs the logout token of a logout intent (src/oidc/logout-token.ts); without one, intents
+   * wait in the outbox for a process that has it.
+   */
+  issueLogoutToken?: IssueLogoutToken | undefined;
   /** The webhook sender (src/webhooks/); webhooks wait in the outbox until one is given. */
   webhookSender?: OutboxSender | undefined;
 }): Outbox {
@@ -44,11 +60,27 @@ export function createOutbox(deps: {
       allowPrivateNetworks: config.security.backchannelLogout.allowPrivateNetworks,
       timeoutMs: LOGOUT_TIMEOUT_MS,
     }),
-    prepare: async (d) => ({
-      url: d.url,
-      body: d.body,
-      headers: { 'content-type': d.contentType },
-    }),
+    async prepare(d) {
+      if (d.contentType !== LOGOUT_INTENT_CONTENT_TYPE) {
+        // A token the engine signed at RP-initiated logout (backchannel-outbox-fetch.ts).
+        return { url: d.url, body: d.body, headers: { 'content-type': d.contentType } };
+      }
+      const intent = logoutIntentOf(d);
+      if (intent === undefined) throw finalError('malformed logout intent');
+      if (deps.issueLogoutToken === undefined) {
+        throw new Error('this process cannot sign logout tokens');
+      }
+      // Signed now, with the delivery's id as `jti`: the same on every retry, never expired.
+      const issued = await deps.issueLogoutToken({ clientId: d.target, ...intent, jti: d.id });
+      if (issued === undefined) {
+        throw finalError('the client no longer has a back-channel logout URI');
+      }
+      return {
+        url: issued.url,
+        body: new URLSearchParams({ logout_token: issued.token }).toString(),
+        headers: { 'content-type': BACKCHANNEL_CONTENT_TYPE },
+      };
+    },
     // OIDC Back-Channel Logout §2.8: 200 (or 204) means delivered.
     delivered: (status) => status === 200 || status === 204,
   };
@@ -78,7 +110,10 @@ export function createOutbox(deps: {
         delivery: delivery.id,
       };
       if (delivery.kind === 'backchannel_logout') {
-        const claims = logoutTokenClaims(delivery.body);
+        const intent = logoutIntentOf(delivery);
+        const claims = intent
+          ? { clientId: delivery.target, subject: intent.sub }
+          : logoutTokenClaims(delivery.body);
         void deps.events.record({
           type: outcome.delivered ? 'backchannel_logout.delivered' : 'backchannel_logout.failed',
           clientId: claims.clientId,
@@ -119,6 +154,7 @@ export function createOutbox(deps: {
         fallback,
         now: deps.now,
         log: deps.log,
+        asIntent: deps.issueLogoutToken !== undefined,
       }),
   };
 }

@@ -10,7 +10,7 @@ import { logoutRevokesOfflineGrants } from './logout-revokes-offline-grants.ts';
 import type { RequestContextHolder } from './request-context.ts';
 import { createSessionLimit } from './session-limit.ts';
 import type { SecurityEvents } from './security-events.ts';
-import type { OnSessionsEnded } from './sessions-ended-hook.ts';
+import type { OnSessionsEnding } from './sessions-ending-hook.ts';
 
 /** The defences the HTTP app wires in (src/app.ts), built from `security.*` in the configuration. */
 export interface Security {
@@ -46,7 +46,7 @@ export function createSecurity(deps: {
   /** Told when any brute-force limit starts a lock (the lockout metric); nothing when absent. */
   onLockout?: OnLockout | undefined;
   /** Told which sessions the concurrent-session limit ended; nothing when absent. */
-  onSessionsEnded?: OnSessionsEnded | undefined;
+  onSessionsEnding?: OnSessionsEnding | undefined;
 }): Security {
   const { config, store, events } = deps;
   const { login, clientAuth, sessions, logout } = config.security;
@@ -75,7 +75,7 @@ export function createSecurity(deps: {
       admitSession: createSessionLimit({
         oidc: store.oidc,
         events,
-        onSessionsEnded: deps.onSessionsEnded,
+        onSessionsEnding: deps.onSessionsEnding,
         policy: { maxConcurrent: sessions.maxConcurrent, onLimit: sessions.onLimit },
       }),
     }),

@@ -1,6 +1,6 @@
 import type { OidcModelStore } from '../storage/ports.ts';
 import type { SecurityEvents } from './security-events.ts';
-import type { OnSessionsEnded } from './sessions-ended-hook.ts';
+import type { OnSessionsEnding } from './sessions-ending-hook.ts';
 
 export interface SessionLimitPolicy {
   /** Most sessions one user may have at once; 0: no limit. */
@@ -23,7 +23,7 @@ export function createSessionLimit(deps: {
   policy: SessionLimitPolicy;
   events: SecurityEvents;
   /** Told which sessions the limit ended (back-channel logout to their clients). */
-  onSessionsEnded?: OnSessionsEnded | undefined;
+  onSessionsEnding?: OnSessionsEnding | undefined;
 }) {
   const { policy } = deps;
   /**
@@ -43,6 +43,9 @@ export function createSessionLimit(deps: {
     if (policy.onLimit === 'refuse') return { admitted: false };
     // Oldest first (the port's order): end as many as needed to make room for the new one.
     const excess = sessions.slice(0, sessions.length - policy.maxConcurrent + 1);
+    // Their logout tokens are made durable before they end (a failure fails this sign-in).
+    const sendLogouts =
+      excess.length > 0 ? await deps.onSessionsEnding?.(accountId, excess) : undefined;
     for (const session of excess) {
       await deps.oidc.destroy('Session', session.id);
       await deps.events.record({
@@ -51,8 +54,8 @@ export function createSessionLimit(deps: {
         details: { reason: 'session_limit' },
       });
     }
-    // Not awaited: the sign-in must not wait on other relying parties (the hook never rejects).
-    if (excess.length > 0) void deps.onSessionsEnded?.(accountId, excess).catch(() => undefined);
+    // Not awaited: the sign-in must not wait on other relying parties (it never rejects).
+    if (sendLogouts) void sendLogouts();
     return { admitted: true };
   };
 }

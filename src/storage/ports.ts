@@ -15,7 +15,7 @@ import type { CredentialStore } from './credential-ports.ts';
 import type { AccountDeviceStore, AccountTokenStore } from './account-lifecycle-ports.ts';
 
 // Outbound deliveries and webhook endpoints (issue 17) are declared in their own file.
-import type { OutboxStore, WebhookEndpointStore } from './outbox-ports.ts';
+import type { NewOutboxDelivery, OutboxStore, WebhookEndpointStore } from './outbox-ports.ts';
 
 /** The oidc-provider models we persist (oidc-provider 9 `Adapter` names), and one of our own. */
 export const OIDC_MODELS = [
@@ -275,6 +275,17 @@ export interface EventFilter {
 export interface EventStore {
   /** Throws `StoreConflictError('id')` when the id exists. */
   append(event: SecurityEvent): Promise<void>;
+  /**
+   * Appends the event and enqueues the outbound deliveries it causes (its webhooks) as one
+   * atomic write: both are stored or neither is — the transactional outbox pattern, so no crash
+   * or failure leaves an event without its deliveries or a delivery without its event. SQLite:
+   * one transaction; memory: one synchronous step; MongoDB (and FerretDB, which has no
+   * multi-document transactions): the event document carries its deliveries (a single-document
+   * write is atomic) and the outbox moves them to its own collection before it claims, finds or
+   * lists (see create-mongo-outbox-store.ts). Throws `StoreConflictError('id')` when the event's
+   * or a delivery's id exists (nothing is stored). An empty list is a plain `append`.
+   */
+  appendWithDeliveries(event: SecurityEvent, deliveries: NewOutboxDelivery[]): Promise<void>;
   /** Newest first (by `time`, then `id`), keyset-paginated; a cursor that is not ours restarts
    *  from the newest event. */
   list(filter: EventFilter, options: ListOptions): Promise<ListPage<SecurityEvent>>;

@@ -1,7 +1,6 @@
 import { newDeliveryId } from '../outbox/delivery-id.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { WebhookEndpointRecord } from '../storage/outbox-ports.ts';
-import type { Store } from '../storage/ports.ts';
+import type { NewOutboxDelivery, WebhookEndpointRecord } from '../storage/outbox-ports.ts';
+import type { SecurityEvent, Store } from '../storage/ports.ts';
 import { subscribes, webhookPayload } from './webhook-events.ts';
 
 /** Endpoints are re-read at most this often (changes made by other processes show within it). */
@@ -11,12 +10,14 @@ const MAX_ENDPOINTS = 1000;
 /**
  * A store whose event port also enqueues a webhook message, in the outbox, for each enabled
  * endpoint subscribed to the event's type — for every event, whoever records it (security events
- * of the server, the admin audit log of the API and the CLI). The message is enqueued right
- * after the event is stored, before the caller goes on; what was enqueued survives restarts
- * (the outbox). The endpoint list is cached briefly; changes made through this store are seen at
- * once. A failure to enqueue is logged, never thrown: the change and its event stand.
+ * of the server, the admin audit log of the API and the CLI). The event and its messages are one
+ * atomic write (`events.appendWithDeliveries`, the transactional outbox pattern): a crash or a
+ * failure leaves both or neither, never an event without its webhooks. The endpoint list is
+ * cached briefly; changes made through this store are seen at once. If the endpoints cannot be
+ * read the event is not written either (the store is failing; the caller sees the error, as it
+ * would the event's own).
  */
-export function withWebhookEvents(inner: Store, deps: { log: Logger; now: () => number }): Store {
+export function withWebhookEvents(inner: Store, deps: { now: () => number }): Store {
   let cached: { at: number; endpoints: WebhookEndpointRecord[] } | undefined;
   const endpoints = async (): Promise<WebhookEndpointRecord[]> => {
     const time = deps.now();
@@ -29,36 +30,36 @@ export function withWebhookEvents(inner: Store, deps: { log: Logger; now: () => 
     cached = undefined;
   };
 
+  const deliveriesFor = async (event: SecurityEvent): Promise<NewOutboxDelivery[]> => {
+    const targets = (await endpoints()).filter((e) => subscribes(e.events, event.type));
+    if (targets.length === 0) return [];
+    const body = webhookPayload(event);
+    const time = deps.now();
+    return targets.map((endpoint) => ({
+      id: newDeliveryId(time),
+      kind: 'webhook' as const,
+      url: endpoint.url,
+      body,
+      contentType: 'application/json',
+      target: endpoint.id,
+      topic: event.type,
+      availableAt: time,
+    }));
+  };
+
   const events: Store['events'] = {
     list: (filter, options) => inner.events.list(filter, options),
     pruneBefore: (time) => inner.events.pruneBefore(time),
     pseudonymiseSubject: (subject, pseudonym) =>
       inner.events.pseudonymiseSubject(subject, pseudonym),
     async append(event) {
-      await inner.events.append(event);
-      try {
-        const targets = (await endpoints()).filter((e) => subscribes(e.events, event.type));
-        if (targets.length === 0) return;
-        const body = webhookPayload(event);
-        const time = deps.now();
-        await inner.outbox.enqueue(
-          targets.map((endpoint) => ({
-            id: newDeliveryId(time),
-            kind: 'webhook' as const,
-            url: endpoint.url,
-            body,
-            contentType: 'application/json',
-            target: endpoint.id,
-            topic: event.type,
-            availableAt: time,
-          })),
-        );
-      } catch (err) {
-        deps.log.warn(
-          { err, event: 'webhook.enqueue_failed', type: event.type },
-          'could not enqueue webhook messages for an event',
-        );
-      }
+      await inner.events.appendWithDeliveries(event, await deliveriesFor(event));
+    },
+    async appendWithDeliveries(event, deliveries) {
+      await inner.events.appendWithDeliveries(event, [
+        ...deliveries,
+        ...(await deliveriesFor(event)),
+      ]);
     },
   };
 

@@ -261,6 +261,98 @@ describe('MongoDB backend on the shared server', () => {
     }
   });
 
+  it('finishes a move cut off after the rows were written: the rows stand, the event is stripped', async () => {
+    const eventId = uniq('evt');
+    const deliveryId = uniq('msg');
+    const time = Date.now();
+    const row = {
+      _id: deliveryId,
+      kind: 'webhook',
+      url: 'https://hooks.example.com/in',
+      body: '{"first":true}',
+      contentType: 'application/json',
+      target: 'wh-1',
+      topic: 'admin.user.updated',
+      state: 'pending',
+      availableAt: time,
+      attempts: 0,
+      createdAt: time,
+      claims: 0,
+    };
+    // The writer inserted the rows, then died before stripping them from its event.
+    await db.collection<Record<string, unknown> & { _id: string }>('outbox').insertOne(row);
+    await db.collection<Record<string, unknown> & { _id: string }>('events').insertOne({
+      _id: eventId,
+      time: new Date(time),
+      type: 'admin.user.updated',
+      outbox: [{ ...row, body: '{"second":true}' }],
+      outboxPending: time,
+    });
+    const other = await createMongoStore({ uri, dbName, log: () => undefined });
+    try {
+      // The duplicate row is no failure: the look goes on and claims it once.
+      const claimed = await other.outbox.claim({ leaseMs: 30_000, limit: 1000 });
+      const ours = claimed.filter((c) => c.id === deliveryId);
+      expect(ours.map((c) => c.body)).toEqual(['{"first":true}']);
+      expect(await db.collection('events').findOne({ _id: eventId as never })).not.toHaveProperty(
+        'outbox',
+      );
+      expect(await other.outbox.complete(deliveryId, ours[0]?.leaseId ?? '')).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('delivers what an event still carries when its writer was cut off before moving it', async () => {
+    // The state a writer leaves when it dies right after its one atomic insert: the event
+    // document with its deliveries inside, no outbox row yet.
+    const eventId = uniq('evt');
+    const deliveryId = uniq('msg');
+    const time = Date.now();
+    await db.collection<Record<string, unknown> & { _id: string }>('events').insertOne({
+      _id: eventId,
+      time: new Date(time),
+      type: 'admin.user.created',
+      outbox: [
+        {
+          _id: deliveryId,
+          kind: 'webhook',
+          url: 'https://hooks.example.com/in',
+          body: '{}',
+          contentType: 'application/json',
+          target: 'wh-1',
+          topic: 'admin.user.created',
+          state: 'pending',
+          availableAt: time,
+          attempts: 0,
+          createdAt: time,
+          claims: 0,
+        },
+      ],
+      outboxPending: time,
+    });
+    // Another process (its own store, so its first claim looks for carried deliveries).
+    const other = await createMongoStore({ uri, dbName, log: () => undefined });
+    try {
+      const claimed = await other.outbox.claim({ leaseMs: 30_000, limit: 1000 });
+      expect(claimed.filter((c) => c.id === deliveryId)).toHaveLength(1);
+      const carrier = await db.collection('events').findOne({ _id: eventId as never });
+      expect(carrier).not.toHaveProperty('outbox');
+      expect(carrier).not.toHaveProperty('outboxPending');
+      // Moved once: a second look finds nothing more, and the row is not duplicated.
+      expect(await other.outbox.claim({ leaseMs: 30_000, limit: 1000, id: deliveryId })).toEqual(
+        [],
+      );
+      const held = claimed.find((c) => c.id === deliveryId);
+      expect(await other.outbox.complete(deliveryId, held?.leaseId ?? '')).toBe(true);
+      expect(
+        (await other.events.list({ type: 'admin.user.created' }, { limit: 100 })).items,
+      ).toEqual(expect.arrayContaining([{ id: eventId, time, type: 'admin.user.created' }]));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('stores keys holding dots or $ escaped, never as document paths', async () => {
     const id = uniq('sess');
     await store.oidc.upsert(

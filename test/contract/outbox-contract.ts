@@ -62,6 +62,56 @@ export function describeOutboxContract(
       });
     });
 
+    const eventOf = (type = 'admin.user.created') => ({
+      id: uniq('evt'),
+      time: now(),
+      type,
+      subject: uniq('sub'),
+      actor: 'cli',
+      details: { fields: 'email' },
+    });
+
+    it('stores an event and the deliveries it causes in one write', async () => {
+      const event = eventOf();
+      const hooks = [delivery({ topic: event.type }), delivery({ topic: event.type })];
+      await getStore().events.appendWithDeliveries(event, hooks);
+
+      const listed = await getStore().events.list({ subject: event.subject }, { limit: 5 });
+      expect(listed.items).toEqual([event]);
+      for (const d of hooks) {
+        expect(await getStore().outbox.find(d.id)).toMatchObject({ ...d, state: 'pending' });
+      }
+      const claimed = await getStore().outbox.claim({ leaseMs: LEASE, limit: 1000 });
+      expect(
+        claimed
+          .filter((c) => hooks.some((d) => d.id === c.id))
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual(hooks.map((d) => d.id).sort());
+    });
+
+    it('stores neither the event nor its deliveries when the event id is taken', async () => {
+      const event = eventOf();
+      await getStore().events.append(event);
+      const hook = delivery({ topic: event.type });
+      await expect(
+        getStore().events.appendWithDeliveries({ ...event, type: 'other' }, [hook]),
+      ).rejects.toBeInstanceOf(StoreConflictError);
+
+      expect(await getStore().outbox.find(hook.id)).toBeUndefined();
+      const claimed = await getStore().outbox.claim({ leaseMs: LEASE, limit: 1000 });
+      expect(claimed.some((c) => c.id === hook.id)).toBe(false);
+      const listed = await getStore().events.list({ subject: event.subject }, { limit: 5 });
+      expect(listed.items.map((e) => e.type)).toEqual([event.type]);
+    });
+
+    it('appends the event alone when it causes no delivery', async () => {
+      const event = eventOf('login.failed');
+      await getStore().events.appendWithDeliveries(event, []);
+      const listed = await getStore().events.list({ subject: event.subject }, { limit: 5 });
+      expect(listed.items).toEqual([event]);
+    });
+
     it('refuses a second delivery with a taken id', async () => {
       const d = delivery();
       await getStore().outbox.enqueue([d]);

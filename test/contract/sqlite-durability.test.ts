@@ -311,6 +311,44 @@ describe('sqlite store durability', () => {
     }
   });
 
+  it('rolls an event back when its delivery cannot be written (one transaction)', async () => {
+    const file = newFile();
+    const store = createSqliteStore({ file });
+    try {
+      // A real failure of the second write, from another connection as an operator could cause
+      // (or a full disk would): every outbox insert aborts.
+      const other = new DatabaseSync(file);
+      other.exec(
+        `CREATE TRIGGER outbox_refuses BEFORE INSERT ON outbox
+         BEGIN SELECT RAISE(ABORT, 'outbox refuses'); END`,
+      );
+      other.close();
+      const event = { id: 'evt-atomic', time: Date.now(), type: 'admin.user.created' };
+      const delivery = {
+        id: 'msg-atomic',
+        kind: 'webhook' as const,
+        url: 'https://hooks.example.com/in',
+        body: '{}',
+        contentType: 'application/json',
+        target: 'wh-1',
+        topic: event.type,
+        availableAt: Date.now(),
+      };
+      await expect(store.events.appendWithDeliveries(event, [delivery])).rejects.toThrow(
+        /outbox refuses/,
+      );
+      const count = (table: string) =>
+        inspect(file, (db) => db.prepare(`SELECT count(*) AS n FROM ${table}`).get()?.n);
+      expect(count('events')).toBe(0);
+      expect(count('outbox')).toBe(0);
+      // The event alone (no delivery) still goes in: only the failed pair was rolled back.
+      await store.events.appendWithDeliveries(event, []);
+      expect(count('events')).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reports a closed store as unavailable, and tolerates closing twice', async () => {
     const store = createSqliteStore({ file: newFile() });
     await store.close();

@@ -11,7 +11,9 @@ import {
 import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { tempDir } from '../helpers/test-server.ts';
-import { startAdminServer, tokenRequest, type AdminFixture } from './admin-fixtures.ts';
+import { randomBytes } from 'node:crypto';
+import { clientsReencryptedSchema } from '../../src/admin/admin-response-schemas.ts';
+import { adminToken, startAdminServer, tokenRequest, type AdminFixture } from './admin-fixtures.ts';
 
 // Clients through the admin API (issue 4, items 1, 3, 4, 7), on the sqlite store so the raw
 // database can be read beside the server to check what is stored at rest.
@@ -469,6 +471,80 @@ describe('back-channel logout registered through the admin API (issue 6)', () =>
     } finally {
       await own.server.stop({ graceMs: 100 });
       await receiver.close();
+    }
+  });
+});
+
+describe('POST /admin/v1/clients/reencrypt (the API side of `portcullis client reencrypt`)', () => {
+  it('re-encrypts every secret with the newest key, audited, needing admin:clients; the old key can go after', async () => {
+    const dir = tempDir('portcullis-admin-reencrypt-');
+    const oldKey = randomBytes(32).toString('base64');
+    const newKey = randomBytes(32).toString('base64');
+    const env = { STORE: 'sqlite', DATA_DIR: dir.path };
+    try {
+      // A client registered while the old key was the only one.
+      const before = await startAdminServer({ ...env, CLIENT_SECRET_KEYS: oldKey });
+      const made = await before
+        .api('POST', '/clients', { client_name: 'Orders', grant_types: ['client_credentials'] })
+        .finally(() => before.server.stop({ graceMs: 100 }));
+      expect(made.status).toBe(201);
+      const client = {
+        clientId: String(made.body.client_id),
+        clientSecret: String(made.body.client_secret),
+      };
+
+      // A new key prepended, the old one kept to read what is stored.
+      const rotating = await startAdminServer({
+        ...env,
+        CLIENT_SECRET_KEYS: `${newKey},${oldKey}`,
+      });
+      try {
+        const reader = await rotating.services.clients.create(
+          { client_name: 'reader', grant_types: ['client_credentials'], scope: 'admin:read' },
+          { actor: 'cli' },
+        );
+        const readOnly = await adminToken(
+          rotating.server.issuer,
+          { clientId: reader.client_id, clientSecret: reader.client_secret ?? '' },
+          'admin:read',
+        );
+        const refused = await rotating.api('POST', '/clients/reencrypt', undefined, {
+          token: readOnly,
+        });
+        expect(refused.status).toBe(403);
+        expect(refused.body.error).toBe('insufficient_scope');
+
+        const done = await rotating.api('POST', '/clients/reencrypt');
+        expect(done.status).toBe(200);
+        // The old server's admin client and "Orders" were under the old key; the rest are new.
+        expect(clientsReencryptedSchema.parse(done.body)).toEqual({ clients: 4, reencrypted: 2 });
+        const again = await rotating.api('POST', '/clients/reencrypt');
+        expect(again.body).toEqual({ clients: 4, reencrypted: 0 });
+        const audit = await rotating.api('GET', '/audit-events?type=admin.clients.reencrypted');
+        expect(audit.status).toBe(200);
+        const entries = audit.body.items as { actor: string; details: Record<string, unknown> }[];
+        expect(entries).toHaveLength(2);
+        expect(entries.map((e) => e.details)).toEqual([
+          { clients: 4, reencrypted: 0 },
+          { clients: 4, reencrypted: 2 },
+        ]);
+        expect(entries[0]?.actor).toBe(rotating.adminClient.clientId);
+      } finally {
+        await rotating.server.stop({ graceMs: 100 });
+      }
+
+      // The old key removed: the client's secret still works.
+      const after = await startAdminServer({ ...env, CLIENT_SECRET_KEYS: newKey });
+      try {
+        const token = await tokenRequest(after.server.issuer, client, {
+          grant_type: 'client_credentials',
+        });
+        expect(token.status).toBe(200);
+      } finally {
+        await after.server.stop({ graceMs: 100 });
+      }
+    } finally {
+      dir.remove();
     }
   });
 });

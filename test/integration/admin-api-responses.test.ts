@@ -146,6 +146,9 @@ describe.each(['memory', 'sqlite', 'mongodb'])('on the %s store', (store) => {
       );
       const rotated = await call('rotateClientSecret', `/clients/${id}/rotate-secret`);
       expect(rotated.status).toBe(200);
+      // Every secret is under the newest key already (one key): nothing to re-encrypt.
+      const reencrypted = await call('reencryptClientSecrets', '/clients/reencrypt');
+      expect(reencrypted.body).toMatchObject({ reencrypted: 0 });
       expect(rotated.body.client_secret).toEqual(expect.any(String));
       // To private_key_jwt with a JWK set: no secret in the answer, `jwks` in it.
       const replaced = await call('replaceClient', `/clients/${id}`, example('replaceClient'));

@@ -68,6 +68,7 @@ export async function startAdminServer(env: Record<string, string> = {}): Promis
     store: server.services.store,
     accounts: server.services.accounts,
     provider: () => server.providers.current,
+    reencryptClientSecrets: server.services.reencryptClientSecrets,
   });
   const created = await services.clients.create(
     { client_name: 'ops', grant_types: ['client_credentials'], scope: 'admin' },

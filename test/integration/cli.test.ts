@@ -1158,6 +1158,18 @@ describe('portcullis client reencrypt', () => {
     });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ clients: 1, reencrypted: 1 });
+    // The admin API's operation (POST /clients/reencrypt): the same audit entry, the CLI as actor.
+    const audit = await cli(
+      dataDir,
+      ['audit', 'list', '--type-prefix', 'admin.clients.', '--json'],
+      {
+        env: { CLIENT_SECRET_KEYS: `${newKey},${oldKey}` },
+      },
+    );
+    const entries = (JSON.parse(audit.stdout) as { items: { type: string; actor: string }[] })
+      .items;
+    expect(entries.map((e) => e.type)).toEqual(['admin.clients.reencrypted']);
+    expect(entries[0]?.actor).toMatch(/^cli/);
 
     const server = await startTestServer({
       STORE: 'sqlite',

@@ -1,5 +1,11 @@
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { PassThrough, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { runCli } from '../../src/cli/run-cli.ts';
+import { SQLITE_FILE_NAME } from '../../src/storage/create-store.ts';
 import {
+  BACKCHANNEL_EVENT,
   startBackchannelReceiver,
   verifyLogoutToken,
   waitFor,
@@ -10,11 +16,14 @@ import { spawnServer, waitFor as waitUntil, type Spawned } from '../helpers/spaw
 import { signInAndRedeem } from '../helpers/sign-in.ts';
 import { TestBrowser } from '../helpers/test-browser.ts';
 import { freePort, startTestServer, tempDir, type TestServer } from '../helpers/test-server.ts';
+import * as oidc from 'openid-client';
 
 /**
  * The store outbox (issue 17): a back-channel logout token survives a receiver outage, a server
- * restart and a second process on the same store, and arrives exactly once; a delivery that uses
- * its retry budget becomes a dead letter that can be re-queued.
+ * restart, a process killed right after the logout (SIGKILL) and a second process on the same
+ * store, and arrives exactly once; a logout the CLI causes is durable before the session ends; a
+ * logout whose token cannot be stored ends no session; a delivery that uses its retry budget
+ * becomes a dead letter that can be re-queued.
  */
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,6 +72,64 @@ async function pendingFor(server: TestServer, clientId: string) {
   ).items;
 }
 
+/** `portcullis …` in this process against `env`'s store; what it printed and its exit code. */
+async function cli(argv: string[], env: Record<string, string>) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const stdin = new PassThrough();
+  stdin.end('');
+  const code = await runCli(argv, {
+    stdin,
+    stdout: sink((t) => (stdout += t)),
+    stderr: sink((t) => (stderr += t)),
+    env: { NODE_ENV: 'test', ...env },
+    isTTY: false,
+  });
+  return { code, stdout, stderr };
+}
+
+/** `portcullis serve` in its own process, as an operator runs it, started. */
+async function serveProcess(env: Record<string, string>): Promise<Spawned> {
+  const child = spawnServer({
+    ...FAST,
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    METRICS_ENABLED: 'false',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  cleanups.push(async () => {
+    if (child.child.exitCode === null && child.child.signalCode === null) {
+      child.child.kill('SIGTERM');
+      await child.exited;
+    }
+  });
+  await waitUntil(() => child.lines.some((l) => l.includes('server.started')), 'a server to start');
+  return child;
+}
+
+/** An SQL trigger, from a second connection, that makes the database refuse every outbox row. */
+function refuseOutboxRows(dataDir: string): { allow(): void } {
+  const db = new DatabaseSync(join(dataDir, SQLITE_FILE_NAME));
+  db.exec(
+    `CREATE TRIGGER outbox_refuses BEFORE INSERT ON outbox
+     BEGIN SELECT RAISE(ABORT, 'outbox refuses'); END`,
+  );
+  return {
+    allow() {
+      db.exec('DROP TRIGGER outbox_refuses');
+      db.close();
+    },
+  };
+}
+
 function receiverOnPort(port: number): Promise<BackchannelReceiver> {
   return startBackchannelReceiver(port).then((r) => {
     cleanups.push(() => r.close());
@@ -100,6 +167,160 @@ describe('back-channel logout through the store outbox', () => {
     );
     expect(payload.sub).toBe(user.id);
     expect(await pendingFor(second, app.clientId)).toEqual([]);
+  });
+
+  it('delivers a logout token exactly once when the server is killed (SIGKILL) right after the logout', async () => {
+    const data = tempDir('portcullis-outbox-kill-');
+    cleanups.push(() => data.remove());
+    const receiverPort = await freePort();
+    const port = String(await freePort());
+    const env = { STORE: 'sqlite', DATA_DIR: data.path, PORT: port };
+    // A user and a client in the file, then the server that will die takes over the file.
+    const setup = await start(env);
+    const user = await setup.createUser();
+    const app = await setup.createClient({
+      backchannel_logout_uri: `http://127.0.0.1:${receiverPort}/bc`,
+      backchannel_logout_session_required: true,
+    });
+    const { issuer } = setup;
+    await setup.stop({ graceMs: 100 });
+
+    const doomed = await serveProcess({ ...env, ISSUER: issuer });
+    const browser = new TestBrowser();
+    const rp = await oidc.discovery(
+      new URL(issuer),
+      app.clientId,
+      undefined,
+      oidc.ClientSecretBasic(app.clientSecret),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+    await signInAndRedeem(browser, rp, user, app.redirectUri);
+    const confirm = await browser.get(`${issuer}/session/end`);
+    expect((await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' })).status).toBe(
+      303,
+    );
+    // No drain, no shutdown hook: whatever was only in the process's memory is gone now.
+    doomed.child.kill('SIGKILL');
+    expect((await doomed.exited).signal).toBe('SIGKILL');
+
+    const receiver = await receiverOnPort(receiverPort);
+    const after = await start(env);
+    await waitFor(() => receiver.deliveries.length >= 1, 8000);
+    await sleep(1000); // long enough for any duplicate to arrive
+    expect(receiver.deliveries).toHaveLength(1);
+    const { payload } = await verifyLogoutToken(
+      issuer,
+      receiver.deliveries[0]?.token ?? '',
+      app.clientId,
+    );
+    expect(payload.sub).toBe(user.id);
+    // Stored as an intent and signed by the worker: the delivery's id is the token's jti.
+    expect(payload.jti).toMatch(/^msg_/);
+    expect(await pendingFor(after, app.clientId)).toEqual([]);
+  });
+
+  it('keeps the logout of a session the CLI ended, receiver down and no server running, and a server delivers it once with a stable jti', async () => {
+    const data = tempDir('portcullis-outbox-cli-');
+    cleanups.push(() => data.remove());
+    const receiverPort = await freePort();
+    const env = { STORE: 'sqlite', DATA_DIR: data.path, PORT: String(await freePort()) };
+    const first = await start(env);
+    const user = await first.createUser();
+    const app = await first.createClient({
+      backchannel_logout_uri: `http://127.0.0.1:${receiverPort}/bc`,
+      backchannel_logout_session_required: true,
+    });
+    await signInAndRedeem(
+      new TestBrowser(),
+      await first.rp(app.clientId, app.clientSecret),
+      user,
+      app.redirectUri,
+    );
+    const { issuer } = first;
+    await first.stop({ graceMs: 100 });
+
+    // The CLI ends the session with nobody to receive the token, then exits.
+    const ended = await cli(['user', 'signout', user.username], {
+      ...FAST,
+      ...env,
+      ISSUER: issuer,
+    });
+    expect(ended.code).toBe(0);
+    expect(ended.stdout).toContain('1 session(s)');
+
+    const receiver = await receiverOnPort(receiverPort);
+    const server = await start(env);
+    expect(await server.services.store.oidc.findByAccountId('Session', user.id, 10)).toEqual([]);
+    await waitFor(() => receiver.deliveries.length >= 1, 8000);
+    await sleep(1000);
+    expect(receiver.deliveries).toHaveLength(1);
+    const { payload } = await verifyLogoutToken(
+      issuer,
+      receiver.deliveries[0]?.token ?? '',
+      app.clientId,
+    );
+    expect(payload).toMatchObject({
+      sub: user.id,
+      sid: expect.any(String),
+      events: { [BACKCHANNEL_EVENT]: {} },
+    });
+    expect(payload).not.toHaveProperty('nonce');
+    // Signed by the worker at the attempt, with the delivery's id: the same jti on every retry.
+    expect(payload.jti).toMatch(/^msg_/);
+    const events = await server.services.store.events.list(
+      { type: 'backchannel_logout.delivered', clientId: app.clientId },
+      { limit: 5 },
+    );
+    expect(events.items.map((e) => e.details?.delivery)).toEqual([payload.jti]);
+  });
+
+  it('ends no session when its logout token cannot be stored, and ends it once it can', async () => {
+    const data = tempDir('portcullis-outbox-refused-');
+    cleanups.push(() => data.remove());
+    const receiver = await startBackchannelReceiver();
+    cleanups.push(() => receiver.close());
+    const server = await start({ STORE: 'sqlite', DATA_DIR: data.path });
+    const user = await server.createUser();
+    const app = await server.createClient({
+      backchannel_logout_uri: `${receiver.url}/refused`,
+      backchannel_logout_session_required: true,
+    });
+    const browser = new TestBrowser();
+    await signInAndRedeem(
+      browser,
+      await server.rp(app.clientId, app.clientSecret),
+      user,
+      app.redirectUri,
+    );
+    const sessions = () => server.services.store.oidc.findByAccountId('Session', user.id, 10);
+    expect(await sessions()).toHaveLength(1);
+
+    // RP-initiated logout: the engine hands the token over, the store refuses it.
+    const refusal = refuseOutboxRows(data.path);
+    const confirm = await browser.get(`${server.issuer}/session/end`);
+    const failed = await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' });
+    expect(failed.status).toBe(503);
+    expect(await sessions()).toHaveLength(1);
+    // The same for a session the server ends itself (here through the CLI): nothing ends.
+    const cliEnded = await cli(['user', 'signout', user.username], {
+      STORE: 'sqlite',
+      DATA_DIR: data.path,
+      ISSUER: server.issuer,
+      BACKCHANNEL_LOGOUT_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
+    expect(cliEnded.code).not.toBe(0);
+    expect(await sessions()).toHaveLength(1);
+    expect(receiver.deliveries).toEqual([]);
+
+    refusal.allow();
+    const again = await browser.get(`${server.issuer}/session/end`);
+    expect((await browser.submit(again, '/session/end/confirm', { logout: 'yes' })).status).toBe(
+      303,
+    );
+    expect(await sessions()).toEqual([]);
+    await waitFor(() => receiver.deliveries.length >= 1, 5000);
+    await sleep(500);
+    expect(receiver.deliveries).toHaveLength(1);
   });
 
   const twoWorkers = async (env: Record<string, string>) => {
@@ -174,6 +395,23 @@ describe('back-channel logout through the store outbox', () => {
     const tokens = receiver.deliveries.map((d) => d.token);
     expect(tokens).toHaveLength(logouts.length);
     expect(new Set(tokens).size).toBe(logouts.length);
+  });
+
+  it('makes a dead letter at once of a logout whose client is gone before it could be delivered', async () => {
+    const server = await start({});
+    const port = await freePort(); // nobody listens: the first attempt fails
+    const { app } = await signInAndLogOut(server, `http://127.0.0.1:${port}/bc`);
+    await waitFor(() => false, 300);
+    const [waiting] = await pendingFor(server, app.clientId);
+    expect(waiting?.state).toBe('pending');
+
+    await server.services.store.oidc.destroy('Client', app.clientId);
+    await waitFor(() => false, 2500);
+    const [dead] = await pendingFor(server, app.clientId);
+    // Nobody left to tell: a dead letter at the next attempt, not after the budget (10).
+    expect(dead?.state).toBe('dead');
+    expect(dead?.attempts).toBeLessThan(10);
+    expect(dead?.lastError).toMatch(/no longer has a back-channel logout URI/);
   });
 
   it('makes a dead letter of a delivery that used its retry budget, and delivers it once re-queued', async () => {

@@ -1,7 +1,11 @@
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import { waitFor } from '../helpers/backchannel-receiver.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
+import { SQLITE_FILE_NAME } from '../../src/storage/create-store.ts';
+import { tempDir } from '../helpers/test-server.ts';
 import { startAdminServer, type AdminFixture } from './admin-fixtures.ts';
 
 /**
@@ -190,6 +194,61 @@ describe('webhooks and private networks (SSRF rules of back-channel logout)', ()
       expect(items[0]?.last_error).toMatch(/special-use|SSRF/);
     } finally {
       await guarded.server.stop({ graceMs: 100 });
+    }
+  });
+});
+
+describe('webhooks and their events are one write (transactional outbox)', () => {
+  it('stores neither the event nor its webhook when the outbox write fails, and both once it works', async () => {
+    const data = tempDir('portcullis-webhook-atomic-');
+    const sqlite = await startAdminServer({
+      STORE: 'sqlite',
+      DATA_DIR: data.path,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      OUTBOX_POLL_INTERVAL_MS: '100',
+    });
+    // A second connection on the server's file, as an operator's sqlite3 shell would be.
+    const file = new DatabaseSync(join(data.path, SQLITE_FILE_NAME));
+    try {
+      const endpoint = await sqlite.api('POST', '/webhooks', {
+        url: `${receiver.url}/atomic`,
+        events: ['admin.user.created'],
+      });
+      expect(endpoint.status).toBe(201);
+      // A real failure of the second write: the database refuses every outbox row.
+      file.exec(
+        `CREATE TRIGGER outbox_refuses BEFORE INSERT ON outbox
+         BEGIN SELECT RAISE(ABORT, 'outbox refuses'); END`,
+      );
+      const failed = await sqlite.api('POST', '/users', {
+        username: `atomic-${Date.now()}`,
+        password: 'a long enough passphrase',
+      });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      const events = () =>
+        file
+          .prepare(`SELECT subject FROM events WHERE type = 'admin.user.created'`)
+          .all()
+          .map((row) => row.subject);
+      // No event without its webhook: the event was rolled back with it.
+      expect(events()).toEqual([]);
+      expect(file.prepare('SELECT count(*) AS n FROM outbox').get()?.n).toBe(0);
+
+      file.exec('DROP TRIGGER outbox_refuses');
+      const created = await sqlite.api('POST', '/users', {
+        username: `atomic-ok-${Date.now()}`,
+        password: 'a long enough passphrase',
+      });
+      expect(created.status).toBe(201);
+      expect(events()).toEqual([created.body.id]);
+      await waitFor(() => at('/atomic').length >= 1);
+      await sleep(300);
+      expect(at('/atomic')).toHaveLength(1);
+      expect(at('/atomic')[0]?.body).toContain(String(created.body.id));
+    } finally {
+      file.close();
+      await sqlite.server.stop({ graceMs: 100 });
+      data.remove();
     }
   });
 });

@@ -3,10 +3,11 @@ import { parseSince, typeFilter } from '../../src/cli/events-commands.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { createSecurityEvents } from '../../src/security/security-events.ts';
 import { createMemoryEventStore } from '../../src/storage/memory/create-memory-event-store.ts';
+import { createMemoryOutboxStore } from '../../src/storage/memory/create-memory-outbox-store.ts';
 
 describe('security event records (ASVS 16.2.5, 16.3.x)', () => {
   it('fills in time, id and the request context, and drops detail keys that could hold a secret', async () => {
-    const store = createMemoryEventStore();
+    const store = createMemoryEventStore(createMemoryOutboxStore(Date.now));
     const events = createSecurityEvents({
       store,
       log: createLogger({ level: 'silent' }),
@@ -41,7 +42,7 @@ describe('security event records (ASVS 16.2.5, 16.3.x)', () => {
   });
 
   it('stores text a client chooses with terminal control characters made visible, not raw', async () => {
-    const store = createMemoryEventStore();
+    const store = createMemoryEventStore(createMemoryOutboxStore(Date.now));
     const events = createSecurityEvents({ store, log: createLogger({ level: 'silent' }) });
     await events.record({
       type: 'client_auth.failed',
@@ -67,7 +68,7 @@ describe('security event records (ASVS 16.2.5, 16.3.x)', () => {
     await expect(
       events.record({ type: 'logout', userAgent: 'x'.repeat(10_000) }),
     ).resolves.toBeUndefined();
-    const store = createMemoryEventStore();
+    const store = createMemoryEventStore(createMemoryOutboxStore(Date.now));
     await createSecurityEvents({ store, log: createLogger({ level: 'silent' }) }).record({
       type: 'logout',
       userAgent: 'x'.repeat(10_000),

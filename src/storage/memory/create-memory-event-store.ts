@@ -2,6 +2,7 @@ import { decodeEventCursor, encodeEventCursor } from '../event-cursor.ts';
 import type { EventPosition } from '../event-cursor.ts';
 import { StoreConflictError } from '../ports.ts';
 import type { EventFilter, EventStore, SecurityEvent } from '../ports.ts';
+import type { MemoryOutboxStore } from './create-memory-outbox-store.ts';
 
 function matches(event: SecurityEvent, filter: EventFilter): boolean {
   return (
@@ -19,13 +20,24 @@ function newestFirst(a: EventPosition, b: EventPosition): number {
   return b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
-/** Security events in a Map keyed by id; listings filter and sort on every call. */
-export function createMemoryEventStore(): EventStore {
+/**
+ * Security events in a Map keyed by id; listings filter and sort on every call. An event and its
+ * deliveries are written in one synchronous step (nothing can run in between), after every id
+ * was checked, so both are stored or neither.
+ */
+export function createMemoryEventStore(outbox: Pick<MemoryOutboxStore, 'insertNow'>): EventStore {
   const events = new Map<string, SecurityEvent>();
 
   return {
     async append(event) {
       if (events.has(event.id)) throw new StoreConflictError('id');
+      events.set(event.id, structuredClone(event));
+    },
+
+    async appendWithDeliveries(event, deliveries) {
+      if (events.has(event.id)) throw new StoreConflictError('id');
+      // Throws before storing anything when a delivery id is taken.
+      outbox.insertNow(deliveries);
       events.set(event.id, structuredClone(event));
     },
 

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { StoreConflictError } from '../ports.ts';
-import type { ClaimedDelivery, OutboxDelivery, OutboxStore } from '../outbox-ports.ts';
+import type {
+  ClaimedDelivery,
+  NewOutboxDelivery,
+  OutboxDelivery,
+  OutboxStore,
+} from '../outbox-ports.ts';
 import { paginate } from './paginate.ts';
 
 interface Row extends OutboxDelivery {
@@ -12,11 +17,17 @@ function publicView(row: Row): OutboxDelivery {
   return delivery;
 }
 
+/** The memory outbox and its synchronous insert, for the event store's atomic append. */
+export interface MemoryOutboxStore extends OutboxStore {
+  /** Checks every id first, then stores them all: all or none; throws `StoreConflictError('id')`. */
+  insertNow(deliveries: readonly NewOutboxDelivery[]): void;
+}
+
 /**
  * The outbox in a Map. Single-threaded JavaScript makes every method one atomic step; deep
  * copies in and out, like every memory port.
  */
-export function createMemoryOutboxStore(now: () => number): OutboxStore {
+export function createMemoryOutboxStore(now: () => number): MemoryOutboxStore {
   const rows = new Map<string, Row>();
   const held = (id: string, leaseId: string): Row | undefined => {
     const row = rows.get(id);
@@ -25,26 +36,32 @@ export function createMemoryOutboxStore(now: () => number): OutboxStore {
       : undefined;
   };
 
+  function insertNow(deliveries: readonly NewOutboxDelivery[]): void {
+    const ids = new Set<string>();
+    for (const d of deliveries) {
+      if (rows.has(d.id) || ids.has(d.id)) throw new StoreConflictError('id');
+      ids.add(d.id);
+    }
+    const createdAt = now();
+    for (const d of deliveries) {
+      rows.set(d.id, {
+        ...structuredClone(d),
+        state: 'pending',
+        attempts: 0,
+        createdAt,
+        lastError: undefined,
+        lastStatus: undefined,
+        lastAttemptAt: undefined,
+        leaseId: undefined,
+      });
+    }
+  }
+
   return {
+    insertNow,
+
     async enqueue(deliveries) {
-      const ids = new Set<string>();
-      for (const d of deliveries) {
-        if (rows.has(d.id) || ids.has(d.id)) throw new StoreConflictError('id');
-        ids.add(d.id);
-      }
-      const createdAt = now();
-      for (const d of deliveries) {
-        rows.set(d.id, {
-          ...structuredClone(d),
-          state: 'pending',
-          attempts: 0,
-          createdAt,
-          lastError: undefined,
-          lastStatus: undefined,
-          lastAttemptAt: undefined,
-          leaseId: undefined,
-        });
-      }
+      insertNow(deliveries);
     },
 
     async claim({ leaseMs, limit, id }) {

@@ -26,6 +26,7 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
   const counters = createMemoryCounterStore(now);
   const accountTokens = createMemoryAccountTokenStore(now);
   const accountDevices = createMemoryAccountDeviceStore(now);
+  const outbox = createMemoryOutboxStore(now);
   let open = true;
 
   return {
@@ -35,14 +36,14 @@ export function createMemoryStore(options: StoreOptions = {}): Store {
     keys: createMemoryKeyStore(),
     settings: createMemorySettingStore(),
     counters,
-    events: createMemoryEventStore(),
+    events: createMemoryEventStore(outbox),
     resourceServers: createMemoryResourceServerStore(),
     invalidations: createMemoryInvalidationStore(now),
     accessControl: createMemoryAccessControlStore(),
     credentials: createMemoryCredentialStore(),
     accountTokens,
     accountDevices,
-    outbox: createMemoryOutboxStore(now),
+    outbox,
     webhookEndpoints: createMemoryWebhookEndpointStore(),
 
     async ping() {

@@ -10,6 +10,11 @@ import { EVENTS_COLLECTION } from './collection-names.ts';
 import { fromMongoSafe, toMongoSafe } from './mongo-safe-value.ts';
 import type { EventDocument } from './mongo-documents.ts';
 import { guard, isDuplicateKeyError } from './mongo-errors.ts';
+import {
+  moveCarriedDeliveries,
+  toOutboxDocument,
+  type DeliveryCarrier,
+} from './mongo-outbox-carriers.ts';
 
 const OPTIONAL_FIELDS = ['subject', 'clientId', 'actor', 'ip', 'userAgent', 'requestId'] as const;
 
@@ -65,8 +70,9 @@ function toQuery(filter: EventFilter, cursor: string | undefined): Filter<EventD
   return and.length === 0 ? {} : { $and: and };
 }
 
-export function createMongoEventStore(db: Db): EventStore {
+export function createMongoEventStore(db: Db, now: () => number): EventStore {
   const events = db.collection<EventDocument>(EVENTS_COLLECTION);
+  const carriers = db.collection<EventDocument & DeliveryCarrier>(EVENTS_COLLECTION);
 
   return {
     append: (event) =>
@@ -77,6 +83,27 @@ export function createMongoEventStore(db: Db): EventStore {
           if (isDuplicateKeyError(error)) throw new StoreConflictError('id');
           throw error;
         }
+      }),
+
+    appendWithDeliveries: (event, deliveries) =>
+      guard('events.appendWithDeliveries', async () => {
+        const createdAt = now();
+        const carrier: EventDocument & DeliveryCarrier = toDocument(event);
+        if (deliveries.length > 0) {
+          carrier.outbox = deliveries.map((d) => toOutboxDocument(d, createdAt));
+          carrier.outboxPending = createdAt;
+        }
+        // The atomic step: one document, the event with its deliveries (no transaction needed,
+        // so FerretDB and a standalone mongod behave as a replica set does).
+        try {
+          await carriers.insertOne(carrier);
+        } catch (error) {
+          if (isDuplicateKeyError(error)) throw new StoreConflictError('id');
+          throw error;
+        }
+        if (deliveries.length === 0) return;
+        // Then the move to the outbox collection; if it fails, the outbox's sweep finishes it.
+        await moveCarriedDeliveries(db, [carrier]).catch(() => undefined);
       }),
 
     list: (filter, options) =>

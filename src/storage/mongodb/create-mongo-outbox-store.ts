@@ -12,39 +12,26 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Filter } from 'mongodb';
 import { StoreConflictError } from '../ports.ts';
-import type {
-  ClaimedDelivery,
-  OutboxDelivery,
-  OutboxKind,
-  OutboxState,
-  OutboxStore,
-} from '../outbox-ports.ts';
+import { EVENTS_COLLECTION } from './collection-names.ts';
+import type { ClaimedDelivery, OutboxDelivery, OutboxStore } from '../outbox-ports.ts';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { guard, isDuplicateKeyError } from './mongo-errors.ts';
+import {
+  OUTBOX_COLLECTION,
+  sweepCarriedDeliveries,
+  toOutboxDocument,
+  type OutboxDocument,
+} from './mongo-outbox-carriers.ts';
 
-export const OUTBOX_COLLECTION = 'outbox';
 /** Insert-once claim markers (FerretDB 1.x only; empty on MongoDB). */
 export const OUTBOX_CLAIMS_COLLECTION = 'outbox_claims';
 
-interface OutboxDocument {
-  _id: string;
-  kind: OutboxKind;
-  url: string;
-  body: string;
-  contentType: string;
-  target: string;
-  topic: string;
-  state: OutboxState;
-  availableAt: number;
-  attempts: number;
-  createdAt: number;
-  /** How many times it was claimed: the marker generation (never reset). */
-  claims: number;
-  leaseId?: string;
-  lastError?: string;
-  lastStatus?: number;
-  lastAttemptAt?: number;
-}
+/**
+ * How often the outbox looks for deliveries still carried by their event (a writer cut off
+ * between its two steps, mongo-outbox-carriers.ts): the first claim, find or list of a process
+ * looks, then at most once per interval.
+ */
+const CARRIER_SWEEP_MS = 5000;
 
 interface ClaimMarker {
   _id: string;
@@ -84,6 +71,11 @@ export async function ensureMongoOutboxIndexes(db: Db): Promise<void> {
     createIndexes: OUTBOX_CLAIMS_COLLECTION,
     indexes: [{ key: { deliveryId: 1 }, name: 'deliveryId' }],
   });
+  // Events that still carry deliveries (mongo-outbox-carriers.ts): the sweep's range.
+  await db.command({
+    createIndexes: EVENTS_COLLECTION,
+    indexes: [{ key: { outboxPending: 1 }, name: 'outboxPending' }],
+  });
 }
 
 export function createMongoOutboxStore(
@@ -92,6 +84,13 @@ export function createMongoOutboxStore(
 ): OutboxStore {
   const outbox = db.collection<OutboxDocument>(OUTBOX_COLLECTION);
   const markers = db.collection<ClaimMarker>(OUTBOX_CLAIMS_COLLECTION);
+  let sweptAt = Number.NEGATIVE_INFINITY;
+  const sweepIfDue = async (): Promise<void> => {
+    const time = now();
+    if (time - sweptAt < CARRIER_SWEEP_MS) return;
+    await sweepCarriedDeliveries(db);
+    sweptAt = time;
+  };
 
   const dueFilter = (time: number, id: string | undefined): Filter<OutboxDocument> => ({
     state: 'pending',
@@ -161,20 +160,7 @@ export function createMongoOutboxStore(
         const createdAt = now();
         try {
           await outbox.insertMany(
-            deliveries.map((d) => ({
-              _id: d.id,
-              kind: d.kind,
-              url: d.url,
-              body: d.body,
-              contentType: d.contentType,
-              target: d.target,
-              topic: d.topic,
-              state: 'pending' as const,
-              availableAt: d.availableAt,
-              attempts: 0,
-              createdAt,
-              claims: 0,
-            })),
+            deliveries.map((d) => toOutboxDocument(d, createdAt)),
             { ordered: true },
           );
         } catch (error) {
@@ -185,6 +171,7 @@ export function createMongoOutboxStore(
 
     claim: ({ leaseMs, limit, id }) =>
       guard('outbox.claim', async () => {
+        await sweepIfDue();
         const time = now();
         const leaseId = randomBytes(12).toString('base64url');
         const leaseUntil = time + leaseMs;
@@ -228,12 +215,14 @@ export function createMongoOutboxStore(
 
     find: (id) =>
       guard('outbox.find', async () => {
+        await sweepIfDue();
         const doc = await outbox.findOne({ _id: id });
         return doc === null ? undefined : toDelivery(doc);
       }),
 
     list: (filter, options) =>
       guard('outbox.list', async () => {
+        await sweepIfDue();
         const after = decodeCursor(options.cursor);
         const query: Filter<OutboxDocument> = {
           ...(filter.state === undefined ? {} : { state: filter.state }),

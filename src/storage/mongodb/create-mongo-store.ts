@@ -96,7 +96,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     keys: createMongoKeyStore(db),
     settings: createMongoSettingStore(db),
     counters,
-    events: createMongoEventStore(db),
+    events: createMongoEventStore(db, now),
     resourceServers: createMongoResourceServerStore(db),
     invalidations: createMongoInvalidationStore(db, now),
     accessControl: createMongoAccessControlStore(db),

@@ -2,6 +2,8 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { decodeEventCursor, encodeEventCursor } from '../event-cursor.ts';
 import { StoreConflictError } from '../ports.ts';
 import type { EventFilter, EventStore, SecurityEvent } from '../ports.ts';
+import { inTransaction } from './in-transaction.ts';
+import { outboxInserter } from './insert-outbox-deliveries.ts';
 import { guarded } from './map-sqlite-error.ts';
 
 const COLUMNS = 'id, time, type, subject, client_id, actor, ip, user_agent, request_id, details';
@@ -34,8 +36,11 @@ function globPrefix(prefix: string): string {
   return `${prefix.replace(/[*?[]/g, (ch) => `[${ch}]`)}*`;
 }
 
-/** Security events in the `events` table, listed newest first by (time, id). */
-export function createSqliteEventStore(db: DatabaseSync): EventStore {
+/**
+ * Security events in the `events` table, listed newest first by (time, id). An event and the
+ * deliveries it causes are one transaction (`appendWithDeliveries`).
+ */
+export function createSqliteEventStore(db: DatabaseSync, now: () => number): EventStore {
   // DO NOTHING + a change count reports a taken id without parsing a constraint error.
   const append = db.prepare(
     `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -61,23 +66,38 @@ export function createSqliteEventStore(db: DatabaseSync): EventStore {
     return statement;
   };
 
+  const insertDeliveries = outboxInserter(db);
+  const insertEvent = (event: SecurityEvent): void => {
+    const result = append.run(
+      event.id,
+      event.time,
+      event.type,
+      event.subject ?? null,
+      event.clientId ?? null,
+      event.actor ?? null,
+      event.ip ?? null,
+      event.userAgent ?? null,
+      event.requestId ?? null,
+      event.details === undefined ? null : JSON.stringify(event.details),
+    );
+    if (Number(result.changes) === 0) throw new StoreConflictError('id');
+  };
+
   return {
     async append(event) {
-      const result = guarded(() =>
-        append.run(
-          event.id,
-          event.time,
-          event.type,
-          event.subject ?? null,
-          event.clientId ?? null,
-          event.actor ?? null,
-          event.ip ?? null,
-          event.userAgent ?? null,
-          event.requestId ?? null,
-          event.details === undefined ? null : JSON.stringify(event.details),
-        ),
+      guarded(() => insertEvent(event));
+    },
+
+    async appendWithDeliveries(event, deliveries) {
+      // One IMMEDIATE transaction: the event and its outbox rows commit together, or a failure
+      // of any (a taken id, a full disk) rolls all of them back.
+      const createdAt = now();
+      guarded(() =>
+        inTransaction(db, () => {
+          insertEvent(event);
+          insertDeliveries(deliveries, createdAt);
+        }),
       );
-      if (Number(result.changes) === 0) throw new StoreConflictError('id');
     },
 
     async list(filter: EventFilter, options) {

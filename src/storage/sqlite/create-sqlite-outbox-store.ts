@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { StoreConflictError } from '../ports.ts';
 import type {
   ClaimedDelivery,
   OutboxDelivery,
@@ -10,6 +9,7 @@ import type {
 } from '../outbox-ports.ts';
 import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { inTransaction } from './in-transaction.ts';
+import { outboxInserter } from './insert-outbox-deliveries.ts';
 import { guarded } from './map-sqlite-error.ts';
 
 const COLUMNS = `id, kind, url, body, content_type, target, topic, state, available_at, attempts,
@@ -34,19 +34,13 @@ function toDelivery(row: Record<string, unknown>): OutboxDelivery {
   };
 }
 
-/** SQLite primary result code of a UNIQUE or PRIMARY KEY violation. */
-const CONSTRAINT = 19;
-
 /**
  * The outbox in the `outbox` table. A claim is one `UPDATE … RETURNING` statement: SQLite runs
  * it under the database's write lock, so of two workers in any processes sharing the file only
  * one sees a row as due and moves it past its lease (sqlite.org/lang_returning.html).
  */
 export function createSqliteOutboxStore(db: DatabaseSync, now: () => number): OutboxStore {
-  const insert = db.prepare(
-    `INSERT INTO outbox (id, kind, url, body, content_type, target, topic, state, available_at,
-       attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, 0, ?)`,
-  );
+  const insert = outboxInserter(db);
   const claimDue = db.prepare(
     `UPDATE outbox SET lease_id = ?, available_at = ?
      WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND available_at <= ?
@@ -82,31 +76,7 @@ export function createSqliteOutboxStore(db: DatabaseSync, now: () => number): Ou
     async enqueue(deliveries) {
       if (deliveries.length === 0) return;
       const createdAt = now();
-      guarded(() =>
-        inTransaction(db, () => {
-          for (const d of deliveries) {
-            try {
-              insert.run(
-                d.id,
-                d.kind,
-                d.url,
-                d.body,
-                d.contentType,
-                d.target,
-                d.topic,
-                d.availableAt,
-                createdAt,
-              );
-            } catch (error) {
-              const errcode = (error as { errcode?: unknown }).errcode;
-              if (typeof errcode === 'number' && (errcode & 0xff) === CONSTRAINT) {
-                throw new StoreConflictError('id');
-              }
-              throw error;
-            }
-          }
-        }),
-      );
+      guarded(() => inTransaction(db, () => insert(deliveries, createdAt)));
     },
 
     async claim({ leaseMs, limit, id }) {

@@ -55,7 +55,7 @@ export function createSqliteStore(options: StoreOptions & { file: string }): Sto
     keys: createSqliteKeyStore(db),
     settings: createSqliteSettingStore(db),
     counters,
-    events: createSqliteEventStore(db),
+    events: createSqliteEventStore(db, now),
     resourceServers: createSqliteResourceServerStore(db),
     invalidations: createSqliteInvalidationStore(db, now),
     accessControl: createSqliteAccessControlStore(db),
