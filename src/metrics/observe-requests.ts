@@ -15,11 +15,22 @@ function introspectionOutcome(status: number, body: unknown): IntrospectionOutco
 export function observeRequests(
   metrics: Pick<Metrics, 'httpRequestDuration' | 'introspections'>,
 ): ObserveRequest {
+  // The labelled child per (method, route, status), made once: prom-client otherwise hashes the
+  // label object on every observation. Bounded: routes are patterns, methods and statuses few.
+  const children = new Map<string, { observe(value: number): void }>();
   return function observe(record: RequestRecord, ctx: AnsweredRequest): void {
-    metrics.httpRequestDuration.observe(
-      { method: record.method, route: record.route, status: String(record.status) },
-      record.durationMs / 1000,
-    );
+    const status = String(record.status);
+    const key = `${record.method} ${record.route} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      child = metrics.httpRequestDuration.labels({
+        method: record.method,
+        route: record.route,
+        status,
+      });
+      children.set(key, child);
+    }
+    child.observe(record.durationMs / 1000);
     // The provider names its routes; the path of the endpoint is configurable, the name is not.
     if (ctx._matchedRouteName === 'introspection') {
       metrics.introspections.inc({ outcome: introspectionOutcome(record.status, ctx.body) });
