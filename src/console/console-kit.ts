@@ -1,3 +1,4 @@
+import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { AdminServices } from '../admin/admin-services.ts';
@@ -80,6 +81,64 @@ export const wholeNumber = (text: string | undefined): number | string | undefin
   if (value === '') return undefined;
   return /^-?\d{1,15}$/.test(value) ? Number(value) : value;
 };
+
+/** The `cursor` of a list page's query (the store's continuation, bounded in length). */
+export const cursorOf = (ctx: Context): string | undefined =>
+  typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
+/** A list's link to its next page when the store says there is one; `also` keeps more of the query. */
+export const nextPage = (
+  t: ConsoleMessages,
+  href: string,
+  cursor: string | undefined,
+  also = '',
+): ConsoleTable['next'] =>
+  cursor ? { href: `${href}?cursor=${enc(cursor)}${also}`, label: t.more } : undefined;
+/** The search text of a list page (`q`), bounded, lower case as the lists compare it. */
+export const searchOf = (ctx: Context): string =>
+  typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100).toLowerCase() : '';
+
+/** A list's search form (a GET: it changes nothing, so no CSRF token), with the list's links. */
+export const searchSection = (
+  t: ConsoleMessages,
+  action: string,
+  q: string,
+  links: NonNullable<ConsoleSection['links']>,
+): ConsoleSection => ({
+  heading: t.search,
+  forms: [
+    {
+      action,
+      method: 'get',
+      submit: t.search,
+      label: t.search,
+      fields: [{ name: 'q', label: t.searchLabel, type: 'search', value: q }],
+    },
+  ],
+  links,
+});
+
+/**
+ * A record's page that changes come back to: the route parameter naming the record, the page's
+ * path and the page itself (with what was wrong and what was typed, when a change was refused).
+ */
+export interface RecordPage {
+  param: string;
+  path: (key: string) => string;
+  show: (
+    ctx: Context,
+    key: string,
+    notice: ConsolePage['notice'],
+    typed: Record<string, string>,
+  ) => Promise<void>;
+}
+
+/** What a confirmation page says; `key` is the record's own (canonical) name when it has one. */
+export interface Confirmation {
+  key?: string;
+  heading: string;
+  text: string;
+  back: string;
+}
 
 /**
  * What every console section uses: the page frame (navigation, languages, sign-out), the CSRF
@@ -287,6 +346,69 @@ export function createConsoleKit(deps: ConsoleDeps) {
     });
   }
 
+  /**
+   * A POST that changes the record of `record.param`: done, back to its page (POST-redirect-GET);
+   * refused, the page again with what was wrong and what was typed. A `dangerous` change wants a
+   * fresh sign-in first (back to the record's page).
+   */
+  function change(
+    record: RecordPage,
+    apply: (key: string, f: Record<string, string>, ctx: Context) => Promise<unknown>,
+    options: { dangerous?: boolean } = {},
+  ): (ctx: Context) => Promise<void> {
+    return async (ctx) => {
+      const key = ctx.params[record.param] ?? '';
+      if (options.dangerous && !fresh(ctx, record.path(key))) return;
+      const f = form(ctx);
+      await attempt(
+        ctx,
+        async () => {
+          await apply(key, f, ctx);
+          redirect(ctx, record.path(key));
+        },
+        (notice) => record.show(ctx, key, notice, f),
+      );
+    };
+  }
+
+  /**
+   * A dangerous action on a path of its own: GET asks (the form is posted from that page only),
+   * POST wants a fresh sign-in (back to that page), then acts. `path` is that page for the key
+   * in route parameter `param` (none for a section-wide action); `confirm` answers by itself
+   * (returning nothing) when there is nothing to confirm.
+   */
+  function confirmed(
+    router: Router,
+    route: string,
+    spec: {
+      current: ConsoleSectionKey;
+      param?: string;
+      path: (key: string) => string;
+      confirm: (ctx: Context, key: string) => Promise<Confirmation | undefined>;
+      act: (ctx: Context, key: string) => Promise<void>;
+    },
+  ): void {
+    const keyOf = (ctx: Context) =>
+      spec.param === undefined ? '' : (ctx.params[spec.param] ?? '');
+    router.get(route, async (ctx) => {
+      const key = keyOf(ctx);
+      const asked = await spec.confirm(ctx, key);
+      if (asked === undefined) return;
+      await confirmPage(ctx, {
+        current: spec.current,
+        heading: asked.heading,
+        text: asked.text,
+        action: spec.path(asked.key ?? key),
+        back: asked.back,
+      });
+    });
+    router.post(route, async (ctx) => {
+      const key = keyOf(ctx);
+      if (!fresh(ctx, spec.path(key))) return;
+      await spec.act(ctx, key);
+    });
+  }
+
   return {
     deps,
     now,
@@ -306,6 +428,8 @@ export function createConsoleKit(deps: ConsoleDeps) {
     attempt,
     eventTable,
     confirmPage,
+    change,
+    confirmed,
   };
 }
 

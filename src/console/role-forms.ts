@@ -1,0 +1,36 @@
+import type { Context } from 'koa';
+import type { ConsoleKit } from './console-kit.ts';
+import type { ConsoleForm } from './console-view-model.ts';
+
+/**
+ * The forms that give and take directly held roles (a group's page, a user's page): a choice of
+ * the roles not held posted to `<base>/roles/add`, one of those held to `<base>/roles/remove`;
+ * each only when it has a choice to offer.
+ */
+export function roleForms(
+  kit: ConsoleKit,
+  ctx: Context,
+  base: string,
+  roles: { all: string[]; held: string[] },
+): ConsoleForm[] {
+  const { t } = kit.state(ctx);
+  const form = (action: 'add' | 'remove', submit: string, names: string[]): ConsoleForm =>
+    kit.post(ctx, `${base}/roles/${action}`, submit, {
+      label: submit,
+      fields: [
+        {
+          name: 'role',
+          label: t.role,
+          type: 'select',
+          value: '',
+          required: true,
+          options: names.map((n) => ({ value: n, label: n })),
+        },
+      ],
+    });
+  const unheld = roles.all.filter((n) => !roles.held.includes(n));
+  return [
+    ...(unheld.length > 0 ? [form('add', t.giveRole, unheld)] : []),
+    ...(roles.held.length > 0 ? [form('remove', t.takeRole, roles.held)] : []),
+  ];
+}
