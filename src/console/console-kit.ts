@@ -137,6 +137,8 @@ export interface Confirmation {
   key?: string;
   heading: string;
   text: string;
+  /** The confirm button, when it says more than "Confirm". */
+  submit?: string;
   back: string;
 }
 
@@ -329,9 +331,11 @@ export function createConsoleKit(deps: ConsoleDeps) {
       text: string;
       action: string;
       back: string;
+      submit?: string | undefined;
     },
   ): Promise<void> {
     const { t } = state(ctx);
+    const submit = parts.submit ?? t.confirm;
     return view(ctx, {
       heading: parts.heading,
       current: parts.current,
@@ -339,7 +343,7 @@ export function createConsoleKit(deps: ConsoleDeps) {
         {
           heading: parts.heading,
           text: [parts.text],
-          forms: [post(ctx, parts.action, t.confirm, { danger: true, label: t.confirm })],
+          forms: [post(ctx, parts.action, submit, { danger: true, label: submit })],
           links: [{ href: parts.back, label: t.cancel }],
         },
       ],
@@ -398,6 +402,7 @@ export function createConsoleKit(deps: ConsoleDeps) {
         current: spec.current,
         heading: asked.heading,
         text: asked.text,
+        submit: asked.submit,
         action: spec.path(asked.key ?? key),
         back: asked.back,
       });
