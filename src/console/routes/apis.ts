@@ -3,7 +3,17 @@ import type { Context } from 'koa';
 import { TOKEN_FORMATS } from '../../resources/resource-server-input.ts';
 import type { ResourceServerView } from '../../resources/resource-server-service.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, lines, wholeNumber, words, type ConsoleKit } from '../console-kit.ts';
+import {
+  cell,
+  cursorOf,
+  enc,
+  fill,
+  lines,
+  nextPage,
+  wholeNumber,
+  words,
+  type ConsoleKit,
+} from '../console-kit.ts';
 import type { ConsoleField, ConsolePage } from '../console-view-model.ts';
 
 /** The form's text fields of an API, as typed (or as the stored API shows them). */
@@ -154,9 +164,7 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
 
   router.get('/apis', async (ctx) => {
     const { t } = state(ctx);
-    const cursor =
-      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
-    const result = await services.apis.list({ cursor, limit: 100 });
+    const result = await services.apis.list({ cursor: cursorOf(ctx), limit: 100 });
     await kit.view(ctx, {
       heading: t.apis,
       current: 'apis',
@@ -174,9 +182,7 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
               cell(a.scopes.map((s) => s.name).join(' ')),
             ]),
             empty: t.nothing,
-            next: result.nextCursor
-              ? { href: `${base}?cursor=${enc(result.nextCursor)}`, label: t.more }
-              : undefined,
+            next: nextPage(t, base, result.nextCursor),
           },
           links: [{ href: `${base}/new`, label: t.newApi }],
         },
@@ -284,23 +290,23 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
     );
   });
 
-  router.get('/apis/:id/delete', async (ctx) => {
-    const { t } = state(ctx);
-    const api = await services.apis.get(ctx.params.id ?? '');
-    const here = `${base}/${enc(api.id)}`;
-    await kit.confirmPage(ctx, {
-      current: 'apis',
-      heading: t.deleteApiTitle,
-      text: fill(t.deleteApiConfirm, { name: api.name, identifier: api.identifier }),
-      action: `${here}/delete`,
-      back: here,
-    });
-  });
-
-  router.post('/apis/:id/delete', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(id)}/delete`)) return;
-    await services.apis.remove(id, kit.actorOf(ctx));
-    kit.redirect(ctx, base);
+  kit.confirmed(router, '/apis/:id/delete', {
+    current: 'apis',
+    param: 'id',
+    path: (id) => `${base}/${enc(id)}/delete`,
+    async confirm(ctx, id) {
+      const { t } = state(ctx);
+      const api = await services.apis.get(id);
+      return {
+        key: api.id,
+        heading: t.deleteApiTitle,
+        text: fill(t.deleteApiConfirm, { name: api.name, identifier: api.identifier }),
+        back: `${base}/${enc(api.id)}`,
+      };
+    },
+    async act(ctx, id) {
+      await services.apis.remove(id, kit.actorOf(ctx));
+      kit.redirect(ctx, base);
+    },
   });
 }

@@ -1,7 +1,16 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, when, wholeNumber, type ConsoleKit } from '../console-kit.ts';
+import {
+  cell,
+  cursorOf,
+  enc,
+  fill,
+  nextPage,
+  when,
+  wholeNumber,
+  type ConsoleKit,
+} from '../console-kit.ts';
 import type { ConsolePage, ConsoleSection } from '../console-view-model.ts';
 
 /**
@@ -24,9 +33,7 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
     } = {},
   ) {
     const { t } = state(ctx);
-    const cursor =
-      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
-    const tokens = await services.initialAccessTokens.list({ cursor, limit: 100 });
+    const tokens = await services.initialAccessTokens.list({ cursor: cursorOf(ctx), limit: 100 });
     const values = extra.values ?? {};
     const sections: ConsoleSection[] = [];
     if (extra.created !== undefined) {
@@ -52,9 +59,7 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
             cell(t.revoke, `${base}/${enc(x.id)}/revoke`),
           ]),
           empty: t.nothing,
-          next: tokens.nextCursor
-            ? { href: `${base}?cursor=${enc(tokens.nextCursor)}`, label: t.more }
-            : undefined,
+          next: nextPage(t, base, tokens.nextCursor),
         },
       },
       {
@@ -120,22 +125,17 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
     );
   });
 
-  router.get('/iats/:id/revoke', async (ctx) => {
-    const { t } = state(ctx);
-    const id = ctx.params.id ?? '';
-    await kit.confirmPage(ctx, {
-      current: 'iats',
-      heading: t.revokeIatTitle,
-      text: fill(t.revokeIatConfirm, { id }),
-      action: `${base}/${enc(id)}/revoke`,
-      back: base,
-    });
-  });
-
-  router.post('/iats/:id/revoke', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(id)}/revoke`)) return;
-    await services.initialAccessTokens.revoke(id, kit.actorOf(ctx));
-    kit.redirect(ctx, base);
+  kit.confirmed(router, '/iats/:id/revoke', {
+    current: 'iats',
+    param: 'id',
+    path: (id) => `${base}/${enc(id)}/revoke`,
+    async confirm(ctx, id) {
+      const { t } = state(ctx);
+      return { heading: t.revokeIatTitle, text: fill(t.revokeIatConfirm, { id }), back: base };
+    },
+    async act(ctx, id) {
+      await services.initialAccessTokens.revoke(id, kit.actorOf(ctx));
+      kit.redirect(ctx, base);
+    },
   });
 }

@@ -2,7 +2,16 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { WebhookView } from '../../webhooks/webhook-admin-service.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, type ConsoleKit, words } from '../console-kit.ts';
+import {
+  cell,
+  cursorOf,
+  enc,
+  fill,
+  nextPage,
+  words,
+  type ConsoleKit,
+  type RecordPage,
+} from '../console-kit.ts';
 import type { ConsoleField, ConsolePage, ConsoleSection } from '../console-view-model.ts';
 
 /**
@@ -48,9 +57,7 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
     values?: Record<string, string>,
   ) {
     const { t } = state(ctx);
-    const cursor =
-      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
-    const hooks = await services.webhooks.list({ cursor, limit: 100 });
+    const hooks = await services.webhooks.list({ cursor: cursorOf(ctx), limit: 100 });
     await kit.view(ctx, {
       heading: t.webhooks,
       current: 'webhooks',
@@ -68,9 +75,7 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
               cell(w.description || '–'),
             ]),
             empty: t.nothing,
-            next: hooks.nextCursor
-              ? { href: `${base}?cursor=${enc(hooks.nextCursor)}`, label: t.more }
-              : undefined,
+            next: nextPage(t, base, hooks.nextCursor),
           },
         },
         {
@@ -162,47 +167,46 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
     show(ctx, await services.webhooks.get(ctx.params.id ?? '')),
   );
 
-  router.post('/webhooks/:id', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    await kit.attempt(
-      ctx,
-      async () => {
-        await services.webhooks.update(id, input(form(ctx)), kit.actorOf(ctx));
-        kit.redirect(ctx, `${base}/${enc(id)}`);
+  const hookPage = {
+    param: 'id',
+    path: (id: string) => `${base}/${enc(id)}`,
+    show: async (ctx: Context, id: string, notice: ConsolePage['notice']) =>
+      show(ctx, await services.webhooks.get(id), { notice }),
+  } satisfies RecordPage;
+
+  router.post(
+    '/webhooks/:id',
+    kit.change(hookPage, (id, f, ctx) => services.webhooks.update(id, input(f), kit.actorOf(ctx))),
+  );
+
+  // Both after a confirmation: a rotated secret breaks the receiver until it has the new one.
+  const confirmed = (
+    kind: 'rotate-secret' | 'delete',
+    act: (ctx: Context, id: string) => Promise<void>,
+  ) =>
+    kit.confirmed(router, `/webhooks/:id/${kind}`, {
+      current: 'webhooks',
+      param: 'id',
+      path: (id) => `${hookPage.path(id)}/${kind}`,
+      async confirm(ctx, id) {
+        const { t } = state(ctx);
+        const hook = await services.webhooks.get(id);
+        return {
+          key: hook.id,
+          heading: kind === 'delete' ? t.deleteWebhookTitle : t.rotateWebhookTitle,
+          text: fill(kind === 'delete' ? t.deleteWebhookConfirm : t.rotateWebhookConfirm, {
+            url: hook.url,
+          }),
+          back: hookPage.path(hook.id),
+        };
       },
-      async (notice) => show(ctx, await services.webhooks.get(id), { notice }),
-    );
-  });
-
-  const confirm =
-    (kind: 'rotate-secret' | 'delete') =>
-    async (ctx: Context): Promise<void> => {
-      const { t } = state(ctx);
-      const hook = await services.webhooks.get(ctx.params.id ?? '');
-      const here = `${base}/${enc(hook.id)}`;
-      await kit.confirmPage(ctx, {
-        current: 'webhooks',
-        heading: kind === 'delete' ? t.deleteWebhookTitle : t.rotateWebhookTitle,
-        text: fill(kind === 'delete' ? t.deleteWebhookConfirm : t.rotateWebhookConfirm, {
-          url: hook.url,
-        }),
-        action: `${here}/${kind}`,
-        back: here,
-      });
-    };
-  router.get('/webhooks/:id/rotate-secret', confirm('rotate-secret'));
-  router.get('/webhooks/:id/delete', confirm('delete'));
-
-  router.post('/webhooks/:id/rotate-secret', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(id)}/rotate-secret`)) return;
+      act,
+    });
+  confirmed('rotate-secret', async (ctx, id) => {
     const rotated = await services.webhooks.rotateSecret(id, kit.actorOf(ctx));
     await show(ctx, rotated, { secret: rotated.secret });
   });
-
-  router.post('/webhooks/:id/delete', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(id)}/delete`)) return;
+  confirmed('delete', async (ctx, id) => {
     await services.webhooks.remove(id, kit.actorOf(ctx));
     kit.redirect(ctx, base);
   });
