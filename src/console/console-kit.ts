@@ -376,40 +376,39 @@ export function createConsoleKit(deps: ConsoleDeps) {
   }
 
   /**
-   * A dangerous action on a path of its own: GET asks (the form is posted from that page only),
-   * POST wants a fresh sign-in (back to that page), then acts. `path` is that page for the key
-   * in route parameter `param` (none for a section-wide action); `confirm` answers by itself
-   * (returning nothing) when there is nothing to confirm.
+   * A dangerous action on a path of its own (`route`, with at most one parameter, the record's
+   * key): GET asks (the form is posted from that page only), POST wants a fresh sign-in (back to
+   * that page), then acts. `confirm` answers by itself (returning nothing) when there is nothing
+   * to confirm.
    */
   function confirmed(
     router: Router,
     route: string,
     spec: {
       current: ConsoleSectionKey;
-      param?: string;
-      path: (key: string) => string;
-      confirm: (ctx: Context, key: string) => Promise<Confirmation | undefined>;
+      confirm: (ctx: Context, key: string, t: ConsoleMessages) => Promise<Confirmation | undefined>;
       act: (ctx: Context, key: string) => Promise<void>;
     },
   ): void {
-    const keyOf = (ctx: Context) =>
-      spec.param === undefined ? '' : (ctx.params[spec.param] ?? '');
+    const param = /:(\w+)/.exec(route)?.[1];
+    const keyOf = (ctx: Context) => (param === undefined ? '' : (ctx.params[param] ?? ''));
+    const path = (key: string) => `${CONSOLE_PATH}${route.replace(/:\w+/, () => enc(key))}`;
     router.get(route, async (ctx) => {
       const key = keyOf(ctx);
-      const asked = await spec.confirm(ctx, key);
+      const asked = await spec.confirm(ctx, key, state(ctx).t);
       if (asked === undefined) return;
       await confirmPage(ctx, {
         current: spec.current,
         heading: asked.heading,
         text: asked.text,
         submit: asked.submit,
-        action: spec.path(asked.key ?? key),
+        action: path(asked.key ?? key),
         back: asked.back,
       });
     });
     router.post(route, async (ctx) => {
       const key = keyOf(ctx);
-      if (!fresh(ctx, spec.path(key))) return;
+      if (!fresh(ctx, path(key))) return;
       await spec.act(ctx, key);
     });
   }

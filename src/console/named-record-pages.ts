@@ -202,10 +202,8 @@ export function namedRecordPages<R extends NamedRecord>(
 
   kit.confirmed(router, `/${section}/:name/delete`, {
     current: section,
-    param: 'name',
-    path: (name) => `${path(name)}/delete`,
-    async confirm(ctx, name) {
-      const words = spec.words(state(ctx).t);
+    async confirm(_ctx, name, t) {
+      const words = spec.words(t);
       const record = await service.get(name);
       return {
         key: record.name,

@@ -292,10 +292,7 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
 
   kit.confirmed(router, '/apis/:id/delete', {
     current: 'apis',
-    param: 'id',
-    path: (id) => `${base}/${enc(id)}/delete`,
-    async confirm(ctx, id) {
-      const { t } = state(ctx);
+    async confirm(_ctx, id, t) {
       const api = await services.apis.get(id);
       return {
         key: api.id,

@@ -89,10 +89,7 @@ export function attributeRoutes(router: Router, kit: ConsoleKit): void {
 
   kit.confirmed(router, '/attributes/:name/delete', {
     current: 'attributes',
-    param: 'name',
-    path: (name) => `${base}/${enc(name)}/delete`,
-    async confirm(ctx, name) {
-      const { t } = state(ctx);
+    async confirm(ctx, name, t) {
       const definition = (await services.access.attributes.list()).find((d) => d.name === name);
       if (definition === undefined) {
         await list(ctx, { kind: 'alert', text: t.noSuchAttribute });

@@ -345,10 +345,7 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
   // Both after a confirmation: the old secret stops working at once, a deleted client at all.
   kit.confirmed(router, '/clients/:id/rotate-secret', {
     current: 'clients',
-    param: 'id',
-    path: (id) => `${clientPath(id)}/rotate-secret`,
-    async confirm(ctx, id) {
-      const { t } = state(ctx);
+    async confirm(_ctx, id, t) {
       const client = await services.clients.get(id);
       return {
         key: client.client_id,
@@ -365,10 +362,7 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
 
   kit.confirmed(router, '/clients/:id/delete', {
     current: 'clients',
-    param: 'id',
-    path: (id) => `${clientPath(id)}/delete`,
-    async confirm(ctx, id) {
-      const { t } = state(ctx);
+    async confirm(_ctx, id, t) {
       const client = await services.clients.get(id);
       return {
         key: client.client_id,

@@ -127,10 +127,7 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
 
   kit.confirmed(router, '/iats/:id/revoke', {
     current: 'iats',
-    param: 'id',
-    path: (id) => `${base}/${enc(id)}/revoke`,
-    async confirm(ctx, id) {
-      const { t } = state(ctx);
+    async confirm(_ctx, id, t) {
       return { heading: t.revokeIatTitle, text: fill(t.revokeIatConfirm, { id }), back: base };
     },
     async act(ctx, id) {

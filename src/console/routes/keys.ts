@@ -60,8 +60,7 @@ export function keyRoutes(router: Router, kit: ConsoleKit): void {
   ) =>
     kit.confirmed(router, `/keys/${action}`, {
       current: 'keys',
-      path: () => `${base}/${action}`,
-      confirm: async (ctx) => ({ ...words(state(ctx).t), back: base }),
+      confirm: async (_ctx, _key, t) => ({ ...words(t), back: base }),
       async act(ctx) {
         await act(kit.actorOf(ctx));
         kit.redirect(ctx, base);

@@ -189,10 +189,7 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
   // `user mfa reset`, after a confirmation (an account takeover if done for the wrong person).
   kit.confirmed(router, '/users/:id/factors/reset', {
     current: 'users',
-    param: 'id',
-    path: (id) => `${userPath(id)}/factors/reset`,
-    async confirm(ctx, id) {
-      const { t } = state(ctx);
+    async confirm(_ctx, id, t) {
       const user = await services.users.get(id);
       return {
         key: user.id,
@@ -249,10 +246,7 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
 
   kit.confirmed(router, '/users/:id/delete', {
     current: 'users',
-    param: 'id',
-    path: (id) => `${userPath(id)}/delete`,
-    async confirm(ctx, id) {
-      const { t } = state(ctx);
+    async confirm(_ctx, id, t) {
       const user = await services.users.get(id);
       return {
         key: user.id,

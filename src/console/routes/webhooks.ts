@@ -186,10 +186,7 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
   ) =>
     kit.confirmed(router, `/webhooks/:id/${kind}`, {
       current: 'webhooks',
-      param: 'id',
-      path: (id) => `${hookPage.path(id)}/${kind}`,
-      async confirm(ctx, id) {
-        const { t } = state(ctx);
+      async confirm(_ctx, id, t) {
         const hook = await services.webhooks.get(id);
         return {
           key: hook.id,
