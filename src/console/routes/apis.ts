@@ -64,23 +64,30 @@ const headed = (text: string | undefined) =>
     return { head, rest };
   });
 
-/** The form as the resource-server input (the service's zod schema checks every value). */
+/**
+ * The form as the resource-server input (the service's zod schema checks every value), with the
+ * lifetime and role scopes apart: creating leaves them out when empty, a change removes them.
+ */
 function asInput(f: Record<string, string>) {
   return {
-    name: f.name ?? '',
-    token_format: f.token_format ?? 'jwt',
-    scopes: lines(f.scopes).map((line) => {
-      const space = line.search(/\s/);
-      return space < 0
-        ? { name: line }
-        : { name: line.slice(0, space), description: line.slice(space + 1).trim() };
-    }),
-    introspection_client_ids: words(f.introspection_client_ids),
-    client_credentials_grants: headed(f.client_credentials_grants).map((g) => ({
-      client_id: g.head,
-      scopes: g.rest,
-    })),
-    role_scopes: headed(f.role_scopes).map((r) => ({ role: r.head, scopes: r.rest })),
+    input: {
+      name: f.name ?? '',
+      token_format: f.token_format ?? 'jwt',
+      scopes: lines(f.scopes).map((line) => {
+        const space = line.search(/\s/);
+        return space < 0
+          ? { name: line }
+          : { name: line.slice(0, space), description: line.slice(space + 1).trim() };
+      }),
+      introspection_client_ids: words(f.introspection_client_ids),
+      client_credentials_grants: headed(f.client_credentials_grants).map((g) => ({
+        client_id: g.head,
+        scopes: g.rest,
+      })),
+      ...(f.signing_alg ? { signing_alg: f.signing_alg } : {}),
+    },
+    ttl: wholeNumber(f.access_token_ttl),
+    roleScopes: headed(f.role_scopes).map((r) => ({ role: r.head, scopes: r.rest })),
   };
 }
 
@@ -214,14 +221,12 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
     await kit.attempt(
       ctx,
       async () => {
-        const ttl = wholeNumber(f.access_token_ttl);
-        const { role_scopes: roleScopes, ...rest } = asInput(f);
+        const { input, ttl, roleScopes } = asInput(f);
         const api = await services.apis.create(
           {
             identifier: f.identifier ?? '',
-            ...rest,
+            ...input,
             ...(ttl === undefined ? {} : { access_token_ttl: ttl }),
-            ...(f.signing_alg ? { signing_alg: f.signing_alg } : {}),
             ...(roleScopes.length > 0 ? { role_scopes: roleScopes } : {}),
           },
           kit.actorOf(ctx),
@@ -270,16 +275,14 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
     await kit.attempt(
       ctx,
       async () => {
-        const ttl = wholeNumber(f.access_token_ttl);
-        const { role_scopes: roleScopes, ...rest } = asInput(f);
+        const { input, ttl, roleScopes } = asInput(f);
         // An RFC 7396 merge patch of the whole form: `null` goes back to the default lifetime
         // and removes the role scopes (every user may then get every scope).
         const api = await services.apis.update(
           id,
           {
-            ...rest,
+            ...input,
             access_token_ttl: ttl ?? null,
-            ...(f.signing_alg ? { signing_alg: f.signing_alg } : {}),
             role_scopes: roleScopes.length > 0 ? roleScopes : null,
           },
           kit.actorOf(ctx),

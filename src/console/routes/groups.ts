@@ -2,7 +2,7 @@ import type { Router } from '@koa/router';
 import { CONSOLE_PATH } from '../console-auth.ts';
 import { cell, enc, type ConsoleKit } from '../console-kit.ts';
 import { namedRecordPages } from '../named-record-pages.ts';
-import { roleForms } from '../role-forms.ts';
+import { roleAssignmentForms, roleAssignmentRoutes } from '../role-assignment.ts';
 import type { ConsoleField, ConsoleSection } from '../console-view-model.ts';
 
 /**
@@ -47,7 +47,7 @@ export function groupRoutes(router: Router, kit: ConsoleKit): void {
         { name: 'user', label: t.memberUser, type: 'text', value: '', autocomplete: 'off' },
         { name: 'group', label: t.memberGroup, type: 'text', value: '', autocomplete: 'off' },
       ];
-      const roleChanges = roleForms(kit, ctx, here, {
+      const roleChanges = roleAssignmentForms(kit, ctx, here, {
         all: roles.items.map((r) => r.name),
         held: group.roles,
       });
@@ -110,16 +110,5 @@ export function groupRoutes(router: Router, kit: ConsoleKit): void {
       services.access.groups.removeMember(name, await member(f), kit.actorOf(ctx)),
     ),
   );
-  router.post(
-    '/groups/:name/roles/add',
-    kit.change(groupPage, (name, f, ctx) =>
-      services.access.groups.assignRole(name, f.role, kit.actorOf(ctx)),
-    ),
-  );
-  router.post(
-    '/groups/:name/roles/remove',
-    kit.change(groupPage, (name, f, ctx) =>
-      services.access.groups.unassignRole(name, f.role, kit.actorOf(ctx)),
-    ),
-  );
+  roleAssignmentRoutes(router, kit, '/groups/:name', groupPage, services.access.groups);
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../errors/app-error.ts';
 import { attributeTextValue } from '../../rbac/attribute-text-value.ts';
 import type { AttributeValue } from '../../storage/access-control-port.ts';
 import type { ConsoleKit } from '../console-kit.ts';
+import { roleAssignmentRoutes } from '../role-assignment.ts';
 import { createUserPage } from './user-page.ts';
 
 /**
@@ -14,18 +15,7 @@ export function userAccessRoutes(router: Router, kit: ConsoleKit): void {
   const { services } = kit.deps;
   const userPage = createUserPage(kit);
 
-  router.post(
-    '/users/:id/roles/add',
-    kit.change(userPage, (id, f, ctx) =>
-      services.access.users.assignRole(id, f.role, kit.actorOf(ctx)),
-    ),
-  );
-  router.post(
-    '/users/:id/roles/remove',
-    kit.change(userPage, (id, f, ctx) =>
-      services.access.users.unassignRole(id, f.role, kit.actorOf(ctx)),
-    ),
-  );
+  roleAssignmentRoutes(router, kit, '/users/:id', userPage, services.access.users);
 
   router.post(
     '/users/:id/attributes',

@@ -4,7 +4,7 @@ import { attributeText } from '../../rbac/attribute-text-value.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
 import { cell, enc, when, type ConsoleKit, type RecordPage } from '../console-kit.ts';
 import type { ConsolePage, ConsoleSection } from '../console-view-model.ts';
-import { roleForms } from '../role-forms.ts';
+import { roleAssignmentForms } from '../role-assignment.ts';
 
 /** The OIDC Core §5.1 claims a user's profile keeps (what `user update --claim` may set). */
 export const PROFILE_CLAIMS = Object.keys(profileClaimsSchema.shape);
@@ -149,7 +149,7 @@ export function createUserPage(kit: ConsoleKit) {
           { term: t.groups, value: access.groups.join(' ') || '–' },
           { term: t.effectiveRoles, value: access.effective_roles.join(' ') || '–' },
         ],
-        forms: roleForms(kit, ctx, base, {
+        forms: roleAssignmentForms(kit, ctx, base, {
           all: roles.items.map((r) => r.name),
           held: access.roles,
         }),

@@ -225,24 +225,18 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
       },
     ),
   );
-  router.post(
-    '/users/:id/send-verification',
-    kit.change(userPage, (id, f, ctx) =>
-      lifecycle().sendVerification(id, { lang: f.lang }, kit.actorOf(ctx)),
-    ),
-  );
-  router.post(
-    '/users/:id/send-reset-link',
-    kit.change(userPage, (id, f, ctx) =>
-      lifecycle().sendResetLink(id, { lang: f.lang }, kit.actorOf(ctx)),
-    ),
-  );
-  router.post(
-    '/users/:id/invite',
-    kit.change(userPage, (id, f, ctx) =>
-      lifecycle().sendInvitation(id, { lang: f.lang }, kit.actorOf(ctx)),
-    ),
-  );
+  // The email links of the user's page, each in the language chosen there.
+  for (const [path, send] of [
+    ['send-verification', 'sendVerification'],
+    ['send-reset-link', 'sendResetLink'],
+    ['invite', 'sendInvitation'],
+  ] as const)
+    router.post(
+      `/users/:id/${path}`,
+      kit.change(userPage, (id, f, ctx) =>
+        lifecycle()[send](id, { lang: f.lang }, kit.actorOf(ctx)),
+      ),
+    );
 
   kit.confirmed(router, '/users/:id/delete', {
     current: 'users',

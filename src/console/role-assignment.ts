@@ -1,5 +1,7 @@
+import type { Router } from '@koa/router';
 import type { Context } from 'koa';
-import type { ConsoleKit } from './console-kit.ts';
+import type { Actor } from '../admin/audit-log.ts';
+import type { ConsoleKit, RecordPage } from './console-kit.ts';
 import type { ConsoleForm } from './console-view-model.ts';
 
 /**
@@ -7,7 +9,7 @@ import type { ConsoleForm } from './console-view-model.ts';
  * the roles not held posted to `<base>/roles/add`, one of those held to `<base>/roles/remove`;
  * each only when it has a choice to offer.
  */
-export function roleForms(
+export function roleAssignmentForms(
   kit: ConsoleKit,
   ctx: Context,
   base: string,
@@ -33,4 +35,28 @@ export function roleForms(
     ...(unheld.length > 0 ? [form('add', t.giveRole, unheld)] : []),
     ...(roles.held.length > 0 ? [form('remove', t.takeRole, roles.held)] : []),
   ];
+}
+
+/**
+ * The routes those forms post to, under `route` (the record's page, as `/groups/:name`): each
+ * one audited service call (`assignRole`, `unassignRole`), then back to the record's page.
+ */
+export function roleAssignmentRoutes(
+  router: Router,
+  kit: ConsoleKit,
+  route: string,
+  page: RecordPage,
+  service: {
+    assignRole(key: string, role: unknown, who: Actor): Promise<unknown>;
+    unassignRole(key: string, role: unknown, who: Actor): Promise<unknown>;
+  },
+): void {
+  router.post(
+    `${route}/roles/add`,
+    kit.change(page, (key, f, ctx) => service.assignRole(key, f.role, kit.actorOf(ctx))),
+  );
+  router.post(
+    `${route}/roles/remove`,
+    kit.change(page, (key, f, ctx) => service.unassignRole(key, f.role, kit.actorOf(ctx))),
+  );
 }
