@@ -205,6 +205,10 @@ export function createConsoleKit(deps: ConsoleDeps) {
     ctx.body = body;
   }
 
+  /** A page outside a session (403, a failed sign-in, signed out): one section, no navigation. */
+  const bare = (ctx: Context, status: number, section: ConsoleSection): Promise<void> =>
+    show(ctx, status, page(ctx, { heading: section.heading, sections: [section] }));
+
   /** A page of a signed-in section. */
   function view(
     ctx: Context,
@@ -421,6 +425,7 @@ export function createConsoleKit(deps: ConsoleDeps) {
     state,
     page,
     show,
+    bare,
     view,
     actorOf,
     post,

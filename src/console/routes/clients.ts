@@ -140,34 +140,39 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
       ],
     });
 
-  router.get('/clients/new', async (ctx) => {
+  /**
+   * The new-client page: the form of `client add` and the JSON one (every option); after a
+   * refusal, the refused one again with what was typed.
+   */
+  const newClientPage = (
+    ctx: Context,
+    typed: { simple?: { name: string; uris: string; confidential: boolean }; json?: string },
+    notice?: ConsolePage['notice'],
+  ) => {
     const { t } = state(ctx);
-    await kit.view(ctx, {
-      heading: t.newClient,
-      current: 'clients',
-      sections: [
-        {
-          heading: t.newClient,
-          forms: [clientForm(ctx, { name: '', uris: '', confidential: true }, base, t.create)],
-        },
-        {
-          heading: t.createFromJson,
-          forms: [
-            jsonForm(
-              ctx,
-              `${base}/json`,
-              t.create,
-              JSON.stringify({ client_name: '', redirect_uris: [] }, null, 2),
-            ),
-          ],
-        },
-      ],
-    });
-  });
+    const sections: ConsoleSection[] = [];
+    if (typed.simple)
+      sections.push({
+        heading: t.newClient,
+        forms: [clientForm(ctx, typed.simple, base, t.create)],
+      });
+    if (typed.json !== undefined)
+      sections.push({
+        heading: t.createFromJson,
+        forms: [jsonForm(ctx, `${base}/json`, t.create, typed.json)],
+      });
+    return kit.view(ctx, { heading: t.newClient, current: 'clients', notice, sections });
+  };
+
+  router.get('/clients/new', (ctx) =>
+    newClientPage(ctx, {
+      simple: { name: '', uris: '', confidential: true },
+      json: JSON.stringify({ client_name: '', redirect_uris: [] }, null, 2),
+    }),
+  );
 
   // `client add` with every option: the metadata as the admin API's POST /clients body.
   router.post('/clients/json', async (ctx) => {
-    const { t } = state(ctx);
     const text = form(ctx).metadata ?? '';
     await kit.attempt(
       ctx,
@@ -175,23 +180,11 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
         const created = await services.clients.create(jsonObject(text), kit.actorOf(ctx));
         await showClient(ctx, created.client_id, created.client_secret);
       },
-      (notice) =>
-        kit.view(ctx, {
-          heading: t.newClient,
-          current: 'clients',
-          notice,
-          sections: [
-            {
-              heading: t.createFromJson,
-              forms: [jsonForm(ctx, `${base}/json`, t.create, text)],
-            },
-          ],
-        }),
+      (notice) => newClientPage(ctx, { json: text }, notice),
     );
   });
 
   router.post('/clients', async (ctx) => {
-    const { t } = state(ctx);
     const f = form(ctx);
     const confidential = f.confidential === 'yes';
     await kit.attempt(
@@ -208,24 +201,11 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
         await showClient(ctx, created.client_id, created.client_secret);
       },
       (notice) =>
-        kit.view(ctx, {
-          heading: t.newClient,
-          current: 'clients',
+        newClientPage(
+          ctx,
+          { simple: { name: f.client_name ?? '', uris: f.redirect_uris ?? '', confidential } },
           notice,
-          sections: [
-            {
-              heading: t.newClient,
-              forms: [
-                clientForm(
-                  ctx,
-                  { name: f.client_name ?? '', uris: f.redirect_uris ?? '', confidential },
-                  base,
-                  t.create,
-                ),
-              ],
-            },
-          ],
-        }),
+        ),
     );
   });
 
