@@ -93,6 +93,17 @@ export const nextPage = (
   also = '',
 ): ConsoleTable['next'] =>
   cursor ? { href: `${href}?cursor=${enc(cursor)}${also}`, label: t.more } : undefined;
+/** A section that lists: its heading names the table, and an empty list says there is nothing. */
+export const listSection = (
+  t: ConsoleMessages,
+  heading: string,
+  table: Omit<ConsoleTable, 'caption' | 'empty'>,
+  more: Omit<ConsoleSection, 'heading' | 'table'> = {},
+): ConsoleSection => ({
+  heading,
+  ...more,
+  table: { caption: heading, ...table, empty: t.nothing },
+});
 /** The search text of a list page (`q`), bounded, lower case as the lists compare it. */
 export const searchOf = (ctx: Context): string =>
   typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100).toLowerCase() : '';

@@ -7,6 +7,7 @@ import {
   cursorOf,
   enc,
   fill,
+  listSection,
   nextPage,
   type ConsoleKit,
   type RecordPage,
@@ -115,20 +116,15 @@ export function namedRecordPages<R extends NamedRecord>(
       current: section,
       notice: notice ?? kit.savedNotice(ctx),
       sections: [
-        {
-          heading: words.plural,
-          table: {
-            caption: words.plural,
-            headers: [t.name, t.description, ...(spec.columns?.headers(t) ?? [])],
-            rows: records.items.map((r) => [
-              cell(r.name, path(r.name)),
-              cell(r.description || '–'),
-              ...(spec.columns?.cells(r) ?? []),
-            ]),
-            empty: t.nothing,
-            next: nextPage(t, base, records.nextCursor),
-          },
-        },
+        listSection(t, words.plural, {
+          headers: [t.name, t.description, ...(spec.columns?.headers(t) ?? [])],
+          rows: records.items.map((r) => [
+            cell(r.name, path(r.name)),
+            cell(r.description || '–'),
+            ...(spec.columns?.cells(r) ?? []),
+          ]),
+          next: nextPage(t, base, records.nextCursor),
+        }),
         {
           heading: words.create,
           forms: [

@@ -9,6 +9,7 @@ import {
   enc,
   fill,
   lines,
+  listSection,
   nextPage,
   wholeNumber,
   words,
@@ -177,10 +178,10 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
       current: 'apis',
       notice: kit.savedNotice(ctx),
       sections: [
-        {
-          heading: t.apis,
-          table: {
-            caption: t.apis,
+        listSection(
+          t,
+          t.apis,
+          {
             headers: [t.name, t.identifier, t.tokenFormat, t.scopes],
             rows: result.items.map((a) => [
               cell(a.name, `${base}/${enc(a.id)}`),
@@ -188,11 +189,10 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
               cell(a.token_format),
               cell(a.scopes.map((s) => s.name).join(' ')),
             ]),
-            empty: t.nothing,
             next: nextPage(t, base, result.nextCursor),
           },
-          links: [{ href: `${base}/new`, label: t.newApi }],
-        },
+          { links: [{ href: `${base}/new`, label: t.newApi }] },
+        ),
       ],
     });
   });

@@ -2,7 +2,7 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { ATTRIBUTE_TYPES } from '../../rbac/access-control-schemas.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, type ConsoleKit } from '../console-kit.ts';
+import { cell, enc, fill, listSection, type ConsoleKit } from '../console-kit.ts';
 import type { ConsolePage } from '../console-view-model.ts';
 import { descriptionField, nameField, namedInput } from '../named-record-pages.ts';
 
@@ -28,20 +28,15 @@ export function attributeRoutes(router: Router, kit: ConsoleKit): void {
       current: 'attributes',
       notice: notice ?? kit.savedNotice(ctx),
       sections: [
-        {
-          heading: t.attributes,
-          table: {
-            caption: t.attributes,
-            headers: [t.name, t.type, t.description, t.actions],
-            rows: definitions.map((d) => [
-              cell(d.name),
-              cell(d.type),
-              cell(d.description || '–'),
-              cell(t.remove, `${base}/${enc(d.name)}/delete`),
-            ]),
-            empty: t.nothing,
-          },
-        },
+        listSection(t, t.attributes, {
+          headers: [t.name, t.type, t.description, t.actions],
+          rows: definitions.map((d) => [
+            cell(d.name),
+            cell(d.type),
+            cell(d.description || '–'),
+            cell(t.remove, `${base}/${enc(d.name)}/delete`),
+          ]),
+        }),
         {
           heading: t.defineAttribute,
           forms: [

@@ -10,6 +10,7 @@ import {
   enc,
   fill,
   lines,
+  listSection,
   nextPage,
   searchOf,
   searchSection,
@@ -84,22 +85,17 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
       current: 'clients',
       sections: [
         searchSection(t, base, q, [{ href: `${base}/new`, label: t.newClient }]),
-        {
-          heading: t.clients,
-          table: {
-            caption: t.clients,
-            headers: [t.name, t.id, t.grantTypes, t.redirectUrisShort],
-            rows: items.map((c) => [
-              cell(c.client_name, clientPath(c.client_id)),
-              cell(c.client_id),
-              cell(c.grant_types.join(' ')),
-              cell(c.redirect_uris.join(' ')),
-            ]),
-            empty: t.nothing,
-            // The search goes on to the next page.
-            next: nextPage(t, base, result.nextCursor, q ? `&q=${enc(q)}` : ''),
-          },
-        },
+        listSection(t, t.clients, {
+          headers: [t.name, t.id, t.grantTypes, t.redirectUrisShort],
+          rows: items.map((c) => [
+            cell(c.client_name, clientPath(c.client_id)),
+            cell(c.client_id),
+            cell(c.grant_types.join(' ')),
+            cell(c.redirect_uris.join(' ')),
+          ]),
+          // The search goes on to the next page.
+          next: nextPage(t, base, result.nextCursor, q ? `&q=${enc(q)}` : ''),
+        }),
       ],
     });
   });

@@ -6,6 +6,7 @@ import {
   cursorOf,
   enc,
   fill,
+  listSection,
   nextPage,
   when,
   wholeNumber,
@@ -44,11 +45,10 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
       });
     }
     sections.push(
-      {
-        heading: t.iats,
-        text: [t.iatsIntro],
-        table: {
-          caption: t.iats,
+      listSection(
+        t,
+        t.iats,
+        {
           headers: [t.id, t.description, t.expires, t.uses, t.createdBy, t.actions],
           rows: tokens.items.map((x) => [
             cell(x.id),
@@ -58,10 +58,10 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
             cell(x.created_by ?? '–'),
             cell(t.revoke, `${base}/${enc(x.id)}/revoke`),
           ]),
-          empty: t.nothing,
           next: nextPage(t, base, tokens.nextCursor),
         },
-      },
+        { text: [t.iatsIntro] },
+      ),
       {
         heading: t.newIat,
         forms: [

@@ -2,7 +2,7 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { Actor } from '../../admin/audit-log.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { when, cell, type ConsoleKit } from '../console-kit.ts';
+import { cell, listSection, when, type ConsoleKit } from '../console-kit.ts';
 import type { ConsoleMessages } from '../console-messages.ts';
 import type { ConsolePage } from '../console-view-model.ts';
 
@@ -22,22 +22,17 @@ export function keyRoutes(router: Router, kit: ConsoleKit): void {
       current: 'keys',
       notice,
       sections: [
-        {
-          heading: t.keys,
-          table: {
-            caption: t.keys,
-            headers: [t.kid, t.alg, t.state, t.activates, t.retires, t.expires],
-            rows: keys.map((k) => [
-              cell(k.kid),
-              cell(k.alg),
-              cell(k.state),
-              cell(when(k.activates_at)),
-              cell(when(k.retired_at)),
-              cell(when(k.expires_at)),
-            ]),
-            empty: t.nothing,
-          },
-        },
+        listSection(t, t.keys, {
+          headers: [t.kid, t.alg, t.state, t.activates, t.retires, t.expires],
+          rows: keys.map((k) => [
+            cell(k.kid),
+            cell(k.alg),
+            cell(k.state),
+            cell(when(k.activates_at)),
+            cell(when(k.retired_at)),
+            cell(when(k.expires_at)),
+          ]),
+        }),
         {
           heading: t.rotateKeys,
           text: [t.rotateKeysHint],

@@ -6,6 +6,7 @@ import {
   cell,
   cursorOf,
   fill,
+  listSection,
   nextPage,
   searchOf,
   searchSection,
@@ -44,20 +45,15 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
           { href: `${CONSOLE_PATH}/users/new`, label: t.newUser },
           { href: `${CONSOLE_PATH}/users/import`, label: t.importUsers },
         ]),
-        {
-          heading: t.users,
-          table: {
-            caption: t.users,
-            headers: [t.username, t.email, t.state],
-            rows: items.map((u) => [
-              cell(u.username, userPath(u.id)),
-              cell(u.email ?? '–'),
-              cell(u.disabled ? t.disabled : t.enabled),
-            ]),
-            empty: t.nothing,
-            next: nextPage(t, `${CONSOLE_PATH}/users`, result.nextCursor),
-          },
-        },
+        listSection(t, t.users, {
+          headers: [t.username, t.email, t.state],
+          rows: items.map((u) => [
+            cell(u.username, userPath(u.id)),
+            cell(u.email ?? '–'),
+            cell(u.disabled ? t.disabled : t.enabled),
+          ]),
+          next: nextPage(t, `${CONSOLE_PATH}/users`, result.nextCursor),
+        }),
       ],
     });
   });

@@ -7,6 +7,7 @@ import {
   cursorOf,
   enc,
   fill,
+  listSection,
   nextPage,
   words,
   type ConsoleKit,
@@ -63,21 +64,16 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
       current: 'webhooks',
       notice: notice ?? kit.savedNotice(ctx),
       sections: [
-        {
-          heading: t.webhooks,
-          table: {
-            caption: t.webhooks,
-            headers: [t.url, t.eventTypes, t.state, t.description],
-            rows: hooks.items.map((w) => [
-              cell(w.url, `${base}/${enc(w.id)}`),
-              cell(w.events.join(' ')),
-              cell(w.disabled ? t.paused : t.enabled),
-              cell(w.description || '–'),
-            ]),
-            empty: t.nothing,
-            next: nextPage(t, base, hooks.nextCursor),
-          },
-        },
+        listSection(t, t.webhooks, {
+          headers: [t.url, t.eventTypes, t.state, t.description],
+          rows: hooks.items.map((w) => [
+            cell(w.url, `${base}/${enc(w.id)}`),
+            cell(w.events.join(' ')),
+            cell(w.disabled ? t.paused : t.enabled),
+            cell(w.description || '–'),
+          ]),
+          next: nextPage(t, base, hooks.nextCursor),
+        }),
         {
           heading: t.newWebhook,
           forms: [
