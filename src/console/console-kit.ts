@@ -104,6 +104,17 @@ export const listSection = (
   ...more,
   table: { caption: heading, ...table, empty: t.nothing },
 });
+/**
+ * A secret shown on this answer only and never again (a client secret, a webhook's signing
+ * secret, an initial access token), so the admin copies it now; no secret, no section.
+ */
+export const onceSecret = (
+  t: ConsoleMessages,
+  value: string | undefined,
+  heading: string,
+  label: string,
+): ConsoleSection[] =>
+  value === undefined ? [] : [{ heading, text: [t.secretOnce], secret: { label, value } }];
 /** The search text of a list page (`q`), bounded, lower case as the lists compare it. */
 export const searchOf = (ctx: Context): string =>
   typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100).toLowerCase() : '';

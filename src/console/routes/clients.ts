@@ -12,6 +12,7 @@ import {
   lines,
   listSection,
   nextPage,
+  onceSecret,
   searchOf,
   searchSection,
   type ConsoleKit,
@@ -215,15 +216,8 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
     const { t } = state(ctx);
     const client = await services.clients.get(id);
     const here = clientPath(client.client_id);
-    const sections: ConsoleSection[] = [];
-    if (secret !== undefined) {
-      sections.push({
-        heading: t.secretTitle,
-        text: [t.secretOnce],
-        secret: { label: t.clientSecret, value: secret },
-      });
-    }
-    sections.push(
+    const sections: ConsoleSection[] = [
+      ...onceSecret(t, secret, t.secretTitle, t.clientSecret),
       {
         heading: client.client_name,
         facts: [
@@ -268,7 +262,7 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
           { href: `${here}/delete`, label: t.deleteClient },
         ],
       },
-    );
+    ];
     // Never cached, never shown again: the secret is in this answer only (no-store, ASVS 14.3.2).
     await kit.view(ctx, {
       heading: client.client_name,

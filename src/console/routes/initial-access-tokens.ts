@@ -8,6 +8,7 @@ import {
   fill,
   listSection,
   nextPage,
+  onceSecret,
   when,
   wholeNumber,
   type ConsoleKit,
@@ -36,15 +37,8 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
     const { t } = state(ctx);
     const tokens = await services.initialAccessTokens.list({ cursor: cursorOf(ctx), limit: 100 });
     const values = extra.values ?? {};
-    const sections: ConsoleSection[] = [];
-    if (extra.created !== undefined) {
-      sections.push({
-        heading: t.iatCreated,
-        text: [t.secretOnce],
-        secret: { label: t.iat, value: extra.created },
-      });
-    }
-    sections.push(
+    const sections: ConsoleSection[] = [
+      ...onceSecret(t, extra.created, t.iatCreated, t.iat),
       listSection(
         t,
         t.iats,
@@ -92,7 +86,7 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
           }),
         ],
       },
-    );
+    ];
     await kit.view(ctx, {
       heading: t.iats,
       current: 'iats',

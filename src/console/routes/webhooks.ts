@@ -9,6 +9,7 @@ import {
   fill,
   listSection,
   nextPage,
+  onceSecret,
   words,
   type ConsoleKit,
   type RecordPage,
@@ -99,15 +100,8 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
   ) {
     const { t } = state(ctx);
     const here = `${base}/${enc(hook.id)}`;
-    const sections: ConsoleSection[] = [];
-    if (extra.secret !== undefined) {
-      sections.push({
-        heading: t.webhookSecretTitle,
-        text: [t.secretOnce],
-        secret: { label: t.webhookSecret, value: extra.secret },
-      });
-    }
-    sections.push(
+    const sections: ConsoleSection[] = [
+      ...onceSecret(t, extra.secret, t.webhookSecretTitle, t.webhookSecret),
       {
         heading: hook.url,
         facts: [
@@ -135,7 +129,7 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
           { href: `${here}/delete`, label: t.deleteWebhook },
         ],
       },
-    );
+    ];
     await kit.view(ctx, {
       heading: t.webhook,
       current: 'webhooks',
