@@ -1,3 +1,4 @@
+import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { AdminServices } from '../admin/admin-services.ts';
@@ -81,6 +82,88 @@ export const wholeNumber = (text: string | undefined): number | string | undefin
   return /^-?\d{1,15}$/.test(value) ? Number(value) : value;
 };
 
+/** The `cursor` of a list page's query (the store's continuation, bounded in length). */
+export const cursorOf = (ctx: Context): string | undefined =>
+  typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
+/** A list's link to its next page when the store says there is one; `also` keeps more of the query. */
+export const nextPage = (
+  t: ConsoleMessages,
+  href: string,
+  cursor: string | undefined,
+  also = '',
+): ConsoleTable['next'] =>
+  cursor ? { href: `${href}?cursor=${enc(cursor)}${also}`, label: t.more } : undefined;
+/** A section that lists: its heading names the table, and an empty list says there is nothing. */
+export const listSection = (
+  t: ConsoleMessages,
+  heading: string,
+  table: Omit<ConsoleTable, 'caption' | 'empty'>,
+  more: Omit<ConsoleSection, 'heading' | 'table'> = {},
+): ConsoleSection => ({
+  heading,
+  ...more,
+  table: { caption: heading, ...table, empty: t.nothing },
+});
+/**
+ * A secret shown on this answer only and never again (a client secret, a webhook's signing
+ * secret, an initial access token), so the admin copies it now; no secret, no section.
+ */
+export const onceSecret = (
+  t: ConsoleMessages,
+  value: string | undefined,
+  heading: string,
+  label: string,
+): ConsoleSection[] =>
+  value === undefined ? [] : [{ heading, text: [t.secretOnce], secret: { label, value } }];
+/** The search text of a list page (`q`), bounded, lower case as the lists compare it. */
+export const searchOf = (ctx: Context): string =>
+  typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100).toLowerCase() : '';
+
+/** A list's search form (a GET: it changes nothing, so no CSRF token), with the list's links. */
+export const searchSection = (
+  t: ConsoleMessages,
+  action: string,
+  q: string,
+  links: NonNullable<ConsoleSection['links']>,
+): ConsoleSection => ({
+  heading: t.search,
+  forms: [
+    {
+      action,
+      method: 'get',
+      submit: t.search,
+      label: t.search,
+      fields: [{ name: 'q', label: t.searchLabel, type: 'search', value: q }],
+    },
+  ],
+  links,
+});
+
+/**
+ * A record's page that changes come back to: the route parameter naming the record, the page's
+ * path and the page itself (with what was wrong and what was typed, when a change was refused).
+ */
+export interface RecordPage {
+  param: string;
+  path: (key: string) => string;
+  show: (
+    ctx: Context,
+    key: string,
+    notice: ConsolePage['notice'],
+    typed: Record<string, string>,
+  ) => Promise<void>;
+}
+
+/** What a confirmation page says; `key` is the record's own (canonical) name when it has one. */
+export interface Confirmation {
+  key?: string;
+  heading: string;
+  text: string;
+  /** The confirm button, when it says more than "Confirm". */
+  submit?: string;
+  back: string;
+}
+
 /**
  * What every console section uses: the page frame (navigation, languages, sign-out), the CSRF
  * token of the session, the actor for the audit log, the fresh-sign-in rule for dangerous actions
@@ -143,6 +226,10 @@ export function createConsoleKit(deps: ConsoleDeps) {
     ctx.type = 'html';
     ctx.body = body;
   }
+
+  /** A page outside a session (403, a failed sign-in, signed out): one section, no navigation. */
+  const bare = (ctx: Context, status: number, section: ConsoleSection): Promise<void> =>
+    show(ctx, status, page(ctx, { heading: section.heading, sections: [section] }));
 
   /** A page of a signed-in section. */
   function view(
@@ -270,9 +357,11 @@ export function createConsoleKit(deps: ConsoleDeps) {
       text: string;
       action: string;
       back: string;
+      submit?: string | undefined;
     },
   ): Promise<void> {
     const { t } = state(ctx);
+    const submit = parts.submit ?? t.confirm;
     return view(ctx, {
       heading: parts.heading,
       current: parts.current,
@@ -280,10 +369,73 @@ export function createConsoleKit(deps: ConsoleDeps) {
         {
           heading: parts.heading,
           text: [parts.text],
-          forms: [post(ctx, parts.action, t.confirm, { danger: true, label: t.confirm })],
+          forms: [post(ctx, parts.action, submit, { danger: true, label: submit })],
           links: [{ href: parts.back, label: t.cancel }],
         },
       ],
+    });
+  }
+
+  /**
+   * A POST that changes the record of `record.param`: done, back to its page (POST-redirect-GET);
+   * refused, the page again with what was wrong and what was typed. A `dangerous` change wants a
+   * fresh sign-in first (back to the record's page).
+   */
+  function change(
+    record: RecordPage,
+    apply: (key: string, f: Record<string, string>, ctx: Context) => Promise<unknown>,
+    options: { dangerous?: boolean } = {},
+  ): (ctx: Context) => Promise<void> {
+    return async (ctx) => {
+      const key = ctx.params[record.param] ?? '';
+      if (options.dangerous && !fresh(ctx, record.path(key))) return;
+      const f = form(ctx);
+      await attempt(
+        ctx,
+        async () => {
+          await apply(key, f, ctx);
+          redirect(ctx, record.path(key));
+        },
+        (notice) => record.show(ctx, key, notice, f),
+      );
+    };
+  }
+
+  /**
+   * A dangerous action on a path of its own (`route`, with at most one parameter, the record's
+   * key): GET asks (the form is posted from that page only), POST wants a fresh sign-in (back to
+   * that page), then acts. `confirm` answers by itself (returning nothing) when there is nothing
+   * to confirm.
+   */
+  function confirmed(
+    router: Router,
+    route: string,
+    spec: {
+      current: ConsoleSectionKey;
+      confirm: (ctx: Context, key: string, t: ConsoleMessages) => Promise<Confirmation | undefined>;
+      act: (ctx: Context, key: string) => Promise<void>;
+    },
+  ): void {
+    const param = /:(\w+)/.exec(route)?.[1];
+    const keyOf = (ctx: Context) => (param === undefined ? '' : (ctx.params[param] ?? ''));
+    const path = (key: string) => `${CONSOLE_PATH}${route.replace(/:\w+/, () => enc(key))}`;
+    router.get(route, async (ctx) => {
+      const key = keyOf(ctx);
+      const asked = await spec.confirm(ctx, key, state(ctx).t);
+      if (asked === undefined) return;
+      await confirmPage(ctx, {
+        current: spec.current,
+        heading: asked.heading,
+        text: asked.text,
+        submit: asked.submit,
+        action: path(asked.key ?? key),
+        back: asked.back,
+      });
+    });
+    router.post(route, async (ctx) => {
+      const key = keyOf(ctx);
+      if (!fresh(ctx, path(key))) return;
+      await spec.act(ctx, key);
     });
   }
 
@@ -295,6 +447,7 @@ export function createConsoleKit(deps: ConsoleDeps) {
     state,
     page,
     show,
+    bare,
     view,
     actorOf,
     post,
@@ -306,6 +459,8 @@ export function createConsoleKit(deps: ConsoleDeps) {
     attempt,
     eventTable,
     confirmPage,
+    change,
+    confirmed,
   };
 }
 

@@ -3,7 +3,18 @@ import type { Context } from 'koa';
 import { TOKEN_FORMATS } from '../../resources/resource-server-input.ts';
 import type { ResourceServerView } from '../../resources/resource-server-service.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, lines, wholeNumber, words, type ConsoleKit } from '../console-kit.ts';
+import {
+  cell,
+  cursorOf,
+  enc,
+  fill,
+  lines,
+  listSection,
+  nextPage,
+  wholeNumber,
+  words,
+  type ConsoleKit,
+} from '../console-kit.ts';
 import type { ConsoleField, ConsolePage } from '../console-view-model.ts';
 
 /** The form's text fields of an API, as typed (or as the stored API shows them). */
@@ -54,23 +65,30 @@ const headed = (text: string | undefined) =>
     return { head, rest };
   });
 
-/** The form as the resource-server input (the service's zod schema checks every value). */
+/**
+ * The form as the resource-server input (the service's zod schema checks every value), with the
+ * lifetime and role scopes apart: creating leaves them out when empty, a change removes them.
+ */
 function asInput(f: Record<string, string>) {
   return {
-    name: f.name ?? '',
-    token_format: f.token_format ?? 'jwt',
-    scopes: lines(f.scopes).map((line) => {
-      const space = line.search(/\s/);
-      return space < 0
-        ? { name: line }
-        : { name: line.slice(0, space), description: line.slice(space + 1).trim() };
-    }),
-    introspection_client_ids: words(f.introspection_client_ids),
-    client_credentials_grants: headed(f.client_credentials_grants).map((g) => ({
-      client_id: g.head,
-      scopes: g.rest,
-    })),
-    role_scopes: headed(f.role_scopes).map((r) => ({ role: r.head, scopes: r.rest })),
+    input: {
+      name: f.name ?? '',
+      token_format: f.token_format ?? 'jwt',
+      scopes: lines(f.scopes).map((line) => {
+        const space = line.search(/\s/);
+        return space < 0
+          ? { name: line }
+          : { name: line.slice(0, space), description: line.slice(space + 1).trim() };
+      }),
+      introspection_client_ids: words(f.introspection_client_ids),
+      client_credentials_grants: headed(f.client_credentials_grants).map((g) => ({
+        client_id: g.head,
+        scopes: g.rest,
+      })),
+      ...(f.signing_alg ? { signing_alg: f.signing_alg } : {}),
+    },
+    ttl: wholeNumber(f.access_token_ttl),
+    roleScopes: headed(f.role_scopes).map((r) => ({ role: r.head, scopes: r.rest })),
   };
 }
 
@@ -154,18 +172,16 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
 
   router.get('/apis', async (ctx) => {
     const { t } = state(ctx);
-    const cursor =
-      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
-    const result = await services.apis.list({ cursor, limit: 100 });
+    const result = await services.apis.list({ cursor: cursorOf(ctx), limit: 100 });
     await kit.view(ctx, {
       heading: t.apis,
       current: 'apis',
       notice: kit.savedNotice(ctx),
       sections: [
-        {
-          heading: t.apis,
-          table: {
-            caption: t.apis,
+        listSection(
+          t,
+          t.apis,
+          {
             headers: [t.name, t.identifier, t.tokenFormat, t.scopes],
             rows: result.items.map((a) => [
               cell(a.name, `${base}/${enc(a.id)}`),
@@ -173,13 +189,10 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
               cell(a.token_format),
               cell(a.scopes.map((s) => s.name).join(' ')),
             ]),
-            empty: t.nothing,
-            next: result.nextCursor
-              ? { href: `${base}?cursor=${enc(result.nextCursor)}`, label: t.more }
-              : undefined,
+            next: nextPage(t, base, result.nextCursor),
           },
-          links: [{ href: `${base}/new`, label: t.newApi }],
-        },
+          { links: [{ href: `${base}/new`, label: t.newApi }] },
+        ),
       ],
     });
   });
@@ -208,14 +221,12 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
     await kit.attempt(
       ctx,
       async () => {
-        const ttl = wholeNumber(f.access_token_ttl);
-        const { role_scopes: roleScopes, ...rest } = asInput(f);
+        const { input, ttl, roleScopes } = asInput(f);
         const api = await services.apis.create(
           {
             identifier: f.identifier ?? '',
-            ...rest,
+            ...input,
             ...(ttl === undefined ? {} : { access_token_ttl: ttl }),
-            ...(f.signing_alg ? { signing_alg: f.signing_alg } : {}),
             ...(roleScopes.length > 0 ? { role_scopes: roleScopes } : {}),
           },
           kit.actorOf(ctx),
@@ -264,16 +275,14 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
     await kit.attempt(
       ctx,
       async () => {
-        const ttl = wholeNumber(f.access_token_ttl);
-        const { role_scopes: roleScopes, ...rest } = asInput(f);
+        const { input, ttl, roleScopes } = asInput(f);
         // An RFC 7396 merge patch of the whole form: `null` goes back to the default lifetime
         // and removes the role scopes (every user may then get every scope).
         const api = await services.apis.update(
           id,
           {
-            ...rest,
+            ...input,
             access_token_ttl: ttl ?? null,
-            ...(f.signing_alg ? { signing_alg: f.signing_alg } : {}),
             role_scopes: roleScopes.length > 0 ? roleScopes : null,
           },
           kit.actorOf(ctx),
@@ -284,23 +293,20 @@ export function apiRoutes(router: Router, kit: ConsoleKit): void {
     );
   });
 
-  router.get('/apis/:id/delete', async (ctx) => {
-    const { t } = state(ctx);
-    const api = await services.apis.get(ctx.params.id ?? '');
-    const here = `${base}/${enc(api.id)}`;
-    await kit.confirmPage(ctx, {
-      current: 'apis',
-      heading: t.deleteApiTitle,
-      text: fill(t.deleteApiConfirm, { name: api.name, identifier: api.identifier }),
-      action: `${here}/delete`,
-      back: here,
-    });
-  });
-
-  router.post('/apis/:id/delete', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(id)}/delete`)) return;
-    await services.apis.remove(id, kit.actorOf(ctx));
-    kit.redirect(ctx, base);
+  kit.confirmed(router, '/apis/:id/delete', {
+    current: 'apis',
+    async confirm(_ctx, id, t) {
+      const api = await services.apis.get(id);
+      return {
+        key: api.id,
+        heading: t.deleteApiTitle,
+        text: fill(t.deleteApiConfirm, { name: api.name, identifier: api.identifier }),
+        back: `${base}/${enc(api.id)}`,
+      };
+    },
+    async act(ctx, id) {
+      await services.apis.remove(id, kit.actorOf(ctx));
+      kit.redirect(ctx, base);
+    },
   });
 }

@@ -2,8 +2,9 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { ATTRIBUTE_TYPES } from '../../rbac/access-control-schemas.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, type ConsoleKit } from '../console-kit.ts';
+import { cell, enc, fill, listSection, type ConsoleKit } from '../console-kit.ts';
 import type { ConsolePage } from '../console-view-model.ts';
+import { descriptionField, nameField, namedInput } from '../named-record-pages.ts';
 
 /**
  * Custom account attributes (issue 16; `portcullis attribute define|list|remove`): the
@@ -27,34 +28,22 @@ export function attributeRoutes(router: Router, kit: ConsoleKit): void {
       current: 'attributes',
       notice: notice ?? kit.savedNotice(ctx),
       sections: [
-        {
-          heading: t.attributes,
-          table: {
-            caption: t.attributes,
-            headers: [t.name, t.type, t.description, t.actions],
-            rows: definitions.map((d) => [
-              cell(d.name),
-              cell(d.type),
-              cell(d.description || '–'),
-              cell(t.remove, `${base}/${enc(d.name)}/delete`),
-            ]),
-            empty: t.nothing,
-          },
-        },
+        listSection(t, t.attributes, {
+          headers: [t.name, t.type, t.description, t.actions],
+          rows: definitions.map((d) => [
+            cell(d.name),
+            cell(d.type),
+            cell(d.description || '–'),
+            cell(t.remove, `${base}/${enc(d.name)}/delete`),
+          ]),
+        }),
         {
           heading: t.defineAttribute,
           forms: [
             post(ctx, base, t.defineAttribute, {
               label: t.defineAttribute,
               fields: [
-                {
-                  name: 'name',
-                  label: t.name,
-                  type: 'text',
-                  value: values.name,
-                  required: true,
-                  hint: t.attributeNameHint,
-                },
+                nameField(t, values.name, t.attributeNameHint),
                 {
                   name: 'type',
                   label: t.type,
@@ -62,12 +51,7 @@ export function attributeRoutes(router: Router, kit: ConsoleKit): void {
                   value: values.type,
                   options: ATTRIBUTE_TYPES.map((v) => ({ value: v, label: v })),
                 },
-                {
-                  name: 'description',
-                  label: t.description,
-                  type: 'text',
-                  value: values.description,
-                },
+                descriptionField(t, values.description),
               ],
             }),
           ],
@@ -84,11 +68,7 @@ export function attributeRoutes(router: Router, kit: ConsoleKit): void {
       ctx,
       async () => {
         await services.access.attributes.define(
-          {
-            name: f.name,
-            type: f.type,
-            ...(f.description ? { description: f.description } : {}),
-          },
+          { ...namedInput(f), type: f.type },
           kit.actorOf(ctx),
         );
         kit.redirect(ctx, base);
@@ -102,28 +82,25 @@ export function attributeRoutes(router: Router, kit: ConsoleKit): void {
     );
   });
 
-  router.get('/attributes/:name/delete', async (ctx) => {
-    const { t } = state(ctx);
-    const name = ctx.params.name ?? '';
-    const definition = (await services.access.attributes.list()).find((d) => d.name === name);
-    if (definition === undefined) {
-      await list(ctx, { kind: 'alert', text: t.noSuchAttribute });
-      ctx.status = 404;
-      return;
-    }
-    await kit.confirmPage(ctx, {
-      current: 'attributes',
-      heading: t.removeAttributeTitle,
-      text: fill(t.removeAttributeConfirm, { name: definition.name }),
-      action: `${base}/${enc(definition.name)}/delete`,
-      back: base,
-    });
-  });
-
-  router.post('/attributes/:name/delete', async (ctx) => {
-    const name = ctx.params.name ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(name)}/delete`)) return;
-    await services.access.attributes.remove(name, kit.actorOf(ctx));
-    kit.redirect(ctx, base);
+  kit.confirmed(router, '/attributes/:name/delete', {
+    current: 'attributes',
+    async confirm(ctx, name, t) {
+      const definition = (await services.access.attributes.list()).find((d) => d.name === name);
+      if (definition === undefined) {
+        await list(ctx, { kind: 'alert', text: t.noSuchAttribute });
+        ctx.status = 404;
+        return undefined;
+      }
+      return {
+        key: definition.name,
+        heading: t.removeAttributeTitle,
+        text: fill(t.removeAttributeConfirm, { name: definition.name }),
+        back: base,
+      };
+    },
+    async act(ctx, name) {
+      await services.access.attributes.remove(name, kit.actorOf(ctx));
+      kit.redirect(ctx, base);
+    },
   });
 }

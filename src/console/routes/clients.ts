@@ -4,7 +4,20 @@ import { CLIENT_INPUT_FIELDS } from '../../clients/client-input-schema.ts';
 import type { ClientView } from '../../clients/client-service.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { fill, cell, lines, type ConsoleKit } from '../console-kit.ts';
+import {
+  cell,
+  cursorOf,
+  enc,
+  fill,
+  lines,
+  listSection,
+  nextPage,
+  onceSecret,
+  searchOf,
+  searchSection,
+  type ConsoleKit,
+  type RecordPage,
+} from '../console-kit.ts';
 import type { ConsoleForm, ConsolePage, ConsoleSection } from '../console-view-model.ts';
 
 /** The client's metadata as `client add|update` and the admin API take it (no id, no secret). */
@@ -35,8 +48,10 @@ function jsonObject(text: string | undefined): Record<string, unknown> {
  * delete, both after a confirmation.
  */
 export function clientRoutes(router: Router, kit: ConsoleKit): void {
-  const { page, show, state, post, fresh, form } = kit;
+  const { state, post, form } = kit;
   const { services } = kit.deps;
+  const base = `${CONSOLE_PATH}/clients`;
+  const clientPath = (id: string) => `${base}/${enc(id)}`;
 
   const jsonForm = (ctx: Context, action: string, submit: string, value: string): ConsoleForm => {
     const { t } = state(ctx);
@@ -57,61 +72,33 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
   };
 
   router.get('/clients', async (ctx) => {
-    const { t, session } = state(ctx);
-    const q = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100).toLowerCase() : '';
-    const cursor =
-      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
-    const result = await services.clients.list({ cursor, limit: 100 });
+    const { t } = state(ctx);
+    const q = searchOf(ctx);
+    const result = await services.clients.list({ cursor: cursorOf(ctx), limit: 100 });
     const items = result.items.filter(
       (c) =>
         q === '' ||
         c.client_id.toLowerCase().includes(q) ||
         c.client_name.toLowerCase().includes(q),
     );
-    await show(
-      ctx,
-      200,
-      page(ctx, {
-        heading: t.clients,
-        current: 'clients',
-        session,
-        sections: [
-          {
-            heading: t.search,
-            forms: [
-              {
-                action: `${CONSOLE_PATH}/clients`,
-                method: 'get',
-                submit: t.search,
-                label: t.search,
-                fields: [{ name: 'q', label: t.searchLabel, type: 'search', value: q }],
-              },
-            ],
-            links: [{ href: `${CONSOLE_PATH}/clients/new`, label: t.newClient }],
-          },
-          {
-            heading: t.clients,
-            table: {
-              caption: t.clients,
-              headers: [t.name, t.id, t.grantTypes, t.redirectUrisShort],
-              rows: items.map((c) => [
-                cell(c.client_name, `${CONSOLE_PATH}/clients/${encodeURIComponent(c.client_id)}`),
-                cell(c.client_id),
-                cell(c.grant_types.join(' ')),
-                cell(c.redirect_uris.join(' ')),
-              ]),
-              empty: t.nothing,
-              next: result.nextCursor
-                ? {
-                    href: `${CONSOLE_PATH}/clients?cursor=${encodeURIComponent(result.nextCursor)}${q ? `&q=${encodeURIComponent(q)}` : ''}`,
-                    label: t.more,
-                  }
-                : undefined,
-            },
-          },
-        ],
-      }),
-    );
+    await kit.view(ctx, {
+      heading: t.clients,
+      current: 'clients',
+      sections: [
+        searchSection(t, base, q, [{ href: `${base}/new`, label: t.newClient }]),
+        listSection(t, t.clients, {
+          headers: [t.name, t.id, t.grantTypes, t.redirectUrisShort],
+          rows: items.map((c) => [
+            cell(c.client_name, clientPath(c.client_id)),
+            cell(c.client_id),
+            cell(c.grant_types.join(' ')),
+            cell(c.redirect_uris.join(' ')),
+          ]),
+          // The search goes on to the next page.
+          next: nextPage(t, base, result.nextCursor, q ? `&q=${enc(q)}` : ''),
+        }),
+      ],
+    });
   });
 
   const clientForm = (
@@ -150,46 +137,39 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
       ],
     });
 
-  router.get('/clients/new', async (ctx) => {
-    const { t, session } = state(ctx);
-    await show(
-      ctx,
-      200,
-      page(ctx, {
+  /**
+   * The new-client page: the form of `client add` and the JSON one (every option); after a
+   * refusal, the refused one again with what was typed.
+   */
+  const newClientPage = (
+    ctx: Context,
+    typed: { simple?: { name: string; uris: string; confidential: boolean }; json?: string },
+    notice?: ConsolePage['notice'],
+  ) => {
+    const { t } = state(ctx);
+    const sections: ConsoleSection[] = [];
+    if (typed.simple)
+      sections.push({
         heading: t.newClient,
-        current: 'clients',
-        session,
-        sections: [
-          {
-            heading: t.newClient,
-            forms: [
-              clientForm(
-                ctx,
-                { name: '', uris: '', confidential: true },
-                `${CONSOLE_PATH}/clients`,
-                t.create,
-              ),
-            ],
-          },
-          {
-            heading: t.createFromJson,
-            forms: [
-              jsonForm(
-                ctx,
-                `${CONSOLE_PATH}/clients/json`,
-                t.create,
-                JSON.stringify({ client_name: '', redirect_uris: [] }, null, 2),
-              ),
-            ],
-          },
-        ],
-      }),
-    );
-  });
+        forms: [clientForm(ctx, typed.simple, base, t.create)],
+      });
+    if (typed.json !== undefined)
+      sections.push({
+        heading: t.createFromJson,
+        forms: [jsonForm(ctx, `${base}/json`, t.create, typed.json)],
+      });
+    return kit.view(ctx, { heading: t.newClient, current: 'clients', notice, sections });
+  };
+
+  router.get('/clients/new', (ctx) =>
+    newClientPage(ctx, {
+      simple: { name: '', uris: '', confidential: true },
+      json: JSON.stringify({ client_name: '', redirect_uris: [] }, null, 2),
+    }),
+  );
 
   // `client add` with every option: the metadata as the admin API's POST /clients body.
   router.post('/clients/json', async (ctx) => {
-    const { t } = state(ctx);
     const text = form(ctx).metadata ?? '';
     await kit.attempt(
       ctx,
@@ -197,62 +177,33 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
         const created = await services.clients.create(jsonObject(text), kit.actorOf(ctx));
         await showClient(ctx, created.client_id, created.client_secret);
       },
-      (notice) =>
-        kit.view(ctx, {
-          heading: t.newClient,
-          current: 'clients',
-          notice,
-          sections: [
-            {
-              heading: t.createFromJson,
-              forms: [jsonForm(ctx, `${CONSOLE_PATH}/clients/json`, t.create, text)],
-            },
-          ],
-        }),
+      (notice) => newClientPage(ctx, { json: text }, notice),
     );
   });
 
   router.post('/clients', async (ctx) => {
-    const { t, session } = state(ctx);
     const f = form(ctx);
     const confidential = f.confidential === 'yes';
-    try {
-      const created = await services.clients.create(
-        {
-          client_name: f.client_name,
-          redirect_uris: lines(f.redirect_uris),
-          token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
-        },
-        kit.actorOf(ctx),
-      );
-      await showClient(ctx, created.client_id, created.client_secret);
-    } catch (err) {
-      const message = kit.refusal(err);
-      if (message === undefined) throw err;
-      await show(
-        ctx,
-        400,
-        page(ctx, {
-          heading: t.newClient,
-          current: 'clients',
-          session,
-          notice: { kind: 'alert', text: message },
-          sections: [
-            {
-              heading: t.newClient,
-              forms: [
-                clientForm(
-                  ctx,
-                  { name: f.client_name ?? '', uris: f.redirect_uris ?? '', confidential },
-                  `${CONSOLE_PATH}/clients`,
-                  t.create,
-                ),
-              ],
-            },
-          ],
-        }),
-      );
-    }
+    await kit.attempt(
+      ctx,
+      async () => {
+        const created = await services.clients.create(
+          {
+            client_name: f.client_name,
+            redirect_uris: lines(f.redirect_uris),
+            token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
+          },
+          kit.actorOf(ctx),
+        );
+        await showClient(ctx, created.client_id, created.client_secret);
+      },
+      (notice) =>
+        newClientPage(
+          ctx,
+          { simple: { name: f.client_name ?? '', uris: f.redirect_uris ?? '', confidential } },
+          notice,
+        ),
+    );
   });
 
   async function showClient(
@@ -262,18 +213,11 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
     notice?: ConsolePage['notice'],
     typedMetadata?: string,
   ): Promise<void> {
-    const { t, session } = state(ctx);
+    const { t } = state(ctx);
     const client = await services.clients.get(id);
-    const base = `${CONSOLE_PATH}/clients/${encodeURIComponent(client.client_id)}`;
-    const sections: ConsoleSection[] = [];
-    if (secret !== undefined) {
-      sections.push({
-        heading: t.secretTitle,
-        text: [t.secretOnce],
-        secret: { label: t.clientSecret, value: secret },
-      });
-    }
-    sections.push(
+    const here = clientPath(client.client_id);
+    const sections: ConsoleSection[] = [
+      ...onceSecret(t, secret, t.secretTitle, t.clientSecret),
       {
         heading: client.client_name,
         facts: [
@@ -290,7 +234,7 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
               uris: client.redirect_uris.join('\n'),
               confidential: false,
             },
-            base,
+            here,
             t.save,
           ),
         ],
@@ -300,7 +244,7 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
         forms: [
           jsonForm(
             ctx,
-            `${base}/metadata`,
+            `${here}/metadata`,
             t.save,
             typedMetadata ?? JSON.stringify(metadataOf(client), null, 2),
           ),
@@ -313,44 +257,40 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
           : [],
         links: [
           ...(client.token_endpoint_auth_method.startsWith('client_secret')
-            ? [{ href: `${base}/rotate-secret`, label: t.rotateSecret }]
+            ? [{ href: `${here}/rotate-secret`, label: t.rotateSecret }]
             : []),
-          { href: `${base}/delete`, label: t.deleteClient },
+          { href: `${here}/delete`, label: t.deleteClient },
         ],
       },
-    );
+    ];
     // Never cached, never shown again: the secret is in this answer only (no-store, ASVS 14.3.2).
-    await show(
-      ctx,
-      200,
-      page(ctx, {
-        heading: client.client_name,
-        current: 'clients',
-        session,
-        notice: notice ?? kit.savedNotice(ctx),
-        sections,
-      }),
-    );
+    await kit.view(ctx, {
+      heading: client.client_name,
+      current: 'clients',
+      notice: notice ?? kit.savedNotice(ctx),
+      sections,
+    });
   }
 
   router.get('/clients/:id', async (ctx) => showClient(ctx, ctx.params.id ?? ''));
 
-  router.post('/clients/:id', async (ctx) => {
-    const f = form(ctx);
-    const id = ctx.params.id ?? '';
-    await kit.attempt(
-      ctx,
-      async () => {
-        await services.clients.update(
-          id,
-          { client_name: f.client_name, redirect_uris: lines(f.redirect_uris) },
-          kit.actorOf(ctx),
-        );
-        kit.redirect(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}`);
-      },
-      (notice) => showClient(ctx, id, undefined, notice),
-    );
-  });
+  const clientPage = {
+    param: 'id',
+    path: clientPath,
+    show: (ctx: Context, id: string, notice: ConsolePage['notice']) =>
+      showClient(ctx, id, undefined, notice),
+  } satisfies RecordPage;
+
+  router.post(
+    '/clients/:id',
+    kit.change(clientPage, (id, f, ctx) =>
+      services.clients.update(
+        id,
+        { client_name: f.client_name, redirect_uris: lines(f.redirect_uris) },
+        kit.actorOf(ctx),
+      ),
+    ),
+  );
 
   // `client update` with every option (or `--replace`): the whole metadata, replaced as the admin
   // API's PUT replaces it; a change to a secret method issues a secret, shown on this answer.
@@ -366,65 +306,46 @@ export function clientRoutes(router: Router, kit: ConsoleKit): void {
             kind: 'status',
             text: state(ctx).t.saved,
           });
-        else kit.redirect(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}`);
+        else kit.redirect(ctx, clientPath(id));
       },
       (notice) => showClient(ctx, id, undefined, notice, text),
     );
   });
 
-  router.get('/clients/:id/rotate-secret', async (ctx) => {
-    const { t } = state(ctx);
-    const client = await services.clients.get(ctx.params.id ?? '');
-    const base = `${CONSOLE_PATH}/clients/${encodeURIComponent(client.client_id)}`;
-    await kit.confirmPage(ctx, {
-      current: 'clients',
-      heading: t.rotateSecretTitle,
-      text: fill(t.rotateSecretConfirm, { name: client.client_name, id: client.client_id }),
-      action: `${base}/rotate-secret`,
-      back: base,
-    });
+  // Both after a confirmation: the old secret stops working at once, a deleted client at all.
+  kit.confirmed(router, '/clients/:id/rotate-secret', {
+    current: 'clients',
+    async confirm(_ctx, id, t) {
+      const client = await services.clients.get(id);
+      return {
+        key: client.client_id,
+        heading: t.rotateSecretTitle,
+        text: fill(t.rotateSecretConfirm, { name: client.client_name, id: client.client_id }),
+        back: clientPath(client.client_id),
+      };
+    },
+    async act(ctx, id) {
+      const rotated = await services.clients.rotateSecret(id, kit.actorOf(ctx));
+      await showClient(ctx, id, rotated.client_secret);
+    },
   });
 
-  router.post('/clients/:id/rotate-secret', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}/rotate-secret`)) return;
-    const rotated = await services.clients.rotateSecret(id, kit.actorOf(ctx));
-    await showClient(ctx, id, rotated.client_secret);
-  });
-
-  router.get('/clients/:id/delete', async (ctx) => {
-    const { t, session } = state(ctx);
-    const client = await services.clients.get(ctx.params.id ?? '');
-    const base = `${CONSOLE_PATH}/clients/${encodeURIComponent(client.client_id)}`;
-    await show(
-      ctx,
-      200,
-      page(ctx, {
+  kit.confirmed(router, '/clients/:id/delete', {
+    current: 'clients',
+    async confirm(_ctx, id, t) {
+      const client = await services.clients.get(id);
+      return {
+        key: client.client_id,
         heading: t.deleteConfirmTitle,
-        current: 'clients',
-        session,
-        sections: [
-          {
-            heading: t.deleteConfirmTitle,
-            text: [fill(t.deleteConfirm, { name: client.client_name, id: client.client_id })],
-            forms: [
-              post(ctx, `${base}/delete`, t.confirmDelete, {
-                danger: true,
-                label: t.confirmDelete,
-              }),
-            ],
-            links: [{ href: base, label: t.cancel }],
-          },
-        ],
-      }),
-    );
-  });
-
-  router.post('/clients/:id/delete', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${CONSOLE_PATH}/clients/${encodeURIComponent(id)}/delete`)) return;
-    await services.clients.remove(id, kit.actorOf(ctx));
-    ctx.status = 303;
-    ctx.redirect(`${CONSOLE_PATH}/clients`);
+        text: fill(t.deleteConfirm, { name: client.client_name, id: client.client_id }),
+        submit: t.confirmDelete,
+        back: clientPath(client.client_id),
+      };
+    },
+    async act(ctx, id) {
+      await services.clients.remove(id, kit.actorOf(ctx));
+      // Back to the list without the "Saved." line.
+      kit.redirect(ctx, base, false);
+    },
   });
 }

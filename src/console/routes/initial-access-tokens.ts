@@ -1,7 +1,18 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, when, wholeNumber, type ConsoleKit } from '../console-kit.ts';
+import {
+  cell,
+  cursorOf,
+  enc,
+  fill,
+  listSection,
+  nextPage,
+  onceSecret,
+  when,
+  wholeNumber,
+  type ConsoleKit,
+} from '../console-kit.ts';
 import type { ConsolePage, ConsoleSection } from '../console-view-model.ts';
 
 /**
@@ -24,24 +35,14 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
     } = {},
   ) {
     const { t } = state(ctx);
-    const cursor =
-      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
-    const tokens = await services.initialAccessTokens.list({ cursor, limit: 100 });
+    const tokens = await services.initialAccessTokens.list({ cursor: cursorOf(ctx), limit: 100 });
     const values = extra.values ?? {};
-    const sections: ConsoleSection[] = [];
-    if (extra.created !== undefined) {
-      sections.push({
-        heading: t.iatCreated,
-        text: [t.secretOnce],
-        secret: { label: t.iat, value: extra.created },
-      });
-    }
-    sections.push(
-      {
-        heading: t.iats,
-        text: [t.iatsIntro],
-        table: {
-          caption: t.iats,
+    const sections: ConsoleSection[] = [
+      ...onceSecret(t, extra.created, t.iatCreated, t.iat),
+      listSection(
+        t,
+        t.iats,
+        {
           headers: [t.id, t.description, t.expires, t.uses, t.createdBy, t.actions],
           rows: tokens.items.map((x) => [
             cell(x.id),
@@ -51,12 +52,10 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
             cell(x.created_by ?? '–'),
             cell(t.revoke, `${base}/${enc(x.id)}/revoke`),
           ]),
-          empty: t.nothing,
-          next: tokens.nextCursor
-            ? { href: `${base}?cursor=${enc(tokens.nextCursor)}`, label: t.more }
-            : undefined,
+          next: nextPage(t, base, tokens.nextCursor),
         },
-      },
+        { text: [t.iatsIntro] },
+      ),
       {
         heading: t.newIat,
         forms: [
@@ -87,7 +86,7 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
           }),
         ],
       },
-    );
+    ];
     await kit.view(ctx, {
       heading: t.iats,
       current: 'iats',
@@ -120,22 +119,14 @@ export function initialAccessTokenRoutes(router: Router, kit: ConsoleKit): void 
     );
   });
 
-  router.get('/iats/:id/revoke', async (ctx) => {
-    const { t } = state(ctx);
-    const id = ctx.params.id ?? '';
-    await kit.confirmPage(ctx, {
-      current: 'iats',
-      heading: t.revokeIatTitle,
-      text: fill(t.revokeIatConfirm, { id }),
-      action: `${base}/${enc(id)}/revoke`,
-      back: base,
-    });
-  });
-
-  router.post('/iats/:id/revoke', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(id)}/revoke`)) return;
-    await services.initialAccessTokens.revoke(id, kit.actorOf(ctx));
-    kit.redirect(ctx, base);
+  kit.confirmed(router, '/iats/:id/revoke', {
+    current: 'iats',
+    async confirm(_ctx, id, t) {
+      return { heading: t.revokeIatTitle, text: fill(t.revokeIatConfirm, { id }), back: base };
+    },
+    async act(ctx, id) {
+      await services.initialAccessTokens.revoke(id, kit.actorOf(ctx));
+      kit.redirect(ctx, base);
+    },
   });
 }

@@ -18,14 +18,7 @@ import { consoleMessages } from '../console-messages.ts';
 /** The 403 page: no navigation, no names (who may enter: console-admission.ts). */
 export function forbidden(kit: ConsoleKit, ctx: Context): Promise<void> {
   const t = consoleMessages(kit.languageOf(ctx));
-  return kit.show(
-    ctx,
-    403,
-    kit.page(ctx, {
-      heading: t.forbiddenTitle,
-      sections: [{ heading: t.forbiddenTitle, text: [t.forbidden] }],
-    }),
-  );
+  return kit.bare(ctx, 403, { heading: t.forbiddenTitle, text: [t.forbidden] });
 }
 
 /** Paths the guard lets through without a console session. */
@@ -63,20 +56,11 @@ export function signInRoutes(
         { event: 'console.sign_in_failed', reason: err.message },
         'console sign-in failed',
       );
-      return kit.show(
-        ctx,
-        400,
-        kit.page(ctx, {
-          heading: t.errorTitle,
-          sections: [
-            {
-              heading: t.errorTitle,
-              text: [err.message],
-              links: [{ href: `${CONSOLE_PATH}/login`, label: t.signInAgain }],
-            },
-          ],
-        }),
-      );
+      return kit.bare(ctx, 400, {
+        heading: t.errorTitle,
+        text: [err.message],
+        links: [{ href: `${CONSOLE_PATH}/login`, label: t.signInAgain }],
+      });
     }
     const account = await deps.accounts.findById(result.sub);
     if (!account || !(await admitted(account))) {
@@ -95,19 +79,10 @@ export function signInRoutes(
 
   router.get('/signed-out', async (ctx) => {
     const t = consoleMessages(kit.languageOf(ctx));
-    await kit.show(
-      ctx,
-      200,
-      kit.page(ctx, {
-        heading: t.signedOutTitle,
-        sections: [
-          {
-            heading: t.signedOutTitle,
-            links: [{ href: `${CONSOLE_PATH}/login`, label: t.signInAgain }],
-          },
-        ],
-      }),
-    );
+    await kit.bare(ctx, 200, {
+      heading: t.signedOutTitle,
+      links: [{ href: `${CONSOLE_PATH}/login`, label: t.signInAgain }],
+    });
   });
 
   router.post('/logout', (ctx) => {

@@ -1,10 +1,9 @@
 import type { Router } from '@koa/router';
-import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import { attributeTextValue } from '../../rbac/attribute-text-value.ts';
 import type { AttributeValue } from '../../storage/access-control-port.ts';
-import { CONSOLE_PATH } from '../console-auth.ts';
-import { enc, type ConsoleKit } from '../console-kit.ts';
+import type { ConsoleKit } from '../console-kit.ts';
+import { roleAssignmentRoutes } from '../role-assignment.ts';
 import { createUserPage } from './user-page.ts';
 
 /**
@@ -14,36 +13,13 @@ import { createUserPage } from './user-page.ts';
  */
 export function userAccessRoutes(router: Router, kit: ConsoleKit): void {
   const { services } = kit.deps;
-  const { form } = kit;
-  const showUser = createUserPage(kit);
+  const userPage = createUserPage(kit);
 
-  const change =
-    (apply: (id: string, f: Record<string, string>, ctx: Context) => Promise<unknown>) =>
-    async (ctx: Context) => {
-      const id = ctx.params.id ?? '';
-      const f = form(ctx);
-      await kit.attempt(
-        ctx,
-        async () => {
-          await apply(id, f, ctx);
-          kit.redirect(ctx, `${CONSOLE_PATH}/users/${enc(id)}`);
-        },
-        (notice) => showUser(ctx, id, notice, f),
-      );
-    };
-
-  router.post(
-    '/users/:id/roles/add',
-    change((id, f, ctx) => services.access.users.assignRole(id, f.role, kit.actorOf(ctx))),
-  );
-  router.post(
-    '/users/:id/roles/remove',
-    change((id, f, ctx) => services.access.users.unassignRole(id, f.role, kit.actorOf(ctx))),
-  );
+  roleAssignmentRoutes(router, kit, '/users/:id', userPage, services.access.users);
 
   router.post(
     '/users/:id/attributes',
-    change(async (id, f, ctx) => {
+    kit.change(userPage, async (id, f, ctx) => {
       const [definitions, current] = await Promise.all([
         services.access.attributes.list(),
         services.access.users.get(id),

@@ -2,14 +2,19 @@ import type { Context } from 'koa';
 import { profileClaimsSchema } from '../../accounts/account-service.ts';
 import { attributeText } from '../../rbac/attribute-text-value.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, when, type ConsoleKit } from '../console-kit.ts';
-import type { ConsoleField, ConsolePage, ConsoleSection } from '../console-view-model.ts';
+import { cell, enc, when, type ConsoleKit, type RecordPage } from '../console-kit.ts';
+import type { ConsolePage, ConsoleSection } from '../console-view-model.ts';
+import { roleAssignmentForms } from '../role-assignment.ts';
 
 /** The OIDC Core §5.1 claims a user's profile keeps (what `user update --claim` may set). */
 export const PROFILE_CLAIMS = Object.keys(profileClaimsSchema.shape);
 
+/** Where a user's page is. */
+export const userPath = (id: string) => `${CONSOLE_PATH}/users/${enc(id)}`;
+
 /**
- * A user's page, shared by the sections that change a user (./users.ts, ./user-access.ts): the
+ * A user's page, shared by the sections that change a user (./users.ts, ./user-access.ts), and
+ * where their changes come back to (`kit.change`): the
  * facts and state, the profile (`user update`), the password, email links, roles and attributes
  * (`user roles|attributes`), grants, sessions, second factors and deletion. `values` keeps what
  * the admin typed when a change was refused.
@@ -136,15 +141,6 @@ export function createUserPage(kit: ConsoleKit) {
       services.access.roles.list({ limit: 100 }),
       services.access.attributes.list(),
     ]);
-    const roleSelect = (names: string[]): ConsoleField => ({
-      name: 'role',
-      label: t.role,
-      type: 'select',
-      value: '',
-      required: true,
-      options: names.map((n) => ({ value: n, label: n })),
-    });
-    const unheld = roles.items.map((r) => r.name).filter((n) => !access.roles.includes(n));
     return [
       {
         heading: t.roles,
@@ -153,24 +149,10 @@ export function createUserPage(kit: ConsoleKit) {
           { term: t.groups, value: access.groups.join(' ') || '–' },
           { term: t.effectiveRoles, value: access.effective_roles.join(' ') || '–' },
         ],
-        forms: [
-          ...(unheld.length > 0
-            ? [
-                post(ctx, `${base}/roles/add`, t.giveRole, {
-                  label: t.giveRole,
-                  fields: [roleSelect(unheld)],
-                }),
-              ]
-            : []),
-          ...(access.roles.length > 0
-            ? [
-                post(ctx, `${base}/roles/remove`, t.takeRole, {
-                  label: t.takeRole,
-                  fields: [roleSelect(access.roles)],
-                }),
-              ]
-            : []),
-        ],
+        forms: roleAssignmentForms(kit, ctx, base, {
+          all: roles.items.map((r) => r.name),
+          held: access.roles,
+        }),
       },
       {
         heading: t.attributes,
@@ -199,7 +181,7 @@ export function createUserPage(kit: ConsoleKit) {
     ] satisfies ConsoleSection[];
   }
 
-  return async function showUser(
+  async function showUser(
     ctx: Context,
     id: string,
     notice?: ConsolePage['notice'],
@@ -207,7 +189,7 @@ export function createUserPage(kit: ConsoleKit) {
   ): Promise<void> {
     const { t } = state(ctx);
     const user = await services.users.get(id);
-    const base = `${CONSOLE_PATH}/users/${enc(user.id)}`;
+    const base = userPath(user.id);
     const claims = (user.claims ?? {}) as Record<string, unknown>;
     await kit.view(ctx, {
       heading: user.username,
@@ -294,7 +276,7 @@ export function createUserPage(kit: ConsoleKit) {
         },
       ],
     });
-  };
-}
+  }
 
-export type ShowUser = ReturnType<typeof createUserPage>;
+  return { param: 'id', path: userPath, show: showUser } satisfies RecordPage;
+}

@@ -2,9 +2,18 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, type ConsoleKit } from '../console-kit.ts';
+import {
+  cell,
+  cursorOf,
+  fill,
+  listSection,
+  nextPage,
+  searchOf,
+  searchSection,
+  type ConsoleKit,
+} from '../console-kit.ts';
 import type { ConsoleForm, ConsolePage } from '../console-view-model.ts';
-import { createUserPage, PROFILE_CLAIMS } from './user-page.ts';
+import { createUserPage, PROFILE_CLAIMS, userPath } from './user-page.ts';
 
 /**
  * Users (`portcullis user add|list|show|update|disable|enable|set-password|sessions|signout|
@@ -13,70 +22,40 @@ import { createUserPage, PROFILE_CLAIMS } from './user-page.ts';
  * (./user-page.ts), each through the admin services, then back to that page (POST-redirect-GET).
  */
 export function userRoutes(router: Router, kit: ConsoleKit): void {
-  const { page, show, state, post, fresh, form } = kit;
+  const { state, post, form } = kit;
   const { services } = kit.deps;
-  const showUser = createUserPage(kit);
-  const userPath = (id: string) => `${CONSOLE_PATH}/users/${enc(id)}`;
+  const userPage = createUserPage(kit);
 
   router.get('/users', async (ctx) => {
-    const { t, session } = state(ctx);
-    const q = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100).toLowerCase() : '';
-    const cursor =
-      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
-    const result = await services.users.list({ cursor, limit: 100 });
+    const { t } = state(ctx);
+    const q = searchOf(ctx);
+    const result = await services.users.list({ cursor: cursorOf(ctx), limit: 100 });
     const items = result.items.filter(
       (u) =>
         q === '' ||
         u.username.toLowerCase().includes(q) ||
         (u.email ?? '').toLowerCase().includes(q),
     );
-    await show(
-      ctx,
-      200,
-      page(ctx, {
-        heading: t.users,
-        current: 'users',
-        session,
-        notice: kit.savedNotice(ctx),
-        sections: [
-          {
-            heading: t.search,
-            forms: [
-              {
-                action: `${CONSOLE_PATH}/users`,
-                method: 'get',
-                submit: t.search,
-                label: t.search,
-                fields: [{ name: 'q', label: t.searchLabel, type: 'search', value: q }],
-              },
-            ],
-            links: [
-              { href: `${CONSOLE_PATH}/users/new`, label: t.newUser },
-              { href: `${CONSOLE_PATH}/users/import`, label: t.importUsers },
-            ],
-          },
-          {
-            heading: t.users,
-            table: {
-              caption: t.users,
-              headers: [t.username, t.email, t.state],
-              rows: items.map((u) => [
-                cell(u.username, `${CONSOLE_PATH}/users/${encodeURIComponent(u.id)}`),
-                cell(u.email ?? '–'),
-                cell(u.disabled ? t.disabled : t.enabled),
-              ]),
-              empty: t.nothing,
-              next: result.nextCursor
-                ? {
-                    href: `${CONSOLE_PATH}/users?cursor=${encodeURIComponent(result.nextCursor)}`,
-                    label: t.more,
-                  }
-                : undefined,
-            },
-          },
-        ],
-      }),
-    );
+    await kit.view(ctx, {
+      heading: t.users,
+      current: 'users',
+      notice: kit.savedNotice(ctx),
+      sections: [
+        searchSection(t, `${CONSOLE_PATH}/users`, q, [
+          { href: `${CONSOLE_PATH}/users/new`, label: t.newUser },
+          { href: `${CONSOLE_PATH}/users/import`, label: t.importUsers },
+        ]),
+        listSection(t, t.users, {
+          headers: [t.username, t.email, t.state],
+          rows: items.map((u) => [
+            cell(u.username, userPath(u.id)),
+            cell(u.email ?? '–'),
+            cell(u.disabled ? t.disabled : t.enabled),
+          ]),
+          next: nextPage(t, `${CONSOLE_PATH}/users`, result.nextCursor),
+        }),
+      ],
+    });
   });
 
   const userForm = (
@@ -158,32 +137,12 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
     );
   });
 
-  router.get('/users/:id', async (ctx) => showUser(ctx, ctx.params.id ?? ''));
-
-  /** A change on a user's page: done, back to the page; refused, the page with what was wrong. */
-  const change =
-    (
-      apply: (id: string, f: Record<string, string>, ctx: Context) => Promise<unknown>,
-      options: { dangerous?: boolean } = {},
-    ) =>
-    async (ctx: Context) => {
-      const id = ctx.params.id ?? '';
-      if (options.dangerous && !fresh(ctx, userPath(id))) return;
-      const f = form(ctx);
-      await kit.attempt(
-        ctx,
-        async () => {
-          await apply(id, f, ctx);
-          kit.redirect(ctx, userPath(id));
-        },
-        (notice) => showUser(ctx, id, notice, f),
-      );
-    };
+  router.get('/users/:id', async (ctx) => userPage.show(ctx, ctx.params.id ?? ''));
 
   // `user update`: only what differs from the stored user changes; an emptied claim is removed.
   router.post(
     '/users/:id/profile',
-    change(async (id, f, ctx) => {
+    kit.change(userPage, async (id, f, ctx) => {
       const user = await services.users.get(id);
       const stored = (user.claims ?? {}) as Record<string, unknown>;
       const claims: Record<string, string | null> = {};
@@ -207,38 +166,38 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
 
   router.post(
     '/users/:id/disable',
-    change((id, _f, ctx) => services.users.setDisabled(id, true, kit.actorOf(ctx)), {
+    kit.change(userPage, (id, _f, ctx) => services.users.setDisabled(id, true, kit.actorOf(ctx)), {
       dangerous: true,
     }),
   );
   router.post(
     '/users/:id/enable',
-    change((id, _f, ctx) => services.users.setDisabled(id, false, kit.actorOf(ctx))),
+    kit.change(userPage, (id, _f, ctx) => services.users.setDisabled(id, false, kit.actorOf(ctx))),
   );
   router.post(
     '/users/:id/password',
-    change(
+    kit.change(
+      userPage,
       (id, f, ctx) => services.users.resetPassword(id, { password: f.password }, kit.actorOf(ctx)),
       { dangerous: true },
     ),
   );
   // `user mfa reset`, after a confirmation (an account takeover if done for the wrong person).
-  router.get('/users/:id/factors/reset', async (ctx) => {
-    const { t } = state(ctx);
-    const user = await services.users.get(ctx.params.id ?? '');
-    await kit.confirmPage(ctx, {
-      current: 'users',
-      heading: t.resetFactorsTitle,
-      text: fill(t.resetFactorsConfirm, { name: user.username }),
-      action: `${userPath(user.id)}/factors/reset`,
-      back: userPath(user.id),
-    });
-  });
-  router.post('/users/:id/factors/reset', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${userPath(id)}/factors/reset`)) return;
-    await services.userFactors.reset(id, kit.actorOf(ctx));
-    kit.redirect(ctx, userPath(id));
+  kit.confirmed(router, '/users/:id/factors/reset', {
+    current: 'users',
+    async confirm(_ctx, id, t) {
+      const user = await services.users.get(id);
+      return {
+        key: user.id,
+        heading: t.resetFactorsTitle,
+        text: fill(t.resetFactorsConfirm, { name: user.username }),
+        back: userPath(user.id),
+      };
+    },
+    async act(ctx, id) {
+      await services.userFactors.reset(id, kit.actorOf(ctx));
+      kit.redirect(ctx, userPath(id));
+    },
   });
 
   // The account lifecycle (issue 15): sessions, grants, email links and deletion.
@@ -248,47 +207,47 @@ export function userRoutes(router: Router, kit: ConsoleKit): void {
   };
   router.post(
     '/users/:id/sessions/end',
-    change((id, _f, ctx) => lifecycle().endSessions(id, kit.actorOf(ctx)), { dangerous: true }),
+    kit.change(userPage, (id, _f, ctx) => lifecycle().endSessions(id, kit.actorOf(ctx)), {
+      dangerous: true,
+    }),
   );
   router.post(
     '/users/:id/grants/revoke',
-    change(
+    kit.change(
+      userPage,
       (id, f, ctx) => lifecycle().revokeGrant(id, { grant_id: f.grant_id }, kit.actorOf(ctx)),
       {
         dangerous: true,
       },
     ),
   );
-  router.post(
-    '/users/:id/send-verification',
-    change((id, f, ctx) => lifecycle().sendVerification(id, { lang: f.lang }, kit.actorOf(ctx))),
-  );
-  router.post(
-    '/users/:id/send-reset-link',
-    change((id, f, ctx) => lifecycle().sendResetLink(id, { lang: f.lang }, kit.actorOf(ctx))),
-  );
-  router.post(
-    '/users/:id/invite',
-    change((id, f, ctx) => lifecycle().sendInvitation(id, { lang: f.lang }, kit.actorOf(ctx))),
-  );
+  // The email links of the user's page, each in the language chosen there.
+  for (const [path, send] of [
+    ['send-verification', 'sendVerification'],
+    ['send-reset-link', 'sendResetLink'],
+    ['invite', 'sendInvitation'],
+  ] as const)
+    router.post(
+      `/users/:id/${path}`,
+      kit.change(userPage, (id, f, ctx) =>
+        lifecycle()[send](id, { lang: f.lang }, kit.actorOf(ctx)),
+      ),
+    );
 
-  router.get('/users/:id/delete', async (ctx) => {
-    const { t } = state(ctx);
-    const user = await services.users.get(ctx.params.id ?? '');
-    const base = userPath(user.id);
-    await kit.confirmPage(ctx, {
-      current: 'users',
-      heading: t.deleteUserTitle,
-      text: fill(t.deleteUserConfirm, { name: user.username, id: user.id }),
-      action: `${base}/delete`,
-      back: base,
-    });
-  });
-
-  router.post('/users/:id/delete', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!fresh(ctx, `${userPath(id)}/delete`)) return;
-    await lifecycle().deleteUser(id, kit.actorOf(ctx));
-    kit.redirect(ctx, `${CONSOLE_PATH}/users`);
+  kit.confirmed(router, '/users/:id/delete', {
+    current: 'users',
+    async confirm(_ctx, id, t) {
+      const user = await services.users.get(id);
+      return {
+        key: user.id,
+        heading: t.deleteUserTitle,
+        text: fill(t.deleteUserConfirm, { name: user.username, id: user.id }),
+        back: userPath(user.id),
+      };
+    },
+    async act(ctx, id) {
+      await lifecycle().deleteUser(id, kit.actorOf(ctx));
+      kit.redirect(ctx, `${CONSOLE_PATH}/users`);
+    },
   });
 }

@@ -2,7 +2,18 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { WebhookView } from '../../webhooks/webhook-admin-service.ts';
 import { CONSOLE_PATH } from '../console-auth.ts';
-import { cell, enc, fill, type ConsoleKit, words } from '../console-kit.ts';
+import {
+  cell,
+  cursorOf,
+  enc,
+  fill,
+  listSection,
+  nextPage,
+  onceSecret,
+  words,
+  type ConsoleKit,
+  type RecordPage,
+} from '../console-kit.ts';
 import type { ConsoleField, ConsolePage, ConsoleSection } from '../console-view-model.ts';
 
 /**
@@ -48,31 +59,22 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
     values?: Record<string, string>,
   ) {
     const { t } = state(ctx);
-    const cursor =
-      typeof ctx.query.cursor === 'string' ? ctx.query.cursor.slice(0, 1024) : undefined;
-    const hooks = await services.webhooks.list({ cursor, limit: 100 });
+    const hooks = await services.webhooks.list({ cursor: cursorOf(ctx), limit: 100 });
     await kit.view(ctx, {
       heading: t.webhooks,
       current: 'webhooks',
       notice: notice ?? kit.savedNotice(ctx),
       sections: [
-        {
-          heading: t.webhooks,
-          table: {
-            caption: t.webhooks,
-            headers: [t.url, t.eventTypes, t.state, t.description],
-            rows: hooks.items.map((w) => [
-              cell(w.url, `${base}/${enc(w.id)}`),
-              cell(w.events.join(' ')),
-              cell(w.disabled ? t.paused : t.enabled),
-              cell(w.description || '–'),
-            ]),
-            empty: t.nothing,
-            next: hooks.nextCursor
-              ? { href: `${base}?cursor=${enc(hooks.nextCursor)}`, label: t.more }
-              : undefined,
-          },
-        },
+        listSection(t, t.webhooks, {
+          headers: [t.url, t.eventTypes, t.state, t.description],
+          rows: hooks.items.map((w) => [
+            cell(w.url, `${base}/${enc(w.id)}`),
+            cell(w.events.join(' ')),
+            cell(w.disabled ? t.paused : t.enabled),
+            cell(w.description || '–'),
+          ]),
+          next: nextPage(t, base, hooks.nextCursor),
+        }),
         {
           heading: t.newWebhook,
           forms: [
@@ -98,15 +100,8 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
   ) {
     const { t } = state(ctx);
     const here = `${base}/${enc(hook.id)}`;
-    const sections: ConsoleSection[] = [];
-    if (extra.secret !== undefined) {
-      sections.push({
-        heading: t.webhookSecretTitle,
-        text: [t.secretOnce],
-        secret: { label: t.webhookSecret, value: extra.secret },
-      });
-    }
-    sections.push(
+    const sections: ConsoleSection[] = [
+      ...onceSecret(t, extra.secret, t.webhookSecretTitle, t.webhookSecret),
       {
         heading: hook.url,
         facts: [
@@ -134,7 +129,7 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
           { href: `${here}/delete`, label: t.deleteWebhook },
         ],
       },
-    );
+    ];
     await kit.view(ctx, {
       heading: t.webhook,
       current: 'webhooks',
@@ -162,47 +157,43 @@ export function webhookRoutes(router: Router, kit: ConsoleKit): void {
     show(ctx, await services.webhooks.get(ctx.params.id ?? '')),
   );
 
-  router.post('/webhooks/:id', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    await kit.attempt(
-      ctx,
-      async () => {
-        await services.webhooks.update(id, input(form(ctx)), kit.actorOf(ctx));
-        kit.redirect(ctx, `${base}/${enc(id)}`);
+  const hookPage = {
+    param: 'id',
+    path: (id: string) => `${base}/${enc(id)}`,
+    show: async (ctx: Context, id: string, notice: ConsolePage['notice']) =>
+      show(ctx, await services.webhooks.get(id), { notice }),
+  } satisfies RecordPage;
+
+  router.post(
+    '/webhooks/:id',
+    kit.change(hookPage, (id, f, ctx) => services.webhooks.update(id, input(f), kit.actorOf(ctx))),
+  );
+
+  // Both after a confirmation: a rotated secret breaks the receiver until it has the new one.
+  const confirmed = (
+    kind: 'rotate-secret' | 'delete',
+    act: (ctx: Context, id: string) => Promise<void>,
+  ) =>
+    kit.confirmed(router, `/webhooks/:id/${kind}`, {
+      current: 'webhooks',
+      async confirm(_ctx, id, t) {
+        const hook = await services.webhooks.get(id);
+        return {
+          key: hook.id,
+          heading: kind === 'delete' ? t.deleteWebhookTitle : t.rotateWebhookTitle,
+          text: fill(kind === 'delete' ? t.deleteWebhookConfirm : t.rotateWebhookConfirm, {
+            url: hook.url,
+          }),
+          back: hookPage.path(hook.id),
+        };
       },
-      async (notice) => show(ctx, await services.webhooks.get(id), { notice }),
-    );
-  });
-
-  const confirm =
-    (kind: 'rotate-secret' | 'delete') =>
-    async (ctx: Context): Promise<void> => {
-      const { t } = state(ctx);
-      const hook = await services.webhooks.get(ctx.params.id ?? '');
-      const here = `${base}/${enc(hook.id)}`;
-      await kit.confirmPage(ctx, {
-        current: 'webhooks',
-        heading: kind === 'delete' ? t.deleteWebhookTitle : t.rotateWebhookTitle,
-        text: fill(kind === 'delete' ? t.deleteWebhookConfirm : t.rotateWebhookConfirm, {
-          url: hook.url,
-        }),
-        action: `${here}/${kind}`,
-        back: here,
-      });
-    };
-  router.get('/webhooks/:id/rotate-secret', confirm('rotate-secret'));
-  router.get('/webhooks/:id/delete', confirm('delete'));
-
-  router.post('/webhooks/:id/rotate-secret', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(id)}/rotate-secret`)) return;
+      act,
+    });
+  confirmed('rotate-secret', async (ctx, id) => {
     const rotated = await services.webhooks.rotateSecret(id, kit.actorOf(ctx));
     await show(ctx, rotated, { secret: rotated.secret });
   });
-
-  router.post('/webhooks/:id/delete', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!kit.fresh(ctx, `${base}/${enc(id)}/delete`)) return;
+  confirmed('delete', async (ctx, id) => {
     await services.webhooks.remove(id, kit.actorOf(ctx));
     kit.redirect(ctx, base);
   });
