@@ -55,6 +55,7 @@ export type AppListener = (req: IncomingMessage, res: ServerResponse) => Promise
 export function withFastLane(callback: AppListener, deps: FastLaneDeps): RequestListener {
   const { lane } = deps;
   const fixed = deps.securityHeaders.flat();
+  const templates = new WeakMap<LaneAnswer, string[]>();
   const app = (req: IncomingMessage, res: ServerResponse): void => {
     void callback(req, res);
   };
@@ -63,10 +64,17 @@ export function withFastLane(callback: AppListener, deps: FastLaneDeps): Request
       req.headers['x-request-id'] as string | undefined,
       deps.trustProxy,
     );
-    // One flat list to writeHead: Node stores it as it is, without a header map per answer.
-    const headers = [...fixed, 'X-Request-Id', requestId];
-    for (const [name, value] of hit.headers) headers.push(name, value);
-    headers.push('Content-Length', String(hit.bytes.length));
+    // One flat list to writeHead (Node stores it as it is, without a header map per answer),
+    // made once per remembered answer; only the request id changes.
+    let template = templates.get(hit);
+    if (!template) {
+      template = [...fixed, 'X-Request-Id', ''];
+      for (const [name, value] of hit.headers) template.push(name, value);
+      template.push('Content-Length', String(hit.bytes.length));
+      templates.set(hit, template);
+    }
+    const headers = template.slice();
+    headers[fixed.length + 1] = requestId;
     res.writeHead(200, headers);
     res.end(hit.bytes);
     // The peeked body was put back on the stream; nobody will read it now.

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { deepFreeze } from '../config/deep-freeze.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Context, Middleware } from 'koa';
-import type { FastLane } from '../http/fast-lane.ts';
+import type { FastLane, LaneAnswer } from '../http/fast-lane.ts';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AnswerCache } from '../cache/answer-cache.ts';
 import type { SharedAnswerTier } from '../cache/redis-answer-tier.ts';
@@ -100,9 +100,11 @@ async function requestKey(req: IncomingMessage): Promise<string | undefined> {
   // RFC 9068 JWTs are answered by a hook from their live state, not by the engine: not cached.
   if (!peeked || !token || looksLikeJwt(token)) return undefined;
   // The body as sent: two encodings of one form are two keys (a miss each, never a wrong hit).
-  return createHash('sha256')
-    .update(`${authorization}\n${accept ?? ''}\n${origin ?? ''}\n${peeked.text}`)
-    .digest('base64url');
+  return hash(
+    'sha256',
+    `${authorization}\n${accept ?? ''}\n${origin ?? ''}\n${peeked.text}`,
+    'base64url',
+  );
 }
 
 interface Loaded {
@@ -201,6 +203,8 @@ export function introspectionFastLane(
     missedByLane: WeakSet<IncomingMessage>;
   },
 ): FastLane {
+  // One lane answer per remembered entry, so the lane can keep what it derives from it.
+  const answers = new WeakMap<CachedIntrospection, LaneAnswer>();
   return {
     claims: (req) =>
       req.method === 'POST' &&
@@ -215,14 +219,19 @@ export function introspectionFastLane(
         deps.missedByLane.add(req);
         return undefined;
       }
-      return {
-        headers: hit.headers,
-        bytes: hit.bytes,
-        route: typeof hit.matchedRoute === 'string' ? hit.matchedRoute : 'unmatched',
-        routeName: hit.matchedRouteName,
-        clientId: hit.clientId,
-        body: hit.body,
-      };
+      let answer = answers.get(hit);
+      if (!answer) {
+        answer = {
+          headers: hit.headers,
+          bytes: hit.bytes,
+          route: typeof hit.matchedRoute === 'string' ? hit.matchedRoute : 'unmatched',
+          routeName: hit.matchedRouteName,
+          clientId: hit.clientId,
+          body: hit.body,
+        };
+        answers.set(hit, answer);
+      }
+      return answer;
     },
   };
 }
