@@ -8,25 +8,30 @@ import { AppError } from '../errors/app-error.ts';
  * such as `__proto__` land in a null-prototype object, so they cannot pollute prototypes; values
  * are always strings, so `login[$ne]=x` is just an odd username and never an operator.
  */
-export async function parseForm(
-  ctx: Context,
-  options: { limit: number },
-): Promise<Record<string, string>> {
-  if (!ctx.is('application/x-www-form-urlencoded')) throw new AppError('unsupported_media_type');
+/** The whole request body, refused with 413 past `limit` bytes (declared or sent). */
+export async function readBodyWithin(ctx: Context, limit: number): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || '0');
-  if (declared > options.limit) throw new AppError('payload_too_large');
-
+  if (declared > limit) throw new AppError('payload_too_large');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > options.limit) throw new AppError('payload_too_large');
+    if (size > limit) throw new AppError('payload_too_large');
     chunks.push(buf);
   }
+  return Buffer.concat(chunks);
+}
+
+export async function parseForm(
+  ctx: Context,
+  options: { limit: number },
+): Promise<Record<string, string>> {
+  if (!ctx.is('application/x-www-form-urlencoded')) throw new AppError('unsupported_media_type');
+  const body = await readBodyWithin(ctx, options.limit);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
     throw new AppError('invalid_body', { body: 'not valid UTF-8' });
   }

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { readBodyWithin } from './parse-form.ts';
 import { AppError } from '../errors/app-error.ts';
 
 export interface MultipartForm {
@@ -20,22 +21,13 @@ export async function parseMultipartForm(
 ): Promise<MultipartForm> {
   const type = ctx.get('content-type');
   if (!ctx.is('multipart/form-data')) throw new AppError('unsupported_media_type');
-  const declared = Number(ctx.get('content-length') || '0');
-  if (declared > options.limit) throw new AppError('payload_too_large');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > options.limit) throw new AppError('payload_too_large');
-    chunks.push(buf);
-  }
+  const body = await readBodyWithin(ctx, options.limit);
   let data: FormData;
   try {
     data = await new Request('http://form.invalid/', {
       method: 'POST',
       headers: { 'content-type': type },
-      body: Buffer.concat(chunks),
+      body,
     }).formData();
   } catch {
     throw new AppError('invalid_body', { body: 'not a valid multipart/form-data body' });

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { PassThrough, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { runCli } from '../../src/cli/run-cli.ts';
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts';
 import { SQLITE_FILE_NAME } from '../../src/storage/create-store.ts';
 import {
   BACKCHANNEL_EVENT,
@@ -72,28 +71,9 @@ async function pendingFor(server: TestServer, clientId: string) {
   ).items;
 }
 
-/** `portcullis …` in this process against `env`'s store; what it printed and its exit code. */
-async function cli(argv: string[], env: Record<string, string>) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const stdin = new PassThrough();
-  stdin.end('');
-  const code = await runCli(argv, {
-    stdin,
-    stdout: sink((t) => (stdout += t)),
-    stderr: sink((t) => (stderr += t)),
-    env: { NODE_ENV: 'test', ...env },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+/** `portcullis …` in this process against `env`'s store (test/helpers/run-cli-in-process.ts). */
+const cli = (argv: string[], env: Record<string, string>) =>
+  runCliInProcess(argv, { NODE_ENV: 'test', ...env });
 
 /** `portcullis serve` in its own process, as an operator runs it, started. */
 async function serveProcess(env: Record<string, string>): Promise<Spawned> {
